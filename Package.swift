@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "PixelPilot",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pixelpilot", targets: ["pixelpilot"]),
+        .library(name: "TensorKit", targets: ["TensorKit"]),
+        .library(name: "Vision", targets: ["Vision"]),
+        .library(name: "Desktop", targets: ["Desktop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from the system (Debian: libopenblas-dev, libpng-dev, libx11-dev, libxext-dev, libxtst-dev, libxi-dev).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng16",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CX11", path: "Sources/CX11",
+                       providers: [.apt(["libx11-dev", "libxext-dev", "libxtst-dev", "libxi-dev"])]),
+
+        .target(name: "TensorKit", dependencies: ["CBLAS"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "Vision", dependencies: ["CPNG"]),
+        .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
+        .target(name: "Desktop", dependencies: ["CX11", "Vision"]),
+        .target(name: "Arena", dependencies: ["Desktop", "Vision"]),
+        .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"]),
+        .executableTarget(name: "pixelpilot", dependencies: [
+            "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
+        .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision"]),
+        .testTarget(name: "CLITests", dependencies: ["Vision"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
