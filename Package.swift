@@ -34,7 +34,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision"]),
