@@ -1,0 +1,54 @@
+import XCTest
+import TensorKit
+
+/// Compares core ops with PyTorch (fixtures from tools/fixtures/core.py) within 1e-4 relative.
+final class CoreParityTests: XCTestCase {
+    let tolerance: Float = 1e-4
+
+    func assertClose(_ a: Tensor?, _ b: Tensor?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let a, let b else { return XCTFail("\(what): missing tensor", file: file, line: line) }
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        XCTAssertLessThanOrEqual(Fixture.maxRelativeError(a, b), tolerance, what, file: file, line: line)
+    }
+
+    func leaf(_ t: Tensor?) -> Tensor { let c = t!.copy(); c.requiresGrad = true; return c }
+
+    func testArithmetic() throws {
+        let f = try Fixture.load("core_arith")
+        let a = leaf(f["a"]), b = leaf(f["b"]), c = leaf(f["c"])
+        let y = (a + b) * c - a / (b * b + 2)
+        assertClose(y, f["y"], "y")
+        (y * f["w"]!).sum().backward()
+        assertClose(a.grad, f["grad_a"], "grad a"); assertClose(b.grad, f["grad_b"], "grad b"); assertClose(c.grad, f["grad_c"], "grad c")
+    }
+
+    func testMatmul() throws {
+        let f = try Fixture.load("core_matmul")
+        let a = leaf(f["a"]), b = leaf(f["b"])
+        let y = a.matmul(b)
+        assertClose(y, f["y"], "y")
+        (y * f["w"]!).sum().backward()
+        assertClose(a.grad, f["grad_a"], "grad a"); assertClose(b.grad, f["grad_b"], "grad b")
+    }
+
+    func testReductions() throws {
+        let f = try Fixture.load("core_reduce")
+        let x = leaf(f["x"])
+        let s = x.sum(alongAxes: [1]), mn = x.mean(alongAxes: [0, 2], keepDims: true)
+        let mx = x.max(alongAxis: 2), p = x.permuted([2, 0, 1]).reshaped([4, 6])
+        assertClose(s, f["sum1"], "sum"); assertClose(mn, f["mean02"], "mean"); assertClose(mx, f["max2"], "max"); assertClose(p, f["perm"], "permute")
+        ((s * f["ws"]!).sum() + (mn * f["wm"]!).sum() + (mx * f["wx"]!).sum() + (p * f["wp"]!).sum()).backward()
+        assertClose(x.grad, f["grad_x"], "grad x")
+    }
+
+    func testLinear() throws {
+        let f = try Fixture.load("core_linear")
+        let l = Linear(5, 3)
+        try l.load(stateDict: ["weight": f["weight"]!, "bias": f["bias"]!])
+        let x = leaf(f["x"])
+        let y = l(x)
+        assertClose(y, f["y"], "y")
+        (y * f["w"]!).sum().backward()
+        assertClose(x.grad, f["grad_x"], "grad x"); assertClose(l.weight.grad, f["grad_weight"], "grad weight"); assertClose(l.bias!.grad, f["grad_bias"], "grad bias")
+    }
+}
