@@ -1,0 +1,92 @@
+import TensorKit
+
+/// Random image augmentation applied to float NHWC batches, with Keras's semantics.
+public struct Augmentation: Sendable {
+    /// Largest shift as a fraction of the height (Keras `RandomTranslation` height_factor).
+    public var translateHeight: Float
+    /// Largest shift as a fraction of the width.
+    public var translateWidth: Float
+    /// Standard deviation of Gaussian noise added to raw pixel values (Keras `GaussianNoise`).
+    public var noiseStddev: Float
+
+    public init(translateHeight: Float = 0, translateWidth: Float = 0, noiseStddev: Float = 0) {
+        self.translateHeight = translateHeight
+        self.translateWidth = translateWidth
+        self.noiseStddev = noiseStddev
+    }
+
+    /// No augmentation.
+    public static let none = Augmentation()
+
+    /// The gem seed's augmentation: translation ±10 % both ways, noise σ 0.1.
+    public static let gemSeed = Augmentation(translateHeight: 0.1, translateWidth: 0.1, noiseStddev: 0.1)
+
+    public var isIdentity: Bool { translateHeight == 0 && translateWidth == 0 && noiseStddev == 0 }
+
+    /// Augments every image of `batch` ([N, H, W, C]) in place.
+    public func apply(to batch: Tensor, using rng: inout SeededGenerator) {
+        guard !isIdentity else { return }
+        let n = batch.shape[0], h = batch.shape[1], w = batch.shape[2], c = batch.shape[3]
+        let per = h * w * c
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: per)
+        defer { scratch.deallocate() }
+        for i in 0..<n {
+            let img = batch.pointer + i * per
+            if translateHeight != 0 || translateWidth != 0 {
+                let dy = (rng.nextUniform() * 2 - 1) * translateHeight * Float(h)
+                let dx = (rng.nextUniform() * 2 - 1) * translateWidth * Float(w)
+                scratch.update(from: img, count: per)
+                Augmentation.translate(scratch, into: img, h: h, w: w, c: c, dx: dx, dy: dy)
+            }
+            if noiseStddev != 0 {
+                for k in 0..<per { img[k] += noiseStddev * rng.nextNormal() }
+            }
+        }
+    }
+
+    /// Shifts an image by (dx, dy) pixels with bilinear sampling and reflect fill, as
+    /// TensorFlow's `ImageProjectiveTransform` does for Keras `RandomTranslation`.
+    static func translate(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int, dx: Float, dy: Float) {
+        for y in 0..<h {
+            let sy = reflect(Float(y) - dy, h)
+            let y0 = Int(sy.rounded(.down)), y1 = Swift.min(y0 + 1, h - 1)
+            let fy = sy - Float(y0)
+            for x in 0..<w {
+                let sx = reflect(Float(x) - dx, w)
+                let x0 = Int(sx.rounded(.down)), x1 = Swift.min(x0 + 1, w - 1)
+                let fx = sx - Float(x0)
+                let o = (y * w + x) * c
+                let a = (y0 * w + x0) * c, b = (y0 * w + x1) * c, d = (y1 * w + x0) * c, e = (y1 * w + x1) * c
+                for ch in 0..<c {
+                    dst[o + ch] = (src[a + ch] * (1 - fx) + src[b + ch] * fx) * (1 - fy)
+                                + (src[d + ch] * (1 - fx) + src[e + ch] * fx) * fy
+                }
+            }
+        }
+    }
+
+    /// ``translate(_:into:h:w:c:dx:dy:)`` for tests.
+    public static func translateForTesting(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int, dx: Float, dy: Float) {
+        translate(src, into: dst, h: h, w: w, c: c, dx: dx, dy: dy)
+    }
+
+    /// TensorFlow's REFLECT fill mode (d c b a | a b c d | d c b a) for a float coordinate.
+    @inline(__always) static func reflect(_ v: Float, _ len: Int) -> Float {
+        var x = v
+        let size = Float(len)
+        if x < 0 {
+            if len <= 1 { x = 0 } else {
+                let sz2 = 2 * size
+                if x < -sz2 { x = sz2 * Float(Int(-x / sz2)) + x }
+                x = x < -size ? x + sz2 : -x - 1
+            }
+        } else if x > size - 1 {
+            if len <= 1 { x = 0 } else {
+                let sz2 = 2 * size
+                x -= sz2 * Float(Int(x / sz2))
+                if x >= size { x = sz2 - x - 1 }
+            }
+        }
+        return Swift.min(Swift.max(x, 0), size - 1)
+    }
+}
