@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Vision", dependencies: ["CPNG"]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
         .target(name: "Desktop", dependencies: ["CX11", "Vision"]),
-        .target(name: "Arena", dependencies: ["Desktop", "Vision"]),
+        .target(name: "Arena", dependencies: ["Desktop", "Vision", "TensorKit"]),
         .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"]),
         .executableTarget(name: "pixelpilot", dependencies: [
             "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter",

@@ -1,0 +1,48 @@
+# PixelPilot: one-command set-up, demo, tests and benchmarks on Debian 12 with the Swift toolchain.
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+BIN = .build/$(CONFIG)/pixelpilot
+
+# Debian packages the build, the tests and the demo need.
+DEB_PACKAGES = libopenblas-dev libpng-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
+               xvfb x11-utils xauth
+
+.PHONY: all deps build test demo bench fixtures clean
+
+all: build
+
+## deps: install the Debian packages that are missing (needs root or sudo).
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## build: release build of the pixelpilot command.
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product pixelpilot
+
+## test: every test (unit, parity with PyTorch, X11 under a private Xvfb), in release mode.
+test: deps
+	$(SWIFT) build -c $(CONFIG) --build-tests
+	$(SWIFT) test -c $(CONFIG) --skip-build --disable-swift-testing
+
+## demo: the main demo on a virtual display (no game needed).
+demo: build
+	$(BIN) demo --out demo-output
+
+## bench: TensorKit against PyTorch, TensorFlow/Keras, ONNX Runtime and TFLite (sets up its own venv).
+bench: build
+	Benchmarks/run.sh
+
+## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
+fixtures:
+	tools/setup_venv.sh && .venv/bin/python tools/make_fixtures.py
+
+clean:
+	rm -rf .build demo-output
