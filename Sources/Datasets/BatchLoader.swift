@@ -20,6 +20,8 @@ public final class BatchLoader: Sequence {
         self.rng = SeededGenerator(seed: seed)
     }
 
+    public var underestimatedCount: Int { batchesPerEpoch }
+
     /// Batches per pass over the data.
     public var batchesPerEpoch: Int { (data.count + batchSize - 1) / batchSize }
 
