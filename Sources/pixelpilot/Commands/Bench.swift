@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import TensorKit
+import StashSorter
+import Datasets
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure TensorKit: sgemm, gem-network training throughput and inference latency.",
+        discussion: """
+        Prints one JSON object per line (suite, case, framework, value, unit), the format \
+        Benchmarks/run.sh merges with the peers' figures (`make bench` runs both and prints \
+        ratios). Medians of repeated runs.
+        """)
+
+    @Option(help: "Threads for TensorKit and OpenBLAS.")
+    var threads = 2
+
+    @Option(help: "Images per training epoch.")
+    var trainImages = 4096
+
+    @Option(help: "Suites to run, comma-separated: sgemm, train, infer.")
+    var only = "sgemm,train,infer"
+
+    func emit(_ suite: String, _ c: String, _ value: Double, _ unit: String) {
+        print("{\"suite\": \"\(suite)\", \"case\": \"\(c)\", \"framework\": \"TensorKit\", \"value\": \(value), \"unit\": \"\(unit)\"}")
+        fflush(stdout)
+    }
+
+    static func median(_ repeatCount: Int, warmup: Int = 3, _ body: () -> Void) -> Double {
+        for _ in 0..<warmup { body() }
+        var samples: [Double] = []
+        for _ in 0..<repeatCount {
+            let t = DispatchTime.now().uptimeNanoseconds
+            body()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    func run() throws {
+        BLAS.setThreads(threads)
+        Parallel.threadCount = threads
+        let suites = Set(only.split(separator: ",").map(String.init))
+        var rng = SeededGenerator(seed: 1)
+        if suites.contains("sgemm") {
+            for n in [512, 2048] {
+                let a = Tensor.uniform([n, n], using: &rng), b = Tensor.uniform([n, n], using: &rng)
+                let c = Tensor.uninitialized([n, n])
+                let t = Bench.median(n == 2048 ? 5 : 20) {
+                    Kernels.gemm(m: n, n: n, k: n, a: a.pointer, lda: n, b: b.pointer, ldb: n, c: c.pointer, ldc: n)
+                }
+                emit("sgemm", "\(n)", 2 * Double(n * n * n) / t / 1e9, "GFLOP/s")
+            }
+        }
+        let images = Tensor.uniform([trainImages, 52, 52, 3], low: 0, high: 255, using: &rng)
+        let labels = (0..<trainImages).map { _ in Int(rng.next() % 4) }
+        let data = LabeledImages(images: images, labels: labels)
+        if suites.contains("train") {
+            for bs in [16, 64] {
+                let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
+                let optimizer = Adam(parameters: classifier.network.trainableParameters(), learningRate: 1e-3, epsilon: 1e-7)
+                let trainer = Trainer(model: classifier.network, optimizer: optimizer) { logits, batch in
+                    logits.softmaxCrossEntropy(labels: batch.labels)
+                }
+                let loader = BatchLoader(data, batchSize: bs, shuffle: true, augmentation: .gemSeed, seed: 2)
+                let none: BatchLoader? = nil
+                _ = try trainer.fit(epochs: 1, training: loader, validation: none)
+                let t = Bench.median(3, warmup: 0) { _ = try? trainer.fit(epochs: 1, training: loader, validation: none) }
+                emit("train", "batch \(bs)", Double(trainImages) / t, "images/s")
+            }
+        }
+        if suites.contains("infer") {
+            let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
+            classifier.network.eval()
+            for bs in [1, 144] {
+                let x = data.subset(Array(0..<bs)).images
+                let t = Bench.median(bs == 1 ? 300 : 50, warmup: 10) {
+                    _ = GradMode.withoutGrad { classifier.network(x) }
+                }
+                emit("infer", "batch \(bs)", t * 1000, "ms")
+            }
+        }
+    }
+}
