@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision"]),
+        .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit"]),
         .testTarget(name: "CLITests", dependencies: ["Vision"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Counts of (true class, predicted class) pairs, with accuracy and a printable table.
 public struct ConfusionMatrix: Equatable, Sendable {
     public let classNames: [String]
