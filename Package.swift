@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit"]),
-        .testTarget(name: "CLITests", dependencies: ["Vision"]),
+        .testTarget(name: "CLITests", dependencies: ["Vision", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,112 @@
+import XCTest
+import Foundation
+import Vision
+import TensorKit
+
+/// Runs the real `pixelpilot` binary (built beside the test bundle) as a user would.
+final class CLITests: XCTestCase {
+    var work: URL!
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pixelpilot")
+    }
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: CLITests.binary.path),
+                          "pixelpilot binary not built at \(CLITests.binary.path)")
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: work) }
+
+    /// Runs the binary; returns exit status, stdout and stderr.
+    @discardableResult
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.arguments = args
+        p.currentDirectoryURL = work
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o
+        p.standardError = e
+        try p.run()
+        let outData = o.fileHandleForReading.readDataToEndOfFile()
+        let errData = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    func testHelpTeaches() throws {
+        let r = try run(["--help"])
+        XCTAssertEqual(r.status, 0)
+        for word in ["demo", "train", "classify", "eval", "dataset"] { XCTAssertTrue(r.out.contains(word), "help lacks \(word)") }
+        let t = try run(["train", "classifier", "--help"])
+        XCTAssertTrue(t.out.contains("--epochs"))
+        XCTAssertTrue(t.out.contains("Example:"))
+    }
+
+    func testTrainClassifyEvalEndToEnd() throws {
+        XCTAssertEqual(try run(["dataset", "gems", "--out", "gems", "--per-class", "8", "--seed", "3"]).status, 0)
+        let t = try run(["train", "classifier", "gems", "--out", "m.safetensors", "--epochs", "3", "--seed", "1"])
+        XCTAssertEqual(t.status, 0, t.err)
+        XCTAssertTrue(t.out.contains("Epoch 3/3"), t.out)
+        XCTAssertTrue(t.out.contains("val_accuracy"), t.out)
+        for f in ["m.safetensors", "m.safetensors.history.csv", "m.safetensors.curves.png", "m.safetensors.split.txt"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent(f).path), f)
+        }
+        let csv = try String(contentsOf: work.appendingPathComponent("m.safetensors.history.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 4, csv)
+        let curves = try PNG.read(contentsOf: work.appendingPathComponent("m.safetensors.curves.png"))
+        XCTAssertEqual(curves.width, 1120)
+        let c = try run(["classify", "m.safetensors", "gems/red/1.png", "gems/empty/2.png"])
+        XCTAssertEqual(c.status, 0, c.err)
+        XCTAssertEqual(c.out.split(separator: "\n").count, 2)
+        XCTAssertTrue(c.out.contains("%"))
+        let e = try run(["eval", "m.safetensors", "gems"])
+        XCTAssertEqual(e.status, 0, e.err)
+        XCTAssertTrue(e.out.contains("Accuracy: "), e.out)
+        XCTAssertTrue(e.out.contains("true\\pred"), e.out)
+    }
+
+    func testBadInputGivesClearErrorsAndNonZeroExit() throws {
+        // Missing and corrupt model files.
+        var r = try run(["classify", "nope.safetensors", "x.png"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("nope.safetensors"), r.err)
+        try Data("not a model".utf8).write(to: work.appendingPathComponent("bad.safetensors"))
+        r = try run(["classify", "bad.safetensors", "x.png"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("bad.safetensors"), r.err)
+        // A one-class folder cannot train a classifier.
+        try FileManager.default.createDirectory(at: work.appendingPathComponent("one/red"), withIntermediateDirectories: true)
+        try PNG.write(Image(width: 52, height: 52, color: [9, 9, 9]), to: work.appendingPathComponent("one/red/1.png"))
+        r = try run(["train", "classifier", "one", "--out", "o.safetensors", "--epochs", "1"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("found 1 class folder"), r.err)
+        // Bad arguments.
+        r = try run(["train", "classifier", "one", "--out", "o.safetensors", "--epochs", "0"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("--epochs must be positive"), r.err)
+        // A truncated PNG and an image of the wrong size.
+        XCTAssertEqual(try run(["dataset", "gems", "--out", "g", "--per-class", "2"]).status, 0)
+        XCTAssertEqual(try run(["train", "classifier", "g", "--out", "m.safetensors", "--epochs", "1", "--validation-split", "0"]).status, 0)
+        let png = try Data(contentsOf: work.appendingPathComponent("g/red/1.png"))
+        try png.prefix(png.count / 2).write(to: work.appendingPathComponent("half.png"))
+        r = try run(["classify", "m.safetensors", "half.png"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("half.png"), r.err)
+        try PNG.write(Image(width: 40, height: 52, color: [1, 2, 3]), to: work.appendingPathComponent("small.png"))
+        r = try run(["classify", "m.safetensors", "small.png"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("small.png: image is 40x52, the model takes 52x52"), r.err)
+        // A model file whose tensors do not fit the architecture.
+        var contents = try SafeTensors.read(contentsOf: work.appendingPathComponent("m.safetensors"))
+        let victim = contents.tensors.keys.sorted().last!
+        contents.tensors[victim] = Tensor(zeros: [3, 3])
+        try SafeTensors.write(contents, to: work.appendingPathComponent("misfit.safetensors"))
+        r = try run(["classify", "misfit.safetensors", "g/red/1.png"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("misfit.safetensors") && r.err.contains("'\(victim)'"), r.err)
+    }
+}
