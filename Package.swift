@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// TensorKit's kernels are built for Haswell-class x86 (AVX2 + FMA, 2013 and later) on x86 machines.
+#if arch(x86_64)
+let kernelFlags: [String] = ["-Ounchecked", "-target-cpu", "haswell"]
+#else
+let kernelFlags: [String] = ["-Ounchecked"]
+#endif
+
 let package = Package(
     name: "PixelPilot",
     platforms: [.macOS(.v14)],
@@ -23,7 +30,7 @@ let package = Package(
                        providers: [.apt(["libx11-dev", "libxext-dev", "libxtst-dev", "libxi-dev"])]),
 
         .target(name: "TensorKit", dependencies: ["CBLAS"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+                swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "Vision", dependencies: ["CPNG"]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
         .target(name: "Desktop", dependencies: ["CX11", "Vision"]),

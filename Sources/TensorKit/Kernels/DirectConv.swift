@@ -1,0 +1,178 @@
+/// Direct 3×3 "same" convolution over NHWC images fused with bias, ReLU and an optional 2×2
+/// max-pool (floor), for inference of small CNNs such as the gem classifier.
+///
+/// The input is copied once into a zero-padded buffer so the inner loops have no bounds checks.
+/// Weights are repacked as `[3, 3, Cin, Cout]`; for a fixed kernel row the taps of three
+/// neighbouring pixels are one contiguous run of `3·Cin` inputs, so each weight vector is loaded
+/// once and multiplied into the accumulators of four (or eight) conv pixels held in SIMD registers;
+/// the 2×2 pool, bias and ReLU are applied in registers before the single store.
+public enum DirectConv {
+    /// Repacks PyTorch-layout weights `[Cout, Cin, 3, 3]` to `[3, 3, Cin, Cout]`.
+    public static func packWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: 9 * cin * cout)
+        for o in 0..<cout { for i in 0..<cin { for k in 0..<9 {
+            out[(k * cin + i) * cout + o] = w[(o * cin + i) * 9 + k]
+        } } }
+        return out
+    }
+
+    /// Runs conv 3×3 same + bias (+ReLU) + 2×2 max-pool on `n` images.
+    ///
+    /// - Parameters:
+    ///   - input: `[n, h, w, cin]`.
+    ///   - packed: weights from ``packWeights(_:cout:cin:)``; `cout` must be 8, 16 or 32.
+    ///   - output: `[n, h/2, w/2, cout]`.
+    ///   - inputScale: multiplies every input value (folds a Rescaling layer in; must be > 0).
+    ///   - scratch: at least ``scratchCount(n:h:w:cin:)`` floats.
+    public static func conv3x3Pool(input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int,
+                                   packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
+                                   relu: Bool, inputScale: Float = 1,
+                                   scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        precondition(cout == 8 || cout == 16 || cout == 32, "DirectConv supports 8, 16 or 32 output channels, got \(cout)")
+        let ph = h + 2, pw = w + 2
+        let oh = h / 2, ow = w / 2
+        let perImage = ph * pw * cin
+        func pad(_ img: Int, into dst: UnsafeMutablePointer<Float>) {
+            let src = input + img * h * w * cin
+            dst.update(repeating: 0, count: pw * cin)
+            (dst + (ph - 1) * pw * cin).update(repeating: 0, count: pw * cin)
+            for y in 0..<h {
+                let row = dst + (y + 1) * pw * cin
+                row.update(repeating: 0, count: cin)
+                (row + cin).update(from: src + y * w * cin, count: w * cin)
+                (row + (w + 1) * cin).update(repeating: 0, count: cin)
+            }
+        }
+        func rows(_ img: Int, _ padded: UnsafePointer<Float>, _ r: Range<Int>) {
+            for oy in r {
+                let dst = output + (img * oh + oy) * ow * cout
+                switch cout {
+                case 8: rowPool8(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
+                case 16: rowPool16(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
+                default: rowPool32(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
+                }
+            }
+        }
+        if n >= Parallel.threadCount {
+            // Whole images per worker: each pads one image into its own slice of scratch and
+            // convolves it while it is still in cache.
+            Parallel.forEachChunk(n) { r in
+                let padded = scratch + r.lowerBound * perImage
+                for img in r {
+                    pad(img, into: padded)
+                    rows(img, padded, 0..<oh)
+                }
+            }
+        } else {
+            for img in 0..<n {
+                pad(img, into: scratch)
+                Parallel.forEachChunk(oh, grain: 4) { r in rows(img, scratch, r) }
+            }
+        }
+    }
+
+    /// Floats of scratch space ``conv3x3Pool`` needs.
+    public static func scratchCount(n: Int, h: Int, w: Int, cin: Int) -> Int { n * (h + 2) * (w + 2) * cin }
+
+    /// 8 output channels: two pooled outputs (eight conv pixels) per step.
+    @inline(__always)
+    static func rowPool8(_ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
+                         _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
+                         _ dst: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD8<Float>
+        let b = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
+        let sv = V(repeating: scale), zero = V(repeating: 0)
+        let run = 3 * cin
+        var ox = 0
+        while ox < ow {
+            let pairs = ox + 1 < ow ? 2 : 1
+            var a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero
+            let x = ox * 2
+            for ky in 0..<3 {
+                let r0 = src + ((oy * 2 + ky) * pw + x) * cin
+                let r1 = r0 + pw * cin
+                let wk = packed + ky * run * 8
+                for j in 0..<run {
+                    let wv = UnsafeRawPointer(wk + j * 8).loadUnaligned(as: V.self)
+                    a0.addProduct(V(repeating: r0[j]), wv)
+                    a1.addProduct(V(repeating: r0[j + cin]), wv)
+                    a2.addProduct(V(repeating: r1[j]), wv)
+                    a3.addProduct(V(repeating: r1[j + cin]), wv)
+                    if pairs == 2 {
+                        a4.addProduct(V(repeating: r0[j + 2 * cin]), wv)
+                        a5.addProduct(V(repeating: r0[j + 3 * cin]), wv)
+                        a6.addProduct(V(repeating: r1[j + 2 * cin]), wv)
+                        a7.addProduct(V(repeating: r1[j + 3 * cin]), wv)
+                    }
+                }
+            }
+            var r = vmax(vmax(a0, a1), vmax(a2, a3)) * sv + b
+            if relu { r = vmax(r, zero) }
+            UnsafeMutableRawPointer(dst + ox * 8).storeBytes(of: r, as: V.self)
+            if pairs == 2 {
+                var q = vmax(vmax(a4, a5), vmax(a6, a7)) * sv + b
+                if relu { q = vmax(q, zero) }
+                UnsafeMutableRawPointer(dst + (ox + 1) * 8).storeBytes(of: q, as: V.self)
+            }
+            ox += pairs
+        }
+    }
+
+    /// 16 output channels starting at `packed`/`bias`/`dst` (of `cout` in all): one pooled output
+    /// (four conv pixels, four accumulators) per step.
+    @inline(__always)
+    static func rowPool16(_ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
+                          _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
+                          _ dst: UnsafeMutablePointer<Float>, cout: Int = 16) {
+        typealias V = SIMD16<Float>
+        let b = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
+        let sv = V(repeating: scale), zero = V(repeating: 0)
+        let run = 3 * cin
+        for ox in 0..<ow {
+            var a0 = zero, a1 = zero, a2 = zero, a3 = zero
+            let x = ox * 2
+            for ky in 0..<3 {
+                let r0 = src + ((oy * 2 + ky) * pw + x) * cin
+                let r1 = r0 + pw * cin
+                let wk = packed + ky * run * cout
+                for j in 0..<run {
+                    let wv = UnsafeRawPointer(wk + j * cout).loadUnaligned(as: V.self)
+                    a0.addProduct(V(repeating: r0[j]), wv)
+                    a1.addProduct(V(repeating: r0[j + cin]), wv)
+                    a2.addProduct(V(repeating: r1[j]), wv)
+                    a3.addProduct(V(repeating: r1[j + cin]), wv)
+                }
+            }
+            var r = vmax(vmax(a0, a1), vmax(a2, a3)) * sv + b
+            if relu { r = vmax(r, zero) }
+            UnsafeMutableRawPointer(dst + ox * cout).storeBytes(of: r, as: V.self)
+        }
+    }
+
+    /// 32 output channels as two 16-wide halves (all eight accumulators at once would not fit
+    /// in the 16 AVX2 registers).
+    @inline(__always)
+    static func rowPool32(_ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
+                          _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
+                          _ dst: UnsafeMutablePointer<Float>) {
+        rowPool16(src, pw, cin, packed, bias, relu, scale, oy, ow, dst, cout: 32)
+        rowPool16(src, pw, cin, packed + 16, bias + 16, relu, scale, oy, ow, dst + 16, cout: 32)
+    }
+}
+
+/// Lane-wise maximum without branches: the standard library's generic `pointwiseMax` and
+/// `replacing(with:where:)` compile to per-lane code (branches that mispredict on real data), while
+/// a vector compare and bitwise select become `vcmpps` and `vandps`/`vorps`.
+@inline(__always)
+func vmax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    let m = unsafeBitCast(a .< b, to: SIMD8<Int32>.self)
+    let ab = unsafeBitCast(a, to: SIMD8<Int32>.self), bb = unsafeBitCast(b, to: SIMD8<Int32>.self)
+    return unsafeBitCast((bb & m) | (ab & ~m), to: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func vmax(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+    let m = unsafeBitCast(a .< b, to: SIMD16<Int32>.self)
+    let ab = unsafeBitCast(a, to: SIMD16<Int32>.self), bb = unsafeBitCast(b, to: SIMD16<Int32>.self)
+    return unsafeBitCast((bb & m) | (ab & ~m), to: SIMD16<Float>.self)
+}
