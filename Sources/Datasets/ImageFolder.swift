@@ -9,6 +9,7 @@ public struct ImageFolder {
     public struct Sample: Equatable {
         public var url: URL
         public var label: Int
+        public init(url: URL, label: Int) { self.url = url; self.label = label }
     }
 
     /// The folder that was read.

@@ -3,13 +3,17 @@ public final class Linear: Module, UnaryLayer {
     public let weight: Tensor
     public let bias: Tensor?
 
-    /// Weights and bias uniform in ±1/√in (PyTorch's default).
-    public init(_ inputCount: Int, _ outputCount: Int, bias: Bool = true, seed: UInt64 = 0) {
+    /// A layer with weights from `initializer` (PyTorch's default unless told otherwise).
+    public init(_ inputCount: Int, _ outputCount: Int, bias: Bool = true, initializer: Initializer = .pytorchDefault, seed: UInt64 = 0) {
         var rng = SeededGenerator(seed: seed)
-        let bound = 1 / Float(inputCount).squareRoot()
-        weight = Tensor.uniform([outputCount, inputCount], low: -bound, high: bound, using: &rng, requiresGrad: true)
-        self.bias = bias ? Tensor.uniform([outputCount], low: -bound, high: bound, using: &rng, requiresGrad: true) : nil
+        weight = initializer.weight([outputCount, inputCount], fanIn: inputCount, fanOut: outputCount, rng: &rng)
+        self.bias = bias ? initializer.bias(outputCount, fanIn: inputCount, rng: &rng) : nil
         super.init()
+    }
+
+    /// A layer with Keras's default initialisation (Glorot-uniform weights, zero bias).
+    public static func glorot(_ inputCount: Int, _ outputCount: Int, seed: UInt64 = 0) -> Linear {
+        Linear(inputCount, outputCount, initializer: .glorotUniform, seed: seed)
     }
 
     /// Applies the layer to `[..., in]`, giving `[..., out]`.
