@@ -61,7 +61,7 @@ public final class CellClassifier {
         }
         let rate = Float(file.config["dropout"] ?? "0.3") ?? 0.3
         self.init(classNames: file.classNames, inputSize: file.inputShape[0], dropoutRate: rate)
-        do { try network.load(stateDict: file.tensors) }
+        do { try network.load(stateDict: file.tensors); weightsDidChange() }
         catch { throw TensorError.badFile(path: url.path, reason: "weights do not fit the \(CellClassifier.architecture) architecture with \(file.classNames.count) classes: \(error)") }
     }
 
@@ -81,10 +81,21 @@ public final class CellClassifier {
         public var probabilities: [Float]
     }
 
+    private var plan: InferencePlan?
+
+    /// Forgets the compiled inference plan; call after changing the weights in place.
+    public func weightsDidChange() { plan = nil }
+
+    /// Logits for a batch `[N, size, size, 3]` of 0–255 pixels, through the fused inference plan.
+    public func logits(batch: Tensor) -> Tensor {
+        network.eval()
+        if plan == nil { plan = InferencePlan(network) }
+        return plan!(batch)
+    }
+
     /// Classifies a batch `[N, size, size, 3]` of 0–255 pixels in one pass.
     public func predict(batch: Tensor) -> [Prediction] {
-        network.eval()
-        let probs = GradMode.withoutGrad { network(batch).softmax(axis: -1) }
+        let probs = GradMode.withoutGrad { logits(batch: batch).softmax(axis: -1) }
         let c = classNames.count
         return (0..<batch.shape[0]).map { i in
             let p = Array(UnsafeBufferPointer(start: probs.pointer + i * c, count: c))

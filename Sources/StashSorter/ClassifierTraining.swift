@@ -62,6 +62,7 @@ public struct ClassifierTraining {
                 throw TensorError.badFile(path: resume.path, reason: "model classes \(old.classNames) differ from the folder's \(folder.classNames)")
             }
             try classifier.network.load(stateDict: old.network.stateDict())
+            classifier.weightsDidChange()
         }
         let optimizer = Adam(parameters: classifier.network.trainableParameters(), learningRate: options.learningRate, epsilon: 1e-7)
         let trainer = Trainer(model: classifier.network, optimizer: optimizer) { logits, batch in

@@ -73,11 +73,10 @@ struct Bench: ParsableCommand {
         }
         if suites.contains("infer") {
             let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
-            classifier.network.eval()
             for bs in [1, 144] {
                 let x = data.subset(Array(0..<bs)).images
                 let t = Bench.median(bs == 1 ? 300 : 50, warmup: 10) {
-                    _ = GradMode.withoutGrad { classifier.network(x) }
+                    _ = classifier.logits(batch: x)
                 }
                 emit("infer", "batch \(bs)", t * 1000, "ms")
             }
