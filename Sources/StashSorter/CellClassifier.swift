@@ -88,7 +88,7 @@ public final class CellClassifier {
 
     /// Logits for a batch `[N, size, size, 3]` of 0–255 pixels, through the fused inference plan.
     public func logits(batch: Tensor) -> Tensor {
-        network.eval()
+        if network.isTraining { network.eval() }
         if plan == nil { plan = InferencePlan(network) }
         return plan!(batch)
     }
