@@ -16,9 +16,10 @@ Benchmarks/setup_peers.sh
 export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS TF_NUM_INTRAOP_THREADS=$THREADS TF_NUM_INTEROP_THREADS=1
 export TF_CPP_MIN_LOG_LEVEL=3
 out=$(mktemp -d)
+# Some machines set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE to work around old OpenBLAS builds; they
+# slow current kernels. Every framework runs with both unset, so all use their best BLAS kernels.
 echo "TensorKit..." >&2
-.build/release/pixelpilot bench --threads "$THREADS" --train-images "$TRAIN_IMAGES" > "$out/tensorkit.jsonl"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/pixelpilot bench --threads "$THREADS" --train-images "$TRAIN_IMAGES" > "$out/tensorkit.jsonl"
 echo "Peers (numpy, PyTorch, ONNX Runtime, Keras, TFLite)..." >&2
-# numpy's OpenBLAS may be slowed by OPENBLAS_CORETYPE on some machines; unset it for the peers only.
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv-bench/bin/python Benchmarks/peers.py --threads "$THREADS" --train-images "$TRAIN_IMAGES" > "$out/peers.jsonl" 2> "$out/peers.err" || { cat "$out/peers.err" >&2; exit 1; }
 .venv-bench/bin/python Benchmarks/report.py "$out/tensorkit.jsonl" "$out/peers.jsonl"

@@ -27,7 +27,7 @@ public struct ConfusionMatrix: Equatable, Sendable {
 
     /// A text table: rows are true classes, columns predictions, with per-class recall.
     public func table() -> String {
-        let w = Swift.max(6, (classNames.map(\.count).max() ?? 0) + 1)
+        let w = Swift.max(7, (classNames.map(\.count).max() ?? 0) + 2)
         func pad(_ s: String) -> String { String(repeating: " ", count: Swift.max(0, w - s.count)) + s }
         var out = pad("true\\pred") + classNames.map(pad).joined() + pad("recall") + "\n"
         for (i, row) in counts.enumerated() {

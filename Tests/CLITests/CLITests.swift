@@ -14,8 +14,10 @@ final class CLITests: XCTestCase {
     override func setUpWithError() throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: CLITests.binary.path),
-                          "pixelpilot binary not built at \(CLITests.binary.path)")
+        guard FileManager.default.isExecutableFile(atPath: CLITests.binary.path) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: CLITests.binary.path,
+                NSLocalizedDescriptionKey: "pixelpilot binary not built at \(CLITests.binary.path): run `swift build --build-tests` first"])
+        }
     }
 
     override func tearDown() { try? FileManager.default.removeItem(at: work) }
