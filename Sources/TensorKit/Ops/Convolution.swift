@@ -37,6 +37,17 @@ struct ConvGeometry {
     /// Columns of the im2col matrix per group: kh·kw·Cin/groups, ordered (ky, kx, ci).
     var k: Int { kh * kw * cinG }
 
+    /// The geometry of the convolution whose input is `[n, h, w, cin]` and whose output size is
+    /// given (used by transposed convolution, where the output size is known).
+    init(n: Int, h: Int, w: Int, cin: Int, cout: Int, kernel: (Int, Int), stride: (Int, Int), padTop: Int, padLeft: Int,
+         dilation: (Int, Int), groups: Int, outputHeight: Int, outputWidth: Int) {
+        self.n = n; self.h = h; self.w = w; self.cin = cin; self.cout = cout
+        kh = kernel.0; kw = kernel.1; sh = stride.0; sw = stride.1; dh = dilation.0; dw = dilation.1
+        self.groups = groups
+        self.padTop = padTop; self.padLeft = padLeft
+        oh = outputHeight; ow = outputWidth
+    }
+
     init(input: [Int], weight: [Int], stride: (Int, Int), padding: Padding, dilation: (Int, Int), groups: Int) {
         precondition(input.count == 4, "conv2d input must be NHWC, got shape \(input)")
         precondition(weight.count == 4, "conv2d weight must be [Cout, Cin/groups, kH, kW], got \(weight)")
@@ -118,22 +129,8 @@ extension Tensor {
         if let bias { precondition(bias.shape == [geo.cout], "conv2d bias \(bias.shape) does not match \(geo.cout) output channels") }
         // Weights as [groups][coutG, k] with k ordered (ky, kx, ci).
         let packed = packConvWeight(weight, geo)
-        let out = Tensor.uninitialized([geo.n, geo.oh, geo.ow, geo.cout])
-        let rows = geo.oh * geo.ow
-        let xp = x.pointer, wp = packed.pointer, op = out.pointer
-        Parallel.forEachChunk(geo.n) { range in
-            let cols = UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k)
-            defer { cols.deallocate() }
-            for img in range {
-                for g in 0..<geo.groups {
-                    geo.im2col(xp, img: img, group: g, into: cols)
-                    // out[img, :, g·coutG ..< (g+1)·coutG] = cols × W_gᵀ
-                    Kernels.gemm(transA: false, transB: true, m: rows, n: geo.coutG, k: geo.k,
-                                 a: cols, lda: geo.k, b: wp + g * geo.coutG * geo.k, ldb: geo.k,
-                                 c: op + img * rows * geo.cout + g * geo.coutG, ldc: geo.cout)
-                }
-            }
-        }
+        let out = conv2dForward(x, packed: packed, geo: geo)
+        let rows = geo.oh * geo.ow, op = out.pointer
         if let bias {
             let bp = bias.pointer
             for r in 0..<(geo.n * rows) { Kernels.add(op + r * geo.cout, bp, geo.cout) }
@@ -157,63 +154,126 @@ extension Tensor {
 
     static func convBackward(_ g: Tensor, x: Tensor, weight: Tensor, packed: Tensor, hasBias: Bool, geo: ConvGeometry) -> [Tensor?] {
         let rows = geo.oh * geo.ow
-        var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
-        let gp = g.pointer
-        if hasBias {
-            gb = g.reshapedView([geo.n * rows, geo.cout]).summedRows()
-        }
-        if weight.requiresGrad {
-            // dW_g = Σ_img g_imgᵀ × cols_img, accumulated per worker then summed.
-            let workers = Swift.min(Parallel.threadCount, geo.n)
-            let partial = Tensor(zeros: [Swift.max(workers, 1), geo.cout, geo.k])
-            let xp = x.pointer, pp = partial.pointer
-            let chunk = (geo.n + Swift.max(workers, 1) - 1) / Swift.max(workers, 1)
-            Parallel.forEachChunk(Swift.max(workers, 1)) { wr in
-                let cols = UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k)
-                defer { cols.deallocate() }
-                for worker in wr {
-                    let acc = pp + worker * geo.cout * geo.k
-                    for img in (worker * chunk)..<Swift.min(geo.n, (worker + 1) * chunk) {
-                        for grp in 0..<geo.groups {
-                            geo.im2col(xp, img: img, group: grp, into: cols)
-                            Kernels.gemm(transA: true, transB: false, m: geo.coutG, n: geo.k, k: rows,
-                                         a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
-                                         b: cols, ldb: geo.k, beta: 1,
-                                         c: acc + grp * geo.coutG * geo.k, ldc: geo.k)
-                        }
-                    }
-                }
-            }
-            let summed = Tensor(zeros: [geo.cout, geo.k])
-            for wkr in 0..<Swift.max(workers, 1) { Kernels.add(summed.pointer, pp + wkr * geo.cout * geo.k, geo.cout * geo.k) }
-            // Unpack to [Cout, Cin/g, kh, kw].
-            let out = Tensor.uninitialized(weight.shape)
-            let s = summed.pointer, d = out.pointer
-            for o in 0..<geo.cout { for ci in 0..<geo.cinG { for ky in 0..<geo.kh { for kx in 0..<geo.kw {
-                d[((o * geo.cinG + ci) * geo.kh + ky) * geo.kw + kx] = s[o * geo.k + (ky * geo.kw + kx) * geo.cinG + ci]
-            } } } }
-            gw = out
-        }
+        let gb = hasBias ? g.reshapedView([geo.n * rows, geo.cout]).summedRows() : nil
+        let gw = weight.requiresGrad ? convWeightGradient(outputGrad: g.pointer, input: x.pointer, geo: geo) : nil
+        var gx: Tensor? = nil
         if x.requiresGrad {
             let dx = Tensor(zeros: x.shape)
-            let dxp = dx.pointer, wp = packed.pointer
-            Parallel.forEachChunk(geo.n) { range in
-                let cols = UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k)
-                defer { cols.deallocate() }
-                for img in range {
-                    for grp in 0..<geo.groups {
-                        // dCols = g_img,grp × W_grp : [rows, k]
-                        Kernels.gemm(transA: false, transB: false, m: rows, n: geo.k, k: geo.coutG,
-                                     a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
-                                     b: wp + grp * geo.coutG * geo.k, ldb: geo.k,
-                                     c: cols, ldc: geo.k)
-                        geo.col2im(cols, img: img, group: grp, into: dxp)
-                    }
-                }
-            }
+            convInputGradient(outputGrad: g.pointer, packed: packed.pointer, geo: geo, into: dx.pointer)
             gx = dx
         }
         return hasBias ? [gx, gw, gb] : [gx, gw]
+    }
+
+    /// `∂L/∂W` in PyTorch layout `[Cout, Cin/g, kh, kw]` from the output gradient `[n, oh, ow, Cout]`
+    /// and the input `[n, h, w, Cin]` of the convolution described by `geo`.
+    static func convWeightGradient(outputGrad gp: UnsafePointer<Float>, input xp: UnsafePointer<Float>, geo: ConvGeometry) -> Tensor {
+        let rows = geo.oh * geo.ow
+        let workers = Swift.max(1, Swift.min(Parallel.threadCount, geo.n))
+        let partial = Tensor(zeros: [workers, geo.cout, geo.k])
+        let pp = partial.pointer
+        let chunk = (geo.n + workers - 1) / workers
+        Parallel.forEachChunk(workers) { wr in
+            let cols = UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k)
+            defer { cols.deallocate() }
+            for worker in wr {
+                let acc = pp + worker * geo.cout * geo.k
+                for img in (worker * chunk)..<Swift.min(geo.n, (worker + 1) * chunk) {
+                    for grp in 0..<geo.groups {
+                        geo.im2col(xp, img: img, group: grp, into: cols)
+                        Kernels.gemm(transA: true, transB: false, m: geo.coutG, n: geo.k, k: rows,
+                                     a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
+                                     b: cols, ldb: geo.k, beta: 1,
+                                     c: acc + grp * geo.coutG * geo.k, ldc: geo.k)
+                    }
+                }
+            }
+        }
+        for wkr in 1..<workers { Kernels.add(pp, pp + wkr * geo.cout * geo.k, geo.cout * geo.k) }
+        let out = Tensor.uninitialized([geo.cout, geo.cinG, geo.kh, geo.kw])
+        let d = out.pointer
+        for o in 0..<geo.cout { for ci in 0..<geo.cinG { for ky in 0..<geo.kh { for kx in 0..<geo.kw {
+            d[((o * geo.cinG + ci) * geo.kh + ky) * geo.kw + kx] = pp[o * geo.k + (ky * geo.kw + kx) * geo.cinG + ci]
+        } } } }
+        return out
+    }
+
+    /// Adds `∂L/∂x` of the convolution `geo` (output gradient `[n, oh, ow, Cout]`, packed weights)
+    /// into `dx` `[n, h, w, Cin]`.
+    static func convInputGradient(outputGrad gp: UnsafePointer<Float>, packed wp: UnsafePointer<Float>, geo: ConvGeometry,
+                                  into dxp: UnsafeMutablePointer<Float>) {
+        let rows = geo.oh * geo.ow
+        Parallel.forEachChunk(geo.n) { range in
+            let cols = UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k)
+            defer { cols.deallocate() }
+            for img in range {
+                for grp in 0..<geo.groups {
+                    Kernels.gemm(transA: false, transB: false, m: rows, n: geo.k, k: geo.coutG,
+                                 a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
+                                 b: wp + grp * geo.coutG * geo.k, ldb: geo.k,
+                                 c: cols, ldc: geo.k)
+                    geo.col2im(cols, img: img, group: grp, into: dxp)
+                }
+            }
+        }
+    }
+
+    /// Transposed 2-D convolution (the gradient of `conv2d` with respect to its input), like
+    /// `torch.nn.functional.conv_transpose2d`: NHWC input `[N, H, W, Cin]`, weight
+    /// `[Cin, Cout/groups, kH, kW]`, output size `(H-1)·stride - 2·padding + dilation·(k-1) + outputPadding + 1`.
+    public static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                                       padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
+                                       dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
+        precondition(x.rank == 4 && weight.rank == 4 && weight.shape[0] == x.shape[3] && x.shape[3] % groups == 0,
+                     "convTranspose2d: weight \(weight.shape) does not fit input \(x.shape) with groups \(groups)")
+        let n = x.shape[0], h = x.shape[1], w = x.shape[2], cin = x.shape[3]
+        let cout = weight.shape[1] * groups, kh = weight.shape[2], kw = weight.shape[3]
+        let oh = (h - 1) * stride.0 - 2 * padding.0 + dilation.0 * (kh - 1) + outputPadding.0 + 1
+        let ow = (w - 1) * stride.1 - 2 * padding.1 + dilation.1 * (kw - 1) + outputPadding.1 + 1
+        precondition(oh > 0 && ow > 0, "convTranspose2d output would be empty")
+        // The forward convolution that maps [N, oh, ow, Cout] to [N, h, w, Cin] with this weight.
+        let geo = ConvGeometry(n: n, h: oh, w: ow, cin: cout, cout: cin, kernel: (kh, kw), stride: stride,
+                               padTop: padding.0, padLeft: padding.1, dilation: dilation, groups: groups,
+                               outputHeight: h, outputWidth: w)
+        let packed = packConvWeight(weight, geo)
+        let out = Tensor(zeros: [n, oh, ow, cout])
+        convInputGradient(outputGrad: x.pointer, packed: packed.pointer, geo: geo, into: out.pointer)
+        if let bias {
+            precondition(bias.shape == [cout], "convTranspose2d bias \(bias.shape) does not match \(cout) channels")
+            for r in 0..<(n * oh * ow) { Kernels.add(out.pointer + r * cout, bias.pointer, cout) }
+        }
+        var inputs = [x, weight]
+        if let bias { inputs.append(bias) }
+        return out.recording("conv_transpose2d", inputs) { g in
+            var grads: [Tensor?] = []
+            if x.requiresGrad {
+                // ∂x = conv2d(g) with the forward geometry: im2col(g) × Wᵀ.
+                grads.append(GradMode.withoutGrad { Tensor.conv2dForward(g, packed: packed, geo: geo) })
+            } else { grads.append(nil) }
+            grads.append(weight.requiresGrad ? convWeightGradient(outputGrad: x.pointer, input: g.pointer, geo: geo) : nil)
+            if bias != nil { grads.append(g.reshapedView([n * oh * ow, cout]).summedRows()) }
+            return grads
+        }
+    }
+
+    /// The forward pass of the convolution `geo` on input `x` with packed weights (no bias, no autodiff).
+    static func conv2dForward(_ x: Tensor, packed: Tensor, geo: ConvGeometry) -> Tensor {
+        let out = Tensor.uninitialized([geo.n, geo.oh, geo.ow, geo.cout])
+        let rows = geo.oh * geo.ow
+        let xp = x.pointer, wp = packed.pointer, op = out.pointer
+        Parallel.forEachChunk(geo.n) { range in
+            let cols = UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k)
+            defer { cols.deallocate() }
+            for img in range {
+                for g in 0..<geo.groups {
+                    geo.im2col(xp, img: img, group: g, into: cols)
+                    Kernels.gemm(transA: false, transB: true, m: rows, n: geo.coutG, k: geo.k,
+                                 a: cols, lda: geo.k, b: wp + g * geo.coutG * geo.k, ldb: geo.k,
+                                 c: op + img * rows * geo.cout + g * geo.coutG, ldc: geo.cout)
+                }
+            }
+        }
+        return out
     }
 
     /// Sums the rows of a 2-D tensor: `[r, c]` → `[c]` (no autodiff).

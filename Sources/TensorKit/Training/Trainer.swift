@@ -36,10 +36,10 @@ public struct FitOptions: Sendable {
     /// Clip the global gradient norm to this value before each step (nil: no clipping).
     public var gradientClipNorm: Float?
     /// Learning rate per optimizer step (nil: keep the optimizer's rate).
-    public var schedule: (@Sendable (Int) -> Float)?
+    public var schedule: (any LearningRateSchedule)?
 
     public init(earlyStoppingPatience: Int? = nil, monitor: Monitor = .validationLoss, gradientClipNorm: Float? = nil,
-                schedule: (@Sendable (Int) -> Float)? = nil) {
+                schedule: (any LearningRateSchedule)? = nil) {
         self.earlyStoppingPatience = earlyStoppingPatience
         self.monitor = monitor
         self.gradientClipNorm = gradientClipNorm
@@ -107,12 +107,12 @@ public final class Trainer {
             let start = Date()
             var lossSum = 0.0, correct = 0, seen = 0, s = 0
             for batch in training {
-                if let schedule = options.schedule { optimizer.learningRate = schedule(step) }
+                if let schedule = options.schedule { optimizer.learningRate = schedule.learningRate(at: step) }
                 optimizer.zeroGrad()
                 let out = model(batch.inputs)
                 let l = loss(out, batch)
                 l.backward()
-                if let maxNorm = options.gradientClipNorm { Trainer.clipGlobalNorm(model.trainableParameters(), maxNorm) }
+                if let maxNorm = options.gradientClipNorm { GradientClipping.clipNorm(model.trainableParameters(), maxNorm: maxNorm) }
                 optimizer.step()
                 step += 1
                 s += 1
@@ -154,18 +154,5 @@ public final class Trainer {
             }
         }
         return history
-    }
-
-    /// Scales gradients so that their global L2 norm is at most `maxNorm`; returns the norm before.
-    @discardableResult
-    public static func clipGlobalNorm(_ parameters: [Tensor], _ maxNorm: Float) -> Float {
-        var total: Double = 0
-        for p in parameters { if let g = p.grad { for i in 0..<g.count { total += Double(g.pointer[i]) * Double(g.pointer[i]) } } }
-        let norm = Float(total.squareRoot())
-        if norm > maxNorm {
-            let s = maxNorm / (norm + 1e-6)
-            for p in parameters { if let g = p.grad { Kernels.scale(g.pointer, s, g.count) } }
-        }
-        return norm
     }
 }
