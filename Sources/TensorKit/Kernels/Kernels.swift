@@ -32,12 +32,37 @@ public enum Kernels {
 
     /// Row-major single-precision GEMM: `C = alpha * op(A) * op(B) + beta * C`, with
     /// `op(A)` m×k and `op(B)` k×n.
-    @inlinable public static func gemm(transA: Bool = false, transB: Bool = false,
-                                       m: Int, n: Int, k: Int, alpha: Float = 1,
-                                       a: UnsafePointer<Float>, lda: Int,
-                                       b: UnsafePointer<Float>, ldb: Int,
-                                       beta: Float = 0,
-                                       c: UnsafeMutablePointer<Float>, ldc: Int) {
+    ///
+    /// OpenBLAS itself runs single-threaded (its worker threads would spin against TensorKit's own);
+    /// a mid-sized product is split by rows across ``Parallel`` workers, and only a large one
+    /// outside a parallel region gets OpenBLAS's threads, for that call.
+    public static func gemm(transA: Bool = false, transB: Bool = false,
+                            m: Int, n: Int, k: Int, alpha: Float = 1,
+                            a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float = 0,
+                            c: UnsafeMutablePointer<Float>, ldc: Int) {
+        BLAS.ensureSingleThreaded()
+        let macs = m * n * k
+        if macs >= 1 << 21 && macs < 1 << 26 && m >= 64 && Parallel.threadCount > 1 && !Parallel.isInsideRegion {
+            // Mid-sized: split the rows of C across TensorKit's workers (no spinning BLAS threads
+            // left behind to slow the next kernel).
+            Parallel.forEachChunk(m, grain: 32) { rows in
+                let aRows = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+                cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                            Int32(rows.count), Int32(n), Int32(k), alpha, aRows, Int32(lda), b, Int32(ldb), beta,
+                            c + rows.lowerBound * ldc, Int32(ldc))
+            }
+            return
+        }
+        if macs >= 1 << 26 && Parallel.threadCount > 1 && !Parallel.isInsideRegion {
+            // A big product on its own: let OpenBLAS use every core for this call only.
+            openblas_set_num_threads(Int32(Parallel.threadCount))
+            defer { openblas_set_num_threads(1) }
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            return
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -45,6 +70,11 @@ public enum Kernels {
 
 /// Controls OpenBLAS's own thread pool.
 public enum BLAS {
+    private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
+
+    /// TensorKit parallelises around BLAS calls itself, so OpenBLAS runs with one thread.
+    static func ensureSingleThreaded() { _ = singleThreaded }
+
     /// Sets the number of threads OpenBLAS uses for GEMM.
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
     /// The number of threads OpenBLAS uses.

@@ -2,6 +2,11 @@ import Foundation
 
 /// Splits loops across the machine's cores.
 public enum Parallel {
+    @usableFromInline nonisolated(unsafe) static var regionDepth = RegionCounter()
+
+    /// True while a ``forEachChunk(_:grain:_:)`` region runs (nested work then stays serial).
+    public static var isInsideRegion: Bool { regionDepth.value > 0 }
+
     /// Number of worker threads TensorKit's own kernels use (defaults to the active processor count).
     nonisolated(unsafe) public static var threadCount = ProcessInfo.processInfo.activeProcessorCount
 
@@ -15,10 +20,24 @@ public enum Parallel {
             return
         }
         let chunk = (count + workers - 1) / workers
+        regionDepth.wrappingIncrement()
+        defer { regionDepth.wrappingDecrement() }
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let lo = w * chunk
             let hi = Swift.min(count, lo + chunk)
             if lo < hi { body(lo..<hi) }
         }
     }
+}
+
+
+/// A counter of active parallel regions, guarded by a lock.
+@usableFromInline
+struct RegionCounter {
+    private let lock = NSLock()
+    private var count = 0
+    @usableFromInline init() {}
+    @usableFromInline var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    @usableFromInline mutating func wrappingIncrement() { lock.lock(); count += 1; lock.unlock() }
+    @usableFromInline mutating func wrappingDecrement() { lock.lock(); count -= 1; lock.unlock() }
 }

@@ -83,9 +83,10 @@ struct ConvGeometry {
                     for kx in 0..<kw {
                         let ix = ox * sw - padLeft + kx * dw
                         if iy >= 0 && iy < h && ix >= 0 && ix < w {
-                            c.update(from: base + (iy * w + ix) * cin, count: cg)
+                            let src = base + (iy * w + ix) * cin
+                            for i in 0..<cg { c[i] = src[i] }
                         } else {
-                            c.update(repeating: 0, count: cg)
+                            for i in 0..<cg { c[i] = 0 }
                         }
                         c += cg
                     }

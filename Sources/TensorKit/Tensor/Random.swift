@@ -1,6 +1,7 @@
 /// A small, fast, seedable generator (xoshiro256**), so that runs repeat exactly from a seed.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
+    private var spare: Float?
 
     /// Creates a generator whose whole stream is fixed by `seed`.
     public init(seed: UInt64) {
@@ -29,25 +30,28 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Float(next() >> 40) * (1.0 / Float(1 << 24))
     }
 
-    /// A standard normal value (Box–Muller).
+    /// A standard normal value (Box–Muller; both values of each pair are used).
     public mutating func nextNormal() -> Float {
+        if let v = spare { spare = nil; return v }
         var u1 = nextUniform()
         while u1 <= 1e-7 { u1 = nextUniform() }
         let u2 = nextUniform()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * .pi * u2)
+        let r = (-2 * _logf(u1)).squareRoot(), a = 2 * Float.pi * u2
+        spare = r * _sinf(a)
+        return r * _cosf(a)
     }
 }
 
-@inline(__always) private func _log(_ x: Float) -> Float { Float(_logD(Double(x))) }
-@inline(__always) private func _cos(_ x: Float) -> Float { Float(_cosD(Double(x))) }
 #if canImport(Glibc)
 import Glibc
-@inline(__always) private func _logD(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) private func _cosD(_ x: Double) -> Double { Glibc.cos(x) }
+@inline(__always) private func _logf(_ x: Float) -> Float { Glibc.logf(x) }
+@inline(__always) private func _cosf(_ x: Float) -> Float { Glibc.cosf(x) }
+@inline(__always) private func _sinf(_ x: Float) -> Float { Glibc.sinf(x) }
 #else
 import Darwin
-@inline(__always) private func _logD(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) private func _cosD(_ x: Double) -> Double { Darwin.cos(x) }
+@inline(__always) private func _logf(_ x: Float) -> Float { Darwin.logf(x) }
+@inline(__always) private func _cosf(_ x: Float) -> Float { Darwin.cosf(x) }
+@inline(__always) private func _sinf(_ x: Float) -> Float { Darwin.sinf(x) }
 #endif
 
 extension Tensor {
