@@ -14,6 +14,9 @@ extension Tensor {
     public static func maxPool2d(_ x: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
         let s = stride ?? kernel
         let (n, h, w, c, oh, ow) = poolGeometry(x, kernel, s, padding)
+        if kernel == (2, 2) && s == (2, 2) && padding == (0, 0) && c % 8 == 0 {
+            return maxPool2x2(x, n: n, h: h, w: w, c: c, oh: oh, ow: ow)
+        }
         let out = Tensor.uninitialized([n, oh, ow, c])
         let recording = Tensor.needsGrad(x)
         var argmax: [Int32] = recording ? [Int32](repeating: 0, count: out.count) : []
@@ -85,6 +88,50 @@ extension Tensor {
                     Kernels.axpy(1 / wdw.div, gi, dp + ((img * h + iy) * w + ix) * c, c)
                 } }
             } } }
+            return [dx]
+        }
+    }
+
+    /// 2×2 / stride 2 max pooling, eight channels at a time without branches. The backward pass
+    /// finds each window's first maximal input again instead of storing indices.
+    static func maxPool2x2(_ x: Tensor, n: Int, h: Int, w: Int, c: Int, oh: Int, ow: Int) -> Tensor {
+        let out = Tensor.uninitialized([n, oh, ow, c])
+        let xp = x.pointer, op = out.pointer
+        Parallel.forEachChunk(n * oh, grain: 16) { range in
+            for job in range {
+                let img = job / oh, oy = job % oh
+                let r0 = xp + ((img * h + 2 * oy) * w) * c, r1 = r0 + w * c
+                let o = op + (img * oh + oy) * ow * c
+                for ox in 0..<ow {
+                    var ch = 0
+                    while ch < c {
+                        let i = 2 * ox * c + ch
+                        let a = UnsafeRawPointer(r0 + i).loadUnaligned(as: SIMD8<Float>.self)
+                        let b = UnsafeRawPointer(r0 + i + c).loadUnaligned(as: SIMD8<Float>.self)
+                        let d = UnsafeRawPointer(r1 + i).loadUnaligned(as: SIMD8<Float>.self)
+                        let e = UnsafeRawPointer(r1 + i + c).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(o + ox * c + ch).storeBytes(of: vmax(vmax(a, b), vmax(d, e)), as: SIMD8<Float>.self)
+                        ch += 8
+                    }
+                }
+            }
+        }
+        return out.recording("max_pool2d", [x]) { g in
+            let dx = Tensor(zeros: x.shape)
+            let gp = g.pointer, dp = dx.pointer
+            Parallel.forEachChunk(n * oh, grain: 16) { range in
+                for job in range {
+                    let img = job / oh, oy = job % oh
+                    let base = ((img * h + 2 * oy) * w) * c
+                    for ox in 0..<ow { for ch in 0..<c {
+                        let oi = ((img * oh + oy) * ow + ox) * c + ch
+                        let m = op[oi]
+                        let i00 = base + 2 * ox * c + ch, i01 = i00 + c, i10 = i00 + w * c, i11 = i10 + c
+                        let target = xp[i00] == m ? i00 : (xp[i01] == m ? i01 : (xp[i10] == m ? i10 : i11))
+                        dp[target] += gp[oi]
+                    } }
+                }
+            }
             return [dx]
         }
     }
