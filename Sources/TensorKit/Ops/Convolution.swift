@@ -70,18 +70,29 @@ struct ConvGeometry {
         precondition(oh > 0 && ow > 0, "conv2d output would be empty for input \(input), kernel \(kh)x\(kw)")
     }
 
-    /// Writes the im2col rows of image `img`, group `g`: `[oh·ow, k]`.
+    /// Writes the im2col rows of image `img`, group `g`: `[oh·ow, k]`. Where a kernel row lies
+    /// wholly inside the image (and dilation is 1, no groups) its `kw·Cin` values are one
+    /// contiguous run, copied in one loop.
     func im2col(_ x: UnsafePointer<Float>, img: Int, group g: Int, into cols: UnsafeMutablePointer<Float>) {
         let base = x + img * h * w * cin + g * cinG
         let cg = cinG
+        let runs = groups == 1 && dw == 1
+        let run = kw * cg
         var row = cols
         for oy in 0..<oh {
             for ox in 0..<ow {
                 var c = row
+                let ix0 = ox * sw - padLeft
                 for ky in 0..<kh {
                     let iy = oy * sh - padTop + ky * dh
+                    if runs && iy >= 0 && iy < h && ix0 >= 0 && ix0 + kw <= w {
+                        let src = base + (iy * w + ix0) * cin
+                        for i in 0..<run { c[i] = src[i] }
+                        c += run
+                        continue
+                    }
                     for kx in 0..<kw {
-                        let ix = ox * sw - padLeft + kx * dw
+                        let ix = ix0 + kx * dw
                         if iy >= 0 && iy < h && ix >= 0 && ix < w {
                             let src = base + (iy * w + ix) * cin
                             for i in 0..<cg { c[i] = src[i] }
@@ -130,7 +141,10 @@ extension Tensor {
         if let bias { precondition(bias.shape == [geo.cout], "conv2d bias \(bias.shape) does not match \(geo.cout) output channels") }
         // Weights as [groups][coutG, k] with k ordered (ky, kx, ci).
         let packed = packConvWeight(weight, geo)
-        let out = conv2dForward(x, packed: packed, geo: geo)
+        // When gradients will be needed, keep every image's im2col matrix for the weight gradient.
+        let cached: Tensor? = Tensor.needsGrad(x, weight) && weight.requiresGrad
+            ? Tensor.uninitialized([geo.n * geo.groups * geo.oh * geo.ow * geo.k]) : nil
+        let out = conv2dForward(x, packed: packed, geo: geo, keepColumns: cached)
         let rows = geo.oh * geo.ow, op = out.pointer
         if let bias {
             let bp = bias.pointer
@@ -139,7 +153,7 @@ extension Tensor {
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }
         return out.recording("conv2d", inputs) { g in
-            convBackward(g, x: x, weight: weight, packed: packed, hasBias: bias != nil, geo: geo)
+            convBackward(g, x: x, weight: weight, packed: packed, hasBias: bias != nil, geo: geo, columns: cached)
         }
     }
 
@@ -153,10 +167,13 @@ extension Tensor {
         return out
     }
 
-    static func convBackward(_ g: Tensor, x: Tensor, weight: Tensor, packed: Tensor, hasBias: Bool, geo: ConvGeometry) -> [Tensor?] {
+    static func convBackward(_ g: Tensor, x: Tensor, weight: Tensor, packed: Tensor, hasBias: Bool, geo: ConvGeometry,
+                             columns: Tensor? = nil) -> [Tensor?] {
         let rows = geo.oh * geo.ow
         let gb = hasBias ? g.reshapedView([geo.n * rows, geo.cout]).summedRows() : nil
-        let gw = weight.requiresGrad ? convWeightGradient(outputGrad: g.pointer, input: x.pointer, geo: geo) : nil
+        let gw = weight.requiresGrad
+            ? convWeightGradient(outputGrad: g.pointer, input: x.pointer, geo: geo, columns: columns.map { UnsafePointer($0.pointer) })
+            : nil
         var gx: Tensor? = nil
         if x.requiresGrad {
             let dx = Tensor(zeros: x.shape)
@@ -168,7 +185,10 @@ extension Tensor {
 
     /// `∂L/∂W` in PyTorch layout `[Cout, Cin/g, kh, kw]` from the output gradient `[n, oh, ow, Cout]`
     /// and the input `[n, h, w, Cin]` of the convolution described by `geo`.
-    static func convWeightGradient(outputGrad gp: UnsafePointer<Float>, input xp: UnsafePointer<Float>, geo: ConvGeometry) -> Tensor {
+    ///
+    /// `columns`, when given, holds every image's im2col matrices from the forward pass.
+    static func convWeightGradient(outputGrad gp: UnsafePointer<Float>, input xp: UnsafePointer<Float>, geo: ConvGeometry,
+                                   columns: UnsafePointer<Float>? = nil) -> Tensor {
         let rows = geo.oh * geo.ow
         let workers = Swift.max(1, Swift.min(Parallel.threadCount, geo.n))
         let partial = Tensor(zeros: [workers, geo.cout, geo.k])
@@ -181,10 +201,16 @@ extension Tensor {
                 let acc = pp + worker * geo.cout * geo.k
                 for img in (worker * chunk)..<Swift.min(geo.n, (worker + 1) * chunk) {
                     for grp in 0..<geo.groups {
-                        geo.im2col(xp, img: img, group: grp, into: cols)
+                        let src: UnsafePointer<Float>
+                        if let columns {
+                            src = columns + (img * geo.groups + grp) * rows * geo.k
+                        } else {
+                            geo.im2col(xp, img: img, group: grp, into: cols)
+                            src = UnsafePointer(cols)
+                        }
                         Kernels.gemm(transA: true, transB: false, m: geo.coutG, n: geo.k, k: rows,
                                      a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
-                                     b: cols, ldb: geo.k, beta: 1,
+                                     b: src, ldb: geo.k, beta: 1,
                                      c: acc + grp * geo.coutG * geo.k, ldc: geo.k)
                     }
                 }
@@ -257,16 +283,19 @@ extension Tensor {
         }
     }
 
-    /// The forward pass of the convolution `geo` on input `x` with packed weights (no bias, no autodiff).
-    static func conv2dForward(_ x: Tensor, packed: Tensor, geo: ConvGeometry) -> Tensor {
+    /// The forward pass of the convolution `geo` on input `x` with packed weights (no bias, no
+    /// autodiff). With `keepColumns` every image's im2col matrices are written there and kept.
+    static func conv2dForward(_ x: Tensor, packed: Tensor, geo: ConvGeometry, keepColumns: Tensor? = nil) -> Tensor {
         let out = Tensor.uninitialized([geo.n, geo.oh, geo.ow, geo.cout])
         let rows = geo.oh * geo.ow
         let xp = x.pointer, wp = packed.pointer, op = out.pointer
+        let kept = keepColumns?.pointer
         Parallel.forEachChunk(geo.n) { range in
-            let cols = UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k)
-            defer { cols.deallocate() }
+            let scratch = kept == nil ? UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k) : nil
+            defer { scratch?.deallocate() }
             for img in range {
                 for g in 0..<geo.groups {
+                    let cols = kept.map { $0 + (img * geo.groups + g) * rows * geo.k } ?? scratch!
                     geo.im2col(xp, img: img, group: g, into: cols)
                     Kernels.gemm(transA: false, transB: true, m: rows, n: geo.coutG, k: geo.k,
                                  a: cols, lda: geo.k, b: wp + g * geo.coutG * geo.k, ldb: geo.k,
