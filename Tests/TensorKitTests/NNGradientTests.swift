@@ -35,6 +35,22 @@ final class NNGradientTests: XCTestCase {
         assertGrad([x]) { Tensor.avgPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false) }
     }
 
+    func testFastMaxPoolMatchesGenericAndSendsTiesToTheFirstElement() {
+        var rng = SeededGenerator(seed: 21)
+        // 8 channels take the vectorised path; 3 channels the generic one. Same answers.
+        let x8 = Tensor.uniform([2, 5, 4, 8], using: &rng)
+        let generic = Tensor.maxPool2d(x8.slice(axis: 3, 0..<3), kernel: (2, 2))
+        let fast = Tensor.maxPool2d(x8, kernel: (2, 2)).slice(axis: 3, 0..<3)
+        XCTAssertEqual(fast.scalars, generic.scalars)
+        let ties = Tensor(shape: [1, 2, 2, 8], repeating: 1, requiresGrad: true)
+        Tensor.maxPool2d(ties, kernel: (2, 2)).sum().backward()
+        XCTAssertEqual(Array(ties.grad!.scalars.prefix(8)), [Float](repeating: 1, count: 8))
+        XCTAssertEqual(Array(ties.grad!.scalars.dropFirst(8)), [Float](repeating: 0, count: 24))
+        assertGrad([Tensor(shape: [1, 4, 4, 8], scalars: (0..<128).map { Float(($0 * 53) % 128) / 16 })]) {
+            Tensor.maxPool2d($0[0], kernel: (2, 2))
+        }
+    }
+
     func testActivationGradients() {
         // Keep away from the kinks of relu/relu6/abs/clamp.
         let x = Tensor(shape: [2, 5], scalars: [-2.5, -1.3, -0.6, 0.4, 1.1, 1.9, 2.7, 5.5, 6.6, -3.2])

@@ -117,19 +117,34 @@ extension Tensor {
             }
         }
         return out.recording("max_pool2d", [x]) { g in
+            // Windows do not overlap, so each input gets either its window's gradient (if it is
+            // the window's first maximal element) or 0: four masked stores, no branches.
             let dx = Tensor(zeros: x.shape)
             let gp = g.pointer, dp = dx.pointer
+            typealias V = SIMD8<Float>
+            typealias M = SIMD8<Int32>
             Parallel.forEachChunk(n * oh, grain: 16) { range in
                 for job in range {
                     let img = job / oh, oy = job % oh
                     let base = ((img * h + 2 * oy) * w) * c
-                    for ox in 0..<ow { for ch in 0..<c {
-                        let oi = ((img * oh + oy) * ow + ox) * c + ch
-                        let m = op[oi]
-                        let i00 = base + 2 * ox * c + ch, i01 = i00 + c, i10 = i00 + w * c, i11 = i10 + c
-                        let target = xp[i00] == m ? i00 : (xp[i01] == m ? i01 : (xp[i10] == m ? i10 : i11))
-                        dp[target] += gp[oi]
-                    } }
+                    for ox in 0..<ow {
+                        var ch = 0
+                        while ch < c {
+                            let oi = ((img * oh + oy) * ow + ox) * c + ch
+                            let m = UnsafeRawPointer(op + oi).loadUnaligned(as: V.self)
+                            let gv = unsafeBitCast(UnsafeRawPointer(gp + oi).loadUnaligned(as: V.self), to: M.self)
+                            let i00 = base + 2 * ox * c + ch, i01 = i00 + c, i10 = i00 + w * c, i11 = i10 + c
+                            let e00 = unsafeBitCast(UnsafeRawPointer(xp + i00).loadUnaligned(as: V.self) .== m, to: M.self)
+                            let e01 = unsafeBitCast(UnsafeRawPointer(xp + i01).loadUnaligned(as: V.self) .== m, to: M.self)
+                            let e10 = unsafeBitCast(UnsafeRawPointer(xp + i10).loadUnaligned(as: V.self) .== m, to: M.self)
+                            let t00 = e00, t01 = e01 & ~t00, t10 = e10 & ~(t00 | t01), t11 = ~(t00 | t01 | t10)
+                            UnsafeMutableRawPointer(dp + i00).storeBytes(of: unsafeBitCast(gv & t00, to: V.self), as: V.self)
+                            UnsafeMutableRawPointer(dp + i01).storeBytes(of: unsafeBitCast(gv & t01, to: V.self), as: V.self)
+                            UnsafeMutableRawPointer(dp + i10).storeBytes(of: unsafeBitCast(gv & t10, to: V.self), as: V.self)
+                            UnsafeMutableRawPointer(dp + i11).storeBytes(of: unsafeBitCast(gv & t11, to: V.self), as: V.self)
+                            ch += 8
+                        }
+                    }
                 }
             }
             return [dx]

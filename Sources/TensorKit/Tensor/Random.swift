@@ -30,28 +30,29 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         Float(next() >> 40) * (1.0 / Float(1 << 24))
     }
 
-    /// A standard normal value (Box–Muller; both values of each pair are used).
+    /// A standard normal value (Marsaglia's polar method; both values of each pair are used).
     public mutating func nextNormal() -> Float {
         if let v = spare { spare = nil; return v }
-        var u1 = nextUniform()
-        while u1 <= 1e-7 { u1 = nextUniform() }
-        let u2 = nextUniform()
-        let r = (-2 * _logf(u1)).squareRoot(), a = 2 * Float.pi * u2
-        spare = r * _sinf(a)
-        return r * _cosf(a)
+        while true {
+            let u = 2 * nextUniform() - 1, v = 2 * nextUniform() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 {
+                let f = (-2 * _logf(s) / s).squareRoot()
+                spare = v * f
+                return u * f
+            }
+        }
     }
 }
 
 #if canImport(Glibc)
 import Glibc
 @inline(__always) private func _logf(_ x: Float) -> Float { Glibc.logf(x) }
-@inline(__always) private func _cosf(_ x: Float) -> Float { Glibc.cosf(x) }
-@inline(__always) private func _sinf(_ x: Float) -> Float { Glibc.sinf(x) }
+
 #else
 import Darwin
 @inline(__always) private func _logf(_ x: Float) -> Float { Darwin.logf(x) }
-@inline(__always) private func _cosf(_ x: Float) -> Float { Darwin.cosf(x) }
-@inline(__always) private func _sinf(_ x: Float) -> Float { Darwin.sinf(x) }
+
 #endif
 
 extension Tensor {
