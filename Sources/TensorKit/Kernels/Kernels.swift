@@ -17,6 +17,23 @@ public enum Kernels {
         cblas_sscal(Int32(n), s, a, 1)
     }
 
+    /// Adds the vector `v` (`cols` long) to each of `rows` contiguous rows of `m`.
+    @inlinable public static func addRowVector(_ m: UnsafeMutablePointer<Float>, rows: Int, cols: Int, _ v: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let row = m + r * cols
+            for j in 0..<cols { row[j] += v[j] }
+        }
+    }
+
+    /// Column sums of a `rows × cols` matrix into `out` (overwritten).
+    @inlinable public static func sumRows(_ m: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+        for j in 0..<cols { out[j] = 0 }
+        for r in 0..<rows {
+            let row = m + r * cols
+            for j in 0..<cols { out[j] += row[j] }
+        }
+    }
+
     /// Sum of `n` values with 8 accumulators.
     @inlinable public static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD8<Float>.zero

@@ -148,7 +148,7 @@ extension Tensor {
         let rows = geo.oh * geo.ow, op = out.pointer
         if let bias {
             let bp = bias.pointer
-            for r in 0..<(geo.n * rows) { Kernels.add(op + r * geo.cout, bp, geo.cout) }
+            Kernels.addRowVector(op, rows: geo.n * rows, cols: geo.cout, bp)
         }
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }
@@ -267,7 +267,7 @@ extension Tensor {
         convInputGradient(outputGrad: x.pointer, packed: packed.pointer, geo: geo, into: out.pointer)
         if let bias {
             precondition(bias.shape == [cout], "convTranspose2d bias \(bias.shape) does not match \(cout) channels")
-            for r in 0..<(n * oh * ow) { Kernels.add(out.pointer + r * cout, bias.pointer, cout) }
+            Kernels.addRowVector(out.pointer, rows: n * oh * ow, cols: cout, bias.pointer)
         }
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }
@@ -308,9 +308,8 @@ extension Tensor {
 
     /// Sums the rows of a 2-D tensor: `[r, c]` → `[c]` (no autodiff).
     func summedRows() -> Tensor {
-        let r = shape[0], c = shape[1]
-        let out = Tensor(zeros: [c])
-        for i in 0..<r { Kernels.add(out.pointer, pointer + i * c, c) }
+        let out = Tensor.uninitialized([shape[1]])
+        Kernels.sumRows(pointer, rows: shape[0], cols: shape[1], into: out.pointer)
         return out
     }
 }

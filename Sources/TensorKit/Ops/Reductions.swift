@@ -31,7 +31,8 @@ extension Tensor {
             if iOut == 0 && iIn == 1 {
                 pout[offOut] += Kernels.sum(pin + offIn, inner)
             } else if iOut == 1 && iIn == 1 {
-                Kernels.add(pout + offOut, pin + offIn, inner)
+                let o = pout + offOut, src = pin + offIn
+                for i in 0..<inner { o[i] += src[i] }
             } else {
                 for i in 0..<inner { pout[offOut + i * iOut] += pin[offIn + i * iIn] }
             }
