@@ -64,9 +64,11 @@ public enum DirectConv {
                 }
             }
         } else {
+            // Fewer images than workers (a single cell): waking a second thread costs more than
+            // it saves at these sizes, so run serially.
             for img in 0..<n {
                 pad(img, into: scratch)
-                Parallel.forEachChunk(oh, grain: 4) { r in rows(img, scratch, r) }
+                rows(img, scratch, 0..<oh)
             }
         }
     }
