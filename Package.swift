@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
-        .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision"]),
+        .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision", "CX11"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit"]),
         .testTarget(name: "CLITests", dependencies: ["Vision", "TensorKit"]),
     ],

@@ -1,0 +1,172 @@
+import XCTest
+import Foundation
+import Desktop
+import Vision
+
+/// Desktop against a real X server: a private Xvfb per test case, never the user's display.
+final class DesktopTests: XCTestCase {
+    var xvfb: VirtualDisplay!
+    var connection: X11Connection!
+
+    override func setUpWithError() throws {
+        xvfb = try VirtualDisplay(width: 640, height: 480)
+        connection = try X11Connection(name: xvfb.name)
+    }
+
+    override func tearDown() {
+        connection = nil
+        xvfb?.stop()
+        xvfb = nil
+    }
+
+    func testCaptureIsPixelExactForScreenRegionAndWindow() throws {
+        let rect = ScreenRect(x: 100, y: 80, width: 61, height: 37) // odd sizes on purpose
+        let picture = testPattern(width: rect.width, height: rect.height)
+        let win = try TestWindow(display: xvfb.name, rect: rect, picture: picture)
+        defer { win.close() }
+        for shm in [true, false] {
+            let source = X11ScreenSource(connection: connection, useSharedMemory: shm)
+            XCTAssertEqual(source.usesSharedMemory, shm)
+            let region = try source.capture(rect)
+            XCTAssertEqual(region.image, picture, "region capture (shm: \(shm))")
+            XCTAssertFalse(region.clipped)
+            let window = try source.capture(window: win.window)
+            XCTAssertEqual(window.image, picture, "window capture (shm: \(shm))")
+            let screen = try source.capture(nil)
+            XCTAssertEqual(screen.image.width, 640)
+            XCTAssertEqual(try screen.image.cropped(x: 100, y: 80, width: 61, height: 37), picture, "full screen (shm: \(shm))")
+            // A region partly off-screen is clipped and says so; one wholly off-screen is an error.
+            let edge = try source.capture(ScreenRect(x: 600, y: 450, width: 100, height: 100))
+            XCTAssertTrue(edge.clipped)
+            XCTAssertEqual(edge.rect, ScreenRect(x: 600, y: 450, width: 40, height: 30))
+            XCTAssertThrowsError(try source.capture(ScreenRect(x: 700, y: 0, width: 10, height: 10))) { e in
+                XCTAssertTrue("\(e)".contains("wholly outside"), "\(e)")
+            }
+        }
+    }
+
+    func testWindowThatClosedIsAClearError() throws {
+        let win = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 10, y: 10, width: 20, height: 20), picture: testPattern(width: 20, height: 20))
+        let id = win.window
+        win.close()
+        let source = X11ScreenSource(connection: connection)
+        XCTAssertThrowsError(try source.capture(window: id)) { e in
+            XCTAssertTrue("\(e)".contains("0x\(String(id, radix: 16))"), "\(e)")
+        }
+        XCTAssertThrowsError(try X11WindowSystem(connection: connection).window(id: id))
+    }
+
+    func testInjectedClicksAndKeysArriveInOrderAtTheRightPlace() throws {
+        let rect = ScreenRect(x: 50, y: 60, width: 200, height: 150)
+        let win = try TestWindow(display: xvfb.name, rect: rect, picture: testPattern(width: 200, height: 150))
+        defer { win.close() }
+        win.focus()
+        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        try device.click(x: 60, y: 80)
+        try device.click(x: 249, y: 209, button: .right)
+        try device.tap("a")
+        try device.tap("Return")
+        try device.tap("shift+b")
+        let events = win.waitForEvents(12)
+        XCTAssertEqual(events, [
+            "press 1 at 10,20", "release 1 at 10,20",
+            "press 3 at 199,149", "release 3 at 199,149",
+            "keydown a", "keyup a", "keydown Return", "keyup Return",
+            "keydown Shift_L", "keydown b", "keyup b", "keyup Shift_L",
+        ])
+        XCTAssertTrue(device.held.isEmpty)
+    }
+
+    func testUnknownKeyIsAnErrorAndNothingStaysPressed() throws {
+        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        XCTAssertThrowsError(try device.keyDown("notakey")) { e in
+            XCTAssertTrue("\(e)".contains("unknown key name 'notakey'"), "\(e)")
+        }
+        try device.keyDown("shift")
+        try device.buttonDown(.left)
+        XCTAssertEqual(device.held, ["key shift", "button left"])
+        device.releaseAll()
+        XCTAssertTrue(device.held.isEmpty)
+        XCTAssertFalse(anyKeyDown(), "the server sees no key held after releaseAll")
+    }
+
+    func testDeviceReleasesWhatItHoldsWhenItGoesAway() throws {
+        do {
+            let device = try X11InputDevice(connection: connection, timing: .immediate)
+            try device.keyDown("ctrl")
+            try device.keyDown("a")
+            XCTAssertTrue(anyKeyDown())
+        }
+        XCTAssertFalse(anyKeyDown(), "keys released when the device was deallocated")
+    }
+
+    /// True when the server reports any key down.
+    func anyKeyDown() -> Bool {
+        connection.sync()
+        var keys = [CChar](repeating: 0, count: 32)
+        XQueryKeymapShim(connection, &keys)
+        return keys.contains { $0 != 0 }
+    }
+
+    func testFocusBindingInjectsNothingWhileAnotherWindowHasFocus() throws {
+        let target = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100), title: "target")
+        let other = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 200, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100), title: "other")
+        defer { target.close(); other.close() }
+        let windows = X11WindowSystem(connection: connection)
+        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        let binding = FocusBinding(windows: windows, target: target.window)
+        binding.bind(device)
+        other.focus()
+        XCTAssertEqual(try windows.activeWindow()?.id, other.window)
+        XCTAssertThrowsError(try device.click(x: 10, y: 10)) { e in
+            XCTAssertTrue("\(e)".contains("does not have focus"), "\(e)")
+        }
+        XCTAssertThrowsError(try device.tap("a"))
+        target.focus()
+        XCTAssertThrowsError(try device.click(x: 250, y: 10)) { e in
+            XCTAssertTrue("\(e)".contains("outside the target window"), "\(e)")
+        }
+        try device.click(x: 10, y: 10)
+        XCTAssertEqual(target.waitForEvents(2), ["press 1 at 10,10", "release 1 at 10,10"])
+        XCTAssertEqual(other.events, [], "nothing reached the other window")
+        binding.kill()
+        XCTAssertThrowsError(try device.click(x: 10, y: 10)) { e in XCTAssertTrue("\(e)".contains("kill switch"), "\(e)") }
+        XCTAssertEqual(binding.refusals.count, 4)
+    }
+
+    func testWindowListAndActiveWindow() throws {
+        let win = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 30, y: 40, width: 50, height: 60), picture: testPattern(width: 50, height: 60), title: "Path of Exile")
+        defer { win.close() }
+        win.focus()
+        let ws = X11WindowSystem(connection: connection)
+        let found = try ws.findWindow(matching: "path of")
+        XCTAssertEqual(found.id, win.window)
+        XCTAssertEqual(found.rect, ScreenRect(x: 30, y: 40, width: 50, height: 60))
+        XCTAssertEqual(found.className, "PixelPilotTest")
+        XCTAssertEqual(try ws.activeWindow()?.title, "Path of Exile")
+        XCTAssertThrowsError(try ws.findWindow(matching: "no such game"))
+    }
+
+    func testClipboardTextOwnedByAnotherClientIsRead() throws {
+        let text = "Item Class: Skill Gems\nRarity: Gem\nVaal Cyclone\n--------\nLevel: 20 (Max)\n"
+        let owner = try ClipboardOwner(displayName: xvfb.name, text: text)
+        defer { owner.stop() }
+        let clipboard = X11Clipboard(connection: connection)
+        XCTAssertEqual(try clipboard.readText(), text)
+        owner.set("second ünïcode text")
+        XCTAssertEqual(try clipboard.readText(), "second ünïcode text")
+    }
+
+    func testNoDisplayIsAClearError() {
+        XCTAssertThrowsError(try X11Connection(name: ":987")) { e in
+            XCTAssertTrue("\(e)".contains("cannot open X display ':987'"), "\(e)")
+        }
+    }
+
+    func testDoctorReportsExtensions() throws {
+        let report = DisplayDoctor.report(connection: connection)
+        XCTAssertTrue(report.contains("ok   MIT-SHM"), report)
+        XCTAssertTrue(report.contains("ok   XTEST"), report)
+        XCTAssertTrue(report.contains("ok   capture"), report)
+    }
+}

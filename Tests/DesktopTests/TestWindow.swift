@@ -1,0 +1,135 @@
+import CX11
+import Foundation
+import Desktop
+import Vision
+
+/// A real window owned by a separate X client (its own connection and event thread) that shows a
+/// known picture and records the input events it receives.
+final class TestWindow: @unchecked Sendable {
+    let connection: X11Connection
+    let window: UInt
+    let rect: ScreenRect
+    private let lock = NSLock()
+    private var received: [String] = []
+    private var running = true
+    private var thread: Thread?
+
+    init(display: String, rect: ScreenRect, picture: Image, title: String = "pixelpilot-test") throws {
+        connection = try X11Connection(name: display)
+        self.rect = rect
+        let d = connection.display
+        var attrs = XSetWindowAttributes()
+        attrs.override_redirect = 1
+        attrs.event_mask = Int(ButtonPressMask | ButtonReleaseMask | KeyPressMask | KeyReleaseMask | StructureNotifyMask)
+        window = XCreateWindow(d, connection.root, Int32(rect.x), Int32(rect.y), UInt32(rect.width), UInt32(rect.height), 0,
+                               Int32(CopyFromParent), UInt32(InputOutput), nil, UInt(CWOverrideRedirect | CWEventMask), &attrs)
+        XStoreName(d, window, title)
+        var hint = XClassHint()
+        "PixelPilotTest".withCString { cls in
+            title.withCString { name in
+                hint.res_class = UnsafeMutablePointer(mutating: cls)
+                hint.res_name = UnsafeMutablePointer(mutating: name)
+                XSetClassHint(d, window, &hint)
+            }
+        }
+        // The picture becomes the window's background pixmap, so the server redraws it by itself.
+        let depth = UInt32(XDefaultDepth(d, connection.screen))
+        let pixmap = XCreatePixmap(d, window, UInt32(rect.width), UInt32(rect.height), depth)
+        let gc = XCreateGC(d, pixmap, 0, nil)
+        let rgb = picture.rgb()
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: rect.width * rect.height * 4) // freed by XDestroyImage
+        for i in 0..<(rect.width * rect.height) {
+            bytes[4 * i] = rgb.pixels[3 * i + 2]; bytes[4 * i + 1] = rgb.pixels[3 * i + 1]
+            bytes[4 * i + 2] = rgb.pixels[3 * i]; bytes[4 * i + 3] = 0
+        }
+        let image = XCreateImage(d, XDefaultVisual(d, connection.screen), depth, ZPixmap, 0,
+                                 UnsafeMutableRawPointer(bytes).assumingMemoryBound(to: CChar.self),
+                                 UInt32(rect.width), UInt32(rect.height), 32, 0)!
+        XPutImage(d, pixmap, gc, image, 0, 0, 0, 0, UInt32(rect.width), UInt32(rect.height))
+        _ = image.pointee.f.destroy_image(image)
+        XFreeGC(d, gc)
+        XSetWindowBackgroundPixmap(d, window, pixmap)
+        XFreePixmap(d, pixmap)
+        XMapRaised(d, window)
+        XSync(d, 0)
+        // Wait until mapped.
+        var attrs2 = XWindowAttributes()
+        for _ in 0..<200 {
+            XGetWindowAttributes(d, window, &attrs2)
+            if attrs2.map_state == IsViewable { break }
+            usleep(5_000)
+        }
+        XClearWindow(d, window)
+        XSync(d, 0)
+        let t = Thread { [weak self] in self?.pump() }
+        thread = t
+        t.start()
+    }
+
+    /// Gives this window the input focus and marks it active (as a window manager would).
+    func focus() {
+        connection.locked {
+            let d = connection.display
+            XRaiseWindow(d, window)
+            XSetInputFocus(d, window, RevertToParent, UInt(CurrentTime))
+            var w = window
+            withUnsafeBytes(of: &w) { raw in
+                _ = XChangeProperty(d, connection.root, connection.atom("_NET_ACTIVE_WINDOW"), XA_WINDOW, 32, PropModeReplace,
+                                    raw.baseAddress!.assumingMemoryBound(to: UInt8.self), 1)
+            }
+            XSync(d, 0)
+        }
+    }
+
+    func close() {
+        lock.lock(); running = false; lock.unlock()
+        thread = nil
+        connection.locked {
+            XDestroyWindow(connection.display, window)
+            XSync(connection.display, 0)
+        }
+    }
+
+    var events: [String] { lock.lock(); defer { lock.unlock() }; return received }
+
+    /// Waits until at least `count` events arrived (or `timeout`), and returns them.
+    func waitForEvents(_ count: Int, timeout: Double = 3) -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline && events.count < count { usleep(2_000) }
+        return events
+    }
+
+    func clearEvents() { lock.lock(); received.removeAll(); lock.unlock() }
+
+    private func pump() {
+        var event = XEvent()
+        while true {
+            lock.lock(); let go = running; lock.unlock()
+            if !go { return }
+            let got: Bool = connection.locked {
+                XPending(connection.display) > 0 && { XNextEvent(connection.display, &event); return true }()
+            }
+            if !got { usleep(1_000); continue }
+            var text: String?
+            switch event.type {
+            case ButtonPress: text = "press \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
+            case ButtonRelease: text = "release \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
+            case KeyPress, KeyRelease:
+                let sym = connection.locked { XLookupKeysym(&event.xkey, 0) }
+                let name = XKeysymToString(sym).map { String(cString: $0) } ?? "?"
+                text = "\(event.type == KeyPress ? "keydown" : "keyup") \(name)"
+            default: break
+            }
+            if let text { lock.lock(); received.append(text); lock.unlock() }
+        }
+    }
+}
+
+/// A picture whose every pixel differs from its neighbours, so an offset or channel swap shows.
+func testPattern(width: Int, height: Int) -> Image {
+    var img = Image(width: width, height: height)
+    for y in 0..<height { for x in 0..<width {
+        img.setPixel(x: x, y: y, [UInt8((x * 7 + y * 3) % 256), UInt8((x * 5 + y * 11 + 40) % 256), UInt8((x * 13 + y * 2 + 90) % 256)])
+    } }
+    return img
+}
