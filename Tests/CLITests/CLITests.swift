@@ -111,4 +111,30 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("misfit.safetensors") && r.err.contains("'\(victim)'"), r.err)
     }
+
+    func testDesktopCommandsOnAPrivateDisplay() throws {
+        var r = try run(["doctor", "--virtual-display"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("ok   XTEST"), r.out)
+        r = try run(["capture", "--virtual-display", "--region", "64x32+10+20", "--out", "shot.png"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let img = try PNG.read(contentsOf: work.appendingPathComponent("shot.png"))
+        XCTAssertEqual(img.width, 64)
+        XCTAssertEqual(img.height, 32)
+        r = try run(["capture", "--virtual-display", "--region", "10x10+5000+5000"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("wholly outside"), r.err)
+        r = try run(["capture", "--virtual-display", "--region", "nonsense"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("--region 'nonsense'"), r.err)
+        r = try run(["click", "5", "6", "--virtual-display", "--dry-run"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("would move 5 6, down left, up left"), r.out)
+        r = try run(["key", "nokey", "--virtual-display"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("unknown key name 'nokey'"), r.err)
+        r = try run(["windows", "--display", ":987"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("cannot open X display ':987'"), r.err)
+    }
 }

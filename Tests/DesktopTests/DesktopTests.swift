@@ -170,3 +170,31 @@ final class DesktopTests: XCTestCase {
         XCTAssertTrue(report.contains("ok   capture"), report)
     }
 }
+
+final class FrameStreamTests: XCTestCase {
+    func testPacedStreamKeepsItsRateWithoutDrift() throws {
+        let xvfb = try VirtualDisplay(width: 320, height: 240)
+        defer { xvfb.stop() }
+        let connection = try X11Connection(name: xvfb.name)
+        let source = X11ScreenSource(connection: connection)
+        let stream = FrameStream(source: source, rect: ScreenRect(x: 0, y: 0, width: 256, height: 200), fps: 40)
+        var stamps: [Double] = []
+        try stream.run(duration: 0.5) { frame in
+            stamps.append(frame.timestamp)
+            XCTAssertEqual(frame.image.width, 256)
+            return true
+        }
+        XCTAssertEqual(stream.deliveredFrames + stream.lateFrames, 20, "frames at 40 fps over 0.5 s")
+        XCTAssertGreaterThanOrEqual(stream.deliveredFrames, 15)
+        XCTAssertEqual(stamps, stamps.sorted(), "monotonic timestamps")
+        // No drift: the last frame is due at 19/40 s after the first.
+        if let first = stamps.first, let last = stamps.last, stream.lateFrames == 0 {
+            XCTAssertEqual(last - first, 19.0 / 40, accuracy: 0.03)
+        }
+        // A slow handler makes frames late, and they are counted.
+        let slow = FrameStream(source: source, rect: nil, fps: 100)
+        try slow.run(duration: 0.2) { _ in Thread.sleep(forTimeInterval: 0.025); return true }
+        XCTAssertGreaterThan(slow.lateFrames, 5)
+        XCTAssertEqual(slow.deliveredFrames + slow.lateFrames, 20, accuracy: 3)
+    }
+}
