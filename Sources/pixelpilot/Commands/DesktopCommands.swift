@@ -143,3 +143,44 @@ struct Doctor: ParsableCommand {
         print(DisplayDoctor.report(connection: connection))
     }
 }
+
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print keyboard and mouse-button events as they happen, with the set of held keys.",
+        discussion: "Stops after --seconds, or on Ctrl+C. Example: pixelpilot watch --seconds 10")
+
+    @OptionGroup var display: DisplayOptions
+    @Option(help: "Stop after this many seconds (default: run until Ctrl+C).") var seconds: Double?
+
+    func run() throws {
+        let (connection, virtual) = try display.open()
+        defer { withExtendedLifetime(virtual) {} }
+        let start = X11InputRecorder.monotonicNow()
+        let recorder = try reporting { try X11InputRecorder(displayName: connection.name) }
+        let held = HeldKeys()
+        recorder.onEvent = { e in
+            let now = held.apply(e)
+            print(String(format: "%8.3f  ", e.timestamp - start) + e.kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                  + e.name.padding(toLength: 16, withPad: " ", startingAt: 0) + "held: " + now.sorted().joined(separator: " "))
+            fflush(stdout)
+        }
+        print("Watching input on \(connection.name)\(seconds.map { " for \($0) s" } ?? "; Ctrl+C to stop") ...")
+        fflush(stdout)
+        if let seconds { Thread.sleep(forTimeInterval: seconds) } else { while true { Thread.sleep(forTimeInterval: 3600) } }
+        recorder.stop()
+    }
+}
+
+/// The keys held, updated event by event (for `watch`).
+final class HeldKeys: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys = Set<String>()
+    func apply(_ e: InputEvent) -> Set<String> {
+        lock.lock(); defer { lock.unlock() }
+        switch e.kind {
+        case .keyDown, .buttonDown: keys.insert(e.name)
+        case .keyUp, .buttonUp: keys.remove(e.name)
+        }
+        return keys
+    }
+}
