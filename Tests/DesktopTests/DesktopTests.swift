@@ -22,19 +22,20 @@ final class DesktopTests: XCTestCase {
     func testCaptureIsPixelExactForScreenRegionAndWindow() throws {
         let rect = ScreenRect(x: 100, y: 80, width: 61, height: 37) // odd sizes on purpose
         let picture = testPattern(width: rect.width, height: rect.height)
-        let win = try TestWindow(display: xvfb.name, rect: rect, picture: picture)
+        let win = try X11PictureWindow(display: xvfb.name, rect: rect, picture: picture)
         defer { win.close() }
         for shm in [true, false] {
             let source = X11ScreenSource(connection: connection, useSharedMemory: shm)
             XCTAssertEqual(source.usesSharedMemory, shm)
             let region = try source.capture(rect)
-            XCTAssertEqual(region.image, picture, "region capture (shm: \(shm))")
+            XCTAssertEqual(region.image.rgb(), picture, "region capture (shm: \(shm))")
+            XCTAssertEqual(region.image.channels, 4)
             XCTAssertFalse(region.clipped)
             let window = try source.capture(window: win.window)
-            XCTAssertEqual(window.image, picture, "window capture (shm: \(shm))")
+            XCTAssertEqual(window.image.rgb(), picture, "window capture (shm: \(shm))")
             let screen = try source.capture(nil)
             XCTAssertEqual(screen.image.width, 640)
-            XCTAssertEqual(try screen.image.cropped(x: 100, y: 80, width: 61, height: 37), picture, "full screen (shm: \(shm))")
+            XCTAssertEqual(try screen.image.cropped(x: 100, y: 80, width: 61, height: 37).rgb(), picture, "full screen (shm: \(shm))")
             // A region partly off-screen is clipped and says so; one wholly off-screen is an error.
             let edge = try source.capture(ScreenRect(x: 600, y: 450, width: 100, height: 100))
             XCTAssertTrue(edge.clipped)
@@ -43,10 +44,14 @@ final class DesktopTests: XCTestCase {
                 XCTAssertTrue("\(e)".contains("wholly outside"), "\(e)")
             }
         }
+        // Zero-copy frames show the same pixels.
+        let source = X11ScreenSource(connection: connection)
+        let raw = try source.withRawFrame(rect) { $0.image() }
+        XCTAssertEqual(raw.rgb(), picture)
     }
 
     func testWindowThatClosedIsAClearError() throws {
-        let win = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 10, y: 10, width: 20, height: 20), picture: testPattern(width: 20, height: 20))
+        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 10, y: 10, width: 20, height: 20), picture: testPattern(width: 20, height: 20))
         let id = win.window
         win.close()
         let source = X11ScreenSource(connection: connection)
@@ -58,7 +63,7 @@ final class DesktopTests: XCTestCase {
 
     func testInjectedClicksAndKeysArriveInOrderAtTheRightPlace() throws {
         let rect = ScreenRect(x: 50, y: 60, width: 200, height: 150)
-        let win = try TestWindow(display: xvfb.name, rect: rect, picture: testPattern(width: 200, height: 150))
+        let win = try X11PictureWindow(display: xvfb.name, rect: rect, picture: testPattern(width: 200, height: 150))
         defer { win.close() }
         win.focus()
         let device = try X11InputDevice(connection: connection, timing: .immediate)
@@ -109,8 +114,8 @@ final class DesktopTests: XCTestCase {
     }
 
     func testFocusBindingInjectsNothingWhileAnotherWindowHasFocus() throws {
-        let target = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100), title: "target")
-        let other = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 200, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100), title: "other")
+        let target = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100), title: "target")
+        let other = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 200, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100), title: "other")
         defer { target.close(); other.close() }
         let windows = X11WindowSystem(connection: connection)
         let device = try X11InputDevice(connection: connection, timing: .immediate)
@@ -135,7 +140,7 @@ final class DesktopTests: XCTestCase {
     }
 
     func testWindowListAndActiveWindow() throws {
-        let win = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 30, y: 40, width: 50, height: 60), picture: testPattern(width: 50, height: 60), title: "Path of Exile")
+        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 30, y: 40, width: 50, height: 60), picture: testPattern(width: 50, height: 60), title: "Path of Exile")
         defer { win.close() }
         win.focus()
         let ws = X11WindowSystem(connection: connection)

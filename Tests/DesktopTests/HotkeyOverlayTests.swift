@@ -38,7 +38,7 @@ final class HotkeyOverlayTests: XCTestCase {
     }
 
     func testKillSwitchStopsAnAgentWithin100msAndReleasesItsKeys() throws {
-        let target = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 200, height: 200), picture: testPattern(width: 200, height: 200))
+        let target = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 200, height: 200), picture: testPattern(width: 200, height: 200))
         defer { target.close() }
         target.focus()
         let kill = try KillSwitch(displayName: xvfb.name, combo: "ctrl+alt+k")
@@ -62,7 +62,7 @@ final class HotkeyOverlayTests: XCTestCase {
     }
 
     func testOverlayIsVisibleAndClickThrough() throws {
-        let below = try TestWindow(display: xvfb.name, rect: ScreenRect(x: 100, y: 100, width: 200, height: 150), picture: Image(width: 200, height: 150, color: [0, 0, 80]))
+        let below = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 100, y: 100, width: 200, height: 150), picture: Image(width: 200, height: 150, color: [0, 0, 80]))
         defer { below.close() }
         below.focus()
         var picture = Image(width: 40, height: 30, color: [250, 200, 10])
@@ -70,7 +70,7 @@ final class HotkeyOverlayTests: XCTestCase {
         let overlay = try X11Overlay(displayName: xvfb.name, image: picture, at: (150, 120))
         overlay.show()
         let source = X11ScreenSource(connection: connection)
-        XCTAssertEqual(try source.capture(ScreenRect(x: 150, y: 120, width: 40, height: 30)).image, picture, "overlay pixels on screen")
+        XCTAssertEqual(try source.capture(ScreenRect(x: 150, y: 120, width: 40, height: 30)).image.rgb(), picture, "overlay pixels on screen")
         // A click on the overlay reaches the window below.
         let device = try X11InputDevice(connection: connection, timing: .immediate)
         try device.click(x: 160, y: 130)
@@ -79,9 +79,9 @@ final class HotkeyOverlayTests: XCTestCase {
         let second = Image(width: 20, height: 20, color: [255, 0, 255])
         try overlay.setImage(second)
         overlay.move(to: (10, 10))
-        XCTAssertEqual(try source.capture(ScreenRect(x: 10, y: 10, width: 20, height: 20)).image, second)
+        XCTAssertEqual(try source.capture(ScreenRect(x: 10, y: 10, width: 20, height: 20)).image.rgb(), second)
         overlay.hide()
-        XCTAssertNotEqual(try source.capture(ScreenRect(x: 10, y: 10, width: 20, height: 20)).image, second)
+        XCTAssertNotEqual(try source.capture(ScreenRect(x: 10, y: 10, width: 20, height: 20)).image.rgb(), second)
     }
 }
 

@@ -1,6 +1,6 @@
 import Vision
 
-/// A captured frame: the pixels, where they came from, and when (monotonic seconds).
+/// A captured frame: the pixels (RGBA), where they came from, and when (monotonic seconds).
 public struct Frame: Sendable {
     public var image: Image
     /// The screen rectangle actually captured (after clipping to the screen).

@@ -86,6 +86,14 @@ public final class X11Connection: @unchecked Sendable {
     /// Flushes requests to the server.
     public func flush() { XFlush(display) }
 
+    /// Blocks until events are queued or the connection's socket is readable, at most `timeout`
+    /// seconds. Event threads use it instead of polling with sleeps, so they wake at once.
+    public func waitForEvents(timeout: Double) -> Bool {
+        if locked({ XPending(display) }) > 0 { return true }
+        var fds = pollfd(fd: XConnectionNumber(display), events: Int16(POLLIN), revents: 0)
+        return poll(&fds, 1, Int32(timeout * 1000)) > 0
+    }
+
     /// Waits until the server has processed every request.
     public func sync() { XSync(display, 0) }
 }

@@ -86,7 +86,7 @@ public final class X11Hotkeys: @unchecked Sendable {
             lock.lock(); let go = running; lock.unlock()
             if !go { return }
             let got: Bool = connection.locked { XPending(connection.display) > 0 && { XNextEvent(connection.display, &event); return true }() }
-            if !got { usleep(2_000); continue }
+            if !got { _ = connection.waitForEvents(timeout: 0.02); continue }
             guard event.type == KeyPress else { continue }
             let code = UInt32(event.xkey.keycode), state = event.xkey.state & relevant
             lock.lock()

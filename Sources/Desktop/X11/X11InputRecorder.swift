@@ -68,7 +68,7 @@ public final class X11InputRecorder: @unchecked Sendable {
             lock.lock(); let go = running; lock.unlock()
             if !go { return }
             let got: Bool = connection.locked { XPending(d) > 0 && { XNextEvent(d, &event); return true }() }
-            if !got { usleep(1_000); continue }
+            if !got { _ = connection.waitForEvents(timeout: 0.02); continue }
             let stamp = X11InputRecorder.now()
             var recordedEvent: InputEvent?
             connection.locked {

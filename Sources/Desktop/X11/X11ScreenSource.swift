@@ -2,6 +2,23 @@ import CX11
 import Foundation
 import Vision
 
+/// A captured frame lent without a copy: BGRX pixels in the capture's shared memory.
+public struct RawFrame {
+    public let pixels: UnsafeRawPointer
+    public let width: Int, height: Int, bytesPerRow: Int
+    public let rect: ScreenRect
+    public let timestamp: Double
+
+    /// A copy as an RGBA ``Image``.
+    public func image() -> Image {
+        var out = Image(width: width, height: height, channels: 4)
+        out.pixels.withUnsafeMutableBytes { d in
+            for y in 0..<height { X11ScreenSource.bgrxToRGBA(pixels + y * bytesPerRow, d.baseAddress! + y * width * 4, width) }
+        }
+        return out
+    }
+}
+
 /// Screen capture through MIT-SHM (a shared-memory segment reused between grabs), with a plain
 /// `XGetImage` fallback when the extension is missing or the server is remote.
 public final class X11ScreenSource: ScreenSource {
@@ -52,7 +69,36 @@ public final class X11ScreenSource: ScreenSource {
         }
     }
 
-    /// Grabs a rectangle of a drawable as RGB.
+    /// Captures `rect` into the shared-memory segment and lends its pixels to `body` without a
+    /// copy: `BGRX` bytes (blue first, one unused byte), `bytesPerRow` apart. The view is valid only
+    /// inside `body`. Needs MIT-SHM.
+    public func withRawFrame<T>(_ rect: ScreenRect? = nil, _ body: (RawFrame) throws -> T) throws -> T {
+        let want = rect ?? screenRect
+        guard let r = want.intersection(screenRect) else {
+            throw DesktopError.offScreen("capture region \(want) lies wholly outside the \(screenRect.width)x\(screenRect.height) screen")
+        }
+        return try connection.locked {
+            guard usesSharedMemory else { throw DesktopError.missingExtension("raw frames need MIT-SHM, which this display lacks") }
+            if shmImage == nil || shmSize.width < r.width || shmSize.height < r.height {
+                releaseSegment()
+                try createSegment(width: Swift.max(r.width, shmSize.width), height: Swift.max(r.height, shmSize.height))
+            }
+            guard let img = shmImage else { throw DesktopError.failed("no shared-memory image") }
+            let fullW = img.pointee.width, fullH = img.pointee.height
+            img.pointee.width = Int32(r.width)
+            img.pointee.height = Int32(r.height)
+            img.pointee.bytes_per_line = Int32(r.width * 4)
+            defer { img.pointee.width = fullW; img.pointee.height = fullH; img.pointee.bytes_per_line = fullW * 4 }
+            guard img.pointee.bits_per_pixel == 32 else { throw DesktopError.failed("raw frames need a 32-bit pixel layout") }
+            guard XShmGetImage(connection.display, connection.root, img, Int32(r.x), Int32(r.y), UInt.max) != 0 else {
+                throw DesktopError.failed("XShmGetImage failed")
+            }
+            return try body(RawFrame(pixels: UnsafeRawPointer(img.pointee.data!), width: r.width, height: r.height,
+                                     bytesPerRow: r.width * 4, rect: r, timestamp: X11ScreenSource.now()))
+        }
+    }
+
+    /// Grabs a rectangle of a drawable as RGBA.
     func grab(drawable: UInt, x: Int, y: Int, width: Int, height: Int) throws -> Image {
         if usesSharedMemory {
             if let img = try? grabShared(drawable: drawable, x: x, y: y, width: width, height: height) { return img }
@@ -128,7 +174,7 @@ public final class X11ScreenSource: ScreenSource {
         shmSize = (0, 0)
     }
 
-    /// Converts a 24/32-bit ZPixmap XImage to RGB using its channel masks.
+    /// Converts a 24/32-bit ZPixmap XImage to RGBA (opaque) using its channel masks.
     static func convert(_ img: UnsafeMutablePointer<XImage>) throws -> Image {
         let w = Int(img.pointee.width), h = Int(img.pointee.height)
         let bpp = Int(img.pointee.bits_per_pixel), stride = Int(img.pointee.bytes_per_line)
@@ -138,36 +184,51 @@ public final class X11ScreenSource: ScreenSource {
         guard let data = img.pointee.data else { throw DesktopError.failed("XImage has no data") }
         let rs = shift(img.pointee.red_mask), gs = shift(img.pointee.green_mask), bs = shift(img.pointee.blue_mask)
         let bytesPer = bpp / 8
-        var out = Image(width: w, height: h, channels: 3)
+        var out = Image(width: w, height: h, channels: 4)
         let src = UnsafeRawPointer(data)
-        out.pixels.withUnsafeMutableBufferPointer { dst in
+        out.pixels.withUnsafeMutableBytes { dst in
             let d = dst.baseAddress!
             if bytesPer == 4 && rs == 16 && gs == 8 && bs == 0 {
-                // The common little-endian BGRX layout: a tight loop.
+                // Little-endian BGRX → RGBA: swap bytes 0 and 2 of each 32-bit word (vectorised).
                 for y in 0..<h {
-                    let row = src + y * stride
-                    let o = d + y * w * 3
-                    for x in 0..<w {
-                        let p = row.loadUnaligned(fromByteOffset: 4 * x, as: UInt32.self)
-                        o[3 * x] = UInt8(truncatingIfNeeded: p >> 16)
-                        o[3 * x + 1] = UInt8(truncatingIfNeeded: p >> 8)
-                        o[3 * x + 2] = UInt8(truncatingIfNeeded: p)
-                    }
+                    bgrxToRGBA(src + y * stride, d + y * w * 4, w)
                 }
             } else {
+                let o = d.assumingMemoryBound(to: UInt8.self)
                 for y in 0..<h {
                     let row = src + y * stride
                     for x in 0..<w {
                         var p: UInt32 = 0
                         for b in 0..<bytesPer { p |= UInt32(row.load(fromByteOffset: x * bytesPer + b, as: UInt8.self)) << (8 * b) }
-                        d[(y * w + x) * 3] = UInt8(truncatingIfNeeded: p >> rs)
-                        d[(y * w + x) * 3 + 1] = UInt8(truncatingIfNeeded: p >> gs)
-                        d[(y * w + x) * 3 + 2] = UInt8(truncatingIfNeeded: p >> bs)
+                        let i = (y * w + x) * 4
+                        o[i] = UInt8(truncatingIfNeeded: p >> rs)
+                        o[i + 1] = UInt8(truncatingIfNeeded: p >> gs)
+                        o[i + 2] = UInt8(truncatingIfNeeded: p >> bs)
+                        o[i + 3] = 255
                     }
                 }
             }
         }
         return out
+    }
+
+    /// `n` BGRX pixels to RGBA with 255 alpha, eight at a time.
+    @inline(__always)
+    static func bgrxToRGBA(_ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, _ n: Int) {
+        typealias V = SIMD8<UInt32>
+        var i = 0
+        let lowMask = V(repeating: 0xFF), midMask = V(repeating: 0xFF00), alpha = V(repeating: 0xFF00_0000)
+        while i + 8 <= n {
+            let p = src.loadUnaligned(fromByteOffset: 4 * i, as: V.self)
+            let q = ((p &>> 16) & lowMask) | (p & midMask) | ((p & lowMask) &<< 16) | alpha
+            dst.storeBytes(of: q, toByteOffset: 4 * i, as: V.self)
+            i += 8
+        }
+        while i < n {
+            let p = src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+            dst.storeBytes(of: ((p >> 16) & 0xFF) | (p & 0xFF00) | ((p & 0xFF) << 16) | 0xFF00_0000, toByteOffset: 4 * i, as: UInt32.self)
+            i += 1
+        }
     }
 
     static func shift(_ mask: UInt) -> UInt32 {

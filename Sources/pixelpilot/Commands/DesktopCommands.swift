@@ -35,7 +35,7 @@ struct Capture: ParsableCommand {
             }
             return try source.capture(region.flatMap(ScreenRect.init(parsing:)))
         }
-        try reporting { try PNG.write(frame.image, path: out) }
+        try reporting { try PNG.write(frame.image.rgb(), path: out) }
         print("Wrote \(out): \(frame.rect)\(frame.clipped ? " (clipped to the screen)" : "") via \(source.usesSharedMemory ? "MIT-SHM" : "XGetImage")")
     }
 }

@@ -1,20 +1,22 @@
 import CX11
 import Foundation
-import Desktop
 import Vision
 
-/// A real window owned by a separate X client (its own connection and event thread) that shows a
-/// known picture and records the input events it receives.
-final class TestWindow: @unchecked Sendable {
-    let connection: X11Connection
-    let window: UInt
-    let rect: ScreenRect
+/// A window with its own X connection and event thread that shows a picture and records the
+/// input it receives, with receipt times: the test target, the benchmarks' receiver, and the
+/// base of the arena's game windows.
+public final class X11PictureWindow: @unchecked Sendable {
+    public let connection: X11Connection
+    public let window: UInt
+    public let rect: ScreenRect
     private let lock = NSLock()
     private var received: [String] = []
+    private var receivedTimes: [Double] = []
     private var running = true
     private var thread: Thread?
 
-    init(display: String, rect: ScreenRect, picture: Image, title: String = "pixelpilot-test") throws {
+    /// Opens a window at `rect` showing `picture` (same size), on its own connection to `display`.
+    public init(display: String, rect: ScreenRect, picture: Image, title: String = "pixelpilot-test", className: String = "PixelPilotTest") throws {
         connection = try X11Connection(name: display)
         self.rect = rect
         let d = connection.display
@@ -25,7 +27,7 @@ final class TestWindow: @unchecked Sendable {
                                Int32(CopyFromParent), UInt32(InputOutput), nil, UInt(CWOverrideRedirect | CWEventMask), &attrs)
         XStoreName(d, window, title)
         var hint = XClassHint()
-        "PixelPilotTest".withCString { cls in
+        className.withCString { cls in
             title.withCString { name in
                 hint.res_class = UnsafeMutablePointer(mutating: cls)
                 hint.res_name = UnsafeMutablePointer(mutating: name)
@@ -67,7 +69,7 @@ final class TestWindow: @unchecked Sendable {
     }
 
     /// Gives this window the input focus and marks it active (as a window manager would).
-    func focus() {
+    public func focus() {
         connection.locked {
             let d = connection.display
             XRaiseWindow(d, window)
@@ -81,7 +83,8 @@ final class TestWindow: @unchecked Sendable {
         }
     }
 
-    func close() {
+    /// Destroys the window and stops its event thread.
+    public func close() {
         lock.lock(); running = false; lock.unlock()
         thread = nil
         connection.locked {
@@ -90,16 +93,20 @@ final class TestWindow: @unchecked Sendable {
         }
     }
 
-    var events: [String] { lock.lock(); defer { lock.unlock() }; return received }
+    /// Events received so far: "press 1 at x,y", "release 1 at x,y", "keydown a", "keyup a".
+    public var events: [String] { lock.lock(); defer { lock.unlock() }; return received }
+
+    /// Monotonic receipt time of each event.
+    public var eventTimes: [Double] { lock.lock(); defer { lock.unlock() }; return receivedTimes }
 
     /// Waits until at least `count` events arrived (or `timeout`), and returns them.
-    func waitForEvents(_ count: Int, timeout: Double = 3) -> [String] {
+    public func waitForEvents(_ count: Int, timeout: Double = 3) -> [String] {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline && events.count < count { usleep(2_000) }
         return events
     }
 
-    func clearEvents() { lock.lock(); received.removeAll(); lock.unlock() }
+    public func clearEvents() { lock.lock(); received.removeAll(); receivedTimes.removeAll(); lock.unlock() }
 
     private func pump() {
         var event = XEvent()
@@ -109,7 +116,7 @@ final class TestWindow: @unchecked Sendable {
             let got: Bool = connection.locked {
                 XPending(connection.display) > 0 && { XNextEvent(connection.display, &event); return true }()
             }
-            if !got { usleep(1_000); continue }
+            if !got { _ = connection.waitForEvents(timeout: 0.02); continue }
             var text: String?
             switch event.type {
             case ButtonPress: text = "press \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
@@ -120,13 +127,16 @@ final class TestWindow: @unchecked Sendable {
                 text = "\(event.type == KeyPress ? "keydown" : "keyup") \(name)"
             default: break
             }
-            if let text { lock.lock(); received.append(text); lock.unlock() }
+            if let text {
+                let t = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+                lock.lock(); received.append(text); receivedTimes.append(t); lock.unlock()
+            }
         }
     }
 }
 
 /// A picture whose every pixel differs from its neighbours, so an offset or channel swap shows.
-func testPattern(width: Int, height: Int) -> Image {
+public func testPattern(width: Int, height: Int) -> Image {
     var img = Image(width: width, height: height)
     for y in 0..<height { for x in 0..<width {
         img.setPixel(x: x, y: y, [UInt8((x * 7 + y * 3) % 256), UInt8((x * 5 + y * 11 + 40) % 256), UInt8((x * 13 + y * 2 + 90) % 256)])
