@@ -7,14 +7,19 @@ BIN = .build/$(CONFIG)/pixelpilot
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = libopenblas-dev libpng-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
                xvfb x11-utils xauth
+# What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
+BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps build test demo bench fixtures clean
+.PHONY: all deps install-packages build test demo bench fixtures clean
 
 all: build
 
 ## deps: install the Debian packages that are missing (needs root or sudo).
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEB_PACKAGES)"
+
+install-packages:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -38,6 +43,7 @@ demo: build
 
 ## bench: TensorKit against PyTorch, TensorFlow/Keras, ONNX Runtime and TFLite (sets up its own venv).
 bench: build
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(BENCH_PACKAGES)"
 	Benchmarks/run.sh
 
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).

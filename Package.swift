@@ -33,7 +33,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "Vision", dependencies: ["CPNG"]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
-        .target(name: "Desktop", dependencies: ["CX11", "Vision"]),
+        .target(name: "Desktop", dependencies: ["CX11", "Vision"], swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "Arena", dependencies: ["Desktop", "Vision", "TensorKit"]),
         .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"]),
         .executableTarget(name: "pixelpilot", dependencies: [

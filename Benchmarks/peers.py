@@ -188,11 +188,41 @@ def bench_tf(threads, train_images):
         emit("infer", f"batch {bs}", "TFLite", t * 1000, "ms")
 
 
+# ---------------------------------------------------------------- screen capture (same X display)
+CAPTURE_REGIONS = [
+    ("1920x1080", (0, 0, 1920, 1080)),
+    ("3840x2160", (0, 0, 3840, 2160)),
+    ("256x256 region", (832, 412, 256, 256)),
+    ("1080x1080 centre of 4K", (1380, 540, 1080, 1080)),
+]
+
+
+def bench_capture():
+    import mss
+    from Xlib import X, display as xdisplay
+    d = xdisplay.Display()
+    root = d.screen().root
+    with mss.MSS() if hasattr(mss, "MSS") else mss.mss() as sct:
+        for name, (x, y, w, h) in CAPTURE_REGIONS:
+            n = 20 if w * h > 4_000_000 else 100
+            mon = {"left": x, "top": y, "width": w, "height": h}
+            t = timeit(lambda: sct.grab(mon).raw, repeat=n)
+            emit("capture", name, "python mss", 1 / t, "fps")
+            t = timeit(lambda: root.get_image(x, y, w, h, X.ZPixmap, 0xFFFFFFFF).data, repeat=max(5, n // 4))
+            emit("capture", name, "python-xlib", 1 / t, "fps")
+            try:
+                import pyautogui
+                t = timeit(lambda: pyautogui.screenshot(region=(x, y, w, h)), repeat=max(5, n // 4))
+                emit("capture", name, "pyautogui", 1 / t, "fps")
+            except Exception as e:  # report, do not hide
+                print(f"pyautogui capture: {e}", file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--train-images", type=int, default=4096)
-    ap.add_argument("--only", default="sgemm,torch,onnx,tf")
+    ap.add_argument("--only", default="sgemm,torch,onnx,tf")  # also: capture (needs DISPLAY)
     a = ap.parse_args()
     only = set(a.only.split(","))
     if "sgemm" in only:
@@ -207,6 +237,8 @@ def main():
             print(f"onnx: {e}", file=sys.stderr)
     if "tf" in only:
         bench_tf(a.threads, a.train_images)
+    if "capture" in only:
+        bench_capture()
 
 
 if __name__ == "__main__":

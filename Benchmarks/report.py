@@ -19,11 +19,11 @@ for r in rows:
         cases.append(key)
 for suite, case in cases:
     here = [r for r in rows if r["suite"] == suite and r["case"] == case]
-    ours = next((r for r in here if r["framework"] == "TensorKit"), None)
+    ours = next((r for r in here if r["framework"].startswith(("TensorKit", "PixelPilot"))), None)
     print(f"{suite} {case}:")
     for r in here:
         ratio = ""
         if ours and r is not ours and r["value"] > 0:
             better = ours["value"] / r["value"] if r["unit"] in higher_is_better else r["value"] / ours["value"]
-            ratio = f"   TensorKit is {better:.2f}x {'faster' if better >= 1 else 'slower'}"
+            ratio = f"   {ours['framework'].split()[0]} is {better:.2f}x {'faster' if better >= 1 else 'slower'}"
         print(f"  {r['framework']:<14} {r['value']:>10.3f} {r['unit']}{ratio}")

@@ -22,4 +22,13 @@ echo "TensorKit..." >&2
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/pixelpilot bench --threads "$THREADS" --train-images "$TRAIN_IMAGES" > "$out/tensorkit.jsonl"
 echo "Peers (numpy, PyTorch, ONNX Runtime, Keras, TFLite)..." >&2
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv-bench/bin/python Benchmarks/peers.py --threads "$THREADS" --train-images "$TRAIN_IMAGES" > "$out/peers.jsonl" 2> "$out/peers.err" || { cat "$out/peers.err" >&2; exit 1; }
-.venv-bench/bin/python Benchmarks/report.py "$out/tensorkit.jsonl" "$out/peers.jsonl"
+# Screen capture and input injection on a private 3840x2160 Xvfb shared by every tool.
+n=60; while [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ]; do n=$((n+1)); done
+Xvfb :$n -screen 0 3840x2160x24 -nolisten tcp -noreset +extension MIT-SHM +extension XTEST >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null' EXIT
+for _ in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.05; done
+echo "Capture and injection on :$n (PixelPilot, mss, python-xlib, pyautogui, xdotool)..." >&2
+.build/release/pixelpilot bench --only capture,inject --display :$n --peers --python .venv-bench/bin/python > "$out/desktop.jsonl"
+DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python Benchmarks/peers.py --only capture >> "$out/desktop.jsonl" 2>> "$out/peers.err"
+.venv-bench/bin/python Benchmarks/report.py "$out/tensorkit.jsonl" "$out/peers.jsonl" "$out/desktop.jsonl"

@@ -48,6 +48,9 @@ public final class VirtualDisplay: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// The path of an executable on `PATH`, if any.
+    public static func findTool(_ tool: String) -> String? { find(tool) }
+
     static func find(_ tool: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for dir in path.split(separator: ":") + ["/usr/bin"] {

@@ -184,10 +184,11 @@ public final class X11ScreenSource: ScreenSource {
         guard let data = img.pointee.data else { throw DesktopError.failed("XImage has no data") }
         let rs = shift(img.pointee.red_mask), gs = shift(img.pointee.green_mask), bs = shift(img.pointee.blue_mask)
         let bytesPer = bpp / 8
-        var out = Image(width: w, height: h, channels: 4)
         let src = UnsafeRawPointer(data)
-        out.pixels.withUnsafeMutableBytes { dst in
-            let d = dst.baseAddress!
+        // Every byte is written below, so the buffer is not zeroed first.
+        let pixels = [UInt8](unsafeUninitializedCapacity: w * h * 4) { buffer, initialized in
+            let d = UnsafeMutableRawPointer(buffer.baseAddress!)
+            defer { initialized = w * h * 4 }
             if bytesPer == 4 && rs == 16 && gs == 8 && bs == 0 {
                 // Little-endian BGRX → RGBA: swap bytes 0 and 2 of each 32-bit word (vectorised).
                 for y in 0..<h {
@@ -209,7 +210,7 @@ public final class X11ScreenSource: ScreenSource {
                 }
             }
         }
-        return out
+        return try Image(width: w, height: h, channels: 4, pixels: pixels)
     }
 
     /// `n` BGRX pixels to RGBA with 255 alpha, eight at a time.

@@ -3,6 +3,7 @@ import Foundation
 import TensorKit
 import StashSorter
 import Datasets
+import Desktop
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,8 +20,17 @@ struct Bench: ParsableCommand {
     @Option(help: "Images per training epoch.")
     var trainImages = 4096
 
-    @Option(help: "Suites to run, comma-separated: sgemm, train, infer.")
+    @Option(help: "Suites to run, comma-separated: sgemm, train, infer, capture, inject.")
     var only = "sgemm,train,infer"
+
+    @Option(help: "X display for the capture and inject suites (default: $DISPLAY, else a private 3840x2160 Xvfb).")
+    var display: String?
+
+    @Flag(help: "In the inject suite, also time xdotool and pyautogui.")
+    var peers = false
+
+    @Option(help: "Python with pyautogui for the inject suite's peer.")
+    var python: String?
 
     func emit(_ suite: String, _ c: String, _ value: Double, _ unit: String) {
         print("{\"suite\": \"\(suite)\", \"case\": \"\(c)\", \"framework\": \"TensorKit\", \"value\": \(value), \"unit\": \"\(unit)\"}")
@@ -70,6 +80,15 @@ struct Bench: ParsableCommand {
                 let t = Bench.median(3, warmup: 0) { _ = try? trainer.fit(epochs: 1, training: loader, validation: none) }
                 emit("train", "batch \(bs)", Double(trainImages) / t, "images/s")
             }
+        }
+        if suites.contains("capture") || suites.contains("inject") {
+            var virtual: VirtualDisplay?
+            let name = display ?? ProcessInfo.processInfo.environment["DISPLAY"]
+            if name == nil { virtual = try VirtualDisplay(width: 3840, height: 2160) }
+            let connection = try X11Connection(name: virtual?.name ?? name)
+            if suites.contains("capture") { try DesktopBench.capture(connection: connection) }
+            if suites.contains("inject") { try DesktopBench.inject(connection: connection, peers: peers, pythonPeer: python) }
+            virtual?.stop()
         }
         if suites.contains("infer") {
             let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
