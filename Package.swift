@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision", "CX11"]),
-        .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit"]),
+        .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "Vision", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["Vision", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]

@@ -22,8 +22,8 @@ public enum CellContent: Equatable, Sendable {
 
 /// How one gem sprite is drawn. Every field varies, so that average-colour tricks fail the way
 /// the seed's author found they fail on real gems.
-public struct GemLook: Equatable, Sendable {
-    public enum Shape: Int, CaseIterable, Sendable { case shard, round, diamond, hexagon, teardrop }
+public struct GemLook: Hashable, Sendable {
+    public enum Shape: Int, CaseIterable, Sendable, Hashable { case shard, round, diamond, hexagon, teardrop }
     public enum Ornament: Int, CaseIterable, Sendable { case ring, swirl, wires, frame, skull, none }
 
     public var colour: GemColour

@@ -6,6 +6,17 @@ import Vision
 /// input it receives, with receipt times: the test target, the benchmarks' receiver, and the
 /// base of the arena's game windows.
 public final class X11PictureWindow: @unchecked Sendable {
+    /// An input event in window coordinates.
+    public enum Event: Sendable {
+        case buttonPress(button: Int, x: Int, y: Int)
+        case buttonRelease(button: Int, x: Int, y: Int)
+        case keyPress(key: String, control: Bool)
+        case keyRelease(key: String)
+        case motion(x: Int, y: Int)
+    }
+
+    /// Called on the window's event thread for every event.
+    public var onEvent: (@Sendable (Event) -> Void)?
     public let connection: X11Connection
     public let window: UInt
     public let rect: ScreenRect
@@ -22,7 +33,7 @@ public final class X11PictureWindow: @unchecked Sendable {
         let d = connection.display
         var attrs = XSetWindowAttributes()
         attrs.override_redirect = 1
-        attrs.event_mask = Int(ButtonPressMask | ButtonReleaseMask | KeyPressMask | KeyReleaseMask | StructureNotifyMask)
+        attrs.event_mask = Int(ButtonPressMask | ButtonReleaseMask | KeyPressMask | KeyReleaseMask | StructureNotifyMask | PointerMotionMask)
         window = XCreateWindow(d, connection.root, Int32(rect.x), Int32(rect.y), UInt32(rect.width), UInt32(rect.height), 0,
                                Int32(CopyFromParent), UInt32(InputOutput), nil, UInt(CWOverrideRedirect | CWEventMask), &attrs)
         XStoreName(d, window, title)
@@ -34,24 +45,7 @@ public final class X11PictureWindow: @unchecked Sendable {
                 XSetClassHint(d, window, &hint)
             }
         }
-        // The picture becomes the window's background pixmap, so the server redraws it by itself.
-        let depth = UInt32(XDefaultDepth(d, connection.screen))
-        let pixmap = XCreatePixmap(d, window, UInt32(rect.width), UInt32(rect.height), depth)
-        let gc = XCreateGC(d, pixmap, 0, nil)
-        let rgb = picture.rgb()
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: rect.width * rect.height * 4) // freed by XDestroyImage
-        for i in 0..<(rect.width * rect.height) {
-            bytes[4 * i] = rgb.pixels[3 * i + 2]; bytes[4 * i + 1] = rgb.pixels[3 * i + 1]
-            bytes[4 * i + 2] = rgb.pixels[3 * i]; bytes[4 * i + 3] = 0
-        }
-        let image = XCreateImage(d, XDefaultVisual(d, connection.screen), depth, ZPixmap, 0,
-                                 UnsafeMutableRawPointer(bytes).assumingMemoryBound(to: CChar.self),
-                                 UInt32(rect.width), UInt32(rect.height), 32, 0)!
-        XPutImage(d, pixmap, gc, image, 0, 0, 0, 0, UInt32(rect.width), UInt32(rect.height))
-        _ = image.pointee.f.destroy_image(image)
-        XFreeGC(d, gc)
-        XSetWindowBackgroundPixmap(d, window, pixmap)
-        XFreePixmap(d, pixmap)
+        setPictureLocked(picture)
         XMapRaised(d, window)
         XSync(d, 0)
         // Wait until mapped.
@@ -66,6 +60,39 @@ public final class X11PictureWindow: @unchecked Sendable {
         let t = Thread { [weak self] in self?.pump() }
         thread = t
         t.start()
+    }
+
+    /// Replaces the picture shown (same size as the window).
+    public func setPicture(_ picture: Image) {
+        connection.locked {
+            setPictureLocked(picture)
+            XClearWindow(connection.display, window)
+            XFlush(connection.display)
+        }
+    }
+
+    /// The picture becomes the window's background pixmap, so the server redraws it by itself.
+    private func setPictureLocked(_ picture: Image) {
+        let d = connection.display
+        let depth = UInt32(XDefaultDepth(d, connection.screen))
+        let pixmap = XCreatePixmap(d, window, UInt32(rect.width), UInt32(rect.height), depth)
+        let gc = XCreateGC(d, pixmap, 0, nil)
+        let count = rect.width * rect.height
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: count * 4) // freed by destroy_image
+        picture.pixels.withUnsafeBufferPointer { px in
+            let c = picture.channels
+            for i in 0..<Swift.min(count, picture.width * picture.height) {
+                bytes[4 * i] = px[c * i + 2]; bytes[4 * i + 1] = px[c * i + 1]; bytes[4 * i + 2] = px[c * i]; bytes[4 * i + 3] = 0
+            }
+        }
+        let image = XCreateImage(d, XDefaultVisual(d, connection.screen), depth, ZPixmap, 0,
+                                 UnsafeMutableRawPointer(bytes).assumingMemoryBound(to: CChar.self),
+                                 UInt32(rect.width), UInt32(rect.height), 32, 0)!
+        XPutImage(d, pixmap, gc, image, 0, 0, 0, 0, UInt32(rect.width), UInt32(rect.height))
+        _ = image.pointee.f.destroy_image(image)
+        XFreeGC(d, gc)
+        XSetWindowBackgroundPixmap(d, window, pixmap)
+        XFreePixmap(d, pixmap)
     }
 
     /// Gives this window the input focus and marks it active (as a window manager would).
@@ -118,15 +145,24 @@ public final class X11PictureWindow: @unchecked Sendable {
             }
             if !got { _ = connection.waitForEvents(timeout: 0.02); continue }
             var text: String?
+            var structured: Event?
             switch event.type {
-            case ButtonPress: text = "press \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
-            case ButtonRelease: text = "release \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
+            case ButtonPress:
+                text = "press \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
+                structured = .buttonPress(button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
+            case ButtonRelease:
+                text = "release \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
+                structured = .buttonRelease(button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
             case KeyPress, KeyRelease:
                 let sym = connection.locked { XLookupKeysym(&event.xkey, 0) }
                 let name = XKeysymToString(sym).map { String(cString: $0) } ?? "?"
                 text = "\(event.type == KeyPress ? "keydown" : "keyup") \(name)"
+                structured = event.type == KeyPress ? .keyPress(key: name, control: event.xkey.state & UInt32(ControlMask) != 0) : .keyRelease(key: name)
+            case MotionNotify:
+                structured = .motion(x: Int(event.xmotion.x), y: Int(event.xmotion.y))
             default: break
             }
+            if let structured { onEvent?(structured) }
             if let text {
                 let t = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
                 lock.lock(); received.append(text); receivedTimes.append(t); lock.unlock()

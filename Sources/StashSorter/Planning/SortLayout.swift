@@ -25,7 +25,9 @@ public struct SortLayout: Sendable {
     /// - Returns: the target item of every cell (nil = stays empty).
     /// - Throws: ``PlanningError/doesNotFit`` when items and gaps need more cells than the grid has
     ///   (the seed did not check and clicked outside the grid).
-    public func targets<Item, Group: Equatable>(for items: [Item], columns: Int, rows: Int, group: (Item) -> Group) throws -> [Item?] {
+    ///   - reserved: cells that keep what they hold (unrecognised items); the layout flows around them.
+    public func targets<Item, Group: Equatable>(for items: [Item], columns: Int, rows: Int, reserved: Set<Int> = [],
+                                                group: (Item) -> Group) throws -> [Item?] {
         var result = [Item?](repeating: nil, count: columns * rows)
         let lineLength = direction == .vertical ? rows : columns
         let lines = direction == .vertical ? columns : rows
@@ -41,7 +43,15 @@ public struct SortLayout: Sendable {
             guard line < lines else {
                 throw PlanningError.doesNotFit("\(items.count) items with a gap between groups need more than the \(columns)x\(rows) grid; use --layout without gaps or sort fewer items")
             }
-            let cell = direction == .vertical ? GridCell(column: line, row: pos) : GridCell(column: pos, row: line)
+            var cell = direction == .vertical ? GridCell(column: line, row: pos) : GridCell(column: pos, row: line)
+            while reserved.contains(cell.row * columns + cell.column) {
+                pos += 1
+                if pos == lineLength { pos = 0; line += 1 }
+                guard line < lines else {
+                    throw PlanningError.doesNotFit("\(items.count) items do not fit the \(columns)x\(rows) grid around \(reserved.count) unrecognised cell(s)")
+                }
+                cell = direction == .vertical ? GridCell(column: line, row: pos) : GridCell(column: pos, row: line)
+            }
             result[cell.row * columns + cell.column] = item
             pos += 1
             if pos == lineLength { pos = 0; line += 1 }

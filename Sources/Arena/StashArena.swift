@@ -1,0 +1,172 @@
+import Desktop
+import Foundation
+import TensorKit
+import Vision
+
+/// Faults the arena can inject, to test that the sorter notices and recovers.
+public struct ArenaFaults: Sendable {
+    /// Probability that a click is ignored.
+    public var dropClickProbability: Double = 0
+    /// Delay before a click takes effect (a slow UI), seconds.
+    public var clickDelay: Double = 0
+    public init(dropClickProbability: Double = 0, clickDelay: Double = 0) {
+        self.dropClickProbability = dropClickProbability
+        self.clickDelay = clickDelay
+    }
+}
+
+/// A real X11 window that behaves like a Path of Exile stash tab: dark cells with thin borders,
+/// procedurally drawn gems, the game's click rules (pick up, put down, swap with the cursor; the
+/// held item follows the pointer), and Ctrl+C over an item puts its text on the clipboard.
+///
+/// Its true state (``state``) is for tests only; the sorter sees only pixels.
+public final class StashArena: @unchecked Sendable {
+    /// Grid geometry inside the window.
+    public struct Layout: Sendable {
+        public var origin = (x: 18, y: 128)
+        public var cellSize = 52
+        /// Distance between cell origins (cell plus a 1-pixel border line).
+        public var pitch: Int { cellSize + 1 }
+        public init(cellSize: Int = 52) { self.cellSize = cellSize }
+    }
+
+    public let layout: Layout
+    public let window: X11PictureWindow
+    public let faults: ArenaFaults
+    private let lock = NSLock()
+    private var current: StashState
+    private var pointer = (x: -100, y: -100)
+    private var rng: SeededGenerator
+    private var sprites: [Int: Image] = [:]
+    private let emptySprite: Image
+    private var clipboard: ClipboardOwner?
+    private let displayName: String
+    /// Clicks the arena received and applied, and the ones it dropped (fault injection).
+    public private(set) var appliedClicks = 0, droppedClicks = 0
+
+    /// The window's size for a grid of `columns`×`rows`.
+    public static func windowSize(columns: Int, rows: Int, layout: Layout = Layout()) -> (width: Int, height: Int) {
+        (layout.origin.x + columns * layout.pitch + 150, layout.origin.y + rows * layout.pitch + 30)
+    }
+
+    /// Opens the arena window at `position` on `display` showing `state`.
+    public init(display: String, state: StashState, position: (x: Int, y: Int) = (20, 20), layout: Layout = Layout(),
+                faults: ArenaFaults = ArenaFaults(), seed: UInt64 = 1) throws {
+        self.layout = layout
+        self.faults = faults
+        self.current = state
+        self.displayName = display
+        rng = SeededGenerator(seed: seed ^ 0xA7E4A)
+        emptySprite = GemArt.cell(.empty, size: layout.cellSize)
+        let size = StashArena.windowSize(columns: state.columns, rows: state.rows, layout: layout)
+        let rect = ScreenRect(x: position.x, y: position.y, width: size.width, height: size.height)
+        window = try X11PictureWindow(display: display, rect: rect, picture: Image(width: size.width, height: size.height, color: [8, 7, 6]),
+                                      title: "Path of Exile - Stash (PixelPilot arena)", className: "PixelPilotArena")
+        render()
+        window.onEvent = { [weak self] e in self?.handle(e) }
+    }
+
+    deinit { close() }
+
+    /// Closes the window.
+    public func close() {
+        clipboard?.stop()
+        clipboard = nil
+        window.close()
+    }
+
+    /// The true state (tests only).
+    public var state: StashState { lock.lock(); defer { lock.unlock() }; return current }
+
+    /// Screen rectangle of cell (column, row).
+    public func cellRect(column: Int, row: Int) -> ScreenRect {
+        ScreenRect(x: window.rect.x + layout.origin.x + column * layout.pitch, y: window.rect.y + layout.origin.y + row * layout.pitch,
+                   width: layout.cellSize, height: layout.cellSize)
+    }
+
+    /// Screen position of the grid's top-left cell corner.
+    public var gridOrigin: (x: Int, y: Int) { (window.rect.x + layout.origin.x, window.rect.y + layout.origin.y) }
+
+    func cellIndex(x: Int, y: Int) -> Int? {
+        let gx = x - layout.origin.x, gy = y - layout.origin.y
+        guard gx >= 0, gy >= 0 else { return nil }
+        let c = gx / layout.pitch, r = gy / layout.pitch
+        // The 1-pixel border line between cells is a dead spot.
+        guard c < current.columns, r < current.rows, gx % layout.pitch < layout.cellSize, gy % layout.pitch < layout.cellSize else { return nil }
+        return r * current.columns + c
+    }
+
+    private func handle(_ e: X11PictureWindow.Event) {
+        switch e {
+        case .buttonPress(1, let x, let y):
+            lock.lock()
+            let drop = faults.dropClickProbability > 0 && Double(rng.nextUniform()) < faults.dropClickProbability
+            lock.unlock()
+            if drop { lock.lock(); droppedClicks += 1; lock.unlock(); return }
+            if faults.clickDelay > 0 {
+                DispatchQueue.global().asyncAfter(deadline: .now() + faults.clickDelay) { [weak self] in self?.apply(x: x, y: y) }
+            } else {
+                apply(x: x, y: y)
+            }
+        case .motion(let x, let y):
+            lock.lock()
+            pointer = (x, y)
+            let holding = current.cursor != nil
+            lock.unlock()
+            if holding { render() }
+        case .keyPress(let key, let control) where control && (key == "c" || key == "C"):
+            lock.lock()
+            let item = cellIndex(x: pointer.x, y: pointer.y).flatMap { current.cells[$0] }
+            lock.unlock()
+            if let item { copyToClipboard(item.clipboardText) }
+        default:
+            break
+        }
+    }
+
+    private func apply(x: Int, y: Int) {
+        lock.lock()
+        // The held item follows the pointer's latest position (from motion events), not the
+        // position of a click that a slow UI applies late.
+        guard let i = cellIndex(x: x, y: y) else { lock.unlock(); return }
+        // An empty cell clicked with an empty cursor: nothing happens (the game's rule).
+        if current.cells[i] != nil || current.cursor != nil {
+            current.click(i)
+            appliedClicks += 1
+        }
+        lock.unlock()
+        render()
+    }
+
+    private func copyToClipboard(_ text: String) {
+        if let clipboard { clipboard.set(text) } else { clipboard = try? ClipboardOwner(displayName: displayName, text: text) }
+    }
+
+    private func sprite(_ item: StashItem) -> Image {
+        if let s = sprites[item.id] { return s }
+        let s = GemArt.cell(.gem(item.look), size: layout.cellSize)
+        sprites[item.id] = s
+        return s
+    }
+
+    /// Redraws the whole window from the state.
+    func render() {
+        lock.lock()
+        let state = current, p = pointer
+        var img = Image(width: window.rect.width, height: window.rect.height, color: [8, 7, 6])
+        img.drawText("STASH", x: layout.origin.x, y: 40, color: [200, 170, 110], scale: 3)
+        img.drawText("PIXELPILOT ARENA", x: layout.origin.x, y: 80, color: [120, 110, 90], scale: 2)
+        // Border lines, then cells.
+        img.fillRect(x: layout.origin.x - 1, y: layout.origin.y - 1, width: state.columns * layout.pitch + 1,
+                     height: state.rows * layout.pitch + 1, color: [40, 34, 24])
+        for r in 0..<state.rows { for c in 0..<state.columns {
+            let s = state.cells[r * state.columns + c].map(sprite) ?? emptySprite
+            img.draw(s, atX: layout.origin.x + c * layout.pitch, y: layout.origin.y + r * layout.pitch)
+        } }
+        if let held = state.cursor {
+            img.draw(sprite(held), atX: p.x - layout.cellSize / 2, y: p.y - layout.cellSize / 2)
+        }
+        lock.unlock()
+        window.setPicture(img)
+    }
+}

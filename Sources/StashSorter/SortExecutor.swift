@@ -1,0 +1,176 @@
+import Desktop
+import Foundation
+
+/// What sorting did: clicks used against the plan's lower bound and the seed's algorithm, time,
+/// re-plans after a mismatch, and why it stopped.
+public struct SortReport: Sendable {
+    public var clicks = 0
+    /// The plan's lower bound for the stash as first observed.
+    public var lowerBound = 0
+    /// Clicks the seed's algorithm would need for the same stash.
+    public var seedClicks = 0
+    public var seconds = 0.0
+    public var replans = 0
+    /// Cells left in place because the classifier was not sure, as (column, row).
+    public var unrecognised: [GridCell] = []
+    /// Items counted by class before and after (nothing lost when equal).
+    public var itemsBefore: [String: Int] = [:]
+    public var itemsAfter: [String: Int] = [:]
+    /// True when the stash ended sorted and the cursor empty.
+    public var completed = false
+    /// Why it stopped early, if it did.
+    public var stopReason: String?
+}
+
+/// How the sorter acts.
+public enum SortMode: String, Sendable, CaseIterable {
+    /// Draw the plan; click nothing.
+    case suggest
+    /// One click per press of the step hotkey.
+    case step
+    /// The whole plan.
+    case auto
+}
+
+/// Observes the stash, plans the fewest clicks, and carries the plan out click by click, checking
+/// each click's effect on screen (the clicked cell and the cursor) instead of trusting a sleep. On
+/// a mismatch it re-observes, puts down anything left on the cursor, and re-plans.
+public final class SortExecutor {
+    public let perception: StashPerception
+    public let device: InputDevice
+    public let layout: SortLayout
+    /// A screen point off the grid where the pointer rests while a click is verified.
+    public let parking: (x: Int, y: Int)
+    /// How long a click may take to show on screen (a slow UI) before it counts as missed.
+    public var verifyTimeout: Double = 1.0
+    public var maxReplans = 50
+    /// Called before every click (step mode waits for a hotkey here); throw to stop.
+    public var beforeClick: ((PlannedClick<String>) throws -> Void)?
+    /// Progress: (clicks so far, clicks planned).
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(perception: StashPerception, device: InputDevice, layout: SortLayout, parking: (x: Int, y: Int)) {
+        self.perception = perception
+        self.device = device
+        self.layout = layout
+        self.parking = parking
+    }
+
+    /// Current cells as keys (class names; nil for empty); unrecognised cells get unique keys.
+    func observe() throws -> (grid: StashGrid<String>, unrecognised: Set<Int>) {
+        let readings = try perception.readAll()
+        var unrecognised = Set<Int>()
+        let cells: [String?] = readings.enumerated().map { i, r in
+            if !r.isConfident { unrecognised.insert(i); return "?\(i)" }
+            return r.className
+        }
+        return (StashGrid(columns: perception.grid.columns, rows: perception.grid.rows, cells: cells), unrecognised)
+    }
+
+    /// The sorted arrangement for `grid` (unrecognised items stay in place).
+    public func target(for grid: StashGrid<String>, unrecognised: Set<Int>) throws -> [String?] {
+        let movable = grid.cells.enumerated().filter { !unrecognised.contains($0.offset) }.compactMap(\.element).sorted()
+        var t = try layout.targets(for: movable, columns: grid.columns, rows: grid.rows, reserved: unrecognised) { $0 }
+        for i in unrecognised { t[i] = grid.cells[i] }
+        return t
+    }
+
+    /// The plan for what is on screen now.
+    public func currentPlan() throws -> (plan: SortPlan<String>, grid: StashGrid<String>, unrecognised: Set<Int>) {
+        let (grid, unrecognised) = try observe()
+        let plan = try SortPlanner.plan(from: grid, to: try target(for: grid, unrecognised: unrecognised))
+        return (plan, grid, unrecognised)
+    }
+
+    static func counts(_ g: StashGrid<String>) -> [String: Int] {
+        var d: [String: Int] = [:]
+        for x in g.cells.compactMap({ $0 }) where !x.hasPrefix("?") { d[x, default: 0] += 1 }
+        return d
+    }
+
+    private func clickCell(_ c: GridCell) throws {
+        let p = perception.grid.center(c)
+        try device.click(x: p.x, y: p.y)
+        try device.move(x: parking.x, y: parking.y)
+    }
+
+    /// Waits until `cell` shows `expected` and the cursor `cursorExpected`, or the timeout passes.
+    private func verify(cell: GridCell, expected: String?, cursorExpected: String?) throws -> Bool {
+        let deadline = Date().addingTimeInterval(verifyTimeout)
+        repeat {
+            let r = try perception.read([cell])[0]
+            let cur = try perception.readCursor(at: parking)
+            if r.className == expected && cur?.className == cursorExpected { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        } while Date() < deadline
+        return false
+    }
+
+    /// Puts down whatever the cursor holds into an empty cell, so nothing is left on it.
+    private func emptyCursor(report: inout SortReport) throws {
+        guard try perception.readCursor(at: parking) != nil else { return }
+        let (grid, _) = try observe()
+        guard let free = grid.cells.firstIndex(where: { $0 == nil }) else {
+            throw DesktopError.failed("the cursor holds an item and the stash has no empty cell to put it in")
+        }
+        try clickCell(grid.cell(at: free))
+        report.clicks += 1
+    }
+
+    /// Sorts in `auto` or `step` mode (in `suggest` mode, use ``currentPlan()`` and draw it).
+    public func run() throws -> SortReport {
+        var report = SortReport()
+        let start = Date()
+        try device.move(x: parking.x, y: parking.y)
+        try emptyCursor(report: &report)
+        var (plan, grid, unrecognised) = try currentPlan()
+        report.lowerBound = plan.lowerBound
+        report.seedClicks = (try? SeedSorter.clicks(for: grid, direction: layout.direction).count) ?? 0
+        report.unrecognised = unrecognised.sorted().map(grid.cell(at:))
+        report.itemsBefore = SortExecutor.counts(grid)
+        var done = false
+        while !done {
+            var mismatch = false
+            for click in plan.clicks {
+                do {
+                    try beforeClick?(click)
+                    try clickCell(click.cell)
+                } catch {
+                    report.stopReason = "\(error)"
+                    device.releaseAll()
+                    report.seconds = Date().timeIntervalSince(start)
+                    return report
+                }
+                report.clicks += 1
+                progress?(report.clicks, report.clicks + plan.clicks.count)
+                if try !verify(cell: click.cell, expected: click.cellAfter, cursorExpected: click.cursorAfter) {
+                    mismatch = true
+                    break
+                }
+            }
+            if mismatch {
+                report.replans += 1
+                guard report.replans <= maxReplans else {
+                    try emptyCursor(report: &report)
+                    report.stopReason = "gave up after \(maxReplans) re-plans: the game keeps ignoring or changing clicks"
+                    report.seconds = Date().timeIntervalSince(start)
+                    return report
+                }
+                // A delayed click may still land: give the UI a moment, then look again.
+                Thread.sleep(forTimeInterval: verifyTimeout / 2)
+                try emptyCursor(report: &report)
+                (plan, grid, unrecognised) = try currentPlan()
+                done = plan.clicks.isEmpty
+            } else {
+                done = true
+            }
+        }
+        let final = try observe()
+        report.itemsAfter = SortExecutor.counts(final.grid)
+        let finalTarget = try target(for: final.grid, unrecognised: final.unrecognised)
+        let cursorEmpty = try perception.readCursor(at: parking) == nil
+        report.completed = final.grid.cells == finalTarget && cursorEmpty
+        report.seconds = Date().timeIntervalSince(start)
+        return report
+    }
+}

@@ -1,0 +1,110 @@
+import XCTest
+import Foundation
+import Arena
+import Desktop
+import StashSorter
+import TensorKit
+
+/// The sorter against the stash arena in a real X server: real capture, real injected clicks,
+/// the arena's true state checked at the end (the sorter never reads it).
+final class EndToEndSortTests: XCTestCase {
+    static var classifier: CellClassifier?
+
+    /// A classifier trained only on arena sprites (once for the whole class).
+    static func trainedClassifier() throws -> CellClassifier {
+        if let c = classifier { return c }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-gems-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try GemDataset.write(to: dir, perClass: 60, seed: 11)
+        var options = ClassifierTraining.Options()
+        options.epochs = 15
+        options.seed = 2
+        let c = try ClassifierTraining(directory: dir, options: options).run(output: dir.appendingPathComponent("m.safetensors")).classifier
+        classifier = c
+        return c
+    }
+
+    struct Setup {
+        let xvfb: VirtualDisplay
+        let arena: StashArena
+        let executor: SortExecutor
+        let binding: FocusBinding
+    }
+
+    func makeSetup(seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults(), columns: Int = 12, rows: Int = 12) throws -> Setup {
+        let xvfb = try VirtualDisplay(width: 1024, height: 900)
+        let state = StashState.random(columns: columns, rows: rows, fill: fill, seed: seed)
+        let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), faults: faults, seed: seed)
+        arena.window.focus()
+        let connection = try X11Connection(name: xvfb.name)
+        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        let binding = FocusBinding(windows: X11WindowSystem(connection: connection), target: arena.window.window)
+        binding.bind(device)
+        let o = arena.gridOrigin
+        let grid = GridGeometry(originX: o.x, originY: o.y, cellSize: 52, pitch: 53, columns: columns, rows: rows)
+        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try EndToEndSortTests.trainedClassifier(), grid: grid)
+        let parking = (o.x + columns * 53 + 75, o.y + 26)
+        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(direction: .vertical), parking: parking)
+        executor.verifyTimeout = 0.3
+        return Setup(xvfb: xvfb, arena: arena, executor: executor, binding: binding)
+    }
+
+    /// True when the arena's cells are grouped by colour in the layout order, with the same items.
+    func assertSorted(_ before: StashState, _ after: StashState, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertNil(after.cursor, "nothing left on the cursor", file: file, line: line)
+        XCTAssertEqual(after.allItems.map(\.id), before.allItems.map(\.id), "exactly the same items", file: file, line: line)
+        let colours = after.cells.map { $0?.colour.rawValue }
+        let expected = try SortLayout(direction: .vertical).targets(for: before.cells.compactMap { $0?.colour.rawValue }.sorted(),
+                                                                    columns: before.columns, rows: before.rows) { $0 }
+        XCTAssertEqual(colours, expected, "sorted by colour", file: file, line: line)
+    }
+
+    func testSortsShuffledStashesOverSeveralSeeds() throws {
+        for seed in [UInt64(1), 2, 3] {
+            let s = try makeSetup(seed: seed, fill: seed == 2 ? 0.75 : 0.45)
+            defer { s.arena.close(); s.xvfb.stop() }
+            let before = s.arena.state
+            let report = try s.executor.run()
+            XCTAssertTrue(report.completed, "seed \(seed): \(report)")
+            XCTAssertNil(report.stopReason)
+            XCTAssertEqual(report.clicks, report.lowerBound, "seed \(seed): no re-plans needed without faults")
+            XCTAssertLessThanOrEqual(report.clicks, report.seedClicks, "seed \(seed): never more clicks than the seed's algorithm")
+            XCTAssertGreaterThan(report.seconds, 0)
+            XCTAssertEqual(report.itemsBefore, report.itemsAfter)
+            try assertSorted(before, s.arena.state)
+        }
+    }
+
+    func testRecoversFromDroppedClicksAndASlowUI() throws {
+        for (seed, faults) in [(UInt64(4), ArenaFaults(dropClickProbability: 0.1)), (UInt64(5), ArenaFaults(clickDelay: 0.03))] {
+            let s = try makeSetup(seed: seed, fill: 0.4, faults: faults)
+            defer { s.arena.close(); s.xvfb.stop() }
+            let before = s.arena.state
+            let report = try s.executor.run()
+            XCTAssertTrue(report.completed, "seed \(seed): \(report)")
+            try assertSorted(before, s.arena.state)
+            if faults.dropClickProbability > 0 {
+                XCTAssertGreaterThan(s.arena.droppedClicks, 0, "the fault really happened")
+                XCTAssertGreaterThan(report.replans, 0)
+            }
+        }
+    }
+
+    func testStopsCleanlyWhenTheGameLosesFocusAndLosesNothing() throws {
+        let s = try makeSetup(seed: 6, fill: 0.5)
+        defer { s.arena.close(); s.xvfb.stop() }
+        let before = s.arena.state
+        let other = try X11PictureWindow(display: s.xvfb.name, rect: ScreenRect(x: 900, y: 10, width: 50, height: 50), picture: testPattern(width: 50, height: 50), title: "chat")
+        defer { other.close() }
+        var clicks = 0
+        s.executor.beforeClick = { _ in
+            clicks += 1
+            if clicks == 5 { other.focus() }   // the user alt-tabs away mid-sort
+        }
+        let report = try s.executor.run()
+        XCTAssertFalse(report.completed)
+        XCTAssertTrue(report.stopReason?.contains("does not have focus") == true, "\(report.stopReason ?? "nil")")
+        let after = s.arena.state
+        XCTAssertEqual(after.allItems.map(\.id), before.allItems.map(\.id), "no item lost (one may be on the cursor)")
+    }
+}
