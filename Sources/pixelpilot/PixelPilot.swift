@@ -17,6 +17,6 @@ struct PixelPilot: ParsableCommand {
           pixelpilot classify gem.safetensors cell.png   one line per image
         """,
         version: "0.1.0",
-        subcommands: [Demo.self, Dataset.self, Train.self, Classify.self, Eval.self, Capture.self, Click.self, Key.self, Watch.self, Windows.self, Doctor.self, Bench.self]
+        subcommands: [Demo.self, Sort.self, ArenaCommand.self, Dataset.self, Train.self, Classify.self, Eval.self, Capture.self, Click.self, Key.self, Watch.self, Windows.self, Doctor.self, Bench.self]
     )
 }

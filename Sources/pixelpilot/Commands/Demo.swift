@@ -1,85 +1,116 @@
 import ArgumentParser
-import Foundation
 import Arena
-import StashSorter
 import Datasets
+import Desktop
+import Foundation
+import StashSorter
 import Vision
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the main demo: draw a gem set, train the stash-cell classifier, test it.",
+        abstract: "Run the main demo: sort a shuffled 12x12 stash in the arena, end to end.",
         discussion: """
-        Needs no game and no files: it draws its own gems. Steps: (1) draw a labelled training \
-        set, (2) train the seed's CNN on it with TensorKit, (3) classify a fresh set drawn with \
-        another seed and print the confusion table, (4) if the real gem crops are beside the \
-        project (../shared/data/gems), evaluate on them too. Everything is written to --out.
+        Needs no game: (1) draws a labelled set of stash cells and trains the seed's gem CNN on
+        it (or loads --model), (2) opens the stash arena on a private virtual display (or the
+        display given by --display), (3) plans the fewest clicks and draws the plan, (4) sorts in
+        auto mode through real screen capture and injected clicks, checking every click,
+        (5) writes before/after screenshots, the plan picture and a summary to --out.
         """)
 
-    @Option(name: .shortAndLong, help: "Folder for the model, pictures and data.")
-    var out = "demo-output"
-
-    @Option(help: "Training images per class.")
-    var perClass = 60
-
-    @Option(help: "Training epochs.")
-    var epochs = 15
-
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 1
+    @Option(name: .shortAndLong, help: "Folder for the model, pictures and summary.") var out = "demo-output"
+    @Option(help: "Seed of the shuffled stash.") var seed: UInt64 = 1
+    @Option(help: "Fraction of cells holding a gem.") var fill = 0.55
+    @Option(help: "Use this model instead of training one.") var model: String?
+    @Option(help: "Training epochs when no --model is given.") var epochs = 15
+    @Option(help: "X display to use (default: a private Xvfb).") var display: String?
+    @Option(help: "Milliseconds after each pointer move and between button down and up.") var clickPause = 2.0
 
     func run() throws {
         let outURL = URL(fileURLWithPath: out)
-        let trainDir = outURL.appendingPathComponent("gems-train"), testDir = outURL.appendingPathComponent("gems-test")
-        try reporting {
-            try? FileManager.default.removeItem(at: trainDir)
-            try? FileManager.default.removeItem(at: testDir)
-            try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
-            print("1. Drawing \(perClass * 4) training cells and \(25 * 4) test cells (blue, empty, green, red) in \(out)/")
-            try GemDataset.write(to: trainDir, perClass: perClass, seed: seed)
-            try GemDataset.write(to: testDir, perClass: 25, seed: seed &+ 1000)
-            try writeSheet(from: testDir, to: outURL.appendingPathComponent("test-cells.png"))
-        }
-        print("2. Training the seed's gem CNN for \(epochs) epochs (TensorKit, \(ProcessInfo.processInfo.activeProcessorCount) threads)")
-        var options = ClassifierTraining.Options()
-        options.epochs = epochs
-        options.seed = seed
-        let model = outURL.appendingPathComponent("gem-classifier.safetensors")
-        let result = try TrainingReporter.train(directory: trainDir, options: options, output: model)
+        try reporting { try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true) }
+        func path(_ name: String) -> String { outURL.appendingPathComponent(name).path }
 
-        print("3. Classifying \(100) cells drawn with another seed")
-        let classifier = result.classifier
-        let testFolder = try reporting { try ImageFolder(directory: testDir) }
-        let test = try reporting { try LabeledImages(samples: testFolder.samples, width: 52, height: 52) }
-        let start = Date()
-        let cm = classifier.evaluate(test)
-        let ms = Date().timeIntervalSince(start) * 1000
-        print("Accuracy: \(cm.correct)/\(cm.total) = \(String(format: "%.1f%%", cm.accuracy * 100)) (\(String(format: "%.1f", ms)) ms for the batch)")
-        print(cm.table(), terminator: "")
-
-        let real = URL(fileURLWithPath: "../shared/data/gems")
-        if FileManager.default.fileExists(atPath: real.path), let folder = try? ImageFolder(directory: real),
-           let data = try? LabeledImages(samples: folder.samples, width: 52, height: 52), folder.classNames == classifier.classNames {
-            let rcm = classifier.evaluate(data)
-            print("4. On the 38 real Path of Exile gem crops (../shared/data/gems), trained on drawn gems only:")
-            print("Accuracy: \(rcm.correct)/\(rcm.total) = \(String(format: "%.1f%%", rcm.accuracy * 100))")
-            print(rcm.table(), terminator: "")
+        // 1. The classifier.
+        let classifier: CellClassifier
+        if let model {
+            classifier = try reporting { try CellClassifier(contentsOf: URL(fileURLWithPath: model)) }
+            print("1. Loaded the cell classifier from \(model)")
         } else {
-            print("4. (Real gem crops not found at ../shared/data/gems: skipped the real-data check.)")
+            let trainDir = outURL.appendingPathComponent("gems-train")
+            try? FileManager.default.removeItem(at: trainDir)
+            print("1. Drawing 240 stash cells and training the seed's gem CNN on them (\(epochs) epochs)")
+            try reporting { try GemDataset.write(to: trainDir, perClass: 60, seed: seed &+ 7) }
+            var options = ClassifierTraining.Options()
+            options.epochs = epochs
+            options.seed = seed
+            classifier = try TrainingReporter.train(directory: trainDir, options: options,
+                                                    output: outURL.appendingPathComponent("gem-classifier.safetensors"), quiet: true).classifier
+            print("   Saved \(path("gem-classifier.safetensors"))")
+            reportRealGems(classifier)
         }
-        print("Model: \(model.path)\nTest cells: \(out)/test-cells.png  Learning curves: \(model.path).curves.png")
+
+        // 2. The arena on a display.
+        var virtual: VirtualDisplay?
+        let displayName: String
+        if let display { displayName = display } else {
+            virtual = try reporting { try VirtualDisplay(width: 1024, height: 900) }
+            displayName = virtual!.name
+        }
+        defer { virtual?.stop() }
+        let arena = try reporting { try StashArena(display: displayName, state: .random(fill: fill, seed: seed), position: (10, 10), seed: seed) }
+        defer { arena.close() }
+        arena.window.focus()
+        print("2. Stash arena on \(displayName): \(arena.state.allItems.count) gems shuffled (seed \(seed))")
+        let connection = try reporting { try X11Connection(name: displayName) }
+        let source = X11ScreenSource(connection: connection)
+        try reporting { try PNG.write(try source.capture(window: arena.window.window).image.rgb(), path: path("before.png")) }
+
+        // 3. The plan.
+        let o = arena.gridOrigin
+        let grid = GridGeometry(originX: o.x, originY: o.y)
+        let perception = StashPerception(source: source, classifier: classifier, grid: grid)
+        let device = try reporting { try X11InputDevice(connection: connection) }
+        let pause = clickPause / 1000
+        device.timing = InputTiming(afterMove: pause, holdDown: pause, afterRelease: pause, maxActionsPerSecond: 500)
+        let binding = FocusBinding(windows: X11WindowSystem(connection: connection), target: arena.window.window)
+        binding.bind(device)
+        let kill = try reporting { try KillSwitch(displayName: displayName) }
+        kill.watch(binding)
+        defer { kill.stop() }
+        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(), parking: (o.x + 12 * 53 + 75, o.y + 26))
+        let (plan, _, _) = try reporting { try executor.currentPlan() }
+        let shot = try reporting { try source.capture(grid.bounds) }
+        try reporting { try PNG.write(PlanPicture.render(plan, over: shot.image, grid: grid, imageOriginX: grid.bounds.x, imageOriginY: grid.bounds.y), path: path("plan.png")) }
+        print("3. Planned \(plan.clicks.count) clicks (lower bound \(plan.lowerBound)) for \(plan.misplacedCount) items; picture: \(path("plan.png"))")
+
+        // 4. Sort.
+        print("4. Sorting in auto mode (every click checked on screen; ctrl+alt+k stops)")
+        let bar = ProgressBar()
+        let start = Date()
+        executor.progress = { done, total in bar.update(done: done, total: total, elapsed: Date().timeIntervalSince(start), suffix: "clicks") }
+        let report = try reporting { try executor.run() }
+        bar.finish("   \(report.clicks) clicks in \(String(format: "%.1f", report.seconds)) s")
+        try reporting { try PNG.write(try source.capture(window: arena.window.window).image.rgb(), path: path("after.png")) }
+
+        // 5. Summary (the arena's true state is read here only to report items lost).
+        let truth = arena.state
+        let lost = report.itemsBefore.values.reduce(0, +) - truth.allItems.count + (truth.cursor == nil ? 0 : 1)
+        let summary = SortSummary.text(report) + "\nThe arena holds \(truth.allItems.count) gems, cursor \(truth.cursor == nil ? "empty" : "holding one"); items lost: \(Swift.max(0, lost))\n"
+        try? summary.write(toFile: path("summary.txt"), atomically: true, encoding: .utf8)
+        print("5. " + summary.replacingOccurrences(of: "\n", with: "\n   "))
+        print("Pictures: \(path("before.png")), \(path("plan.png")), \(path("after.png")); summary: \(path("summary.txt"))")
+        if !report.completed { throw ExitCode(2) }
     }
 
-    /// A contact sheet of the first test cells of each class.
-    func writeSheet(from dir: URL, to url: URL) throws {
-        let folder = try ImageFolder(directory: dir)
-        let perRow = 10
-        var sheet = Image(width: perRow * 56 + 70, height: folder.classNames.count * 56 + 4, color: [30, 30, 30])
-        for (row, name) in folder.classNames.enumerated() {
-            sheet.drawText(name, x: 4, y: row * 56 + 26, color: [230, 230, 230])
-            for (k, s) in folder.samples.filter({ $0.label == row }).prefix(perRow).enumerated() {
-                sheet.draw(try PNG.read(contentsOf: s.url), atX: 70 + k * 56, y: row * 56 + 2)
-            }
+    /// Accuracy on the real gem crops when they are beside the project.
+    func reportRealGems(_ classifier: CellClassifier) {
+        let real = URL(fileURLWithPath: "../shared/data/gems")
+        guard let folder = try? ImageFolder(directory: real), folder.classNames == classifier.classNames,
+              let data = try? LabeledImages(samples: folder.samples, width: 52, height: 52) else {
+            print("   (Real gem crops not found at ../shared/data/gems: skipped the real-data check.)")
+            return
         }
-        try PNG.write(sheet, to: url)
+        let cm = classifier.evaluate(data)
+        print("   On the 38 real Path of Exile gem crops (trained on drawn gems only): \(cm.correct)/\(cm.total) = \(String(format: "%.1f%%", cm.accuracy * 100))")
     }
 }
