@@ -2,6 +2,8 @@ import XCTest
 import Foundation
 import Vision
 import TensorKit
+import Desktop
+import Arena
 
 /// Runs the real `pixelpilot` binary (built beside the test bundle) as a user would.
 final class CLITests: XCTestCase {
@@ -136,5 +138,30 @@ final class CLITests: XCTestCase {
         r = try run(["windows", "--display", ":987"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("cannot open X display ':987'"), r.err)
+    }
+
+    func testSortSuggestsThenSortsTheArena() throws {
+        XCTAssertEqual(try run(["dataset", "gems", "--out", "gems", "--per-class", "40", "--seed", "5"]).status, 0)
+        let t = try run(["train", "classifier", "gems", "--out", "m.safetensors", "--epochs", "12", "--seed", "2"])
+        XCTAssertEqual(t.status, 0, t.err)
+        let xvfb = try VirtualDisplay(width: 1024, height: 900)
+        defer { xvfb.stop() }
+        let arena = try StashArena(display: xvfb.name, state: .random(fill: 0.4, seed: 9), position: (0, 0), seed: 9)
+        defer { arena.close() }
+        arena.window.focus()
+        let before = arena.state
+        var r = try run(["sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "PixelPilotArena", "--mode", "suggest", "--plan-out", "plan.png"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("Plan: "), r.out)
+        XCTAssertEqual(arena.state, before, "suggest mode clicks nothing")
+        XCTAssertEqual(try PNG.read(contentsOf: work.appendingPathComponent("plan.png")).width, arena.layout.pitch * 11 + 52)
+        r = try run(["sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "PixelPilotArena", "--mode", "auto", "--click-pause", "1"])
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertTrue(r.out.contains("Sorted; the cursor is empty."), r.out)
+        XCTAssertEqual(arena.state.allItems.map(\.id), before.allItems.map(\.id))
+        XCTAssertNil(arena.state.cursor)
+        r = try run(["sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "no such window"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("no window has 'no such window'"), r.err)
     }
 }
