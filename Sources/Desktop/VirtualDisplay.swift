@@ -9,7 +9,8 @@ public final class VirtualDisplay: @unchecked Sendable {
     private let process: Process
 
     /// Starts `Xvfb` with one screen of the given size and waits until it accepts connections.
-    public init(width: Int = 1280, height: Int = 1024, depth: Int = 24, timeout: Double = 10) throws {
+    /// `extraArguments` go to Xvfb as they are, e.g. `["-extension", "MIT-SHM"]` to test a fallback.
+    public init(width: Int = 1280, height: Int = 1024, depth: Int = 24, extraArguments: [String] = [], timeout: Double = 10) throws {
         guard let xvfb = VirtualDisplay.find("Xvfb") else {
             throw DesktopError.noDisplay("Xvfb is not installed (Debian: apt-get install xvfb; `make deps` does it)")
         }
@@ -21,7 +22,7 @@ public final class VirtualDisplay: @unchecked Sendable {
         guard let number = chosen else { throw DesktopError.noDisplay("no free X display number between :50 and :399") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: xvfb)
-        p.arguments = [":\(number)", "-screen", "0", "\(width)x\(height)x\(depth)", "-nolisten", "tcp", "-noreset", "-ac", "+extension", "XTEST", "+extension", "MIT-SHM"]
+        p.arguments = [":\(number)", "-screen", "0", "\(width)x\(height)x\(depth)", "-nolisten", "tcp", "-noreset", "-ac"] + extraArguments
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         do { try p.run() } catch { throw DesktopError.noDisplay("cannot start Xvfb: \(error)") }

@@ -26,10 +26,11 @@ final class CLITests: XCTestCase {
 
     /// Runs the binary; returns exit status, stdout and stderr.
     @discardableResult
-    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    func run(_ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = CLITests.binary
         p.arguments = args
+        if let environment { p.environment = environment }
         p.currentDirectoryURL = work
         let o = Pipe(), e = Pipe()
         p.standardOutput = o
@@ -163,5 +164,39 @@ final class CLITests: XCTestCase {
         r = try run(["sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "no such window"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("no window has 'no such window'"), r.err)
+    }
+
+    func testWaylandWithoutXWaylandIsRefusedClearly() throws {
+        let r = try run(["windows"], environment: ["WAYLAND_DISPLAY": "wayland-0", "PATH": "/usr/bin:/bin"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("Wayland session without XWayland"), r.err)
+    }
+
+    func testSIGTERMReleasesAHeldKey() throws {
+        let xvfb = try VirtualDisplay(width: 200, height: 100)
+        defer { xvfb.stop() }
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.arguments = ["key", "shift", "--hold", "30", "--display", xvfb.name]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        // Wait until it says it holds the key, and check the server sees it down.
+        var line = Data()
+        while !String(decoding: line, as: UTF8.self).contains("holding") {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            line.append(d)
+        }
+        let probe = try X11Connection(name: xvfb.name)
+        var keys = [CChar](repeating: 0, count: 32)
+        XQueryKeymapShim(probe, &keys)
+        XCTAssertTrue(keys.contains { $0 != 0 }, "shift is held")
+        p.terminate()   // SIGTERM
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 143)
+        keys = [CChar](repeating: 0, count: 32)
+        XQueryKeymapShim(probe, &keys)
+        XCTAssertFalse(keys.contains { $0 != 0 }, "released on SIGTERM")
     }
 }

@@ -203,3 +203,42 @@ final class FrameStreamTests: XCTestCase {
         XCTAssertEqual(slow.deliveredFrames + slow.lateFrames, 20, accuracy: 3)
     }
 }
+
+final class DesktopFaultTests: XCTestCase {
+    func testTypedTextAndRateLimit() throws {
+        let xvfb = try VirtualDisplay(width: 320, height: 240)
+        defer { xvfb.stop() }
+        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100))
+        defer { win.close() }
+        win.focus()
+        let device = try X11InputDevice(connection: try X11Connection(name: xvfb.name), timing: .immediate)
+        try device.type("aB 1")
+        let typed = win.waitForEvents(10).filter { $0.hasPrefix("keydown") }
+        XCTAssertEqual(typed, ["keydown a", "keydown Shift_L", "keydown b", "keydown space", "keydown 1"])
+        // 20 actions at 100 per second take at least 0.19 s.
+        device.timing = InputTiming(afterMove: 0, holdDown: 0, afterRelease: 0, maxActionsPerSecond: 100)
+        let start = Date()
+        for i in 0..<20 { try device.move(x: i, y: i) }
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.18)
+        // Minimum pauses: a click with 30 ms after the move and 30 ms held lasts at least 60 ms.
+        device.timing = InputTiming(afterMove: 0.03, holdDown: 0.03, afterRelease: 0, maxActionsPerSecond: .infinity)
+        let t0 = Date()
+        try device.click(x: 5, y: 5)
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(t0), 0.06)
+    }
+
+    func testMissingExtensionsAreClearErrorsOrFallBack() throws {
+        let noShm = try VirtualDisplay(width: 200, height: 100, extraArguments: ["-extension", "MIT-SHM"])
+        defer { noShm.stop() }
+        let c1 = try X11Connection(name: noShm.name)
+        let source = X11ScreenSource(connection: c1)
+        XCTAssertFalse(source.usesSharedMemory, "falls back to XGetImage without MIT-SHM")
+        XCTAssertEqual(try source.capture(ScreenRect(x: 0, y: 0, width: 30, height: 20)).image.width, 30)
+        XCTAssertTrue(DisplayDoctor.report(connection: c1).contains("FAIL MIT-SHM"))
+        let noXTest = try VirtualDisplay(width: 200, height: 100, extraArguments: ["-extension", "XTEST"])
+        defer { noXTest.stop() }
+        XCTAssertThrowsError(try X11InputDevice(connection: try X11Connection(name: noXTest.name))) { e in
+            XCTAssertTrue("\(e)".contains("lacks the XTEST extension"), "\(e)")
+        }
+    }
+}

@@ -89,6 +89,7 @@ struct Key: ParsableCommand {
     @OptionGroup var display: DisplayOptions
     @Argument(help: "Key or combination, e.g. Return or ctrl+c.") var name: String?
     @Option(help: "Type this text instead.") var text: String?
+    @Option(help: "Hold the key (or combination) down this many seconds before releasing it.") var hold: Double?
     @Option(help: "Only inject while this window (id or title text) has focus.") var window: String?
     @Flag(help: "Print the actions instead of performing them.") var dryRun = false
 
@@ -106,7 +107,14 @@ struct Key: ParsableCommand {
             FocusBinding(windows: X11WindowSystem(connection: connection), target: id).bind(device)
         }
         try reporting {
-            if let text { try device.type(text) } else if let name { try device.tap(name) }
+            if let text { try device.type(text) } else if let name, let hold {
+                let keys = name.split(separator: "+").map(String.init)
+                for k in keys { try device.keyDown(k) }
+                print("holding \(name) for \(hold) s (Ctrl+C or SIGTERM releases it)")
+                fflush(stdout)
+                Thread.sleep(forTimeInterval: hold)
+                for k in keys.reversed() { try device.keyUp(k) }
+            } else if let name { try device.tap(name) }
         }
         print((dryRun ? "would " : "") + device.log.joined(separator: ", "))
     }
