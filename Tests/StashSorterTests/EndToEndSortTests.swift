@@ -4,6 +4,7 @@ import Arena
 import Desktop
 import StashSorter
 import TensorKit
+import Vision
 
 /// The sorter against the stash arena in a real X server: real capture, real injected clicks,
 /// the arena's true state checked at the end (the sorter never reads it).
@@ -106,5 +107,23 @@ final class EndToEndSortTests: XCTestCase {
         XCTAssertTrue(report.stopReason?.contains("does not have focus") == true, "\(report.stopReason ?? "nil")")
         let after = s.arena.state
         XCTAssertEqual(after.allItems.map(\.id), before.allItems.map(\.id), "no item lost (one may be on the cursor)")
+    }
+}
+
+final class GridDetectorTests: XCTestCase {
+    func testFindsTheArenaGridFromAScreenshot() throws {
+        let xvfb = try VirtualDisplay(width: 1024, height: 900)
+        defer { xvfb.stop() }
+        for (seed, columns, rows) in [(UInt64(1), 12, 12), (UInt64(2), 12, 5)] {
+            let arena = try StashArena(display: xvfb.name, state: .random(columns: columns, rows: rows, fill: 0.5, seed: seed), position: (37, 23), seed: seed)
+            defer { arena.close() }
+            let shot = try X11ScreenSource(connection: try X11Connection(name: xvfb.name)).capture(nil)
+            let grid = try GridDetector.detect(in: shot.image, columns: columns, rows: rows)
+            XCTAssertEqual(grid.originX, arena.gridOrigin.x, "seed \(seed)")
+            XCTAssertEqual(grid.originY, arena.gridOrigin.y, "seed \(seed)")
+            XCTAssertEqual(grid.pitch, 53)
+            XCTAssertEqual(grid.cellSize, 52)
+        }
+        XCTAssertThrowsError(try GridDetector.detect(in: Image(width: 300, height: 300, color: [9, 9, 9])))
     }
 }

@@ -26,6 +26,9 @@ struct Sort: ParsableCommand {
     @Option(help: "The cell classifier (.safetensors).") var model: String
     @Option(help: "The game window: id (0x…) or text in its title or class.") var window = "Path of Exile"
     @Option(help: "Grid as X,Y[,CELL,PITCH,COLUMNS,ROWS] in screen pixels.") var grid: String?
+    @Flag(help: "Find the grid in a screenshot of the window instead (give --columns/--rows if not 12x12).") var detect = false
+    @Option(help: "Columns of the grid (with --detect).") var columns = 12
+    @Option(help: "Rows of the grid (with --detect).") var rows = 12
     @Option(help: "vertical (columns, the seed's default) or horizontal (rows).") var layout = "vertical"
     @Flag(help: "No empty column/row between colour groups.") var noGap = false
     @Option(help: "suggest, step or auto.") var mode = "suggest"
@@ -37,6 +40,7 @@ struct Sort: ParsableCommand {
         guard SortMode(rawValue: mode) != nil else { throw ValidationError("--mode must be suggest, step or auto, got '\(mode)'") }
         guard SortLayout.Direction(rawValue: layout) != nil else { throw ValidationError("--layout must be vertical or horizontal, got '\(layout)'") }
         if let grid, GridGeometry(parsing: grid) == nil { throw ValidationError("--grid '\(grid)' is not X,Y[,CELL,PITCH,COLUMNS,ROWS]") }
+        if grid != nil && detect { throw ValidationError("give --grid or --detect, not both") }
         guard clickPause >= 0 else { throw ValidationError("--click-pause must not be negative") }
     }
 
@@ -46,7 +50,12 @@ struct Sort: ParsableCommand {
         let classifier = try reporting { try CellClassifier(contentsOf: URL(fileURLWithPath: model)) }
         let windows = X11WindowSystem(connection: connection)
         let target = try reporting { try windows.window(id: try resolveWindow(window, connection: connection)) }
-        let geometry = grid.flatMap(GridGeometry.init(parsing:)) ?? GridGeometry(originX: target.rect.x + 18, originY: target.rect.y + 128)
+        var geometry = grid.flatMap(GridGeometry.init(parsing:)) ?? GridGeometry(originX: target.rect.x + 18, originY: target.rect.y + 128)
+        if detect {
+            let shot = try reporting { try X11ScreenSource(connection: connection).capture(window: target.id) }
+            geometry = try reporting { try GridDetector.detect(in: shot.image, originX: shot.rect.x, originY: shot.rect.y, columns: columns, rows: rows) }
+            print("Detected grid: origin (\(geometry.originX), \(geometry.originY)), cells \(geometry.cellSize) px, pitch \(geometry.pitch)")
+        }
         let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: classifier, grid: geometry,
                                          confidenceThreshold: minConfidence)
         let device = try reporting { try X11InputDevice(connection: connection) }
