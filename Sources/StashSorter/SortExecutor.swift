@@ -48,6 +48,12 @@ public final class SortExecutor {
     public var beforeClick: ((PlannedClick<String>) throws -> Void)?
     /// Progress: (clicks so far, clicks planned).
     public var progress: ((Int, Int) -> Void)?
+    /// A finer sort key for an item cell, given its class (e.g. from the item's text on the
+    /// clipboard): `class|…`. Items then sort by the whole key and group by the class.
+    public var itemKey: ((GridCell, String) throws -> String)?
+
+    /// The class part of a key (`blue|Arc|07` → `blue`).
+    static func classOf(_ key: String?) -> String? { key.map { String($0.split(separator: "|", maxSplits: 1).first ?? "") } }
 
     public init(perception: StashPerception, device: InputDevice, layout: SortLayout, parking: (x: Int, y: Int)) {
         self.perception = perception
@@ -60,17 +66,20 @@ public final class SortExecutor {
     func observe() throws -> (grid: StashGrid<String>, unrecognised: Set<Int>) {
         let readings = try perception.readAll()
         var unrecognised = Set<Int>()
-        let cells: [String?] = readings.enumerated().map { i, r in
+        let columns = perception.grid.columns
+        let cells: [String?] = try readings.enumerated().map { i, r in
             if !r.isConfident { unrecognised.insert(i); return "?\(i)" }
-            return r.className
+            guard let cls = r.className, let itemKey else { return r.className }
+            return try itemKey(GridCell(column: i % columns, row: i / columns), cls)
         }
+        if itemKey != nil { try device.move(x: parking.x, y: parking.y) }
         return (StashGrid(columns: perception.grid.columns, rows: perception.grid.rows, cells: cells), unrecognised)
     }
 
     /// The sorted arrangement for `grid` (unrecognised items stay in place).
     public func target(for grid: StashGrid<String>, unrecognised: Set<Int>) throws -> [String?] {
         let movable = grid.cells.enumerated().filter { !unrecognised.contains($0.offset) }.compactMap(\.element).sorted()
-        var t = try layout.targets(for: movable, columns: grid.columns, rows: grid.rows, reserved: unrecognised) { $0 }
+        var t = try layout.targets(for: movable, columns: grid.columns, rows: grid.rows, reserved: unrecognised) { SortExecutor.classOf($0) }
         for i in unrecognised { t[i] = grid.cells[i] }
         return t
     }
@@ -84,7 +93,7 @@ public final class SortExecutor {
 
     static func counts(_ g: StashGrid<String>) -> [String: Int] {
         var d: [String: Int] = [:]
-        for x in g.cells.compactMap({ $0 }) where !x.hasPrefix("?") { d[x, default: 0] += 1 }
+        for x in g.cells.compactMap({ $0 }) where !x.hasPrefix("?") { d[classOf(x)!, default: 0] += 1 }
         return d
     }
 
@@ -100,7 +109,7 @@ public final class SortExecutor {
         repeat {
             let r = try perception.read([cell])[0]
             let cur = try perception.readCursor(at: parking)
-            if r.className == expected && cur?.className == cursorExpected { return true }
+            if r.className == SortExecutor.classOf(expected) && cur?.className == SortExecutor.classOf(cursorExpected) { return true }
             Thread.sleep(forTimeInterval: 0.01)
         } while Date() < deadline
         return false
@@ -125,7 +134,8 @@ public final class SortExecutor {
         try emptyCursor(report: &report)
         var (plan, grid, unrecognised) = try currentPlan()
         report.lowerBound = plan.lowerBound
-        report.seedClicks = (try? SeedSorter.clicks(for: grid, direction: layout.direction).count) ?? 0
+        let classes = StashGrid(columns: grid.columns, rows: grid.rows, cells: grid.cells.map(SortExecutor.classOf))
+        report.seedClicks = (try? SeedSorter.clicks(for: classes, direction: layout.direction).count) ?? 0
         report.unrecognised = unrecognised.sorted().map(grid.cell(at:))
         report.itemsBefore = SortExecutor.counts(grid)
         var done = false

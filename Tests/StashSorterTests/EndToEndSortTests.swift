@@ -127,3 +127,41 @@ final class GridDetectorTests: XCTestCase {
         XCTAssertThrowsError(try GridDetector.detect(in: Image(width: 300, height: 300, color: [9, 9, 9])))
     }
 }
+
+final class ClipboardSortTests: XCTestCase {
+    func testSortsByNameAndLevelFromTheItemText() throws {
+        let xvfb = try VirtualDisplay(width: 1024, height: 900)
+        defer { xvfb.stop() }
+        let state = StashState.random(fill: 0.25, seed: 21)
+        let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), seed: 21)
+        defer { arena.close() }
+        arena.window.focus()
+        let connection = try X11Connection(name: xvfb.name)
+        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        FocusBinding(windows: X11WindowSystem(connection: connection), target: arena.window.window).bind(device)
+        let o = arena.gridOrigin
+        let grid = GridGeometry(originX: o.x, originY: o.y)
+        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try EndToEndSortTests.trainedClassifier(), grid: grid)
+        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(), parking: (o.x + 12 * 53 + 75, o.y + 26))
+        executor.verifyTimeout = 0.3
+        let reader = try ClipboardItemReader(device: device, connection: connection, grid: grid, order: .name)
+        // The reader parses the arena's text exactly.
+        let first = state.cells.firstIndex { $0 != nil }!
+        let item = try reader.text(at: GridCell(column: first % 12, row: first / 12))
+        XCTAssertEqual(item?.name, state.cells[first]!.name)
+        XCTAssertEqual(item?.level, state.cells[first]!.level)
+        XCTAssertEqual(item?.colourName, state.cells[first]!.colour.rawValue)
+        executor.itemKey = { cell, cls in try reader.key(at: cell, className: cls) }
+        let report = try executor.run()
+        XCTAssertTrue(report.completed, "\(report)")
+        XCTAssertTrue(reader.disagreements.isEmpty)
+        let after = arena.state
+        XCTAssertNil(after.cursor)
+        XCTAssertEqual(after.allItems.map(\.id), state.allItems.map(\.id))
+        // Column by column: colour groups, and within a colour names (then levels) in order.
+        let keys = state.cells.compactMap { $0 }.map { "\($0.colour.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" }.sorted()
+        let expected = try SortLayout().targets(for: keys, columns: 12, rows: 12) { String($0.split(separator: "|")[0]) }
+        let actual = after.cells.map { $0.map { "\($0.colour.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" } }
+        XCTAssertEqual(actual, expected)
+    }
+}

@@ -32,6 +32,7 @@ struct Sort: ParsableCommand {
     @Option(help: "vertical (columns, the seed's default) or horizontal (rows).") var layout = "vertical"
     @Flag(help: "No empty column/row between colour groups.") var noGap = false
     @Option(help: "suggest, step or auto.") var mode = "suggest"
+    @Option(help: "Order within a colour: colour (classifier only), name or level (reads each item's text with Ctrl+C).") var by = "colour"
     @Option(help: "Where suggest mode writes the plan picture.") var planOut = "plan.png"
     @Option(help: "Milliseconds after each pointer move and between button down and up (the seed used 50).") var clickPause = 50.0
     @Option(help: "Cells below this classifier confidence stay where they are.") var minConfidence: Float = 0.6
@@ -42,6 +43,7 @@ struct Sort: ParsableCommand {
         if let grid, GridGeometry(parsing: grid) == nil { throw ValidationError("--grid '\(grid)' is not X,Y[,CELL,PITCH,COLUMNS,ROWS]") }
         if grid != nil && detect { throw ValidationError("give --grid or --detect, not both") }
         guard clickPause >= 0 else { throw ValidationError("--click-pause must not be negative") }
+        guard ClipboardItemReader.Order(rawValue: by) != nil else { throw ValidationError("--by must be colour, name or level, got '\(by)'") }
     }
 
     func run() throws {
@@ -70,6 +72,17 @@ struct Sort: ParsableCommand {
         let parking = (x: Swift.min(bounds.x + bounds.width + 75, target.rect.x + target.rect.width - 30), y: bounds.y + geometry.cellSize / 2)
         let executor = SortExecutor(perception: perception, device: device,
                                     layout: SortLayout(direction: SortLayout.Direction(rawValue: layout)!, gapBetweenGroups: !noGap), parking: parking)
+        var reader: ClipboardItemReader?
+        if by != "colour" {
+            let r = try reporting { try ClipboardItemReader(device: device, connection: connection, grid: geometry, order: ClipboardItemReader.Order(rawValue: by)!) }
+            executor.itemKey = { cell, cls in try r.key(at: cell, className: cls) }
+            reader = r
+        }
+        defer {
+            if let reader, !reader.disagreements.isEmpty {
+                print("Item text and classifier disagree on \(reader.disagreements.count) cell(s): " + reader.disagreements.map { "\($0.0): classifier \($0.classifier), text \($0.text)" }.joined(separator: "; "))
+            }
+        }
         switch SortMode(rawValue: mode)! {
         case .suggest:
             let (plan, g, unrecognised) = try reporting { try executor.currentPlan() }
