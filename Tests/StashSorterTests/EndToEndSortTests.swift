@@ -165,3 +165,37 @@ final class ClipboardSortTests: XCTestCase {
         XCTAssertEqual(actual, expected)
     }
 }
+
+final class StepModeTests: XCTestCase {
+    func testEachHotkeyPressLetsExactlyOneClickThrough() throws {
+        let xvfb = try VirtualDisplay(width: 1024, height: 900)
+        defer { xvfb.stop() }
+        let arena = try StashArena(display: xvfb.name, state: .random(fill: 0.2, seed: 31), position: (10, 10), seed: 31)
+        defer { arena.close() }
+        arena.window.focus()
+        let connection = try X11Connection(name: xvfb.name)
+        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        let o = arena.gridOrigin
+        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try EndToEndSortTests.trainedClassifier(),
+                                         grid: GridGeometry(originX: o.x, originY: o.y))
+        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(), parking: (o.x + 12 * 53 + 75, o.y + 26))
+        let gate = try StepGate(displayName: xvfb.name)
+        executor.beforeClick = { _ in try gate.wait() }
+        var report: SortReport?
+        let done = DispatchSemaphore(value: 0)
+        Thread { report = try? executor.run(); done.signal() }.start()
+        let user = try X11InputDevice(connection: try X11Connection(name: xvfb.name), timing: .immediate)
+        for press in 1...3 {
+            Thread.sleep(forTimeInterval: 0.3)
+            XCTAssertEqual(arena.appliedClicks, press - 1, "no click before the key press")
+            try user.tap("ctrl+alt+s")
+            let deadline = Date().addingTimeInterval(2)
+            while arena.appliedClicks < press && Date() < deadline { usleep(2_000) }
+            XCTAssertEqual(arena.appliedClicks, press, "exactly one click per key press")
+        }
+        gate.stop()
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success)
+        XCTAssertEqual(report?.completed, false)
+        XCTAssertEqual(report?.stopReason, "step mode stopped")
+    }
+}

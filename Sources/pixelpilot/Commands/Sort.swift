@@ -93,14 +93,13 @@ struct Sort: ParsableCommand {
             if !unrecognised.isEmpty { print("Left in place (classifier unsure): \(unrecognised.sorted().map { g.cell(at: $0).description }.joined(separator: " "))") }
         case .step, .auto:
             if mode == "step" {
-                let hotkeys = try reporting { try X11Hotkeys(displayName: connection.name) }
-                let go = DispatchSemaphore(value: 0)
-                try reporting { try hotkeys.register("ctrl+alt+s") { go.signal() } }
-                print("Step mode: press ctrl+alt+s for each click; ctrl+alt+k stops.")
+                let gate = try reporting { try StepGate(displayName: connection.name) }
+                kill.onTrip { gate.stop() }
+                print("Step mode: press \(gate.combo) for each click; ctrl+alt+k stops.")
                 executor.beforeClick = { click in
                     print("next: click \(click.cell)")
-                    go.wait()
-                    if kill.isTripped { throw DesktopError.refused("kill switch pressed") }
+                    fflush(stdout)
+                    try gate.wait()
                 }
             }
             let report = try reporting { try executor.run() }
