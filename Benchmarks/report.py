@@ -11,7 +11,7 @@ for path in sys.argv[1:]:
     with open(path) as f:
         rows += [json.loads(line) for line in f if line.strip().startswith("{")]
 
-higher_is_better = {"GFLOP/s", "images/s", "fps"}
+higher_is_better = {"GFLOP/s", "images/s", "fps"}  # every other unit (ms, us, s, clicks): lower is better
 cases = []
 for r in rows:
     key = (r["suite"], r["case"])

@@ -30,5 +30,7 @@ trap 'kill $xvfb 2>/dev/null' EXIT
 for _ in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.05; done
 echo "Capture and injection on :$n (PixelPilot, mss, python-xlib, pyautogui, xdotool)..." >&2
 .build/release/pixelpilot bench --only capture,inject --display :$n --peers --python .venv-bench/bin/python > "$out/desktop.jsonl"
+echo "Sorting: planner and the arena against the seed's algorithm..." >&2
+.build/release/pixelpilot bench --only sort >> "$out/desktop.jsonl"
 DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python Benchmarks/peers.py --only capture >> "$out/desktop.jsonl" 2>> "$out/peers.err"
 .venv-bench/bin/python Benchmarks/report.py "$out/tensorkit.jsonl" "$out/peers.jsonl" "$out/desktop.jsonl"

@@ -20,7 +20,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Images per training epoch.")
     var trainImages = 4096
 
-    @Option(help: "Suites to run, comma-separated: sgemm, train, infer, capture, inject.")
+    @Option(help: "Suites to run, comma-separated: sgemm, train, infer, capture, inject, sort.")
     var only = "sgemm,train,infer"
 
     @Option(help: "X display for the capture and inject suites (default: $DISPLAY, else a private 3840x2160 Xvfb).")
@@ -90,6 +90,7 @@ struct Bench: ParsableCommand {
             if suites.contains("inject") { try DesktopBench.inject(connection: connection, peers: peers, pythonPeer: python) }
             virtual?.stop()
         }
+        if suites.contains("sort") { try SortBench.run(displayName: display) }
         if suites.contains("infer") {
             let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
             for bs in [1, 144] {
