@@ -199,3 +199,31 @@ final class StepModeTests: XCTestCase {
         XCTAssertEqual(report?.stopReason, "step mode stopped")
     }
 }
+
+final class ScaleTests: XCTestCase {
+    /// The game rendered at another scale: the grid is detected, crops are resized to the model's
+    /// input, and the stash is still sorted with nothing lost.
+    func testSortsAnArenaRenderedAtAnotherScale() throws {
+        let xvfb = try VirtualDisplay(width: 1024, height: 900)
+        defer { xvfb.stop() }
+        let state = StashState.random(fill: 0.4, seed: 41)
+        let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), layout: StashArena.Layout(cellSize: 44), seed: 41)
+        defer { arena.close() }
+        arena.window.focus()
+        let connection = try X11Connection(name: xvfb.name)
+        let source = X11ScreenSource(connection: connection)
+        let shot = try source.capture(window: arena.window.window)
+        let grid = try GridDetector.detect(in: shot.image, originX: shot.rect.x, originY: shot.rect.y)
+        XCTAssertEqual(grid.cellSize, 44)
+        XCTAssertEqual(grid.originX, arena.gridOrigin.x)
+        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        FocusBinding(windows: X11WindowSystem(connection: connection), target: arena.window.window).bind(device)
+        let executor = SortExecutor(perception: StashPerception(source: source, classifier: try EndToEndSortTests.trainedClassifier(), grid: grid),
+                                    device: device, layout: SortLayout(), parking: (grid.originX + 12 * grid.pitch + 60, grid.originY + 22))
+        executor.verifyTimeout = 0.3
+        let report = try executor.run()
+        XCTAssertTrue(report.completed, "\(report)")
+        XCTAssertEqual(arena.state.allItems.map(\.id), state.allItems.map(\.id))
+        XCTAssertNil(arena.state.cursor)
+    }
+}

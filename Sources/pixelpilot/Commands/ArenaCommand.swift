@@ -28,12 +28,14 @@ struct ArenaStash: ParsableCommand {
     @Option(help: "Rows (12; 5 for an inventory; 24 for a quad tab).") var rows = 12
     @Option(help: "Probability that a click is ignored (fault injection).") var dropClicks = 0.0
     @Option(help: "Seconds before a click takes effect (a slow UI).") var clickDelay = 0.0
+    @Option(help: "Cell size in pixels (52 as in the game at 1080p; another value renders at another scale).") var cellSize = 52
     @Option(help: "Close after this many seconds (default: until Ctrl+C).") var seconds: Double?
 
     func validate() throws {
         guard (0...1).contains(fill) else { throw ValidationError("--fill must be in [0, 1], got \(fill)") }
         guard columns > 0, rows > 0, columns <= 24, rows <= 24 else { throw ValidationError("--columns and --rows must be 1...24") }
         guard (0..<1).contains(dropClicks) else { throw ValidationError("--drop-clicks must be in [0, 1)") }
+        guard (16...128).contains(cellSize) else { throw ValidationError("--cell-size must be 16...128, got \(cellSize)") }
     }
 
     func run() throws {
@@ -41,7 +43,8 @@ struct ArenaStash: ParsableCommand {
         defer { withExtendedLifetime(virtual) {} }
         let arena = try reporting {
             try StashArena(display: connection.name, state: .random(columns: columns, rows: rows, fill: fill, seed: seed),
-                           position: (0, 0), faults: ArenaFaults(dropClickProbability: dropClicks, clickDelay: clickDelay), seed: seed)
+                           position: (0, 0), layout: StashArena.Layout(cellSize: cellSize),
+                           faults: ArenaFaults(dropClickProbability: dropClicks, clickDelay: clickDelay), seed: seed)
         }
         arena.window.focus()
         print("Stash arena on \(connection.name): window 0x\(String(arena.window.window, radix: 16)) at \(arena.window.rect), grid origin \(arena.gridOrigin), \(arena.state.allItems.count) gems")
