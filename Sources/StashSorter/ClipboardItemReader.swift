@@ -28,8 +28,13 @@ public final class ClipboardItemReader {
         sentinel = try ClipboardOwner(displayName: connection.name, text: "")
     }
 
-    /// The item text at `cell` (nil when the game put nothing new on the clipboard).
+    /// The item text at `cell` (nil when the game put nothing new on the clipboard, twice).
     public func text(at cell: GridCell) throws -> ItemText? {
+        if let t = try attempt(at: cell) { return t }
+        return try attempt(at: cell)
+    }
+
+    private func attempt(at cell: GridCell) throws -> ItemText? {
         counter += 1
         let mark = "pixelpilot-sentinel-\(counter)"
         sentinel.set(mark)   // own the clipboard, so a fresh copy is recognisable

@@ -68,7 +68,9 @@ public final class ClipboardOwner: @unchecked Sendable {
     /// Replaces the text served.
     public func set(_ newText: String) {
         lock.lock(); text = newText; lock.unlock()
-        connection.locked { XSetSelectionOwner(connection.display, connection.atom("CLIPBOARD"), window, UInt(CurrentTime)); XFlush(connection.display) }
+        // Synchronous: when this returns the server has made us the owner, so a later request
+        // from another connection (a key press that makes the game copy) is ordered after it.
+        connection.locked { XSetSelectionOwner(connection.display, connection.atom("CLIPBOARD"), window, UInt(CurrentTime)); XSync(connection.display, 0) }
     }
 
     public func stop() {
