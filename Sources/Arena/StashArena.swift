@@ -40,6 +40,9 @@ public final class StashArena: @unchecked Sendable {
     private var sprites: [Int: Image] = [:]
     private let emptySprite: Image
     private var clipboard: ClipboardOwner?
+    /// Clicks and redraws happen in order on one queue, so the screen never shows an older state
+    /// after a newer one.
+    private let queue = DispatchQueue(label: "pixelpilot.arena")
     private let displayName: String
     /// Clicks the arena received and applied, and the ones it dropped (fault injection).
     public private(set) var appliedClicks = 0, droppedClicks = 0
@@ -62,7 +65,7 @@ public final class StashArena: @unchecked Sendable {
         let rect = ScreenRect(x: position.x, y: position.y, width: size.width, height: size.height)
         window = try X11PictureWindow(display: display, rect: rect, picture: Image(width: size.width, height: size.height, color: [8, 7, 6]),
                                       title: "Path of Exile - Stash (PixelPilot arena)", className: "PixelPilotArena")
-        render()
+        queue.sync { render() }
         window.onEvent = { [weak self] e in self?.handle(e) }
     }
 
@@ -104,16 +107,16 @@ public final class StashArena: @unchecked Sendable {
             lock.unlock()
             if drop { lock.lock(); droppedClicks += 1; lock.unlock(); return }
             if faults.clickDelay > 0 {
-                DispatchQueue.global().asyncAfter(deadline: .now() + faults.clickDelay) { [weak self] in self?.apply(x: x, y: y) }
+                queue.asyncAfter(deadline: .now() + faults.clickDelay) { [weak self] in self?.apply(x: x, y: y) }
             } else {
-                apply(x: x, y: y)
+                queue.sync { apply(x: x, y: y) }
             }
         case .motion(let x, let y):
             lock.lock()
             pointer = (x, y)
             let holding = current.cursor != nil
             lock.unlock()
-            if holding { render() }
+            if holding { queue.sync { render() } }
         case .keyPress(let key, let control) where control && (key == "c" || key == "C"):
             lock.lock()
             let item = cellIndex(x: pointer.x, y: pointer.y).flatMap { current.cells[$0] }
@@ -149,8 +152,8 @@ public final class StashArena: @unchecked Sendable {
         return s
     }
 
-    /// Redraws the whole window from the state.
-    func render() {
+    /// Redraws the whole window from the state (on ``queue``).
+    private func render() {
         lock.lock()
         let state = current, p = pointer
         var img = Image(width: window.rect.width, height: window.rect.height, color: [8, 7, 6])

@@ -103,14 +103,29 @@ public final class SortExecutor {
         try device.move(x: parking.x, y: parking.y)
     }
 
-    /// Waits until `cell` shows `expected` and the cursor `cursorExpected`, or the timeout passes.
+    /// How long the expected state must hold on screen before a click counts as done. The game
+    /// draws a held item at the pointer: until it has caught up with the pointer's move to the
+    /// parking point, an item still held over the cell looks like one put down there.
+    public var settleTime: Double = 0.03
+
+    /// Waits until `cell` shows `expected` and the cursor `cursorExpected`, steadily for
+    /// ``settleTime``, or the timeout passes.
     private func verify(cell: GridCell, expected: String?, cursorExpected: String?) throws -> Bool {
         let deadline = Date().addingTimeInterval(verifyTimeout)
+        var matchedSince: Date?
         repeat {
             let r = try perception.read([cell])[0]
             let cur = try perception.readCursor(at: parking)
-            if r.className == SortExecutor.classOf(expected) && cur?.className == SortExecutor.classOf(cursorExpected) { return true }
-            Thread.sleep(forTimeInterval: 0.01)
+            if r.className == SortExecutor.classOf(expected) && cur?.className == SortExecutor.classOf(cursorExpected) {
+                if let since = matchedSince {
+                    if Date().timeIntervalSince(since) >= settleTime { return true }
+                } else {
+                    matchedSince = Date()
+                }
+            } else {
+                matchedSince = nil
+            }
+            Thread.sleep(forTimeInterval: 0.005)
         } while Date() < deadline
         return false
     }

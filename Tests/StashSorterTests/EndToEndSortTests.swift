@@ -83,6 +83,7 @@ final class EndToEndSortTests: XCTestCase {
             let before = s.arena.state
             let report = try s.executor.run()
             XCTAssertTrue(report.completed, "seed \(seed): \(report)")
+            XCTAssertEqual(s.arena.appliedClicks + s.arena.droppedClicks, report.clicks, "seed \(seed): clicks the arena saw")
             try assertSorted(before, s.arena.state)
             if faults.dropClickProbability > 0 {
                 XCTAssertGreaterThan(s.arena.droppedClicks, 0, "the fault really happened")
