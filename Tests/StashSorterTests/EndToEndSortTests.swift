@@ -228,3 +228,35 @@ final class ScaleTests: XCTestCase {
         XCTAssertNil(arena.state.cursor)
     }
 }
+
+final class UnsureCellTests: XCTestCase {
+    /// Cells the classifier is unsure of stay where they are, are reported, and the rest is sorted
+    /// around them.
+    func testUnsureCellsStayInPlaceAndAreReported() throws {
+        let xvfb = try VirtualDisplay(width: 1024, height: 900)
+        defer { xvfb.stop() }
+        let state = StashState.random(fill: 0.4, seed: 51)
+        let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), seed: 51)
+        defer { arena.close() }
+        arena.window.focus()
+        let connection = try X11Connection(name: xvfb.name)
+        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        let o = arena.gridOrigin
+        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try EndToEndSortTests.trainedClassifier(),
+                                         grid: GridGeometry(originX: o.x, originY: o.y))
+        // A threshold between the least and most confident readings of this stash.
+        let confidences = try perception.readAll().filter { $0.className != nil }.map(\.confidence).sorted()
+        perception.confidenceThreshold = confidences[confidences.count / 10] + 1e-6
+        let unsure = try perception.readAll().enumerated().filter { !$0.element.isConfident }.map(\.offset)
+        XCTAssertFalse(unsure.isEmpty)
+        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(), parking: (o.x + 12 * 53 + 75, o.y + 26))
+        executor.verifyTimeout = 0.3
+        let report = try executor.run()
+        XCTAssertTrue(report.completed, "\(report)")
+        XCTAssertEqual(Set(report.unrecognised.map { $0.row * 12 + $0.column }), Set(unsure))
+        let after = arena.state
+        for i in unsure { XCTAssertEqual(after.cells[i]?.id, state.cells[i]?.id, "unsure cell \(i) untouched") }
+        XCTAssertEqual(after.allItems.map(\.id), state.allItems.map(\.id))
+        XCTAssertNil(after.cursor)
+    }
+}
