@@ -36,8 +36,9 @@ public final class FocusBinding: @unchecked Sendable {
         return .refused(message)
     }
 
-    /// Installs this binding as `device`'s guard.
+    /// Installs this binding as `device`'s guard. The device keeps the binding alive (a binding
+    /// made and dropped in one expression still guards every action).
     public func bind(_ device: X11InputDevice) {
-        device.guardAction = { [weak self] action in try self?.check(action) }
+        device.guardAction = { action in try self.check(action) }
     }
 }

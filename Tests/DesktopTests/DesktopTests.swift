@@ -3,8 +3,8 @@ import Foundation
 import Desktop
 import Vision
 
-/// Desktop against a real X server: a private Xvfb per test case, never the user's display.
-final class DesktopTests: XCTestCase {
+/// A test case with a private 640x480 Xvfb per test, never the user's display.
+class XvfbTestCase: XCTestCase {
     var xvfb: VirtualDisplay!
     var connection: X11Connection!
 
@@ -18,6 +18,10 @@ final class DesktopTests: XCTestCase {
         xvfb?.stop()
         xvfb = nil
     }
+}
+
+/// Desktop against a real X server.
+final class DesktopTests: XvfbTestCase {
 
     func testCaptureIsPixelExactForScreenRegionAndWindow() throws {
         let rect = ScreenRect(x: 100, y: 80, width: 61, height: 37) // odd sizes on purpose

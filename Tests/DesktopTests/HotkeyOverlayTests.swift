@@ -3,20 +3,7 @@ import Foundation
 import Desktop
 import Vision
 
-final class HotkeyOverlayTests: XCTestCase {
-    var xvfb: VirtualDisplay!
-    var connection: X11Connection!
-
-    override func setUpWithError() throws {
-        xvfb = try VirtualDisplay(width: 640, height: 480)
-        connection = try X11Connection(name: xvfb.name)
-    }
-
-    override func tearDown() {
-        connection = nil
-        xvfb?.stop()
-        xvfb = nil
-    }
+final class HotkeyOverlayTests: XvfbTestCase {
 
     func testHotkeysFireWithAndWithoutNumLock() throws {
         let hotkeys = try X11Hotkeys(displayName: xvfb.name)

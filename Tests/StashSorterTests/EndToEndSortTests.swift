@@ -25,14 +25,19 @@ final class EndToEndSortTests: XCTestCase {
         return c
     }
 
+    /// An arena on a private Xvfb with a focus-bound device and a sort executor for it.
     struct Setup {
         let xvfb: VirtualDisplay
         let arena: StashArena
+        let connection: X11Connection
+        let device: X11InputDevice
+        let perception: StashPerception
         let executor: SortExecutor
         let binding: FocusBinding
+        var grid: GridGeometry { perception.grid }
     }
 
-    func makeSetup(seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults(), columns: Int = 12, rows: Int = 12) throws -> Setup {
+    static func rig(seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults(), columns: Int = 12, rows: Int = 12) throws -> Setup {
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         let state = StashState.random(columns: columns, rows: rows, fill: fill, seed: seed)
         let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), faults: faults, seed: seed)
@@ -43,11 +48,15 @@ final class EndToEndSortTests: XCTestCase {
         binding.bind(device)
         let o = arena.gridOrigin
         let grid = GridGeometry(originX: o.x, originY: o.y, cellSize: 52, pitch: 53, columns: columns, rows: rows)
-        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try EndToEndSortTests.trainedClassifier(), grid: grid)
-        let parking = (o.x + columns * 53 + 75, o.y + 26)
-        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(direction: .vertical), parking: parking)
+        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try trainedClassifier(), grid: grid)
+        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(direction: .vertical),
+                                    parking: (o.x + columns * 53 + 75, o.y + 26))
         executor.verifyTimeout = 0.3
-        return Setup(xvfb: xvfb, arena: arena, executor: executor, binding: binding)
+        return Setup(xvfb: xvfb, arena: arena, connection: connection, device: device, perception: perception, executor: executor, binding: binding)
+    }
+
+    func makeSetup(seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults()) throws -> Setup {
+        try EndToEndSortTests.rig(seed: seed, fill: fill, faults: faults)
     }
 
     /// True when the arena's cells are grouped by colour in the layout order, with the same items.
@@ -131,20 +140,9 @@ final class GridDetectorTests: XCTestCase {
 
 final class ClipboardSortTests: XCTestCase {
     func testSortsByNameAndLevelFromTheItemText() throws {
-        let xvfb = try VirtualDisplay(width: 1024, height: 900)
-        defer { xvfb.stop() }
-        let state = StashState.random(fill: 0.25, seed: 21)
-        let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), seed: 21)
-        defer { arena.close() }
-        arena.window.focus()
-        let connection = try X11Connection(name: xvfb.name)
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        FocusBinding(windows: X11WindowSystem(connection: connection), target: arena.window.window).bind(device)
-        let o = arena.gridOrigin
-        let grid = GridGeometry(originX: o.x, originY: o.y)
-        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try EndToEndSortTests.trainedClassifier(), grid: grid)
-        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(), parking: (o.x + 12 * 53 + 75, o.y + 26))
-        executor.verifyTimeout = 0.3
+        let s = try EndToEndSortTests.rig(seed: 21, fill: 0.25)
+        defer { s.arena.close(); s.xvfb.stop() }
+        let state = s.arena.state, executor = s.executor, grid = s.grid, device = s.device, connection = s.connection, arena = s.arena
         let reader = try ClipboardItemReader(device: device, connection: connection, grid: grid, order: .name)
         // The reader parses the arena's text exactly.
         let first = state.cells.firstIndex { $0 != nil }!
@@ -169,17 +167,9 @@ final class ClipboardSortTests: XCTestCase {
 
 final class StepModeTests: XCTestCase {
     func testEachHotkeyPressLetsExactlyOneClickThrough() throws {
-        let xvfb = try VirtualDisplay(width: 1024, height: 900)
-        defer { xvfb.stop() }
-        let arena = try StashArena(display: xvfb.name, state: .random(fill: 0.2, seed: 31), position: (10, 10), seed: 31)
-        defer { arena.close() }
-        arena.window.focus()
-        let connection = try X11Connection(name: xvfb.name)
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        let o = arena.gridOrigin
-        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try EndToEndSortTests.trainedClassifier(),
-                                         grid: GridGeometry(originX: o.x, originY: o.y))
-        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(), parking: (o.x + 12 * 53 + 75, o.y + 26))
+        let s = try EndToEndSortTests.rig(seed: 31, fill: 0.2)
+        defer { s.arena.close(); s.xvfb.stop() }
+        let executor = s.executor, arena = s.arena, xvfb = s.xvfb
         let gate = try StepGate(displayName: xvfb.name)
         executor.beforeClick = { _ in try gate.wait() }
         var report: SortReport?
@@ -233,25 +223,15 @@ final class UnsureCellTests: XCTestCase {
     /// Cells the classifier is unsure of stay where they are, are reported, and the rest is sorted
     /// around them.
     func testUnsureCellsStayInPlaceAndAreReported() throws {
-        let xvfb = try VirtualDisplay(width: 1024, height: 900)
-        defer { xvfb.stop() }
-        let state = StashState.random(fill: 0.4, seed: 51)
-        let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), seed: 51)
-        defer { arena.close() }
-        arena.window.focus()
-        let connection = try X11Connection(name: xvfb.name)
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        let o = arena.gridOrigin
-        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try EndToEndSortTests.trainedClassifier(),
-                                         grid: GridGeometry(originX: o.x, originY: o.y))
+        let s = try EndToEndSortTests.rig(seed: 51, fill: 0.4)
+        defer { s.arena.close(); s.xvfb.stop() }
+        let state = s.arena.state, perception = s.perception, arena = s.arena
         // A threshold between the least and most confident readings of this stash.
         let confidences = try perception.readAll().filter { $0.className != nil }.map(\.confidence).sorted()
         perception.confidenceThreshold = confidences[confidences.count / 10] + 1e-6
         let unsure = try perception.readAll().enumerated().filter { !$0.element.isConfident }.map(\.offset)
         XCTAssertFalse(unsure.isEmpty)
-        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(), parking: (o.x + 12 * 53 + 75, o.y + 26))
-        executor.verifyTimeout = 0.3
-        let report = try executor.run()
+        let report = try s.executor.run()
         XCTAssertTrue(report.completed, "\(report)")
         XCTAssertEqual(Set(report.unrecognised.map { $0.row * 12 + $0.column }), Set(unsure))
         let after = arena.state

@@ -3,16 +3,6 @@ import TensorKit
 
 /// Compares core ops with PyTorch (fixtures from tools/fixtures/core.py) within 1e-4 relative.
 final class CoreParityTests: XCTestCase {
-    let tolerance: Float = 1e-4
-
-    func assertClose(_ a: Tensor?, _ b: Tensor?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        guard let a, let b else { return XCTFail("\(what): missing tensor", file: file, line: line) }
-        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
-        XCTAssertLessThanOrEqual(Fixture.maxRelativeError(a, b), tolerance, what, file: file, line: line)
-    }
-
-    func leaf(_ t: Tensor?) -> Tensor { let c = t!.copy(); c.requiresGrad = true; return c }
-
     func testArithmetic() throws {
         let f = try Fixture.load("core_arith")
         let a = leaf(f["a"]), b = leaf(f["b"]), c = leaf(f["c"])

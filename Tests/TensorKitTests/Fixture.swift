@@ -22,3 +22,19 @@ enum Fixture {
         return worst
     }
 }
+
+import XCTest
+
+/// Comparison helpers shared by the parity test cases.
+extension XCTestCase {
+    /// Asserts `a` matches the PyTorch value `b` within `tolerance` relative.
+    func assertClose(_ a: Tensor?, _ b: Tensor?, _ what: String, tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
+        guard let a, let b else { return XCTFail("\(what): missing tensor", file: file, line: line) }
+        XCTAssertEqual(a.count, b.count, "\(what): element count", file: file, line: line)
+        let err = Fixture.maxRelativeError(a, b)
+        XCTAssertLessThanOrEqual(err, tolerance, "\(what): max relative error \(err)", file: file, line: line)
+    }
+
+    /// A copy of a fixture tensor that gradients flow to.
+    func leaf(_ t: Tensor?) -> Tensor { let c = t!.copy(); c.requiresGrad = true; return c }
+}

@@ -4,17 +4,6 @@ import TensorKit
 /// Parity with PyTorch for convolution, pooling, activations, softmax, losses, the whole gem
 /// network and the optimizers (fixtures from tools/fixtures/nn.py), within 1e-4 relative.
 final class NNParityTests: XCTestCase {
-    let tolerance: Float = 1e-4
-
-    func assertClose(_ a: Tensor?, _ b: Tensor?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        guard let a, let b else { return XCTFail("\(what): missing tensor", file: file, line: line) }
-        XCTAssertEqual(a.count, b.count, "\(what): element count", file: file, line: line)
-        let err = Fixture.maxRelativeError(a, b)
-        XCTAssertLessThanOrEqual(err, tolerance, "\(what): max relative error \(err)", file: file, line: line)
-    }
-
-    func leaf(_ t: Tensor?) -> Tensor { let c = t!.copy(); c.requiresGrad = true; return c }
-
     /// Runs `f` on leaf copies of the named inputs and compares output and gradients.
     func check(_ name: String, inputs: [String], file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) -> Tensor) throws {
         let fx = try Fixture.load(name)

@@ -4,17 +4,6 @@ import TensorKit
 /// Parity with PyTorch for joining ops, normalisation, resizing, transposed convolution, LSTM,
 /// attention and the transformer encoder block (fixtures from tools/fixtures/seq.py).
 final class SequenceParityTests: XCTestCase {
-    let tolerance: Float = 1e-4
-
-    func assertClose(_ a: Tensor?, _ b: Tensor?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        guard let a, let b else { return XCTFail("\(what): missing tensor", file: file, line: line) }
-        XCTAssertEqual(a.count, b.count, "\(what): element count", file: file, line: line)
-        let err = Fixture.maxRelativeError(a, b)
-        XCTAssertLessThanOrEqual(err, tolerance, "\(what): max relative error \(err)", file: file, line: line)
-    }
-
-    func leaf(_ t: Tensor?) -> Tensor { let c = t!.copy(); c.requiresGrad = true; return c }
-
     func check(_ name: String, inputs: [String], file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor], [String: Tensor]) -> Tensor) throws {
         let fx = try Fixture.load(name)
         let xs = inputs.map { leaf(fx[$0]) }

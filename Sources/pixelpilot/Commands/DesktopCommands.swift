@@ -40,6 +40,17 @@ struct Capture: ParsableCommand {
     }
 }
 
+/// An input device on `connection`, guarded by a focus binding to `window` when one is named.
+func makeDevice(connection: X11Connection, boundTo window: String?, dryRun: Bool) throws -> X11InputDevice {
+    let device = try reporting { try X11InputDevice(connection: connection) }
+    device.dryRun = dryRun
+    if let window {
+        let id = try reporting { try resolveWindow(window, connection: connection) }
+        FocusBinding(windows: X11WindowSystem(connection: connection), target: id).bind(device)
+    }
+    return device
+}
+
 /// A window id from `0x…`, a decimal number, or text in a title or class.
 func resolveWindow(_ spec: String, connection: X11Connection) throws -> UInt {
     if spec.hasPrefix("0x"), let id = UInt(spec.dropFirst(2), radix: 16) { return id }
@@ -66,12 +77,7 @@ struct Click: ParsableCommand {
     func run() throws {
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
-        let device = try reporting { try X11InputDevice(connection: connection) }
-        device.dryRun = dryRun
-        if let window {
-            let id = try reporting { try resolveWindow(window, connection: connection) }
-            FocusBinding(windows: X11WindowSystem(connection: connection), target: id).bind(device)
-        }
+        let device = try makeDevice(connection: connection, boundTo: window, dryRun: dryRun)
         try reporting { try device.click(x: x, y: y, button: MouseButton(name: button)!) }
         print((dryRun ? "would " : "") + device.log.joined(separator: ", "))
     }
@@ -100,12 +106,7 @@ struct Key: ParsableCommand {
     func run() throws {
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
-        let device = try reporting { try X11InputDevice(connection: connection) }
-        device.dryRun = dryRun
-        if let window {
-            let id = try reporting { try resolveWindow(window, connection: connection) }
-            FocusBinding(windows: X11WindowSystem(connection: connection), target: id).bind(device)
-        }
+        let device = try makeDevice(connection: connection, boundTo: window, dryRun: dryRun)
         try reporting {
             if let text { try device.type(text) } else if let name, let hold {
                 let keys = name.split(separator: "+").map(String.init)
