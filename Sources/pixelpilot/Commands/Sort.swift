@@ -9,17 +9,24 @@ struct Sort: ParsableCommand {
         abstract: "Sort a stash tab by gem colour with the fewest clicks, checking every click.",
         discussion: """
         Modes:
-          suggest  draw the plan as numbered arrows over a screenshot (--plan-out); click nothing.
+          suggest  draw the plan as numbered arrows (--plan-out); click nothing.
                    For games whose rules forbid automation that reads the screen.
-          step     one click per press of the step hotkey (ctrl+alt+s): you stay in control of
-                   every action, one action per key press.
-          auto     the whole plan; after every click the cell and the cursor are re-read and the
-                   plan is re-made on any surprise. Use only where the game's rules allow it.
-        Safety: input goes only to --window while it has focus and only inside it; ctrl+alt+k is
-        a kill switch; every held key and button is released however the sorter stops.
-        Grid: --grid X,Y[,CELL,PITCH,COLUMNS,ROWS] in screen pixels (the seed measured
-        18,128,52,53,12,12 on 1920x1080); without it the grid is at (18,128) inside the window.
-        Example: pixelpilot sort --model gem.safetensors --window "Path of Exile" --mode suggest --plan-out plan.png
+          step     one click per press of ctrl+alt+s: one action per key press.
+          auto     the whole plan; after every click the cell and the cursor are
+                   re-read, and the plan is re-made on any surprise. Use only
+                   where the game's rules allow automation.
+
+        Safety: input goes only to --window while it has focus and only inside
+        it; ctrl+alt+k is a kill switch; every held key and button is released
+        however the sorter stops.
+
+        Grid: --grid X,Y[,CELL,PITCH,COLUMNS,ROWS] in screen pixels (the seed
+        measured 18,128,52,53,12,12 at 1920x1080), or --detect; without either
+        the grid is at (18,128) inside the window.
+
+        Example:
+          pixelpilot sort --model gem.safetensors --window "Path of Exile" \\
+              --mode suggest --plan-out plan.png
         """)
 
     @OptionGroup var display: DisplayOptions
