@@ -4,8 +4,12 @@ import PackageDescription
 // TensorKit's kernels are built for Haswell-class x86 (AVX2 + FMA, 2013 and later) on x86 machines.
 #if arch(x86_64)
 let kernelFlags: [String] = ["-Ounchecked", "-target-cpu", "haswell"]
+// The AVX-512 kernels are a module of their own, compiled for Skylake-SP-class AVX-512 and called only
+// when the CPU has it (checked at run time).
+let avx512Flags: [String] = ["-Ounchecked", "-target-cpu", "skylake-avx512"]
 #else
 let kernelFlags: [String] = ["-Ounchecked"]
+let avx512Flags: [String] = ["-Ounchecked"]
 #endif
 
 let package = Package(
@@ -29,7 +33,9 @@ let package = Package(
         .systemLibrary(name: "CX11", path: "Sources/CX11",
                        providers: [.apt(["libx11-dev", "libxext-dev", "libxtst-dev", "libxi-dev"])]),
 
-        .target(name: "TensorKit", dependencies: ["CBLAS"],
+        .target(name: "CCPUFeatures"),
+        .target(name: "TensorKitAVX512", swiftSettings: [.unsafeFlags(avx512Flags)]),
+        .target(name: "TensorKit", dependencies: ["CBLAS", "CCPUFeatures", "TensorKitAVX512"],
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "Vision", dependencies: ["CPNG"]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),

@@ -1,3 +1,8 @@
+import Foundation
+#if arch(x86_64)
+import TensorKitAVX512
+#endif
+
 /// Direct 3×3 "same" convolution over NHWC images fused with bias, ReLU and an optional 2×2
 /// max-pool (floor), for inference of small CNNs such as the gem classifier.
 ///
@@ -32,8 +37,12 @@ public enum DirectConv {
         let ph = h + 2, pw = w + 2
         let oh = h / 2, ow = w / 2
         let perImage = ph * pw * cin
+        let kernel = Kernel.choose(cout: cout, pooledWidth: ow)
         func pad(_ img: Int, into dst: UnsafeMutablePointer<Float>) {
             let src = input + img * h * w * cin
+            #if arch(x86_64)
+            if kernel == .planar8 { AVX512Conv.padPlanar(src, h: h, w: w, cin: cin, into: dst); return }
+            #endif
             dst.update(repeating: 0, count: pw * cin)
             (dst + (ph - 1) * pw * cin).update(repeating: 0, count: pw * cin)
             for y in 0..<h {
@@ -44,12 +53,27 @@ public enum DirectConv {
             }
         }
         func rows(_ img: Int, _ padded: UnsafePointer<Float>, _ r: Range<Int>) {
-            for oy in r {
-                let dst = output + (img * oh + oy) * ow * cout
-                switch cout {
-                case 8: rowPool8(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
-                case 16: rowPool16(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
-                default: rowPool32(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
+            let out = output + img * oh * ow * cout
+            switch kernel {
+            #if arch(x86_64)
+            case .planar8:
+                AVX512Conv.planar8(padded: padded, ph: ph, pw: pw, cin: cin, packed: packed, bias: bias,
+                                   relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
+            case .channels16:
+                AVX512Conv.channels16(padded: padded, pw: pw, cin: cin, packed: packed, bias: bias,
+                                      relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
+            case .channels32:
+                AVX512Conv.channels32(padded: padded, pw: pw, cin: cin, packed: packed, bias: bias,
+                                      relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
+            #endif
+            default:
+                for oy in r {
+                    let dst = out + oy * ow * cout
+                    switch cout {
+                    case 8: rowPool8(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
+                    case 16: rowPool16(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
+                    default: rowPool32(padded, pw, cin, packed, bias, relu, inputScale, oy, ow, dst)
+                    }
                 }
             }
         }
@@ -72,6 +96,38 @@ public enum DirectConv {
             }
         }
     }
+
+    /// Which inner kernel a layer runs.
+    enum Kernel {
+        /// AVX2 (Haswell) kernels, any supported shape.
+        case portable
+        /// AVX-512: 8 output channels over a planar copy of the input.
+        case planar8
+        /// AVX-512: 16 output channels.
+        case channels16
+        /// AVX-512: 32 output channels.
+        case channels32
+
+        static func choose(cout: Int, pooledWidth ow: Int) -> Kernel {
+            #if arch(x86_64)
+            guard DirectConv.useAVX512 else { return .portable }
+            switch cout {
+            case 8 where ow >= AVX512Conv.planar8MinimumPooledWidth: return .planar8
+            case 16 where ow >= 4: return .channels16
+            case 32 where ow >= 2: return .channels32
+            default: return .portable
+            }
+            #else
+            return .portable
+            #endif
+        }
+    }
+
+    /// Whether the AVX-512 kernels run: true when the CPU has AVX-512 (see ``CPUFeatures``), unless
+    /// the environment sets `PIXELPILOT_NO_AVX512=1`. Tests set it to run both kernel families;
+    /// setting it to true on a CPU without AVX-512 is a programming error.
+    nonisolated(unsafe) public static var useAVX512: Bool = CPUFeatures.hasAVX512
+        && ProcessInfo.processInfo.environment["PIXELPILOT_NO_AVX512"] == nil
 
     /// Floats of scratch space ``conv3x3Pool`` needs.
     public static func scratchCount(n: Int, h: Int, w: Int, cin: Int) -> Int { n * (h + 2) * (w + 2) * cin }

@@ -1,0 +1,234 @@
+#if arch(x86_64)
+/// 3×3 "same" convolutions fused with bias, ReLU and a 2×2 max-pool (floor), written for AVX-512:
+/// 32 vector registers of 16 floats and two 512-bit FMA pipes.
+///
+/// This module is compiled for `skylake-avx512` (AVX-512 F/CD/BW/DQ/VL, which Intel Skylake-SP and
+/// later and AMD Zen 4 and later have). Nothing here may run on a machine without AVX-512: TensorKit
+/// calls these kernels only after `CPUFeatures.hasAVX512` said yes.
+///
+/// Each kernel keeps 16 independent accumulators in registers: the FMA latency (4 cycles) times the
+/// two FMA pipes needs at least 8 in flight, and 16 leaves room for the loads to hide. Output rows are
+/// a range so a caller can split one image between threads.
+///
+/// Weights are packed `[3, 3, Cin, Cout]` (tap-major, output channels contiguous), as TensorKit's
+/// `DirectConv.packWeights` writes them. The pool, scale (a folded Rescaling; must be > 0), bias and
+/// ReLU are applied in registers before the one store of each output.
+public enum AVX512Conv {
+    typealias V = SIMD16<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+
+    /// Lane-wise maximum. With AVX-512 a compare-and-replace becomes one `vmaxps` (the bitwise
+    /// select that suits AVX2 turns into mask-register shuffling here).
+    @inline(__always) static func vmax(_ a: V, _ b: V) -> V {
+        a.replacing(with: b, where: a .< b)
+    }
+
+    @inline(__always) static func finish(_ v: V, _ scale: V, _ bias: V, _ relu: Bool) -> V {
+        let r = v * scale + bias
+        return relu ? vmax(r, V(repeating: 0)) : r
+    }
+
+    @inline(__always) static func evens(_ a: V, _ b: V) -> V { V(lowHalf: a.evenHalf, highHalf: b.evenHalf) }
+    @inline(__always) static func odds(_ a: V, _ b: V) -> V { V(lowHalf: a.oddHalf, highHalf: b.oddHalf) }
+
+    // MARK: - 8 output channels, planar input (the first layer: few input channels)
+
+    /// Smallest pooled output width ``planar8(padded:ph:pw:cin:packed:bias:relu:scale:rows:ow:output:)`` handles.
+    public static let planar8MinimumPooledWidth = 8
+
+    /// 8 output channels from a planar, zero-padded input: `padded` holds `cin` planes of `ph × pw`
+    /// floats (`ph = h + 2`, `pw = w + 2`). Vector lanes are 16 neighbouring pixels of one row, so a
+    /// layer with 3 input channels still fills every lane; each step computes a 16 × 2 block of conv
+    /// pixels for all 8 channels (16 accumulators), pools it to 8 × 1 and transposes it to NHWC in
+    /// registers.
+    ///
+    /// Writes pooled rows `rows` of the NHWC output `[oh, ow, 8]` at `output`; needs `ow >= 8`.
+    public static func planar8(padded: UnsafePointer<Float>, ph: Int, pw: Int, cin: Int,
+                               packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, relu: Bool, scale: Float,
+                               rows: Range<Int>, ow: Int, output: UnsafeMutablePointer<Float>) {
+        precondition(ow >= planar8MinimumPooledWidth, "planar8 needs a pooled width of at least 8, got \(ow)")
+        let plane = ph * pw
+        let b8 = UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
+        let bv = V(lowHalf: b8, highHalf: b8)
+        let sv = V(repeating: scale)
+        let span = 2 * ow
+        for oy in rows {
+            let y0 = 2 * oy
+            var next = 0
+            while true {
+                let x = Swift.min(next, span - 16)
+                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
+                for c in 0..<cin {
+                    let pc = padded + c * plane + y0 * pw + x
+                    for ky in 0..<3 {
+                        let r = pc + ky * pw
+                        for kx in 0..<3 {
+                            let v0 = load(r + kx), v1 = load(r + pw + kx)
+                            let w = packed + ((ky * 3 + kx) * cin + c) * 8
+                            var s = V(repeating: w[0]); a0.addProduct(v0, s); b0.addProduct(v1, s)
+                            s = V(repeating: w[1]); a1.addProduct(v0, s); b1.addProduct(v1, s)
+                            s = V(repeating: w[2]); a2.addProduct(v0, s); b2.addProduct(v1, s)
+                            s = V(repeating: w[3]); a3.addProduct(v0, s); b3.addProduct(v1, s)
+                            s = V(repeating: w[4]); a4.addProduct(v0, s); b4.addProduct(v1, s)
+                            s = V(repeating: w[5]); a5.addProduct(v0, s); b5.addProduct(v1, s)
+                            s = V(repeating: w[6]); a6.addProduct(v0, s); b6.addProduct(v1, s)
+                            s = V(repeating: w[7]); a7.addProduct(v0, s); b7.addProduct(v1, s)
+                        }
+                    }
+                }
+                // Vertical pool, then horizontal pool of lane pairs: t0 = [channel 0 | channel 1] for
+                // the 8 pooled pixels, and so on — an 8 × 8 (channel × pixel) matrix in 4 vectors.
+                let m0 = vmax(a0, b0), m1 = vmax(a1, b1), m2 = vmax(a2, b2), m3 = vmax(a3, b3)
+                let m4 = vmax(a4, b4), m5 = vmax(a5, b5), m6 = vmax(a6, b6), m7 = vmax(a7, b7)
+                var t0 = vmax(evens(m0, m1), odds(m0, m1)), t1 = vmax(evens(m2, m3), odds(m2, m3))
+                var t2 = vmax(evens(m4, m5), odds(m4, m5)), t3 = vmax(evens(m6, m7), odds(m6, m7))
+                // Transpose to pixel × channel: an even/odd unshuffle of the 64 values rotates the
+                // bits of their index by one; three of them swap the pixel and channel bits.
+                for _ in 0..<3 {
+                    (t0, t1, t2, t3) = (evens(t0, t1), evens(t2, t3), odds(t0, t1), odds(t2, t3))
+                }
+                let dst = output + (oy * ow + x / 2) * 8
+                store(finish(t0, sv, bv, relu), dst)
+                store(finish(t1, sv, bv, relu), dst + 16)
+                store(finish(t2, sv, bv, relu), dst + 32)
+                store(finish(t3, sv, bv, relu), dst + 48)
+                if x == span - 16 { break }
+                next += 16
+            }
+        }
+    }
+
+    // MARK: - 16 and 32 output channels, NHWC input
+
+    /// 16 output channels (the slice at `packed`, `bias` and `output` of `cout` in all) from an NHWC,
+    /// zero-padded input `[h + 2, pw, cin]`: each step computes 8 × 2 conv pixels (16 accumulators)
+    /// and writes 4 pooled outputs. Writes pooled rows `rows` of `[oh, ow, cout]`; needs `ow >= 4`.
+    public static func channels16(padded: UnsafePointer<Float>, pw: Int, cin: Int,
+                                  packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int = 16,
+                                  relu: Bool, scale: Float, rows: Range<Int>, ow: Int,
+                                  output: UnsafeMutablePointer<Float>) {
+        precondition(ow >= 4, "channels16 needs a pooled width of at least 4, got \(ow)")
+        let bv = load(bias), sv = V(repeating: scale)
+        let run = 3 * cin
+        for oy in rows {
+            let y0 = 2 * oy
+            var next = 0
+            while true {
+                let ox = Swift.min(next, ow - 4)
+                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
+                for ky in 0..<3 {
+                    let r0 = padded + ((y0 + ky) * pw + 2 * ox) * cin
+                    let r1 = r0 + pw * cin
+                    let wk = packed + ky * run * cout
+                    for j in 0..<run {
+                        let w = load(wk + j * cout)
+                        let p = r0 + j, q = r1 + j
+                        a0.addProduct(V(repeating: p[0]), w); b0.addProduct(V(repeating: q[0]), w)
+                        a1.addProduct(V(repeating: p[cin]), w); b1.addProduct(V(repeating: q[cin]), w)
+                        a2.addProduct(V(repeating: p[2 * cin]), w); b2.addProduct(V(repeating: q[2 * cin]), w)
+                        a3.addProduct(V(repeating: p[3 * cin]), w); b3.addProduct(V(repeating: q[3 * cin]), w)
+                        a4.addProduct(V(repeating: p[4 * cin]), w); b4.addProduct(V(repeating: q[4 * cin]), w)
+                        a5.addProduct(V(repeating: p[5 * cin]), w); b5.addProduct(V(repeating: q[5 * cin]), w)
+                        a6.addProduct(V(repeating: p[6 * cin]), w); b6.addProduct(V(repeating: q[6 * cin]), w)
+                        a7.addProduct(V(repeating: p[7 * cin]), w); b7.addProduct(V(repeating: q[7 * cin]), w)
+                    }
+                }
+                let dst = output + (oy * ow + ox) * cout
+                store(finish(vmax(vmax(a0, a1), vmax(b0, b1)), sv, bv, relu), dst)
+                store(finish(vmax(vmax(a2, a3), vmax(b2, b3)), sv, bv, relu), dst + cout)
+                store(finish(vmax(vmax(a4, a5), vmax(b4, b5)), sv, bv, relu), dst + 2 * cout)
+                store(finish(vmax(vmax(a6, a7), vmax(b6, b7)), sv, bv, relu), dst + 3 * cout)
+                if ox == ow - 4 { break }
+                next += 4
+            }
+        }
+    }
+
+    /// 32 output channels from an NHWC, zero-padded input: each step computes 4 × 2 conv pixels for
+    /// both 16-channel halves (16 accumulators, each input broadcast used twice) and writes 2 pooled
+    /// outputs. Writes pooled rows `rows` of `[oh, ow, 32]`; needs `ow >= 2`.
+    public static func channels32(padded: UnsafePointer<Float>, pw: Int, cin: Int,
+                                  packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                  relu: Bool, scale: Float, rows: Range<Int>, ow: Int,
+                                  output: UnsafeMutablePointer<Float>) {
+        precondition(ow >= 2, "channels32 needs a pooled width of at least 2, got \(ow)")
+        let bl = load(bias), bh = load(bias + 16), sv = V(repeating: scale)
+        let run = 3 * cin
+        for oy in rows {
+            let y0 = 2 * oy
+            var next = 0
+            while true {
+                let ox = Swift.min(next, ow - 2)
+                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
+                for ky in 0..<3 {
+                    let r0 = padded + ((y0 + ky) * pw + 2 * ox) * cin
+                    let r1 = r0 + pw * cin
+                    let wk = packed + ky * run * 32
+                    for j in 0..<run {
+                        let wl = load(wk + j * 32), wh = load(wk + j * 32 + 16)
+                        let p = r0 + j, q = r1 + j
+                        var s = V(repeating: p[0]); a0.addProduct(s, wl); a1.addProduct(s, wh)
+                        s = V(repeating: p[cin]); a2.addProduct(s, wl); a3.addProduct(s, wh)
+                        s = V(repeating: p[2 * cin]); a4.addProduct(s, wl); a5.addProduct(s, wh)
+                        s = V(repeating: p[3 * cin]); a6.addProduct(s, wl); a7.addProduct(s, wh)
+                        s = V(repeating: q[0]); b0.addProduct(s, wl); b1.addProduct(s, wh)
+                        s = V(repeating: q[cin]); b2.addProduct(s, wl); b3.addProduct(s, wh)
+                        s = V(repeating: q[2 * cin]); b4.addProduct(s, wl); b5.addProduct(s, wh)
+                        s = V(repeating: q[3 * cin]); b6.addProduct(s, wl); b7.addProduct(s, wh)
+                    }
+                }
+                let dst = output + (oy * ow + ox) * 32
+                store(finish(vmax(vmax(a0, a2), vmax(b0, b2)), sv, bl, relu), dst)
+                store(finish(vmax(vmax(a1, a3), vmax(b1, b3)), sv, bh, relu), dst + 16)
+                store(finish(vmax(vmax(a4, a6), vmax(b4, b6)), sv, bl, relu), dst + 32)
+                store(finish(vmax(vmax(a5, a7), vmax(b5, b7)), sv, bh, relu), dst + 48)
+                if ox == ow - 2 { break }
+                next += 2
+            }
+        }
+    }
+
+    // MARK: - Layout
+
+    /// Copies an NHWC image `[h, w, cin]` into `cin` zero-padded planes of `(h + 2) × (w + 2)`.
+    public static func padPlanar(_ src: UnsafePointer<Float>, h: Int, w: Int, cin: Int, into dst: UnsafeMutablePointer<Float>) {
+        let ph = h + 2, pw = w + 2, plane = ph * pw
+        for c in 0..<cin {
+            let p = dst + c * plane
+            p.update(repeating: 0, count: pw)
+            (p + (ph - 1) * pw).update(repeating: 0, count: pw)
+            for y in 0..<h {
+                p[(y + 1) * pw] = 0
+                p[(y + 1) * pw + w + 1] = 0
+            }
+        }
+        if cin == 3 {
+            let p0 = dst + pw + 1, p1 = p0 + plane, p2 = p1 + plane
+            for y in 0..<h {
+                let s = src + y * w * 3, o = y * pw
+                for x in 0..<w {
+                    p0[o + x] = s[3 * x]; p1[o + x] = s[3 * x + 1]; p2[o + x] = s[3 * x + 2]
+                }
+            }
+        } else {
+            for y in 0..<h {
+                let s = src + y * w * cin
+                for c in 0..<cin {
+                    let p = dst + c * plane + (y + 1) * pw + 1
+                    for x in 0..<w { p[x] = s[x * cin + c] }
+                }
+            }
+        }
+    }
+}
+#endif
