@@ -14,7 +14,7 @@ let avx512Flags: [String] = ["-Ounchecked"]
 
 let package = Package(
     name: "PixelPilot",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "pixelpilot", targets: ["pixelpilot"]),
         .library(name: "TensorKit", targets: ["TensorKit"]),

@@ -93,18 +93,32 @@ public final class InferencePlan {
                     let rows = h.count / h.shape[h.rank - 1]
                     let inF = h.shape[h.rank - 1], outF = weight.shape[0]
                     let out = Tensor.uninitialized(Array(h.shape.dropLast()) + [outF])
-                    Kernels.gemm(transA: false, transB: true, m: rows, n: outF, k: inF, a: h.pointer, lda: inF,
-                                 b: weight.pointer, ldb: inF, c: out.pointer, ldc: outF)
-                    let o = out.pointer
-                    if let bias {
-                        let b = bias.pointer
-                        for r in 0..<rows {
-                            let row = o + r * outF
-                            if relu { for j in 0..<outF { row[j] = Swift.max(row[j] + b[j], 0) } }
-                            else { for j in 0..<outF { row[j] += b[j] } }
+                    let x = h.pointer, o = out.pointer, w = weight.pointer, b = bias?.pointer
+                    func finish(_ r: Int, _ cols: Range<Int>) {
+                        let row = o + r * outF
+                        if let b {
+                            if relu { for j in cols { row[j] = Swift.max(row[j] + b[j], 0) } }
+                            else { for j in cols { row[j] += b[j] } }
+                        } else if relu {
+                            for j in cols { row[j] = Swift.max(row[j], 0) }
                         }
-                    } else if relu {
-                        for j in 0..<(rows * outF) { o[j] = Swift.max(o[j], 0) }
+                    }
+                    if rows <= 4 {
+                        // A few images: matrix-vector products (a GEMM would repack the weights on
+                        // every call), the output features split between the spinning workers.
+                        let parts = outF >= 64 && !Parallel.isInsideRegion ? Swift.min(Parallel.threadCount, outF / 32) : 1
+                        SpinningPool.shared.run(parts) { p in
+                            let cols = Parallel.split(outF, parts: parts, part: p)
+                            for r in 0..<rows {
+                                Kernels.gemv(m: cols.count, n: inF, a: w + cols.lowerBound * inF, lda: inF,
+                                             x: x + r * inF, y: o + r * outF + cols.lowerBound)
+                                finish(r, cols)
+                            }
+                        }
+                    } else {
+                        Kernels.gemm(transA: false, transB: true, m: rows, n: outF, k: inF, a: x, lda: inF,
+                                     b: w, ldb: inF, c: o, ldc: outF)
+                        for r in 0..<rows { finish(r, 0..<outF) }
                     }
                     h = out
                 case .flatten:

@@ -88,11 +88,16 @@ public enum DirectConv {
                 }
             }
         } else {
-            // Fewer images than workers (a single cell): waking a second thread costs more than
-            // it saves at these sizes, so run serially.
+            // Fewer images than workers (a single cell): split each image's rows between the
+            // spinning workers, which start within a microsecond (Dispatch takes several).
+            let parts = Parallel.isInsideRegion ? 1 : Swift.min(Parallel.threadCount, oh)
             for img in 0..<n {
                 pad(img, into: scratch)
-                rows(img, scratch, 0..<oh)
+                if parts > 1 {
+                    SpinningPool.shared.run(parts) { p in rows(img, scratch, Parallel.split(oh, parts: parts, part: p)) }
+                } else {
+                    rows(img, scratch, 0..<oh)
+                }
             }
         }
     }

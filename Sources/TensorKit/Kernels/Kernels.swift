@@ -53,6 +53,13 @@ public enum Kernels {
     /// OpenBLAS itself runs single-threaded (its worker threads would spin against TensorKit's own);
     /// a mid-sized product is split by rows across ``Parallel`` workers, and only a large one
     /// outside a parallel region gets OpenBLAS's threads, for that call.
+    /// `y = A·x` for a row-major `m × n` matrix `A` (leading dimension `lda`), single-threaded BLAS.
+    public static func gemv(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
+                            x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        BLAS.ensureSingleThreaded()
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(lda), x, 1, 0, y, 1)
+    }
+
     public static func gemm(transA: Bool = false, transB: Bool = false,
                             m: Int, n: Int, k: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, lda: Int,

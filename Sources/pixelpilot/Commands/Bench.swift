@@ -23,6 +23,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Suites to run, comma-separated: sgemm, train, infer, capture, inject, sort.")
     var only = "sgemm,train,infer"
 
+    @Option(help: "Batch sizes the infer suite times, comma-separated.")
+    var inferBatches = "1,144"
+
+    @Option(help: "Repeats per timed case in the infer suite (the median is printed); 0 picks 300 for batches under 16, else 50.")
+    var inferRepeats = 0
+
     @Option(help: "X display for the capture and inject suites (default: $DISPLAY, else a private 3840x2160 Xvfb).")
     var display: String?
 
@@ -93,9 +99,14 @@ struct Bench: ParsableCommand {
         if suites.contains("sort") { try SortBench.run(displayName: display) }
         if suites.contains("infer") {
             let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
-            for bs in [1, 144] {
-                let x = data.subset(Array(0..<bs)).images
-                let t = Bench.median(bs == 1 ? 300 : 50, warmup: 10) {
+            let sizes = inferBatches.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else {
+                throw ValidationError("--infer-batches: expected positive batch sizes separated by commas, got '\(inferBatches)'")
+            }
+            for bs in sizes {
+                let x = Tensor.uniform([bs, 52, 52, 3], low: 0, high: 255, using: &rng)
+                let repeats = inferRepeats > 0 ? inferRepeats : (bs < 16 ? 300 : 50)
+                let t = Bench.median(repeats, warmup: 10) {
                     _ = classifier.logits(batch: x)
                 }
                 emit("infer", "batch \(bs)", t * 1000, "ms")
