@@ -39,7 +39,7 @@ public struct Augmentation: Sendable {
                 Augmentation.translate(scratch, into: img, h: h, w: w, c: c, dx: dx, dy: dy)
             }
             if noiseStddev != 0 {
-                for k in 0..<per { img[k] += noiseStddev * rng.nextNormal() }
+                rng.addNormal(scale: noiseStddev, to: img, count: per)
             }
         }
     }
