@@ -86,16 +86,14 @@ struct ConvGeometry {
                 for ky in 0..<kh {
                     let iy = oy * sh - padTop + ky * dh
                     if runs && iy >= 0 && iy < h && ix0 >= 0 && ix0 + kw <= w {
-                        let src = base + (iy * w + ix0) * cin
-                        for i in 0..<run { c[i] = src[i] }
+                        Kernels.copyRun(base + (iy * w + ix0) * cin, c, run)
                         c += run
                         continue
                     }
                     for kx in 0..<kw {
                         let ix = ix0 + kx * dw
                         if iy >= 0 && iy < h && ix >= 0 && ix < w {
-                            let src = base + (iy * w + ix) * cin
-                            for i in 0..<cg { c[i] = src[i] }
+                            Kernels.copyRun(base + (iy * w + ix) * cin, c, cg)
                         } else {
                             for i in 0..<cg { c[i] = 0 }
                         }
@@ -111,17 +109,25 @@ struct ConvGeometry {
     func col2im(_ cols: UnsafePointer<Float>, img: Int, group g: Int, into dx: UnsafeMutablePointer<Float>) {
         let base = dx + img * h * w * cin + g * cinG
         let cg = cinG
+        let runs = groups == 1 && dw == 1
+        let run = kw * cg
         var row = cols
         for oy in 0..<oh {
             for ox in 0..<ow {
                 var c = row
+                let ix0 = ox * sw - padLeft
                 for ky in 0..<kh {
                     let iy = oy * sh - padTop + ky * dh
+                    if runs && iy >= 0 && iy < h && ix0 >= 0 && ix0 + kw <= w {
+                        // The window row is inside the image: one contiguous run.
+                        Kernels.addRun(c, into: base + (iy * w + ix0) * cin, run)
+                        c += run
+                        continue
+                    }
                     for kx in 0..<kw {
                         let ix = ox * sw - padLeft + kx * dw
                         if iy >= 0 && iy < h && ix >= 0 && ix < w {
-                            let d = base + (iy * w + ix) * cin
-                            for i in 0..<cg { d[i] += c[i] }
+                            Kernels.addRun(c, into: base + (iy * w + ix) * cin, cg)
                         }
                         c += cg
                     }
