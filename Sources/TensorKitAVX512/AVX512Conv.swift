@@ -198,6 +198,116 @@ public enum AVX512Conv {
         }
     }
 
+    // MARK: - Without pooling (training's forward pass)
+
+    /// Like ``planar8(padded:ph:pw:cin:packed:bias:relu:scale:rows:ow:output:)`` but without the
+    /// pool, ReLU or scale: conv + bias over the whole `[h, w, 8]` output of one image; needs
+    /// `h >= 2`, `w >= 16`.
+    public static func planar8Full(padded: UnsafePointer<Float>, h: Int, w: Int, cin: Int,
+                                   packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                   output: UnsafeMutablePointer<Float>) {
+        precondition(h >= 2 && w >= 16, "planar8Full needs at least 2 × 16 pixels, got \(h) × \(w)")
+        let pw = w + 2, plane = (h + 2) * pw
+        let b8 = UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
+        let bv = V(lowHalf: b8, highHalf: b8)
+        var nextY = 0
+        while true {
+            let y0 = Swift.min(nextY, h - 2)
+            var nextX = 0
+            while true {
+                let x = Swift.min(nextX, w - 16)
+                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
+                for c in 0..<cin {
+                    let pc = padded + c * plane + y0 * pw + x
+                    for ky in 0..<3 {
+                        let r = pc + ky * pw
+                        for kx in 0..<3 {
+                            let v0 = load(r + kx), v1 = load(r + pw + kx)
+                            let wt = packed + ((ky * 3 + kx) * cin + c) * 8
+                            var s = V(repeating: wt[0]); a0.addProduct(v0, s); b0.addProduct(v1, s)
+                            s = V(repeating: wt[1]); a1.addProduct(v0, s); b1.addProduct(v1, s)
+                            s = V(repeating: wt[2]); a2.addProduct(v0, s); b2.addProduct(v1, s)
+                            s = V(repeating: wt[3]); a3.addProduct(v0, s); b3.addProduct(v1, s)
+                            s = V(repeating: wt[4]); a4.addProduct(v0, s); b4.addProduct(v1, s)
+                            s = V(repeating: wt[5]); a5.addProduct(v0, s); b5.addProduct(v1, s)
+                            s = V(repeating: wt[6]); a6.addProduct(v0, s); b6.addProduct(v1, s)
+                            s = V(repeating: wt[7]); a7.addProduct(v0, s); b7.addProduct(v1, s)
+                        }
+                    }
+                }
+                storeTransposed16x8(a0, a1, a2, a3, a4, a5, a6, a7, bv, output + (y0 * w + x) * 8)
+                storeTransposed16x8(b0, b1, b2, b3, b4, b5, b6, b7, bv, output + ((y0 + 1) * w + x) * 8)
+                if x == w - 16 { break }
+                nextX += 16
+            }
+            if y0 == h - 2 { break }
+            nextY += 2
+        }
+    }
+
+    /// Stores 8 channel vectors of 16 pixels as 16 NHWC pixels of 8 channels plus `bias`
+    /// (duplicated to 16 lanes): the 128 values' index bits (channel, pixel) rotated by four
+    /// even/odd unshuffles.
+    @inline(__always)
+    static func storeTransposed16x8(_ c0: V, _ c1: V, _ c2: V, _ c3: V, _ c4: V, _ c5: V, _ c6: V, _ c7: V,
+                                    _ bias: V, _ dst: UnsafeMutablePointer<Float>) {
+        var t = (c0, c1, c2, c3, c4, c5, c6, c7)
+        for _ in 0..<4 {
+            t = (evens(t.0, t.1), evens(t.2, t.3), evens(t.4, t.5), evens(t.6, t.7),
+                 odds(t.0, t.1), odds(t.2, t.3), odds(t.4, t.5), odds(t.6, t.7))
+        }
+        store(t.0 + bias, dst); store(t.1 + bias, dst + 16); store(t.2 + bias, dst + 32); store(t.3 + bias, dst + 48)
+        store(t.4 + bias, dst + 64); store(t.5 + bias, dst + 80); store(t.6 + bias, dst + 96); store(t.7 + bias, dst + 112)
+    }
+
+    /// Conv + bias, 16 output channels (the slice at `packed`, `bias`, `output` of `cout`), NHWC
+    /// padded input, whole `[h, w, cout]` output of one image: 8 × 2 pixels per step. Needs
+    /// `h >= 2`, `w >= 8`.
+    public static func channels16Full(padded: UnsafePointer<Float>, h: Int, w: Int, cin: Int,
+                                      packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int = 16,
+                                      output: UnsafeMutablePointer<Float>) {
+        precondition(h >= 2 && w >= 8, "channels16Full needs at least 2 × 8 pixels, got \(h) × \(w)")
+        let pw = w + 2, run = 3 * cin
+        let bv = load(bias)
+        var nextY = 0
+        while true {
+            let y0 = Swift.min(nextY, h - 2)
+            var nextX = 0
+            while true {
+                let x = Swift.min(nextX, w - 8)
+                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
+                for ky in 0..<3 {
+                    let r0 = padded + ((y0 + ky) * pw + x) * cin
+                    let r1 = r0 + pw * cin
+                    let wk = packed + ky * run * cout
+                    for j in 0..<run {
+                        let wt = load(wk + j * cout)
+                        let p = r0 + j, q = r1 + j
+                        a0.addProduct(V(repeating: p[0]), wt); b0.addProduct(V(repeating: q[0]), wt)
+                        a1.addProduct(V(repeating: p[cin]), wt); b1.addProduct(V(repeating: q[cin]), wt)
+                        a2.addProduct(V(repeating: p[2 * cin]), wt); b2.addProduct(V(repeating: q[2 * cin]), wt)
+                        a3.addProduct(V(repeating: p[3 * cin]), wt); b3.addProduct(V(repeating: q[3 * cin]), wt)
+                        a4.addProduct(V(repeating: p[4 * cin]), wt); b4.addProduct(V(repeating: q[4 * cin]), wt)
+                        a5.addProduct(V(repeating: p[5 * cin]), wt); b5.addProduct(V(repeating: q[5 * cin]), wt)
+                        a6.addProduct(V(repeating: p[6 * cin]), wt); b6.addProduct(V(repeating: q[6 * cin]), wt)
+                        a7.addProduct(V(repeating: p[7 * cin]), wt); b7.addProduct(V(repeating: q[7 * cin]), wt)
+                    }
+                }
+                let d0 = output + (y0 * w + x) * cout, d1 = d0 + w * cout
+                store(a0 + bv, d0); store(a1 + bv, d0 + cout); store(a2 + bv, d0 + 2 * cout); store(a3 + bv, d0 + 3 * cout)
+                store(a4 + bv, d0 + 4 * cout); store(a5 + bv, d0 + 5 * cout); store(a6 + bv, d0 + 6 * cout); store(a7 + bv, d0 + 7 * cout)
+                store(b0 + bv, d1); store(b1 + bv, d1 + cout); store(b2 + bv, d1 + 2 * cout); store(b3 + bv, d1 + 3 * cout)
+                store(b4 + bv, d1 + 4 * cout); store(b5 + bv, d1 + 5 * cout); store(b6 + bv, d1 + 6 * cout); store(b7 + bv, d1 + 7 * cout)
+                if x == w - 8 { break }
+                nextX += 8
+            }
+            if y0 == h - 2 { break }
+            nextY += 2
+        }
+    }
+
     // MARK: - Layout
 
     /// Copies an NHWC image `[h, w, cin]` into `cin` zero-padded planes of `(h + 2) × (w + 2)`.

@@ -102,6 +102,66 @@ public enum DirectConv {
         }
     }
 
+    /// Whether ``conv3x3(input:n:h:w:cin:packed:bias:cout:output:)`` computes the convolution
+    /// `geo` describes: AVX-512 present, 3×3, stride 1, dilation 1, one group, "same" padding,
+    /// 8 output channels on images at least 16 wide or 16/32 on images at least 8 wide, 2+ rows.
+    static func handles(_ geo: ConvGeometry) -> Bool {
+        #if arch(x86_64)
+        guard useAVX512, geo.kh == 3, geo.kw == 3, geo.sh == 1, geo.sw == 1, geo.dh == 1, geo.dw == 1,
+              geo.groups == 1, geo.padTop == 1, geo.padLeft == 1, geo.oh == geo.h, geo.ow == geo.w, geo.h >= 2
+        else { return false }
+        switch geo.cout {
+        case 8: return geo.w >= 16
+        case 16, 32: return geo.w >= 8
+        default: return false
+        }
+        #else
+        return false
+        #endif
+    }
+
+    /// Conv 3×3 "same" + bias without pooling or activation (training's forward pass), images
+    /// split between TensorKit's workers. Only for shapes ``handles(_:)`` accepts.
+    static func conv3x3(input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int,
+                        packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
+                        output: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        let perImage = (h + 2) * (w + 2) * cin
+        Parallel.forEachChunk(n) { range in
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: perImage)
+            defer { padded.deallocate() }
+            for img in range {
+                let src = input + img * h * w * cin, dst = output + img * h * w * cout
+                if cout == 8 {
+                    AVX512Conv.padPlanar(src, h: h, w: w, cin: cin, into: padded)
+                    AVX512Conv.planar8Full(padded: padded, h: h, w: w, cin: cin, packed: packed, bias: bias, output: dst)
+                } else {
+                    padNHWC(src, h: h, w: w, cin: cin, into: padded)
+                    for slice in stride(from: 0, to: cout, by: 16) {
+                        AVX512Conv.channels16Full(padded: padded, h: h, w: w, cin: cin, packed: packed + slice,
+                                                  bias: bias + slice, cout: cout, output: dst + slice)
+                    }
+                }
+            }
+        }
+        #else
+        preconditionFailure("DirectConv.conv3x3 needs AVX-512")
+        #endif
+    }
+
+    /// Copies an NHWC image into a zero-padded `[h + 2, w + 2, cin]` buffer.
+    static func padNHWC(_ src: UnsafePointer<Float>, h: Int, w: Int, cin: Int, into dst: UnsafeMutablePointer<Float>) {
+        let ph = h + 2, pw = w + 2
+        dst.update(repeating: 0, count: pw * cin)
+        (dst + (ph - 1) * pw * cin).update(repeating: 0, count: pw * cin)
+        for y in 0..<h {
+            let row = dst + (y + 1) * pw * cin
+            row.update(repeating: 0, count: cin)
+            (row + cin).update(from: src + y * w * cin, count: w * cin)
+            (row + (w + 1) * cin).update(repeating: 0, count: cin)
+        }
+    }
+
     /// Which inner kernel a layer runs.
     enum Kernel {
         /// AVX2 (Haswell) kernels, any supported shape.

@@ -147,6 +147,25 @@ extension Tensor {
         if let bias { precondition(bias.shape == [geo.cout], "conv2d bias \(bias.shape) does not match \(geo.cout) output channels") }
         // Weights as [groups][coutG, k] with k ordered (ky, kx, ci).
         let packed = packConvWeight(weight, geo)
+        if DirectConv.handles(geo) {
+            // 3×3 same convolutions with 8/16/32 outputs run as a direct kernel (no im2col matrix
+            // in memory); the backward pass rebuilds each image's columns in cache as it needs them.
+            let out = Tensor.uninitialized([geo.n, geo.oh, geo.ow, geo.cout])
+            let direct = DirectConv.packWeights(weight.pointer, cout: geo.cout, cin: geo.cin)
+            let zeros = bias == nil ? [Float](repeating: 0, count: geo.cout) : []
+            direct.withUnsafeBufferPointer { d in
+                zeros.withUnsafeBufferPointer { z in
+                    DirectConv.conv3x3(input: x.pointer, n: geo.n, h: geo.h, w: geo.w, cin: geo.cin,
+                                       packed: d.baseAddress!, bias: bias.map { UnsafePointer($0.pointer) } ?? z.baseAddress!,
+                                       cout: geo.cout, output: out.pointer)
+                }
+            }
+            var inputs = [x, weight]
+            if let bias { inputs.append(bias) }
+            return out.recording("conv2d", inputs) { g in
+                convBackward(g, x: x, weight: weight, packed: packed, hasBias: bias != nil, geo: geo, columns: nil)
+            }
+        }
         // When gradients will be needed, keep every image's im2col matrix for the weight gradient.
         let cached: Tensor? = Tensor.needsGrad(x, weight) && weight.requiresGrad
             ? Tensor.uninitialized([geo.n * geo.groups * geo.oh * geo.ow * geo.k]) : nil
