@@ -47,7 +47,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
+        // The parity fixtures are read from the source tree (by #filePath), not bundled.
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision", "CX11"]),
