@@ -54,38 +54,68 @@ public enum AVX512Conv {
                                packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, relu: Bool, scale: Float,
                                rows: Range<Int>, ow: Int, output: UnsafeMutablePointer<Float>) {
         precondition(ow >= planar8MinimumPooledWidth, "planar8 needs a pooled width of at least 8, got \(ow)")
-        let plane = ph * pw
+        for oy in rows {
+            planar8RowPair(padded: padded, plane: ph * pw, pw: pw, cin: cin, packed: packed, bias: bias,
+                           y0: 2 * oy, width: 2 * ow, pool: true, relu: relu, scale: scale,
+                           output: output + oy * ow * 8, rowStride: 0)
+        }
+    }
+
+    /// Like ``planar8(padded:ph:pw:cin:packed:bias:relu:scale:rows:ow:output:)`` but without the
+    /// pool, ReLU or scale: conv + bias over the whole `[h, w, 8]` output of one image; needs
+    /// `h >= 2`, `w >= 16`.
+    public static func planar8Full(padded: UnsafePointer<Float>, h: Int, w: Int, cin: Int,
+                                   packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                   output: UnsafeMutablePointer<Float>) {
+        precondition(h >= 2 && w >= 16, "planar8Full needs at least 2 × 16 pixels, got \(h) × \(w)")
+        let pw = w + 2
+        // Row pairs; an odd last row is covered by a pair that overlaps the previous one.
+        for pair in 0..<((h + 1) / 2) {
+            let y0 = Swift.min(2 * pair, h - 2)
+            planar8RowPair(padded: padded, plane: (h + 2) * pw, pw: pw, cin: cin, packed: packed, bias: bias,
+                           y0: y0, width: w, pool: false, relu: false, scale: 1,
+                           output: output + y0 * w * 8, rowStride: w * 8)
+        }
+    }
+
+    /// Conv rows `y0` and `y0 + 1`, columns `0..<width`, in 16-pixel blocks (the last block
+    /// overlaps when `width` is not a multiple of 16). With `pool`, writes one pooled row of
+    /// `width / 2` pixels (scale, bias, optional ReLU); without, both conv rows plus bias, the
+    /// second `rowStride` floats after the first.
+    @inline(__always)
+    static func planar8RowPair(padded: UnsafePointer<Float>, plane: Int, pw: Int, cin: Int,
+                               packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, y0: Int, width: Int,
+                               pool: Bool, relu: Bool, scale: Float,
+                               output: UnsafeMutablePointer<Float>, rowStride: Int) {
         let b8 = UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
         let bv = V(lowHalf: b8, highHalf: b8)
         let sv = V(repeating: scale)
-        let span = 2 * ow
-        for oy in rows {
-            let y0 = 2 * oy
-            var next = 0
-            while true {
-                let x = Swift.min(next, span - 16)
-                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
-                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
-                for c in 0..<cin {
-                    let pc = padded + c * plane + y0 * pw + x
-                    for ky in 0..<3 {
-                        let r = pc + ky * pw
-                        for kx in 0..<3 {
-                            let v0 = load(r + kx), v1 = load(r + pw + kx)
-                            let w = packed + ((ky * 3 + kx) * cin + c) * 8
-                            var s = V(repeating: w[0]); a0.addProduct(v0, s); b0.addProduct(v1, s)
-                            s = V(repeating: w[1]); a1.addProduct(v0, s); b1.addProduct(v1, s)
-                            s = V(repeating: w[2]); a2.addProduct(v0, s); b2.addProduct(v1, s)
-                            s = V(repeating: w[3]); a3.addProduct(v0, s); b3.addProduct(v1, s)
-                            s = V(repeating: w[4]); a4.addProduct(v0, s); b4.addProduct(v1, s)
-                            s = V(repeating: w[5]); a5.addProduct(v0, s); b5.addProduct(v1, s)
-                            s = V(repeating: w[6]); a6.addProduct(v0, s); b6.addProduct(v1, s)
-                            s = V(repeating: w[7]); a7.addProduct(v0, s); b7.addProduct(v1, s)
-                        }
+        var next = 0
+        while true {
+            let x = Swift.min(next, width - 16)
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+            var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
+            for c in 0..<cin {
+                let pc = padded + c * plane + y0 * pw + x
+                for ky in 0..<3 {
+                    let r = pc + ky * pw
+                    for kx in 0..<3 {
+                        let v0 = load(r + kx), v1 = load(r + pw + kx)
+                        let w = packed + ((ky * 3 + kx) * cin + c) * 8
+                        var s = V(repeating: w[0]); a0.addProduct(v0, s); b0.addProduct(v1, s)
+                        s = V(repeating: w[1]); a1.addProduct(v0, s); b1.addProduct(v1, s)
+                        s = V(repeating: w[2]); a2.addProduct(v0, s); b2.addProduct(v1, s)
+                        s = V(repeating: w[3]); a3.addProduct(v0, s); b3.addProduct(v1, s)
+                        s = V(repeating: w[4]); a4.addProduct(v0, s); b4.addProduct(v1, s)
+                        s = V(repeating: w[5]); a5.addProduct(v0, s); b5.addProduct(v1, s)
+                        s = V(repeating: w[6]); a6.addProduct(v0, s); b6.addProduct(v1, s)
+                        s = V(repeating: w[7]); a7.addProduct(v0, s); b7.addProduct(v1, s)
                     }
                 }
-                // Vertical pool, then horizontal pool of lane pairs: t0 = [channel 0 | channel 1] for
-                // the 8 pooled pixels, and so on — an 8 × 8 (channel × pixel) matrix in 4 vectors.
+            }
+            if pool {
+                // Vertical pool, then horizontal pool of lane pairs: t0 = [channel 0 | channel 1]
+                // for the 8 pooled pixels, and so on — an 8 × 8 (channel × pixel) matrix in 4 vectors.
                 let m0 = vmax(a0, b0), m1 = vmax(a1, b1), m2 = vmax(a2, b2), m3 = vmax(a3, b3)
                 let m4 = vmax(a4, b4), m5 = vmax(a5, b5), m6 = vmax(a6, b6), m7 = vmax(a7, b7)
                 var t0 = vmax(evens(m0, m1), odds(m0, m1)), t1 = vmax(evens(m2, m3), odds(m2, m3))
@@ -95,15 +125,33 @@ public enum AVX512Conv {
                 for _ in 0..<3 {
                     (t0, t1, t2, t3) = (evens(t0, t1), evens(t2, t3), odds(t0, t1), odds(t2, t3))
                 }
-                let dst = output + (oy * ow + x / 2) * 8
+                let dst = output + (x / 2) * 8
                 store(finish(t0, sv, bv, relu), dst)
                 store(finish(t1, sv, bv, relu), dst + 16)
                 store(finish(t2, sv, bv, relu), dst + 32)
                 store(finish(t3, sv, bv, relu), dst + 48)
-                if x == span - 16 { break }
-                next += 16
+            } else {
+                storeTransposed16x8(a0, a1, a2, a3, a4, a5, a6, a7, bv, output + x * 8)
+                storeTransposed16x8(b0, b1, b2, b3, b4, b5, b6, b7, bv, output + rowStride + x * 8)
             }
+            if x == width - 16 { break }
+            next += 16
         }
+    }
+
+    /// Stores 8 channel vectors of 16 pixels as 16 NHWC pixels of 8 channels plus `bias`
+    /// (duplicated to 16 lanes): the 128 values' index bits (channel, pixel) rotated by four
+    /// even/odd unshuffles.
+    @inline(__always)
+    static func storeTransposed16x8(_ c0: V, _ c1: V, _ c2: V, _ c3: V, _ c4: V, _ c5: V, _ c6: V, _ c7: V,
+                                    _ bias: V, _ dst: UnsafeMutablePointer<Float>) {
+        var t = (c0, c1, c2, c3, c4, c5, c6, c7)
+        for _ in 0..<4 {
+            t = (evens(t.0, t.1), evens(t.2, t.3), evens(t.4, t.5), evens(t.6, t.7),
+                 odds(t.0, t.1), odds(t.2, t.3), odds(t.4, t.5), odds(t.6, t.7))
+        }
+        store(t.0 + bias, dst); store(t.1 + bias, dst + 16); store(t.2 + bias, dst + 32); store(t.3 + bias, dst + 48)
+        store(t.4 + bias, dst + 64); store(t.5 + bias, dst + 80); store(t.6 + bias, dst + 96); store(t.7 + bias, dst + 112)
     }
 
     // MARK: - 16 and 32 output channels, NHWC input
@@ -116,40 +164,75 @@ public enum AVX512Conv {
                                   relu: Bool, scale: Float, rows: Range<Int>, ow: Int,
                                   output: UnsafeMutablePointer<Float>) {
         precondition(ow >= 4, "channels16 needs a pooled width of at least 4, got \(ow)")
+        for oy in rows {
+            channels16RowPair(padded: padded, pw: pw, cin: cin, packed: packed, bias: bias, cout: cout,
+                              y0: 2 * oy, width: 2 * ow, pool: true, relu: relu, scale: scale,
+                              output: output + oy * ow * cout, rowStride: 0)
+        }
+    }
+
+    /// Conv + bias, 16 output channels (the slice at `packed`, `bias`, `output` of `cout`), NHWC
+    /// padded input, whole `[h, w, cout]` output of one image: 8 × 2 pixels per step. Needs
+    /// `h >= 2`, `w >= 8`.
+    public static func channels16Full(padded: UnsafePointer<Float>, h: Int, w: Int, cin: Int,
+                                      packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int = 16,
+                                      output: UnsafeMutablePointer<Float>) {
+        precondition(h >= 2 && w >= 8, "channels16Full needs at least 2 × 8 pixels, got \(h) × \(w)")
+        for pair in 0..<((h + 1) / 2) {
+            let y0 = Swift.min(2 * pair, h - 2)
+            channels16RowPair(padded: padded, pw: w + 2, cin: cin, packed: packed, bias: bias, cout: cout,
+                              y0: y0, width: w, pool: false, relu: false, scale: 1,
+                              output: output + y0 * w * cout, rowStride: w * cout)
+        }
+    }
+
+    /// Conv rows `y0` and `y0 + 1`, columns `0..<width`, in 8-pixel blocks (the last block overlaps
+    /// when needed). With `pool`, writes one pooled row of `width / 2` pixels; without, both conv
+    /// rows plus bias, the second `rowStride` floats after the first.
+    @inline(__always)
+    static func channels16RowPair(padded: UnsafePointer<Float>, pw: Int, cin: Int,
+                                  packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
+                                  y0: Int, width: Int, pool: Bool, relu: Bool, scale: Float,
+                                  output: UnsafeMutablePointer<Float>, rowStride: Int) {
         let bv = load(bias), sv = V(repeating: scale)
         let run = 3 * cin
-        for oy in rows {
-            let y0 = 2 * oy
-            var next = 0
-            while true {
-                let ox = Swift.min(next, ow - 4)
-                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
-                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
-                for ky in 0..<3 {
-                    let r0 = padded + ((y0 + ky) * pw + 2 * ox) * cin
-                    let r1 = r0 + pw * cin
-                    let wk = packed + ky * run * cout
-                    for j in 0..<run {
-                        let w = load(wk + j * cout)
-                        let p = r0 + j, q = r1 + j
-                        a0.addProduct(V(repeating: p[0]), w); b0.addProduct(V(repeating: q[0]), w)
-                        a1.addProduct(V(repeating: p[cin]), w); b1.addProduct(V(repeating: q[cin]), w)
-                        a2.addProduct(V(repeating: p[2 * cin]), w); b2.addProduct(V(repeating: q[2 * cin]), w)
-                        a3.addProduct(V(repeating: p[3 * cin]), w); b3.addProduct(V(repeating: q[3 * cin]), w)
-                        a4.addProduct(V(repeating: p[4 * cin]), w); b4.addProduct(V(repeating: q[4 * cin]), w)
-                        a5.addProduct(V(repeating: p[5 * cin]), w); b5.addProduct(V(repeating: q[5 * cin]), w)
-                        a6.addProduct(V(repeating: p[6 * cin]), w); b6.addProduct(V(repeating: q[6 * cin]), w)
-                        a7.addProduct(V(repeating: p[7 * cin]), w); b7.addProduct(V(repeating: q[7 * cin]), w)
-                    }
+        var next = 0
+        while true {
+            let x = Swift.min(next, width - 8)
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+            var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
+            for ky in 0..<3 {
+                let r0 = padded + ((y0 + ky) * pw + x) * cin
+                let r1 = r0 + pw * cin
+                let wk = packed + ky * run * cout
+                for j in 0..<run {
+                    let w = load(wk + j * cout)
+                    let p = r0 + j, q = r1 + j
+                    a0.addProduct(V(repeating: p[0]), w); b0.addProduct(V(repeating: q[0]), w)
+                    a1.addProduct(V(repeating: p[cin]), w); b1.addProduct(V(repeating: q[cin]), w)
+                    a2.addProduct(V(repeating: p[2 * cin]), w); b2.addProduct(V(repeating: q[2 * cin]), w)
+                    a3.addProduct(V(repeating: p[3 * cin]), w); b3.addProduct(V(repeating: q[3 * cin]), w)
+                    a4.addProduct(V(repeating: p[4 * cin]), w); b4.addProduct(V(repeating: q[4 * cin]), w)
+                    a5.addProduct(V(repeating: p[5 * cin]), w); b5.addProduct(V(repeating: q[5 * cin]), w)
+                    a6.addProduct(V(repeating: p[6 * cin]), w); b6.addProduct(V(repeating: q[6 * cin]), w)
+                    a7.addProduct(V(repeating: p[7 * cin]), w); b7.addProduct(V(repeating: q[7 * cin]), w)
                 }
-                let dst = output + (oy * ow + ox) * cout
+            }
+            if pool {
+                let dst = output + (x / 2) * cout
                 store(finish(vmax(vmax(a0, a1), vmax(b0, b1)), sv, bv, relu), dst)
                 store(finish(vmax(vmax(a2, a3), vmax(b2, b3)), sv, bv, relu), dst + cout)
                 store(finish(vmax(vmax(a4, a5), vmax(b4, b5)), sv, bv, relu), dst + 2 * cout)
                 store(finish(vmax(vmax(a6, a7), vmax(b6, b7)), sv, bv, relu), dst + 3 * cout)
-                if ox == ow - 4 { break }
-                next += 4
+            } else {
+                let d0 = output + x * cout, d1 = d0 + rowStride
+                store(a0 + bv, d0); store(a1 + bv, d0 + cout); store(a2 + bv, d0 + 2 * cout); store(a3 + bv, d0 + 3 * cout)
+                store(a4 + bv, d0 + 4 * cout); store(a5 + bv, d0 + 5 * cout); store(a6 + bv, d0 + 6 * cout); store(a7 + bv, d0 + 7 * cout)
+                store(b0 + bv, d1); store(b1 + bv, d1 + cout); store(b2 + bv, d1 + 2 * cout); store(b3 + bv, d1 + 3 * cout)
+                store(b4 + bv, d1 + 4 * cout); store(b5 + bv, d1 + 5 * cout); store(b6 + bv, d1 + 6 * cout); store(b7 + bv, d1 + 7 * cout)
             }
+            if x == width - 8 { break }
+            next += 8
         }
     }
 
@@ -195,116 +278,6 @@ public enum AVX512Conv {
                 if ox == ow - 2 { break }
                 next += 2
             }
-        }
-    }
-
-    // MARK: - Without pooling (training's forward pass)
-
-    /// Like ``planar8(padded:ph:pw:cin:packed:bias:relu:scale:rows:ow:output:)`` but without the
-    /// pool, ReLU or scale: conv + bias over the whole `[h, w, 8]` output of one image; needs
-    /// `h >= 2`, `w >= 16`.
-    public static func planar8Full(padded: UnsafePointer<Float>, h: Int, w: Int, cin: Int,
-                                   packed: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                   output: UnsafeMutablePointer<Float>) {
-        precondition(h >= 2 && w >= 16, "planar8Full needs at least 2 × 16 pixels, got \(h) × \(w)")
-        let pw = w + 2, plane = (h + 2) * pw
-        let b8 = UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
-        let bv = V(lowHalf: b8, highHalf: b8)
-        var nextY = 0
-        while true {
-            let y0 = Swift.min(nextY, h - 2)
-            var nextX = 0
-            while true {
-                let x = Swift.min(nextX, w - 16)
-                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
-                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
-                for c in 0..<cin {
-                    let pc = padded + c * plane + y0 * pw + x
-                    for ky in 0..<3 {
-                        let r = pc + ky * pw
-                        for kx in 0..<3 {
-                            let v0 = load(r + kx), v1 = load(r + pw + kx)
-                            let wt = packed + ((ky * 3 + kx) * cin + c) * 8
-                            var s = V(repeating: wt[0]); a0.addProduct(v0, s); b0.addProduct(v1, s)
-                            s = V(repeating: wt[1]); a1.addProduct(v0, s); b1.addProduct(v1, s)
-                            s = V(repeating: wt[2]); a2.addProduct(v0, s); b2.addProduct(v1, s)
-                            s = V(repeating: wt[3]); a3.addProduct(v0, s); b3.addProduct(v1, s)
-                            s = V(repeating: wt[4]); a4.addProduct(v0, s); b4.addProduct(v1, s)
-                            s = V(repeating: wt[5]); a5.addProduct(v0, s); b5.addProduct(v1, s)
-                            s = V(repeating: wt[6]); a6.addProduct(v0, s); b6.addProduct(v1, s)
-                            s = V(repeating: wt[7]); a7.addProduct(v0, s); b7.addProduct(v1, s)
-                        }
-                    }
-                }
-                storeTransposed16x8(a0, a1, a2, a3, a4, a5, a6, a7, bv, output + (y0 * w + x) * 8)
-                storeTransposed16x8(b0, b1, b2, b3, b4, b5, b6, b7, bv, output + ((y0 + 1) * w + x) * 8)
-                if x == w - 16 { break }
-                nextX += 16
-            }
-            if y0 == h - 2 { break }
-            nextY += 2
-        }
-    }
-
-    /// Stores 8 channel vectors of 16 pixels as 16 NHWC pixels of 8 channels plus `bias`
-    /// (duplicated to 16 lanes): the 128 values' index bits (channel, pixel) rotated by four
-    /// even/odd unshuffles.
-    @inline(__always)
-    static func storeTransposed16x8(_ c0: V, _ c1: V, _ c2: V, _ c3: V, _ c4: V, _ c5: V, _ c6: V, _ c7: V,
-                                    _ bias: V, _ dst: UnsafeMutablePointer<Float>) {
-        var t = (c0, c1, c2, c3, c4, c5, c6, c7)
-        for _ in 0..<4 {
-            t = (evens(t.0, t.1), evens(t.2, t.3), evens(t.4, t.5), evens(t.6, t.7),
-                 odds(t.0, t.1), odds(t.2, t.3), odds(t.4, t.5), odds(t.6, t.7))
-        }
-        store(t.0 + bias, dst); store(t.1 + bias, dst + 16); store(t.2 + bias, dst + 32); store(t.3 + bias, dst + 48)
-        store(t.4 + bias, dst + 64); store(t.5 + bias, dst + 80); store(t.6 + bias, dst + 96); store(t.7 + bias, dst + 112)
-    }
-
-    /// Conv + bias, 16 output channels (the slice at `packed`, `bias`, `output` of `cout`), NHWC
-    /// padded input, whole `[h, w, cout]` output of one image: 8 × 2 pixels per step. Needs
-    /// `h >= 2`, `w >= 8`.
-    public static func channels16Full(padded: UnsafePointer<Float>, h: Int, w: Int, cin: Int,
-                                      packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int = 16,
-                                      output: UnsafeMutablePointer<Float>) {
-        precondition(h >= 2 && w >= 8, "channels16Full needs at least 2 × 8 pixels, got \(h) × \(w)")
-        let pw = w + 2, run = 3 * cin
-        let bv = load(bias)
-        var nextY = 0
-        while true {
-            let y0 = Swift.min(nextY, h - 2)
-            var nextX = 0
-            while true {
-                let x = Swift.min(nextX, w - 8)
-                var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
-                var b0 = V(), b1 = V(), b2 = V(), b3 = V(), b4 = V(), b5 = V(), b6 = V(), b7 = V()
-                for ky in 0..<3 {
-                    let r0 = padded + ((y0 + ky) * pw + x) * cin
-                    let r1 = r0 + pw * cin
-                    let wk = packed + ky * run * cout
-                    for j in 0..<run {
-                        let wt = load(wk + j * cout)
-                        let p = r0 + j, q = r1 + j
-                        a0.addProduct(V(repeating: p[0]), wt); b0.addProduct(V(repeating: q[0]), wt)
-                        a1.addProduct(V(repeating: p[cin]), wt); b1.addProduct(V(repeating: q[cin]), wt)
-                        a2.addProduct(V(repeating: p[2 * cin]), wt); b2.addProduct(V(repeating: q[2 * cin]), wt)
-                        a3.addProduct(V(repeating: p[3 * cin]), wt); b3.addProduct(V(repeating: q[3 * cin]), wt)
-                        a4.addProduct(V(repeating: p[4 * cin]), wt); b4.addProduct(V(repeating: q[4 * cin]), wt)
-                        a5.addProduct(V(repeating: p[5 * cin]), wt); b5.addProduct(V(repeating: q[5 * cin]), wt)
-                        a6.addProduct(V(repeating: p[6 * cin]), wt); b6.addProduct(V(repeating: q[6 * cin]), wt)
-                        a7.addProduct(V(repeating: p[7 * cin]), wt); b7.addProduct(V(repeating: q[7 * cin]), wt)
-                    }
-                }
-                let d0 = output + (y0 * w + x) * cout, d1 = d0 + w * cout
-                store(a0 + bv, d0); store(a1 + bv, d0 + cout); store(a2 + bv, d0 + 2 * cout); store(a3 + bv, d0 + 3 * cout)
-                store(a4 + bv, d0 + 4 * cout); store(a5 + bv, d0 + 5 * cout); store(a6 + bv, d0 + 6 * cout); store(a7 + bv, d0 + 7 * cout)
-                store(b0 + bv, d1); store(b1 + bv, d1 + cout); store(b2 + bv, d1 + 2 * cout); store(b3 + bv, d1 + 3 * cout)
-                store(b4 + bv, d1 + 4 * cout); store(b5 + bv, d1 + 5 * cout); store(b6 + bv, d1 + 6 * cout); store(b7 + bv, d1 + 7 * cout)
-                if x == w - 8 { break }
-                nextX += 8
-            }
-            if y0 == h - 2 { break }
-            nextY += 2
         }
     }
 

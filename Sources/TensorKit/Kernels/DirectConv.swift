@@ -43,14 +43,7 @@ public enum DirectConv {
             #if arch(x86_64)
             if kernel == .planar8 { AVX512Conv.padPlanar(src, h: h, w: w, cin: cin, into: dst); return }
             #endif
-            dst.update(repeating: 0, count: pw * cin)
-            (dst + (ph - 1) * pw * cin).update(repeating: 0, count: pw * cin)
-            for y in 0..<h {
-                let row = dst + (y + 1) * pw * cin
-                row.update(repeating: 0, count: cin)
-                (row + cin).update(from: src + y * w * cin, count: w * cin)
-                (row + (w + 1) * cin).update(repeating: 0, count: cin)
-            }
+            padNHWC(src, h: h, w: w, cin: cin, into: dst)
         }
         func rows(_ img: Int, _ padded: UnsafePointer<Float>, _ r: Range<Int>) {
             let out = output + img * oh * ow * cout

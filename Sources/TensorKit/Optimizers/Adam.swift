@@ -122,32 +122,5 @@ public final class SGD: Optimizer {
         }
     }
 
-    /// The Adam update without weight decay, 8 parameters at a time.
-    static func update(_ pp: UnsafeMutablePointer<Float>, _ gp: UnsafePointer<Float>, _ mp: UnsafeMutablePointer<Float>,
-                       _ vp: UnsafeMutablePointer<Float>, _ n: Int, _ b1: Float, _ b2: Float,
-                       _ stepSize: Float, _ bc2Root: Float, _ eps: Float) {
-        typealias V = SIMD8<Float>
-        let b1v = V(repeating: b1), b2v = V(repeating: b2), c1 = V(repeating: 1 - b1), c2 = V(repeating: 1 - b2)
-        let sv = V(repeating: stepSize), rv = V(repeating: 1 / bc2Root), ev = V(repeating: eps)
-        var i = 0
-        while i + 8 <= n {
-            let g = UnsafeRawPointer(gp + i).loadUnaligned(as: V.self)
-            let m = b1v * UnsafeRawPointer(mp + i).loadUnaligned(as: V.self) + c1 * g
-            let v = b2v * UnsafeRawPointer(vp + i).loadUnaligned(as: V.self) + c2 * g * g
-            UnsafeMutableRawPointer(mp + i).storeBytes(of: m, as: V.self)
-            UnsafeMutableRawPointer(vp + i).storeBytes(of: v, as: V.self)
-            let p = UnsafeRawPointer(pp + i).loadUnaligned(as: V.self) - sv * m / (v.squareRoot() * rv + ev)
-            UnsafeMutableRawPointer(pp + i).storeBytes(of: p, as: V.self)
-            i += 8
-        }
-        while i < n {
-            let g = gp[i]
-            mp[i] = b1 * mp[i] + (1 - b1) * g
-            vp[i] = b2 * vp[i] + (1 - b2) * g * g
-            pp[i] -= stepSize * mp[i] / (vp[i].squareRoot() / bc2Root + eps)
-            i += 1
-        }
-    }
-
     public func zeroGrad() { for p in parameters { p.grad = nil } }
 }
