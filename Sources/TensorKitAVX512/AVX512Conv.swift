@@ -35,6 +35,12 @@ public enum AVX512Conv {
         return relu ? vmax(r, V(repeating: 0)) : r
     }
 
+    /// 2×2 max-pool of two channels' 16-pixel rows: `p`, `q` are channels A and B of the first
+    /// row, `r`, `u` of the second; the result is [A's 8 pooled pixels | B's 8].
+    @_transparent static func pool2x2(_ p: V, _ q: V, _ r: V, _ u: V) -> V {
+        vmax(vmax(evens(p, q), odds(p, q)), vmax(evens(r, u), odds(r, u)))
+    }
+
     @inline(__always) static func evens(_ a: V, _ b: V) -> V { V(lowHalf: a.evenHalf, highHalf: b.evenHalf) }
     @inline(__always) static func odds(_ a: V, _ b: V) -> V { V(lowHalf: a.oddHalf, highHalf: b.oddHalf) }
 
@@ -90,6 +96,11 @@ public enum AVX512Conv {
         let b8 = UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
         let bv = V(lowHalf: b8, highHalf: b8)
         let sv = V(repeating: scale)
+        // The bias in the pooled block's layout before its transpose: [channel 2k × 8 | 2k+1 × 8].
+        func pair(_ k: Int) -> V {
+            V(lowHalf: SIMD8(repeating: bias[2 * k]), highHalf: SIMD8(repeating: bias[2 * k + 1]))
+        }
+        let bp0 = pair(0), bp1 = pair(1), bp2 = pair(2), bp3 = pair(3)
         var next = 0
         while true {
             let x = Swift.min(next, width - 16)
@@ -114,38 +125,48 @@ public enum AVX512Conv {
                 }
             }
             if pool {
-                // Vertical pool, then horizontal pool of lane pairs: t0 = [channel 0 | channel 1]
-                // for the 8 pooled pixels, and so on — an 8 × 8 (channel × pixel) matrix in 4 vectors.
-                let m0 = vmax(a0, b0), m1 = vmax(a1, b1), m2 = vmax(a2, b2), m3 = vmax(a3, b3)
-                let m4 = vmax(a4, b4), m5 = vmax(a5, b5), m6 = vmax(a6, b6), m7 = vmax(a7, b7)
-                var t0 = vmax(evens(m0, m1), odds(m0, m1)), t1 = vmax(evens(m2, m3), odds(m2, m3))
-                var t2 = vmax(evens(m4, m5), odds(m4, m5)), t3 = vmax(evens(m6, m7), odds(m6, m7))
-                // Transpose to pixel × channel: an even/odd unshuffle of the 64 values rotates the
-                // bits of their index by one; three of them swap the pixel and channel bits.
-                for _ in 0..<3 {
-                    (t0, t1, t2, t3) = (evens(t0, t1), evens(t2, t3), odds(t0, t1), odds(t2, t3))
-                }
-                let dst = output + (x / 2) * 8
-                store(finish(t0, sv, bv, relu), dst)
-                store(finish(t1, sv, bv, relu), dst + 16)
-                store(finish(t2, sv, bv, relu), dst + 32)
-                store(finish(t3, sv, bv, relu), dst + 48)
+                // Pool: t0 = [channel 0 | channel 1] for the 8 pooled pixels, and so on — an 8 × 8
+                // (channel × pixel) matrix in 4 vectors. The lane-pair shuffles act on the raw
+                // sums and the affine step follows the maxima: a shuffle applied to a maximum
+                // (a compare and select) lets LLVM push it into the compares, at the cost of
+                // dozens of extra permutes.
+                var tile = (pool2x2(a0, a1, b0, b1) * sv + bp0, pool2x2(a2, a3, b2, b3) * sv + bp1,
+                            pool2x2(a4, a5, b4, b5) * sv + bp2, pool2x2(a6, a7, b6, b7) * sv + bp3)
+                withUnsafeBytes(of: &tile) { transposeStore8x8($0.baseAddress!, relu: relu, output + (x / 2) * 8) }
             } else {
-                storeTransposed16x8(a0, a1, a2, a3, a4, a5, a6, a7, bv, output + x * 8)
-                storeTransposed16x8(b0, b1, b2, b3, b4, b5, b6, b7, bv, output + rowStride + x * 8)
+                var rowA = (a0, a1, a2, a3, a4, a5, a6, a7), rowB = (b0, b1, b2, b3, b4, b5, b6, b7)
+                withUnsafeBytes(of: &rowA) { transposeStore16x8($0.baseAddress!, bias: bv, output + x * 8) }
+                withUnsafeBytes(of: &rowB) { transposeStore16x8($0.baseAddress!, bias: bv, output + rowStride + x * 8) }
             }
             if x == width - 16 { break }
             next += 16
         }
     }
 
-    /// Stores 8 channel vectors of 16 pixels as 16 NHWC pixels of 8 channels plus `bias`
-    /// (duplicated to 16 lanes): the 128 values' index bits (channel, pixel) rotated by four
-    /// even/odd unshuffles.
-    @inline(__always)
-    static func storeTransposed16x8(_ c0: V, _ c1: V, _ c2: V, _ c3: V, _ c4: V, _ c5: V, _ c6: V, _ c7: V,
-                                    _ bias: V, _ dst: UnsafeMutablePointer<Float>) {
-        var t = (c0, c1, c2, c3, c4, c5, c6, c7)
+    /// Transposes an 8 × 8 (channel × pixel) block held as 4 vectors of two channels each at
+    /// `tile` to 8 NHWC pixels of 8 channels at `dst`, with an optional ReLU. An even/odd unshuffle
+    /// of the 64 values rotates the bits of their index by one; three swap pixel and channel bits.
+    ///
+    /// Not inlined on purpose: inlined after the pooling maxima, LLVM pushes these shuffles up
+    /// through the compares and selects and emits hundreds of permutes (half the layer's time).
+    @inline(never)
+    static func transposeStore8x8(_ tile: UnsafeRawPointer, relu: Bool, _ dst: UnsafeMutablePointer<Float>) {
+        var t0 = tile.loadUnaligned(as: V.self), t1 = tile.loadUnaligned(fromByteOffset: 64, as: V.self)
+        var t2 = tile.loadUnaligned(fromByteOffset: 128, as: V.self), t3 = tile.loadUnaligned(fromByteOffset: 192, as: V.self)
+        for _ in 0..<3 {
+            (t0, t1, t2, t3) = (evens(t0, t1), evens(t2, t3), odds(t0, t1), odds(t2, t3))
+        }
+        if relu { t0 = vmax(t0, V()); t1 = vmax(t1, V()); t2 = vmax(t2, V()); t3 = vmax(t3, V()) }
+        store(t0, dst); store(t1, dst + 16); store(t2, dst + 32); store(t3, dst + 48)
+    }
+
+    /// Stores 8 channel vectors of 16 pixels (at `tile`) as 16 NHWC pixels of 8 channels plus
+    /// `bias` (duplicated to 16 lanes): the 128 values' index bits (channel, pixel) rotated by four
+    /// even/odd unshuffles. Not inlined: LLVM merges inlined shuffle stages into more permutes.
+    @inline(never)
+    static func transposeStore16x8(_ tile: UnsafeRawPointer, bias: V, _ dst: UnsafeMutablePointer<Float>) {
+        func at(_ k: Int) -> V { tile.loadUnaligned(fromByteOffset: 64 * k, as: V.self) }
+        var t = (at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7))
         for _ in 0..<4 {
             t = (evens(t.0, t.1), evens(t.2, t.3), evens(t.4, t.5), evens(t.6, t.7),
                  odds(t.0, t.1), odds(t.2, t.3), odds(t.4, t.5), odds(t.6, t.7))
@@ -281,37 +302,5 @@ public enum AVX512Conv {
         }
     }
 
-    // MARK: - Layout
-
-    /// Copies an NHWC image `[h, w, cin]` into `cin` zero-padded planes of `(h + 2) × (w + 2)`.
-    public static func padPlanar(_ src: UnsafePointer<Float>, h: Int, w: Int, cin: Int, into dst: UnsafeMutablePointer<Float>) {
-        let ph = h + 2, pw = w + 2, plane = ph * pw
-        for c in 0..<cin {
-            let p = dst + c * plane
-            p.update(repeating: 0, count: pw)
-            (p + (ph - 1) * pw).update(repeating: 0, count: pw)
-            for y in 0..<h {
-                p[(y + 1) * pw] = 0
-                p[(y + 1) * pw + w + 1] = 0
-            }
-        }
-        if cin == 3 {
-            let p0 = dst + pw + 1, p1 = p0 + plane, p2 = p1 + plane
-            for y in 0..<h {
-                let s = src + y * w * 3, o = y * pw
-                for x in 0..<w {
-                    p0[o + x] = s[3 * x]; p1[o + x] = s[3 * x + 1]; p2[o + x] = s[3 * x + 2]
-                }
-            }
-        } else {
-            for y in 0..<h {
-                let s = src + y * w * cin
-                for c in 0..<cin {
-                    let p = dst + c * plane + (y + 1) * pw + 1
-                    for x in 0..<w { p[x] = s[x * cin + c] }
-                }
-            }
-        }
-    }
 }
 #endif

@@ -7,7 +7,7 @@ import TensorKit
 final class InferencePlanTests: XCTestCase {
     /// (input channels, output channels, height, width) of single conv blocks.
     let shapes: [(Int, Int, Int, Int)] = [
-        (3, 8, 52, 52), (3, 8, 16, 16), (3, 8, 17, 23), (1, 8, 20, 34), (5, 8, 18, 30), (3, 8, 6, 10),
+        (3, 8, 52, 52), (3, 8, 16, 16), (3, 8, 17, 23), (1, 8, 20, 34), (5, 8, 18, 30), (3, 8, 6, 10), (3, 8, 5, 7), (3, 8, 9, 8),
         (8, 16, 26, 26), (8, 16, 8, 9), (3, 16, 13, 21), (8, 16, 4, 4),
         (16, 32, 13, 13), (16, 32, 4, 5), (7, 32, 9, 14), (16, 32, 2, 2),
     ]

@@ -40,9 +40,7 @@ public enum DirectConv {
         let kernel = Kernel.choose(cout: cout, pooledWidth: ow)
         func pad(_ img: Int, into dst: UnsafeMutablePointer<Float>) {
             let src = input + img * h * w * cin
-            #if arch(x86_64)
-            if kernel == .planar8 { AVX512Conv.padPlanar(src, h: h, w: w, cin: cin, into: dst); return }
-            #endif
+            if kernel == .planar8 { padPlanar(src, h: h, w: w, cin: cin, into: dst); return }
             padNHWC(src, h: h, w: w, cin: cin, into: dst)
         }
         func rows(_ img: Int, _ padded: UnsafePointer<Float>, _ r: Range<Int>) {
@@ -126,7 +124,7 @@ public enum DirectConv {
             for img in range {
                 let src = input + img * h * w * cin, dst = output + img * h * w * cout
                 if cout == 8 {
-                    AVX512Conv.padPlanar(src, h: h, w: w, cin: cin, into: padded)
+                    padPlanar(src, h: h, w: w, cin: cin, into: padded)
                     AVX512Conv.planar8Full(padded: padded, h: h, w: w, cin: cin, packed: packed, bias: bias, output: dst)
                 } else {
                     padNHWC(src, h: h, w: w, cin: cin, into: padded)
@@ -140,6 +138,37 @@ public enum DirectConv {
         #else
         preconditionFailure("DirectConv.conv3x3 needs AVX-512")
         #endif
+    }
+
+    /// Copies an NHWC image `[h, w, cin]` into `cin` zero-padded planes of `(h + 2) × (w + 2)`.
+    static func padPlanar(_ src: UnsafePointer<Float>, h: Int, w: Int, cin: Int, into dst: UnsafeMutablePointer<Float>) {
+        let ph = h + 2, pw = w + 2, plane = ph * pw
+        for c in 0..<cin {
+            let p = dst + c * plane
+            p.update(repeating: 0, count: pw)
+            (p + (ph - 1) * pw).update(repeating: 0, count: pw)
+            for y in 0..<h {
+                p[(y + 1) * pw] = 0
+                p[(y + 1) * pw + w + 1] = 0
+            }
+        }
+        if cin == 3 {
+            let p0 = dst + pw + 1, p1 = p0 + plane, p2 = p1 + plane
+            for y in 0..<h {
+                let s = src + y * w * 3, o = y * pw
+                for x in 0..<w {
+                    p0[o + x] = s[3 * x]; p1[o + x] = s[3 * x + 1]; p2[o + x] = s[3 * x + 2]
+                }
+            }
+        } else {
+            for y in 0..<h {
+                let s = src + y * w * cin
+                for c in 0..<cin {
+                    let p = dst + c * plane + (y + 1) * pw + 1
+                    for x in 0..<w { p[x] = s[x * cin + c] }
+                }
+            }
+        }
     }
 
     /// Copies an NHWC image into a zero-padded `[h + 2, w + 2, cin]` buffer.
