@@ -113,6 +113,19 @@ final class CLITests: XCTestCase {
         r = try run(["classify", "misfit.safetensors", "g/red/1.png"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("misfit.safetensors") && r.err.contains("'\(victim)'"), r.err)
+        // Benchmark options that are not numbers.
+        r = try run(["bench", "--only", "infer", "--infer-batches", "1,x"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("--infer-batches") && r.err.contains("'1,x'"), r.err)
+    }
+
+    func testBenchTimesInferenceAtTheAskedBatchSizes() throws {
+        let r = try run(["bench", "--only", "infer", "--infer-batches", "1,3", "--infer-repeats", "5"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.split(separator: "\n").filter { $0.contains("\"suite\": \"infer\"") }
+        XCTAssertEqual(lines.count, 2, r.out)
+        XCTAssertTrue(lines[0].contains("\"batch 1\"") && lines[1].contains("\"batch 3\""), r.out)
+        XCTAssertTrue(r.err.contains("TensorKit kernels: "), r.err)
     }
 
     func testDesktopCommandsOnAPrivateDisplay() throws {

@@ -55,10 +55,29 @@ struct Bench: ParsableCommand {
         return samples[samples.count / 2]
     }
 
+    /// The `--infer-batches` sizes; an error names the option and the text otherwise.
+    func inferBatchSizes() throws -> [Int] {
+        let parsed = inferBatches.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let sizes = parsed.compactMap { $0 }
+        guard !sizes.isEmpty, sizes.count == parsed.count, sizes.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--infer-batches: expected positive batch sizes separated by commas, got '\(inferBatches)'")
+        }
+        return sizes
+    }
+
+    func validate() throws {
+        _ = try inferBatchSizes()
+        guard inferRepeats >= 0 else { throw ValidationError("--infer-repeats: expected 0 or more, got \(inferRepeats)") }
+    }
+
     func run() throws {
         BLAS.setThreads(threads)
         Parallel.threadCount = threads
         let suites = Set(only.split(separator: ",").map(String.init))
+        if suites.contains("train") || suites.contains("infer") {
+            FileHandle.standardError.write(Data("TensorKit kernels: \(CPUFeatures.kernelInstructionSet) (PIXELPILOT_NO_AVX512=1 forces AVX2), \(threads) threads\n".utf8))
+        }
         var rng = SeededGenerator(seed: 1)
         if suites.contains("sgemm") {
             for n in [512, 2048] {
@@ -99,10 +118,7 @@ struct Bench: ParsableCommand {
         if suites.contains("sort") { try SortBench.run(displayName: display) }
         if suites.contains("infer") {
             let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
-            let sizes = inferBatches.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else {
-                throw ValidationError("--infer-batches: expected positive batch sizes separated by commas, got '\(inferBatches)'")
-            }
+            let sizes = try inferBatchSizes()
             for bs in sizes {
                 let x = Tensor.uniform([bs, 52, 52, 3], low: 0, high: 255, using: &rng)
                 let repeats = inferRepeats > 0 ? inferRepeats : (bs < 16 ? 300 : 50)
