@@ -18,8 +18,10 @@ public final class SpinningPool: @unchecked Sendable {
     /// Number of threads besides the caller's.
     public let workerCount: Int
 
-    private let generation = Atomic<Int>(0)
-    private let pending = Atomic<Int>(0)
+    // The counter the workers spin on and the one the caller spins on live on cache lines of their
+    // own, so neither spin slows the other side's writes.
+    private let generation = PaddedCounter()
+    private let pending = PaddedCounter()
     private let busy = Atomic<Bool>(false)
     /// Bit `w` is set while worker `w` sleeps (or is about to).
     private let sleeping = Atomic<Int>(0)
@@ -27,6 +29,7 @@ public final class SpinningPool: @unchecked Sendable {
     // Written by the caller before `generation` is bumped (release) and read by the workers after
     // they see the bump (acquire).
     private var job: ((Int) -> Void)?
+    private var partCount = 0
     private var participants = 0
 
     init(workerCount: Int) {
@@ -57,14 +60,16 @@ public final class SpinningPool: @unchecked Sendable {
         let threads = min(parts, workerCount + 1)
         withoutActuallyEscaping(body) { body in
             // Part p runs on thread p % threads.
-            job = { t in var p = t; while p < parts { body(p); p += threads } }
+            job = body
+            partCount = parts
             participants = threads
-            pending.store(workerCount, ordering: .relaxed)
-            generation.add(1, ordering: .sequentiallyConsistent)
+            pending.value.store(workerCount, ordering: .relaxed)
+            generation.value.add(1, ordering: .sequentiallyConsistent)
             let asleep = sleeping.exchange(0, ordering: .sequentiallyConsistent)
             for w in 0..<workerCount where asleep & (1 << w) != 0 { wakeUps[w].signal() }
-            job!(0)
-            while pending.load(ordering: .acquiring) > 0 {}
+            var p = 0
+            while p < parts { body(p); p += threads }
+            while pending.value.load(ordering: .acquiring) > 0 {}
             job = nil
         }
     }
@@ -76,7 +81,7 @@ public final class SpinningPool: @unchecked Sendable {
         while true {
             var start: UInt64 = 0
             var polls = 0
-            while generation.load(ordering: .acquiring) == seen {
+            while generation.value.load(ordering: .acquiring) == seen {
                 polls += 1
                 if polls & 1023 != 0 { continue }
                 let now = DispatchTime.now().uptimeNanoseconds
@@ -84,13 +89,27 @@ public final class SpinningPool: @unchecked Sendable {
                 if now - start < spinNanoseconds { continue }
                 // Sleep; the caller wakes a worker it finds asleep after bumping the generation.
                 sleeping.bitwiseOr(1 << index, ordering: .sequentiallyConsistent)
-                if generation.load(ordering: .sequentiallyConsistent) == seen { wakeUps[index].wait() }
+                if generation.value.load(ordering: .sequentiallyConsistent) == seen { wakeUps[index].wait() }
                 sleeping.bitwiseAnd(~(1 << index), ordering: .sequentiallyConsistent)
                 start = 0
             }
-            seen = generation.load(ordering: .acquiring)
-            if index + 1 < participants { job!(index + 1) }
-            pending.subtract(1, ordering: .releasing)
+            seen = generation.value.load(ordering: .acquiring)
+            let threads = participants, parts = partCount
+            if index + 1 < threads, let job {
+                var p = index + 1
+                while p < parts { job(p); p += threads }
+            }
+            pending.value.subtract(1, ordering: .releasing)
         }
     }
+}
+
+/// An atomic counter alone on its cache lines (padding on both sides of the 128-byte pair that
+/// adjacent-line prefetchers fetch together).
+final class PaddedCounter: @unchecked Sendable {
+    private let before: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    let value = Atomic<Int>(0)
+    private let after: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 }
