@@ -132,6 +132,9 @@ final class CLITests: XCTestCase {
         var r = try run(["doctor", "--virtual-display"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("ok   XTEST"), r.out)
+        XCTAssertTrue(r.out.contains("Compute: TensorKit's convolution kernels use "), r.out)
+        let env = ProcessInfo.processInfo.environment.merging(["PIXELPILOT_NO_AVX512": "1"]) { $1 }
+        XCTAssertTrue(try run(["doctor", "--virtual-display"], environment: env).out.contains("kernels use AVX2"))
         r = try run(["capture", "--virtual-display", "--region", "64x32+10+20", "--out", "shot.png"])
         XCTAssertEqual(r.status, 0, r.err)
         let img = try PNG.read(contentsOf: work.appendingPathComponent("shot.png"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Desktop
+import TensorKit
 import Foundation
 import Vision
 
@@ -150,6 +151,10 @@ struct Doctor: ParsableCommand {
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         print(DisplayDoctor.report(connection: connection))
+        print("""
+            Compute: TensorKit's convolution kernels use \(CPUFeatures.kernelInstructionSet) on \
+            \(ProcessInfo.processInfo.activeProcessorCount) cores\(CPUFeatures.hasAVX512 ? "" : " (no AVX-512 on this CPU)").
+            """)
     }
 }
 
