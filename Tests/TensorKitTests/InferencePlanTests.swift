@@ -88,6 +88,7 @@ final class DirectConvTrainingTests: XCTestCase {
             (2, 3, 8, 52, 52), (1, 3, 8, 2, 16), (3, 1, 8, 7, 23), (2, 5, 8, 9, 17),
             (2, 8, 16, 26, 26), (1, 8, 16, 2, 8), (2, 3, 16, 5, 11),
             (2, 16, 32, 13, 13), (1, 16, 32, 3, 9), (2, 7, 32, 4, 8),
+            (2, 5, 48, 6, 10), (1, 32, 64, 9, 12),
         ]
         for (n, cin, cout, h, w) in shapes {
             let x0 = Tensor.uniform([n, h, w, cin], low: -1, high: 1, using: &rng)
