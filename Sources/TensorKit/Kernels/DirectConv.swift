@@ -102,17 +102,46 @@ public enum DirectConv {
         guard useAVX512, geo.kh == 3, geo.kw == 3, geo.sh == 1, geo.sw == 1, geo.dh == 1, geo.dw == 1,
               geo.groups == 1, geo.padTop == 1, geo.padLeft == 1, geo.oh == geo.h, geo.ow == geo.w, geo.h >= 2
         else { return false }
-        switch geo.cout {
-        case 8: return geo.w >= 16
-        // Up to 64 outputs the direct kernel beats im2col + GEMM (2.9 vs 4.9 ms for 32→64 on
-        // 8×64×64; 0.37 vs 0.83 ms for 3→32 on 4×128×128); at 128→128 GEMM wins (0.90 vs 1.52
-        // ms on 4×16×16), since each 16-channel slice broadcasts every input again.
-        case let c where c % 16 == 0 && c <= 64: return geo.w >= 8
-        default: return false
-        }
+        return handlesOutputs(geo.cout, width: geo.w)
         #else
         return false
         #endif
+    }
+
+    /// Whether a direct 3×3 "same" convolution producing `channels` channels on images `width`
+    /// wide is worth it (the shape rule of ``handles(_:)``).
+    static func handlesOutputs(_ channels: Int, width: Int) -> Bool {
+        switch channels {
+        case 8: return width >= 16
+        // Up to 64 outputs the direct kernel beats im2col + GEMM (2.9 vs 4.9 ms for 32→64 on
+        // 8×64×64; 0.37 vs 0.83 ms for 3→32 on 4×128×128); at 128→128 GEMM wins (0.90 vs 1.52
+        // ms on 4×16×16), since each 16-channel slice broadcasts every input again.
+        case let c where c % 16 == 0 && c <= 64: return width >= 8
+        default: return false
+        }
+    }
+
+    /// The input gradient of a convolution ``handles(_:)`` accepts, when its input channel count
+    /// suits the direct kernel: for a 3×3, stride-1, "same" convolution it is the same kind of
+    /// convolution of the output gradient with the kernel flipped and its channel axes swapped.
+    /// Returns nil when the shape does not suit (the caller uses GEMM + col2im).
+    static func inputGradient(_ g: UnsafePointer<Float>, weight: UnsafePointer<Float>, geo: ConvGeometry) -> Tensor? {
+        guard handles(geo), handlesOutputs(geo.cin, width: geo.w) else { return nil }
+        // Flipped, swapped weights in PyTorch layout [cin, cout, 3, 3].
+        var flipped = [Float](repeating: 0, count: geo.cin * geo.cout * 9)
+        for o in 0..<geo.cout { for i in 0..<geo.cin { for k in 0..<9 {
+            flipped[(i * geo.cout + o) * 9 + (8 - k)] = weight[(o * geo.cin + i) * 9 + k]
+        } } }
+        let packed = flipped.withUnsafeBufferPointer { packWeights($0.baseAddress!, cout: geo.cin, cin: geo.cout) }
+        let zeros = [Float](repeating: 0, count: geo.cin)
+        let dx = Tensor.uninitialized([geo.n, geo.h, geo.w, geo.cin])
+        packed.withUnsafeBufferPointer { p in
+            zeros.withUnsafeBufferPointer { z in
+                conv3x3(input: g, n: geo.n, h: geo.h, w: geo.w, cin: geo.cout, packed: p.baseAddress!,
+                        bias: z.baseAddress!, cout: geo.cin, output: dx.pointer)
+            }
+        }
+        return dx
     }
 
     /// Conv 3×3 "same" + bias without pooling or activation (training's forward pass), images

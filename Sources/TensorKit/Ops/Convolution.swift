@@ -200,7 +200,9 @@ extension Tensor {
             ? convWeightGradient(outputGrad: g.pointer, input: x.pointer, geo: geo, columns: columns.map { UnsafePointer($0.pointer) })
             : nil
         var gx: Tensor? = nil
-        if x.requiresGrad {
+        if x.requiresGrad, let dx = DirectConv.inputGradient(g.pointer, weight: weight.pointer, geo: geo) {
+            gx = dx
+        } else if x.requiresGrad {
             let dx = Tensor(zeros: x.shape)
             convInputGradient(outputGrad: g.pointer, packed: packed.pointer, geo: geo, into: dx.pointer)
             gx = dx
