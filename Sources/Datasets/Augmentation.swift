@@ -46,12 +46,24 @@ public struct Augmentation: Sendable {
 
     /// Shifts an image by (dx, dy) pixels with bilinear sampling and reflect fill, as
     /// TensorFlow's `ImageProjectiveTransform` does for Keras `RandomTranslation`.
-    static func translate(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int, dx: Float, dy: Float) {
+    ///
+    /// Columns whose four source pixels need no reflection share one horizontal weight and a
+    /// constant offset, so each row's interior is one contiguous 8-wide loop; only the border
+    /// columns take the per-pixel path. `vectorized: false` runs every column per pixel (tests
+    /// compare the two).
+    static func translate(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int,
+                          dx: Float, dy: Float, vectorized: Bool = true) {
+        // Interior columns x: x0 = x + k with 0 <= x0 and x0 + 1 <= w - 1.
+        let shift = -dx
+        let k = Int(shift.rounded(.down))
+        let fxInterior = shift - Float(k)
+        let xa = vectorized ? Swift.min(w, Swift.max(0, -k)) : w
+        let xb = vectorized ? Swift.max(xa, Swift.min(w, w - 1 - k)) : w
         for y in 0..<h {
             let sy = reflect(Float(y) - dy, h)
             let y0 = Int(sy.rounded(.down)), y1 = Swift.min(y0 + 1, h - 1)
             let fy = sy - Float(y0)
-            for x in 0..<w {
+            func pixel(_ x: Int) {
                 let sx = reflect(Float(x) - dx, w)
                 let x0 = Int(sx.rounded(.down)), x1 = Swift.min(x0 + 1, w - 1)
                 let fx = sx - Float(x0)
@@ -62,12 +74,36 @@ public struct Augmentation: Sendable {
                                 + (src[d + ch] * (1 - fx) + src[e + ch] * fx) * fy
                 }
             }
+            for x in 0..<xa { pixel(x) }
+            if xa < xb {
+                // out[i] = (s0[i + k·c]·(1-fx) + s0[i + (k+1)·c]·fx)·(1-fy) + (same on row y1)·fy
+                typealias V = SIMD8<Float>
+                let w00 = (1 - fxInterior) * (1 - fy), w01 = fxInterior * (1 - fy)
+                let w10 = (1 - fxInterior) * fy, w11 = fxInterior * fy
+                let out = dst + (y * w + xa) * c
+                let s0 = src + (y0 * w + xa + k) * c, s1 = src + (y1 * w + xa + k) * c
+                let count = (xb - xa) * c
+                let v00 = V(repeating: w00), v01 = V(repeating: w01), v10 = V(repeating: w10), v11 = V(repeating: w11)
+                var i = 0
+                while i + 8 <= count {
+                    func at(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+                    let r = at(s0 + i) * v00 + at(s0 + i + c) * v01 + at(s1 + i) * v10 + at(s1 + i + c) * v11
+                    UnsafeMutableRawPointer(out + i).storeBytes(of: r, as: V.self)
+                    i += 8
+                }
+                while i < count {
+                    out[i] = s0[i] * w00 + s0[i + c] * w01 + s1[i] * w10 + s1[i + c] * w11
+                    i += 1
+                }
+            }
+            for x in xb..<w { pixel(x) }
         }
     }
 
     /// ``translate(_:into:h:w:c:dx:dy:)`` for tests.
-    public static func translateForTesting(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int, dx: Float, dy: Float) {
-        translate(src, into: dst, h: h, w: w, c: c, dx: dx, dy: dy)
+    public static func translateForTesting(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int,
+                                           dx: Float, dy: Float, vectorized: Bool = true) {
+        translate(src, into: dst, h: h, w: w, c: c, dx: dx, dy: dy, vectorized: vectorized)
     }
 
     /// TensorFlow's REFLECT fill mode (d c b a | a b c d | d c b a) for a float coordinate.

@@ -82,6 +82,25 @@ final class DatasetsTests: XCTestCase {
         XCTAssertEqual(dst, [2, 3, 3, 2])
     }
 
+    /// The vectorised interior of each row against the per-pixel path, over fractional and whole
+    /// shifts both ways, shifts larger than the image, and sizes whose rows do not fill a vector.
+    func testVectorisedTranslationMatchesThePerPixelPath() {
+        var rng = SeededGenerator(seed: 12)
+        for (h, w, c) in [(52, 52, 3), (7, 5, 3), (9, 13, 1), (4, 3, 2), (1, 1, 3)] {
+            let src = (0..<(h * w * c)).map { _ in rng.nextUniform() * 255 }
+            for (dx, dy) in [(0, 0), (1, 0), (-2, 1), (3.7, -2.2), (-5.2, 4.9), (0.5, 0.5), (Float(w) + 1.5, -Float(h) - 0.3)] as [(Float, Float)] {
+                var fast = [Float](repeating: -1, count: src.count), slow = fast
+                src.withUnsafeBufferPointer { s in
+                    fast.withUnsafeMutableBufferPointer { Augmentation.translateForTesting(s.baseAddress!, into: $0.baseAddress!, h: h, w: w, c: c, dx: dx, dy: dy) }
+                    slow.withUnsafeMutableBufferPointer { Augmentation.translateForTesting(s.baseAddress!, into: $0.baseAddress!, h: h, w: w, c: c, dx: dx, dy: dy, vectorized: false) }
+                }
+                for i in 0..<src.count {
+                    XCTAssertEqual(fast[i], slow[i], accuracy: 1e-3, "\(h)x\(w)x\(c) shift (\(dx), \(dy)) at \(i)")
+                }
+            }
+        }
+    }
+
     func testLoaderCoversEveryImageOncePerEpochInBatches() throws {
         let n = 10
         let t = Tensor.uninitialized([n, 2, 2, 3])
