@@ -124,24 +124,28 @@ public enum Kernels {
                             c: UnsafeMutablePointer<Float>, ldc: Int) {
         BLAS.ensureSingleThreaded()
         let macs = m * n * k
-        if macs >= 1 << 21 && macs < 1 << 26 && m >= 64 && Parallel.threadCount > 1 && !Parallel.isInsideRegion {
-            // Mid-sized: split the rows of C across TensorKit's workers (no spinning BLAS threads
-            // left behind to slow the next kernel).
-            Parallel.forEachChunk(m, grain: 32) { rows in
-                let aRows = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
-                cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                            Int32(rows.count), Int32(n), Int32(k), alpha, aRows, Int32(lda), b, Int32(ldb), beta,
-                            c + rows.lowerBound * ldc, Int32(ldc))
+        // Products worth two cores are split across TensorKit's workers, each calling OpenBLAS
+        // single-threaded: OpenBLAS's own threads spin for tens of milliseconds after a call and
+        // would steal the other core from the next kernel (a batch-1 inference right after a big
+        // GEMM ran 1.5x slower).
+        if macs >= 1 << 21 && Parallel.threadCount > 1 && !Parallel.isInsideRegion {
+            let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+            if m >= 64 {
+                Parallel.forEachChunk(m, grain: 32) { rows in
+                    let aRows = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+                    cblas_sgemm(CblasRowMajor, ta, tb, Int32(rows.count), Int32(n), Int32(k), alpha, aRows, Int32(lda),
+                                b, Int32(ldb), beta, c + rows.lowerBound * ldc, Int32(ldc))
+                }
+                return
             }
-            return
-        }
-        if macs >= 1 << 26 && Parallel.threadCount > 1 && !Parallel.isInsideRegion {
-            // A big product on its own: let OpenBLAS use every core for this call only.
-            openblas_set_num_threads(Int32(Parallel.threadCount))
-            defer { openblas_set_num_threads(1) }
-            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-            return
+            if n >= 64 {
+                Parallel.forEachChunk(n, grain: 32) { cols in
+                    let bCols = transB ? b + cols.lowerBound * ldb : b + cols.lowerBound
+                    cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(cols.count), Int32(k), alpha, a, Int32(lda),
+                                bCols, Int32(ldb), beta, c + cols.lowerBound, Int32(ldc))
+                }
+                return
+            }
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

@@ -5,6 +5,10 @@ import Synchronization
 /// CNN: waking a thread through Dispatch or a condition variable costs about as much as the work,
 /// so idle workers spin on an atomic for a while (``spinDuration``) before they sleep.
 ///
+/// The caller and the workers claim parts from a shared counter, so a worker that the OS has not
+/// scheduled (a busy machine, another process on the other core) never holds the caller up: the
+/// caller then runs every part itself, and waits only for parts a worker has already started.
+///
 /// ``run(_:_:)`` is for short, balanced work. A region that finds the pool busy (another thread is
 /// using it, or it is called from inside a region) runs serially on the caller's thread instead of
 /// waiting, so it never deadlocks and never oversubscribes the cores.
@@ -18,19 +22,27 @@ public final class SpinningPool: @unchecked Sendable {
     /// Number of threads besides the caller's.
     public let workerCount: Int
 
-    // The counter the workers spin on and the one the caller spins on live on cache lines of their
-    // own, so neither spin slows the other side's writes.
+    // The counter the workers spin on, the claim counter and the completion counter live on cache
+    // lines of their own.
+    /// Bumped once per region; workers wake up on a change.
     private let generation = PaddedCounter()
-    private let pending = PaddedCounter()
+    /// The current region's tag (its generation, 31 bits) in the high half and the next unclaimed
+    /// part in the low half: a claim succeeds only for the region that is still running.
+    private let claim = PaddedCounter()
+    /// Parts of the current region finished by workers.
+    private let finished = PaddedCounter()
     private let busy = Atomic<Bool>(false)
     /// Bit `w` is set while worker `w` sleeps (or is about to).
     private let sleeping = Atomic<Int>(0)
     private let wakeUps: [DispatchSemaphore]
-    // Written by the caller before `generation` is bumped (release) and read by the workers after
-    // they see the bump (acquire).
+    // Written by the caller before the region's claim word is published. A worker calls `job`
+    // only after a successful claim, which proves the region is still running (so it is stable);
+    // `partCount` it may read a moment late, hence atomic (a stale value only fails the claim).
     private var job: ((Int) -> Void)?
-    private var partCount = 0
-    private var participants = 0
+    private let partCount = Atomic<Int>(0)
+
+    private static let tagShift = 32
+    private static let indexMask = (1 << 32) - 1
 
     init(workerCount: Int) {
         self.workerCount = workerCount
@@ -44,34 +56,49 @@ public final class SpinningPool: @unchecked Sendable {
         }
     }
 
-    /// Calls `body(part)` for `part` in `0..<parts` on up to `parts` threads (the caller runs part 0)
-    /// and returns when all have finished. `parts` above `workerCount + 1` run in turn.
+    /// Calls `body(part)` once for each `part` in `0..<parts`, on the caller's thread and the
+    /// workers, and returns when all have finished.
     ///
     /// Never inlined: inlined into a kernel's caller, the hand-off measured twice as slow (batch-1
     /// inference 42 µs instead of 20) for reasons of code generation, not of the protocol.
     @inline(never)
     public func run(_ parts: Int, _ body: (Int) -> Void) {
-        guard parts > 1, workerCount > 0,
+        guard parts > 1, workerCount > 0, parts <= SpinningPool.indexMask,
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for p in 0..<max(parts, 0) { body(p) }
             return
         }
         defer { busy.store(false, ordering: .releasing) }
-        let threads = min(parts, workerCount + 1)
         withoutActuallyEscaping(body) { body in
-            // Part p runs on thread p % threads.
             job = body
-            partCount = parts
-            participants = threads
-            pending.value.store(workerCount, ordering: .relaxed)
-            generation.value.add(1, ordering: .sequentiallyConsistent)
+            partCount.store(parts, ordering: .relaxed)
+            finished.value.store(0, ordering: .relaxed)
+            let gen = generation.value.load(ordering: .relaxed) &+ 1
+            let tag = (gen & 0x7FFF_FFFF) << SpinningPool.tagShift
+            claim.value.store(tag, ordering: .releasing)
+            generation.value.store(gen, ordering: .sequentiallyConsistent)
             let asleep = sleeping.exchange(0, ordering: .sequentiallyConsistent)
             for w in 0..<workerCount where asleep & (1 << w) != 0 { wakeUps[w].signal() }
-            var p = 0
-            while p < parts { body(p); p += threads }
-            while pending.value.load(ordering: .acquiring) > 0 {}
+            // The caller claims parts like any worker; what it ran, no one else did.
+            var mine = 0
+            while let p = claimPart(tag: tag, parts: parts) { body(p); mine += 1 }
+            // Wait only for parts workers claimed; a worker that never woke up claims nothing.
+            while finished.value.load(ordering: .acquiring) < parts - mine {}
             job = nil
         }
+    }
+
+    /// The next unclaimed part of the region tagged `tag`, or nil when all are claimed or the
+    /// region is over.
+    @inline(__always)
+    private func claimPart(tag: Int, parts: Int) -> Int? {
+        var word = claim.value.load(ordering: .acquiring)
+        while word & ~SpinningPool.indexMask == tag, word & SpinningPool.indexMask < parts {
+            let (exchanged, original) = claim.value.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+            if exchanged { return word & SpinningPool.indexMask }
+            word = original
+        }
+        return nil
     }
 
     private func workerLoop(_ index: Int) {
@@ -94,12 +121,19 @@ public final class SpinningPool: @unchecked Sendable {
                 start = 0
             }
             seen = generation.value.load(ordering: .acquiring)
-            let threads = participants, parts = partCount
-            if index + 1 < threads, let job {
-                var p = index + 1
-                while p < parts { job(p); p += threads }
+            let tag = (seen & 0x7FFF_FFFF) << SpinningPool.tagShift
+            // A successful claim proves the region is still running, so `job` and `partCount`
+            // are this region's; a late worker's claims fail and it touches neither.
+            var word = claim.value.load(ordering: .acquiring)
+            while word & ~SpinningPool.indexMask == tag {
+                let parts = partCount.load(ordering: .relaxed)
+                guard word & SpinningPool.indexMask < parts else { break }
+                let (exchanged, original) = claim.value.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+                if !exchanged { word = original; continue }
+                job!(word & SpinningPool.indexMask)
+                finished.value.add(1, ordering: .releasing)
+                word = claim.value.load(ordering: .acquiring)
             }
-            pending.value.subtract(1, ordering: .releasing)
         }
     }
 }
