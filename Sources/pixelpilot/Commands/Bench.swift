@@ -83,7 +83,7 @@ struct Bench: ParsableCommand {
             for n in [512, 2048] {
                 let a = Tensor.uniform([n, n], using: &rng), b = Tensor.uniform([n, n], using: &rng)
                 let c = Tensor.uninitialized([n, n])
-                let t = Bench.median(n == 2048 ? 5 : 20) {
+                let t = Bench.median(n == 2048 ? 5 : 20, warmup: n == 2048 ? 2 : 40) {
                     Kernels.gemm(m: n, n: n, k: n, a: a.pointer, lda: n, b: b.pointer, ldb: n, c: c.pointer, ldc: n)
                 }
                 emit("sgemm", "\(n)", 2 * Double(n * n * n) / t / 1e9, "GFLOP/s")
