@@ -8,12 +8,12 @@ final class SpinningPoolTests: XCTestCase {
     func testEveryPartRunsOncePerRegion() {
         let pool = SpinningPool.shared
         let lock = NSLock()
-        for round in 0..<3000 {
+        for round in 0..<20000 {
             let parts = 1 + round % 5
             var counts = [Int](repeating: 0, count: parts)
             pool.run(parts) { p in lock.lock(); counts[p] += 1; lock.unlock() }
             XCTAssertEqual(counts, [Int](repeating: 1, count: parts), "round \(round)")
-            if round % 500 == 0 { Thread.sleep(forTimeInterval: SpinningPool.spinDuration * 5) }
+            if round % 2000 == 0 { Thread.sleep(forTimeInterval: SpinningPool.spinDuration * 5) }
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Splits loops across the machine's cores.
+/// Splits loops across the machine's cores (on ``SpinningPool``'s threads).
 public enum Parallel {
     @usableFromInline nonisolated(unsafe) static var regionDepth = RegionCounter()
 
@@ -30,7 +30,10 @@ public enum Parallel {
         let chunk = (count + workers - 1) / workers
         regionDepth.wrappingIncrement()
         defer { regionDepth.wrappingDecrement() }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        // TensorKit's own spinning workers rather than Dispatch: in a fresh process libdispatch's
+        // pool often lent no second thread for tens of milliseconds or more, and per-step
+        // hand-offs cost more (gem training 7.4k vs 5.8k images/s at batch 16, measured).
+        SpinningPool.shared.run(workers) { w in
             let lo = w * chunk
             let hi = Swift.min(count, lo + chunk)
             if lo < hi { body(lo..<hi) }

@@ -26,8 +26,9 @@ public final class SpinningPool: @unchecked Sendable {
     // lines of their own.
     /// Bumped once per region; workers wake up on a change.
     private let generation = PaddedCounter()
-    /// The current region's tag (its generation, 31 bits) in the high half and the next unclaimed
-    /// part in the low half: a claim succeeds only for the region that is still running.
+    /// The current region's tag (its generation, 31 bits) in the high half, its part count in
+    /// bits 16–31 and the next unclaimed part in bits 0–15: one compare-and-swap checks the
+    /// region and the bound together, so a claim succeeds only for the region that is running.
     private let claim = PaddedCounter()
     /// Parts of the current region finished by workers.
     private let finished = PaddedCounter()
@@ -36,13 +37,18 @@ public final class SpinningPool: @unchecked Sendable {
     private let sleeping = Atomic<Int>(0)
     private let wakeUps: [DispatchSemaphore]
     // Written by the caller before the region's claim word is published. A worker calls `job`
-    // only after a successful claim, which proves the region is still running (so it is stable);
-    // `partCount` it may read a moment late, hence atomic (a stale value only fails the claim).
+    // only after a successful claim, which proves the region is still running (so it is stable).
+    // (An earlier version kept the part count in a separate variable: a worker holding the last,
+    // exhausted claim word of one region could read the next region's count before the new word
+    // was published and claim a part of the new region twice.)
     private var job: ((Int) -> Void)?
-    private let partCount = Atomic<Int>(0)
 
     private static let tagShift = 32
-    private static let indexMask = (1 << 32) - 1
+    private static let tagMask = ~((1 << 32) - 1)
+    private static let maximumParts = 0xFFFF
+
+    @inline(__always) private static func parts(_ word: Int) -> Int { (word >> 16) & maximumParts }
+    @inline(__always) private static func index(_ word: Int) -> Int { word & maximumParts }
 
     init(workerCount: Int) {
         self.workerCount = workerCount
@@ -63,7 +69,7 @@ public final class SpinningPool: @unchecked Sendable {
     /// inference 42 µs instead of 20) for reasons of code generation, not of the protocol.
     @inline(never)
     public func run(_ parts: Int, _ body: (Int) -> Void) {
-        guard parts > 1, workerCount > 0, parts <= SpinningPool.indexMask,
+        guard parts > 1, workerCount > 0, parts <= SpinningPool.maximumParts,
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for p in 0..<max(parts, 0) { body(p) }
             return
@@ -71,19 +77,23 @@ public final class SpinningPool: @unchecked Sendable {
         defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
             job = body
-            partCount.store(parts, ordering: .relaxed)
             finished.value.store(0, ordering: .relaxed)
             let gen = generation.value.load(ordering: .relaxed) &+ 1
             let tag = (gen & 0x7FFF_FFFF) << SpinningPool.tagShift
-            claim.value.store(tag, ordering: .releasing)
+            claim.value.store(tag | parts << 16, ordering: .releasing)
             generation.value.store(gen, ordering: .sequentiallyConsistent)
             let asleep = sleeping.exchange(0, ordering: .sequentiallyConsistent)
             for w in 0..<workerCount where asleep & (1 << w) != 0 { wakeUps[w].signal() }
             // The caller claims parts like any worker; what it ran, no one else did.
             var mine = 0
-            while let p = claimPart(tag: tag, parts: parts) { body(p); mine += 1 }
+            while let p = claimPart(tag: tag) { body(p); mine += 1 }
             // Wait only for parts workers claimed; a worker that never woke up claims nothing.
-            while finished.value.load(ordering: .acquiring) < parts - mine {}
+            // After a while, yield the core (another thread, such as a data loader, may want it).
+            var polls = 0
+            while finished.value.load(ordering: .acquiring) < parts - mine {
+                polls += 1
+                if polls > 20_000 { sched_yield() }
+            }
             job = nil
         }
     }
@@ -91,11 +101,11 @@ public final class SpinningPool: @unchecked Sendable {
     /// The next unclaimed part of the region tagged `tag`, or nil when all are claimed or the
     /// region is over.
     @inline(__always)
-    private func claimPart(tag: Int, parts: Int) -> Int? {
+    private func claimPart(tag: Int) -> Int? {
         var word = claim.value.load(ordering: .acquiring)
-        while word & ~SpinningPool.indexMask == tag, word & SpinningPool.indexMask < parts {
+        while word & SpinningPool.tagMask == tag, SpinningPool.index(word) < SpinningPool.parts(word) {
             let (exchanged, original) = claim.value.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
-            if exchanged { return word & SpinningPool.indexMask }
+            if exchanged { return SpinningPool.index(word) }
             word = original
         }
         return nil
@@ -122,17 +132,11 @@ public final class SpinningPool: @unchecked Sendable {
             }
             seen = generation.value.load(ordering: .acquiring)
             let tag = (seen & 0x7FFF_FFFF) << SpinningPool.tagShift
-            // A successful claim proves the region is still running, so `job` and `partCount`
-            // are this region's; a late worker's claims fail and it touches neither.
-            var word = claim.value.load(ordering: .acquiring)
-            while word & ~SpinningPool.indexMask == tag {
-                let parts = partCount.load(ordering: .relaxed)
-                guard word & SpinningPool.indexMask < parts else { break }
-                let (exchanged, original) = claim.value.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
-                if !exchanged { word = original; continue }
-                job!(word & SpinningPool.indexMask)
+            // A successful claim proves the region is still running, so `job` is this region's;
+            // a late worker's claims fail and it never touches `job`.
+            while let p = claimPart(tag: tag) {
+                job!(p)
                 finished.value.add(1, ordering: .releasing)
-                word = claim.value.load(ordering: .acquiring)
             }
         }
     }
