@@ -103,12 +103,6 @@ public enum Kernels {
         return s
     }
 
-    /// Row-major single-precision GEMM: `C = alpha * op(A) * op(B) + beta * C`, with
-    /// `op(A)` m×k and `op(B)` k×n.
-    ///
-    /// OpenBLAS itself runs single-threaded (its worker threads would spin against TensorKit's own);
-    /// a mid-sized product is split by rows across ``Parallel`` workers, and only a large one
-    /// outside a parallel region gets OpenBLAS's threads, for that call.
     /// `y = A·x` for a row-major `m × n` matrix `A` (leading dimension `lda`), single-threaded BLAS.
     public static func gemv(m: Int, n: Int, a: UnsafePointer<Float>, lda: Int,
                             x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
@@ -116,6 +110,11 @@ public enum Kernels {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(lda), x, 1, 0, y, 1)
     }
 
+    /// Row-major single-precision GEMM: `C = alpha * op(A) * op(B) + beta * C`, with
+    /// `op(A)` m×k and `op(B)` k×n.
+    ///
+    /// OpenBLAS always runs single-threaded; a product worth two cores (outside a parallel region)
+    /// is split by rows, or by columns when it has few rows, across ``Parallel`` workers.
     public static func gemm(transA: Bool = false, transB: Bool = false,
                             m: Int, n: Int, k: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, lda: Int,
@@ -156,11 +155,7 @@ public enum Kernels {
 public enum BLAS {
     private static let singleThreaded: Void = { openblas_set_num_threads(1) }()
 
-    /// TensorKit parallelises around BLAS calls itself, so OpenBLAS runs with one thread.
+    /// TensorKit parallelises around BLAS calls itself (``Parallel/threadCount`` sets how many
+    /// threads), so OpenBLAS runs with one thread.
     static func ensureSingleThreaded() { _ = singleThreaded }
-
-    /// Sets the number of threads OpenBLAS uses for GEMM.
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
-    /// The number of threads OpenBLAS uses.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
 }

@@ -145,11 +145,10 @@ extension Tensor {
                               padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
         let geo = ConvGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation, groups: groups)
         if let bias { precondition(bias.shape == [geo.cout], "conv2d bias \(bias.shape) does not match \(geo.cout) output channels") }
-        // Weights as [groups][coutG, k] with k ordered (ky, kx, ci).
-        let packed = packConvWeight(weight, geo)
         if DirectConv.handles(geo) {
-            // 3×3 same convolutions with 8/16/32 outputs run as a direct kernel (no im2col matrix
-            // in memory); the backward pass rebuilds each image's columns in cache as it needs them.
+            // 3×3 "same" convolutions with 8 to 64 outputs run as a direct kernel (no im2col
+            // matrix in memory); the backward pass rebuilds each image's columns in cache for the
+            // weight gradient, and packs the GEMM weights only if the input gradient needs them.
             let out = Tensor.uninitialized([geo.n, geo.oh, geo.ow, geo.cout])
             let direct = DirectConv.packWeights(weight.pointer, cout: geo.cout, cin: geo.cin)
             let zeros = bias == nil ? [Float](repeating: 0, count: geo.cout) : []
@@ -163,9 +162,11 @@ extension Tensor {
             var inputs = [x, weight]
             if let bias { inputs.append(bias) }
             return out.recording("conv2d", inputs) { g in
-                convBackward(g, x: x, weight: weight, packed: packed, hasBias: bias != nil, geo: geo, columns: nil)
+                convBackward(g, x: x, weight: weight, packed: nil, hasBias: bias != nil, geo: geo, columns: nil)
             }
         }
+        // Weights as [groups][coutG, k] with k ordered (ky, kx, ci).
+        let packed = packConvWeight(weight, geo)
         // When gradients will be needed, keep every image's im2col matrix for the weight gradient.
         let cached: Tensor? = Tensor.needsGrad(x, weight) && weight.requiresGrad
             ? Tensor.uninitialized([geo.n * geo.groups * geo.oh * geo.ow * geo.k]) : nil
@@ -192,7 +193,8 @@ extension Tensor {
         return out
     }
 
-    static func convBackward(_ g: Tensor, x: Tensor, weight: Tensor, packed: Tensor, hasBias: Bool, geo: ConvGeometry,
+    /// `packed`: the forward pass's GEMM weights, or nil to pack them here if they are needed.
+    static func convBackward(_ g: Tensor, x: Tensor, weight: Tensor, packed: Tensor?, hasBias: Bool, geo: ConvGeometry,
                              columns: Tensor? = nil) -> [Tensor?] {
         let rows = geo.oh * geo.ow
         let gb = hasBias ? g.reshapedView([geo.n * rows, geo.cout]).summedRows() : nil
@@ -204,7 +206,8 @@ extension Tensor {
             gx = dx
         } else if x.requiresGrad {
             let dx = Tensor(zeros: x.shape)
-            convInputGradient(outputGrad: g.pointer, packed: packed.pointer, geo: geo, into: dx.pointer)
+            let weights = packed ?? packConvWeight(weight, geo)
+            convInputGradient(outputGrad: g.pointer, packed: weights.pointer, geo: geo, into: dx.pointer)
             gx = dx
         }
         return hasBias ? [gx, gw, gb] : [gx, gw]

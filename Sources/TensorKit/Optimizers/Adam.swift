@@ -38,9 +38,7 @@ public final class Adam: Optimizer {
             }
             for i in 0..<n {
                 var gi = gp[i]
-                if wd != 0 {
-                    if decoupled { pp[i] -= lr * wd * pp[i] } else { gi += wd * pp[i] }
-                }
+                if decoupled { pp[i] -= lr * wd * pp[i] } else { gi += wd * pp[i] }
                 mp[i] = b1 * mp[i] + (1 - b1) * gi
                 vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
                 pp[i] -= stepSize * mp[i] / (vp[i].squareRoot() / bc2Root + eps)

@@ -33,7 +33,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// Adds `scale` times standard normal values to `count` floats at `values`, 16 at a time: the
     /// Box–Muller transform on 8-wide vectors with polynomial logarithm, sine and cosine (about
     /// 1e-6 relative error), many times faster than ``nextNormal()`` one value at a time. Each
-    /// 64-bit draw gives the two 24-bit uniforms of one pair.
+    /// 64-bit draw gives the two 23-bit uniforms of one pair.
     public mutating func addNormal(scale: Float, to values: UnsafeMutablePointer<Float>, count: Int) {
         typealias F = SIMD8<Float>
         var i = 0

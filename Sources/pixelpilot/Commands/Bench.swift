@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
         ratios). Medians of repeated runs.
         """)
 
-    @Option(help: "Threads for TensorKit and OpenBLAS.")
+    @Option(help: "Threads for TensorKit (OpenBLAS always runs single-threaded inside TensorKit's workers).")
     var threads = 2
 
     @Option(help: "Images per training epoch.")
@@ -72,7 +72,6 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.setThreads(threads)
         Parallel.threadCount = threads
         let suites = Set(only.split(separator: ",").map(String.init))
         if suites.contains("train") || suites.contains("infer") {
