@@ -41,14 +41,17 @@ final class SpinningPoolTests: XCTestCase {
         XCTAssertEqual(totals, [Int](repeating: 6 * rounds, count: threads))
     }
 
-    func testSplitCoversTheRangeInOrder() {
-        for count in [0, 1, 5, 6, 13, 26] {
-            for parts in 1...4 {
-                let ranges = (0..<parts).map { Parallel.split(count, parts: parts, part: $0) }
-                XCTAssertEqual(ranges.map(\.count).reduce(0, +), count)
-                XCTAssertEqual(ranges.first?.lowerBound, 0)
+    /// `Parallel.forEachChunk` (on the pool) hands out disjoint ranges that cover the count once.
+    func testForEachChunkCoversTheRangeOnce() {
+        let lock = NSLock()
+        for count in [0, 1, 5, 6, 13, 26, 1000] {
+            for grain in [1, 4, 32] {
+                var ranges: [Range<Int>] = []
+                Parallel.forEachChunk(count, grain: grain) { r in lock.lock(); ranges.append(r); lock.unlock() }
+                ranges.sort { $0.lowerBound < $1.lowerBound }
+                XCTAssertEqual(ranges.map(\.count).reduce(0, +), count, "count \(count) grain \(grain)")
+                if count > 0 { XCTAssertEqual(ranges.first?.lowerBound, 0) }
                 for (a, b) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
-                XCTAssertLessThanOrEqual((ranges.map(\.count).max() ?? 0) - (ranges.map(\.count).min() ?? 0), 1)
             }
         }
     }

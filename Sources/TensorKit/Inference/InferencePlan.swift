@@ -105,10 +105,8 @@ public final class InferencePlan {
                     }
                     if rows <= 4 {
                         // A few images: matrix-vector products (a GEMM would repack the weights on
-                        // every call), the output features split between the spinning workers.
-                        let parts = outF >= 64 && !Parallel.isInsideRegion ? Swift.min(Parallel.threadCount, outF / 32) : 1
-                        SpinningPool.shared.run(parts) { p in
-                            let cols = Parallel.split(outF, parts: parts, part: p)
+                        // every call), the output features split between the workers.
+                        Parallel.forEachChunk(outF, grain: 32) { cols in
                             for r in 0..<rows {
                                 Kernels.gemv(m: cols.count, n: inF, a: w + cols.lowerBound * inF, lda: inF,
                                              x: x + r * inF, y: o + r * outF + cols.lowerBound)

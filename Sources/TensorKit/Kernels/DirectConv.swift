@@ -80,15 +80,10 @@ public enum DirectConv {
             }
         } else {
             // Fewer images than workers (a single cell): split each image's rows between the
-            // spinning workers, which start within a microsecond (Dispatch takes several).
-            let parts = Parallel.isInsideRegion ? 1 : Swift.min(Parallel.threadCount, oh)
+            // workers, which start within a microsecond (see ``SpinningPool``).
             for img in 0..<n {
                 pad(img, into: scratch)
-                if parts > 1 {
-                    SpinningPool.shared.run(parts) { p in rows(img, scratch, Parallel.split(oh, parts: parts, part: p)) }
-                } else {
-                    rows(img, scratch, 0..<oh)
-                }
+                Parallel.forEachChunk(oh) { r in rows(img, scratch, r) }
             }
         }
     }

@@ -10,14 +10,6 @@ public enum Parallel {
     /// Number of worker threads TensorKit's own kernels use (defaults to the active processor count).
     nonisolated(unsafe) public static var threadCount = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Part `part` of `0..<count` split into `parts` near-equal ranges (the first ones one longer).
-    @inlinable
-    public static func split(_ count: Int, parts: Int, part: Int) -> Range<Int> {
-        let base = count / parts, extra = count % parts
-        let lo = part * base + Swift.min(part, extra)
-        return lo..<(lo + base + (part < extra ? 1 : 0))
-    }
-
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, concurrently when the work is
     /// large enough. `grain` is the smallest range worth a thread.
     @inlinable

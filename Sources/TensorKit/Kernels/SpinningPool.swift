@@ -1,15 +1,16 @@
 import Foundation
 import Synchronization
 
-/// Worker threads for parallel regions of a few microseconds, such as one image through a small
-/// CNN: waking a thread through Dispatch or a condition variable costs about as much as the work,
-/// so idle workers spin on an atomic for a while (``spinDuration``) before they sleep.
+/// The worker threads behind every ``Parallel`` region, made for regions as short as a few
+/// microseconds (one image through a small CNN): waking a thread through Dispatch or a condition
+/// variable costs about as much as such work, so idle workers spin on an atomic for a while
+/// (``spinDuration``) before they sleep.
 ///
 /// The caller and the workers claim parts from a shared counter, so a worker that the OS has not
 /// scheduled (a busy machine, another process on the other core) never holds the caller up: the
 /// caller then runs every part itself, and waits only for parts a worker has already started.
 ///
-/// ``run(_:_:)`` is for short, balanced work. A region that finds the pool busy (another thread is
+/// A region that finds the pool busy (another thread is
 /// using it, or it is called from inside a region) runs serially on the caller's thread instead of
 /// waiting, so it never deadlocks and never oversubscribes the cores.
 public final class SpinningPool: @unchecked Sendable {
