@@ -31,6 +31,7 @@ install-packages:
 ## build: release build of the pixelpilot command.
 build: deps
 	$(SWIFT) build -c $(CONFIG) --product pixelpilot
+	$(SWIFT) build -c $(CONFIG) --product pixelpilot-guardian
 
 ## test: every test (unit, parity with PyTorch, X11 under a private Xvfb), in release mode.
 test: deps

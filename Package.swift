@@ -35,25 +35,34 @@ let package = Package(
 
         .target(name: "CCPUFeatures"),
         .target(name: "TensorKitAVX512", swiftSettings: [.unsafeFlags(avx512Flags)]),
-        .target(name: "TensorKit", dependencies: ["CBLAS", "CCPUFeatures", "TensorKitAVX512"],
+        // The seedable generator and vectorised normal fills, shared by TensorKit and the arenas.
+        .target(name: "SeededRandom", swiftSettings: [.unsafeFlags(kernelFlags)]),
+        .target(name: "TensorKit", dependencies: ["CBLAS", "CCPUFeatures", "TensorKitAVX512", "SeededRandom"],
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "Vision", dependencies: ["CPNG"]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
-        .target(name: "Desktop", dependencies: ["CX11", "Vision"], swiftSettings: [.unsafeFlags(kernelFlags)]),
-        .target(name: "Arena", dependencies: ["Desktop", "Vision", "TensorKit"]),
+        .target(name: "Desktop", dependencies: ["CX11", "Vision"]),
+        // Releases whatever an agent holds when the agent dies (C, no runtime: it must outlive a crash).
+        .executableTarget(name: "pixelpilot-guardian", linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xtst")]),
+        // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
+        .target(name: "DesktopTesting", dependencies: ["Desktop", "Vision"]),
+        .target(name: "Arena", dependencies: ["Desktop", "Vision", "SeededRandom"]),
         .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"]),
-        .executableTarget(name: "pixelpilot", dependencies: [
+        // The commands, as a library so tests parse them in-process; the executable only runs them.
+        .target(name: "PixelPilotCLI", dependencies: [
             "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "pixelpilot", dependencies: ["PixelPilotCLI"]),
 
         // The parity fixtures are read from the source tree (by #filePath), not bundled.
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], exclude: ["Fixtures"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
-        .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision", "CX11"]),
-        .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "Vision", "Datasets"]),
-        .testTarget(name: "CLITests", dependencies: ["Vision", "TensorKit", "Desktop", "Arena"]),
+        .testTarget(name: "DesktopTests", dependencies: ["Desktop", "DesktopTesting", "Vision", "CX11"]),
+        .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "DesktopTesting", "Vision", "Datasets"]),
+        .testTarget(name: "CLITests", dependencies: ["PixelPilotCLI", "Vision", "TensorKit", "Desktop", "DesktopTesting", "Arena",
+                                                 .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     swiftLanguageModes: [.v5]
 )

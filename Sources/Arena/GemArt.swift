@@ -1,5 +1,5 @@
 import Vision
-import TensorKit
+import SeededRandom
 
 /// The colour of a skill gem (the seed's classes, besides `empty`).
 public enum GemColour: String, CaseIterable, Sendable, Codable {

@@ -1,5 +1,5 @@
 import Foundation
-import TensorKit
+import SeededRandom
 import Vision
 
 /// Writes a class-folder set of procedurally drawn cells (`blue/`, `empty/`, `green/`, `red/`),

@@ -1,6 +1,6 @@
 import Desktop
 import Foundation
-import TensorKit
+import SeededRandom
 import Vision
 
 /// Faults the arena can inject, to test that the sorter notices and recovers.
@@ -39,7 +39,7 @@ public final class StashArena: @unchecked Sendable {
     private var rng: SeededGenerator
     private var sprites: [Int: Image] = [:]
     private let emptySprite: Image
-    private var clipboard: ClipboardOwner?
+    private let clipboard: X11Clipboard
     /// Clicks and redraws happen in order on one queue, so the screen never shows an older state
     /// after a newer one.
     private let queue = DispatchQueue(label: "pixelpilot.arena")
@@ -59,6 +59,7 @@ public final class StashArena: @unchecked Sendable {
         self.faults = faults
         self.current = state
         self.displayName = display
+        clipboard = try X11Clipboard(displayName: display)
         rng = SeededGenerator(seed: seed ^ 0xA7E4A)
         emptySprite = GemArt.cell(.empty, size: layout.cellSize)
         let size = StashArena.windowSize(columns: state.columns, rows: state.rows, layout: layout)
@@ -73,8 +74,7 @@ public final class StashArena: @unchecked Sendable {
 
     /// Closes the window.
     public func close() {
-        clipboard?.stop()
-        clipboard = nil
+        clipboard.stopOwning()
         window.close()
     }
 
@@ -117,7 +117,7 @@ public final class StashArena: @unchecked Sendable {
             let holding = current.cursor != nil
             lock.unlock()
             if holding { queue.sync { render() } }
-        case .keyPress(let key, let control) where control && (key == "c" || key == "C"):
+        case .keyPress(let key, let control) where control && key.name == "c":
             lock.lock()
             let item = cellIndex(x: pointer.x, y: pointer.y).flatMap { current.cells[$0] }
             lock.unlock()
@@ -142,7 +142,7 @@ public final class StashArena: @unchecked Sendable {
     }
 
     private func copyToClipboard(_ text: String) {
-        if let clipboard { clipboard.set(text) } else { clipboard = try? ClipboardOwner(displayName: displayName, text: text) }
+        try? clipboard.own(text)
     }
 
     private func sprite(_ item: StashItem) -> Image {
@@ -155,21 +155,31 @@ public final class StashArena: @unchecked Sendable {
     /// Redraws the whole window from the state (on ``queue``).
     private func render() {
         lock.lock()
-        let state = current, p = pointer
-        var img = Image(width: window.rect.width, height: window.rect.height, color: [8, 7, 6])
+        let img = StashArena.picture(of: current, pointer: pointer, layout: layout, width: window.rect.width,
+                                     height: window.rect.height, empty: emptySprite, sprite: sprite)
+        lock.unlock()
+        window.setPicture(img)
+    }
+
+    /// The window's picture for `state`, with a held item drawn at `pointer` (window coordinates).
+    /// The X11 arena and the in-memory ``StashSimulator`` draw the same pictures.
+    static func picture(of state: StashState, pointer p: (x: Int, y: Int), layout: Layout, width: Int, height: Int,
+                        empty: Image, sprite: (StashItem) -> Image) -> Image {
+        var img = Image(width: width, height: height, color: [8, 7, 6])
         img.drawText("STASH", x: layout.origin.x, y: 40, color: [200, 170, 110], scale: 3)
         img.drawText("PIXELPILOT ARENA", x: layout.origin.x, y: 80, color: [120, 110, 90], scale: 2)
         // Border lines, then cells.
         img.fillRect(x: layout.origin.x - 1, y: layout.origin.y - 1, width: state.columns * layout.pitch + 1,
                      height: state.rows * layout.pitch + 1, color: [40, 34, 24])
-        for r in 0..<state.rows { for c in 0..<state.columns {
-            let s = state.cells[r * state.columns + c].map(sprite) ?? emptySprite
-            img.draw(s, atX: layout.origin.x + c * layout.pitch, y: layout.origin.y + r * layout.pitch)
-        } }
+        for r in 0..<state.rows {
+            for c in 0..<state.columns {
+                let s = state.cells[r * state.columns + c].map(sprite) ?? empty
+                img.draw(s, atX: layout.origin.x + c * layout.pitch, y: layout.origin.y + r * layout.pitch)
+            }
+        }
         if let held = state.cursor {
             img.draw(sprite(held), atX: p.x - layout.cellSize / 2, y: p.y - layout.cellSize / 2)
         }
-        lock.unlock()
-        window.setPicture(img)
+        return img
     }
 }

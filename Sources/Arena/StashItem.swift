@@ -1,4 +1,4 @@
-import TensorKit
+import SeededRandom
 
 /// One item in the stash arena: a gem with a look, a name, a level and a quality, and an id that
 /// lets tests check that no item was lost or duplicated.

@@ -1,4 +1,4 @@
-import TensorKit
+import SeededRandom
 
 /// The true state of a stash tab: what each cell holds (row-major) and what the cursor holds.
 public struct StashState: Equatable, Sendable {

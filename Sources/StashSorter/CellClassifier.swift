@@ -79,6 +79,13 @@ public final class CellClassifier {
         public var className: String
         public var confidence: Float
         public var probabilities: [Float]
+
+        public init(index: Int, className: String, confidence: Float, probabilities: [Float]) {
+            self.index = index
+            self.className = className
+            self.confidence = confidence
+            self.probabilities = probabilities
+        }
     }
 
     private var plan: InferencePlan?

@@ -27,8 +27,15 @@ public struct GridGeometry: Equatable, Sendable {
     }
 
     /// The click point: the cell's centre (the seed found dead spots near the edges).
-    public func center(_ c: GridCell) -> (x: Int, y: Int) {
-        (originX + c.column * pitch + cellSize / 2, originY + c.row * pitch + cellSize / 2)
+    public func center(_ c: GridCell) -> ScreenPoint {
+        ScreenPoint(x: originX + c.column * pitch + cellSize / 2, y: originY + c.row * pitch + cellSize / 2)
+    }
+
+    /// Where the pointer rests while clicks are checked: beside the grid's right edge, level with
+    /// the first row, kept inside `window` (so a focus binding allows it).
+    public func parkingPoint(inside window: ScreenRect) -> ScreenPoint {
+        let b = bounds
+        return ScreenPoint(x: Swift.min(b.x + b.width + 75, window.x + window.width - 30), y: b.y + cellSize / 2)
     }
 
     /// The whole grid's rectangle.

@@ -28,7 +28,7 @@ public struct ItemText: Equatable, Sendable {
 
     /// The gem colour implied by the highest attribute requirement: Str red, Dex green, Int blue
     /// (nil when the text has no attribute requirement, e.g. white gems).
-    public var colourName: String? {
+    public var colorName: String? {
         let attrs = [("Str", "red"), ("Dex", "green"), ("Int", "blue")].compactMap { k, c in requirements[k].map { (c, $0) } }
         return attrs.max { $0.1 < $1.1 }?.0
     }
@@ -44,12 +44,12 @@ public struct ItemText: Equatable, Sendable {
             .map { $0.trimmingCharacters(in: [" ", "\r", "\t"]) }
         let blocks = lines.split(separator: "--------", omittingEmptySubsequences: true).map(Array.init)
         guard let head = blocks.first, let rarityLine = head.firstIndex(where: { $0.hasPrefix("Rarity: ") }) else {
-            throw PlanningError.mismatch("clipboard text is not a Path of Exile item (no 'Rarity:' line): \(text.prefix(60))")
+            throw StashSorterError.notAnItem(text: text)
         }
         itemClass = head.first(where: { $0.hasPrefix("Item Class: ") }).map { String($0.dropFirst("Item Class: ".count)) }
         rarity = String(head[rarityLine].dropFirst("Rarity: ".count))
         let names = head[(rarityLine + 1)...].filter { !$0.isEmpty }
-        guard !names.isEmpty else { throw PlanningError.mismatch("item text has no name after 'Rarity: \(rarity)'") }
+        guard !names.isEmpty else { throw StashSorterError.itemHasNoName(rarity: rarity) }
         name = names.joined(separator: " ")
         tags = []
         level = nil

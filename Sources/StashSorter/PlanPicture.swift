@@ -20,7 +20,7 @@ public enum PlanPicture {
                 let colour = colours[carried] ?? [255, 255, 255]
                 img.drawLine(from: from, to: to, color: [0, 0, 0], thickness: 4)
                 img.drawLine(from: from, to: to, color: colour, thickness: 2)
-                arrowHead(&img, from: from, to: to, colour: colour)
+                arrowHead(&img, from: from, to: to, color: colour)
                 img.fillRect(x: from.x - 9, y: from.y - 6, width: Image.textWidth("\(step)") + 4, height: 11, color: [0, 0, 0])
                 img.drawText("\(step)", x: from.x - 7, y: from.y - 4, color: [255, 255, 255])
             }
@@ -28,7 +28,7 @@ public enum PlanPicture {
         return img
     }
 
-    static func arrowHead(_ img: inout Image, from: (x: Int, y: Int), to: (x: Int, y: Int), colour: [UInt8]) {
+    static func arrowHead(_ img: inout Image, from: (x: Int, y: Int), to: (x: Int, y: Int), color colour: [UInt8]) {
         let dx = Double(to.x - from.x), dy = Double(to.y - from.y)
         let len = (dx * dx + dy * dy).squareRoot()
         guard len > 1 else { return }

@@ -40,9 +40,15 @@ public final class SortExecutor {
     public let device: InputDevice
     public let layout: SortLayout
     /// A screen point off the grid where the pointer rests while a click is verified.
-    public let parking: (x: Int, y: Int)
+    public let parking: ScreenPoint
+    /// The clock that times verification, settling and reports.
+    public let clock: MonotonicClock
     /// How long a click may take to show on screen (a slow UI) before it counts as missed.
+    /// It doubles (up to ``maxVerifyTimeout``) whenever a click that looked missed turns out to
+    /// have landed late, so a lagging game slows the sorter down instead of confusing it.
     public var verifyTimeout: Double = 1.0
+    /// The most ``verifyTimeout`` grows to.
+    public var maxVerifyTimeout: Double = 8.0
     public var maxReplans = 50
     /// Called before every click (step mode waits for a hotkey here); throw to stop.
     public var beforeClick: ((PlannedClick<String>) throws -> Void)?
@@ -55,11 +61,13 @@ public final class SortExecutor {
     /// The class part of a key (`blue|Arc|07` → `blue`).
     static func classOf(_ key: String?) -> String? { key.map { String($0.split(separator: "|", maxSplits: 1).first ?? "") } }
 
-    public init(perception: StashPerception, device: InputDevice, layout: SortLayout, parking: (x: Int, y: Int)) {
+    public init(perception: StashPerception, device: InputDevice, layout: SortLayout, parking: ScreenPoint,
+                clock: MonotonicClock = SystemClock.shared) {
         self.perception = perception
         self.device = device
         self.layout = layout
         self.parking = parking
+        self.clock = clock
     }
 
     /// Current cells as keys (class names; nil for empty); unrecognised cells get unique keys.
@@ -72,7 +80,7 @@ public final class SortExecutor {
             guard let cls = r.className, let itemKey else { return r.className }
             return try itemKey(GridCell(column: i % columns, row: i / columns), cls)
         }
-        if itemKey != nil { try device.move(x: parking.x, y: parking.y) }
+        if itemKey != nil { try device.move(to: parking) }
         return (StashGrid(columns: perception.grid.columns, rows: perception.grid.rows, cells: cells), unrecognised)
     }
 
@@ -98,9 +106,8 @@ public final class SortExecutor {
     }
 
     private func clickCell(_ c: GridCell) throws {
-        let p = perception.grid.center(c)
-        try device.click(x: p.x, y: p.y)
-        try device.move(x: parking.x, y: parking.y)
+        try device.click(at: perception.grid.center(c))
+        try device.move(to: parking)
     }
 
     /// How long the expected state must hold on screen before a click counts as done. The game
@@ -111,41 +118,66 @@ public final class SortExecutor {
     /// Waits until `cell` shows `expected` and the cursor `cursorExpected`, steadily for
     /// ``settleTime``, or the timeout passes.
     private func verify(cell: GridCell, expected: String?, cursorExpected: String?) throws -> Bool {
-        let deadline = Date().addingTimeInterval(verifyTimeout)
-        var matchedSince: Date?
+        let deadline = clock.now() + verifyTimeout
+        var matchedSince: MonotonicTime?
         repeat {
-            let r = try perception.read([cell])[0]
-            let cur = try perception.readCursor(at: parking)
-            if r.className == SortExecutor.classOf(expected) && cur?.className == SortExecutor.classOf(cursorExpected) {
+            if try shows(cell: cell, expected: expected, cursorExpected: cursorExpected) {
                 if let since = matchedSince {
-                    if Date().timeIntervalSince(since) >= settleTime { return true }
+                    if clock.now() - since >= settleTime { return true }
                 } else {
-                    matchedSince = Date()
+                    matchedSince = clock.now()
                 }
             } else {
                 matchedSince = nil
             }
-            Thread.sleep(forTimeInterval: 0.005)
-        } while Date() < deadline
+            clock.sleep(for: 0.005)
+        } while clock.now() < deadline
         return false
+    }
+
+    /// Whether `cell` shows `expected` and the cursor `cursorExpected` now (one look).
+    private func shows(cell: GridCell, expected: String?, cursorExpected: String?) throws -> Bool {
+        let r = try perception.read([cell])[0]
+        let cur = try perception.readCursor(at: parking)
+        return r.className == SortExecutor.classOf(expected) && cur?.className == SortExecutor.classOf(cursorExpected)
     }
 
     /// Puts down whatever the cursor holds into an empty cell, so nothing is left on it.
     private func emptyCursor(report: inout SortReport) throws {
-        guard try perception.readCursor(at: parking) != nil else { return }
+        guard let held = try perception.readCursor(at: parking) else { return }
         let (grid, _) = try observe()
         guard let free = grid.cells.firstIndex(where: { $0 == nil }) else {
-            throw DesktopError.failed("the cursor holds an item and the stash has no empty cell to put it in")
+            throw StashSorterError.cursorStuck
         }
-        try clickCell(grid.cell(at: free))
+        let cell = grid.cell(at: free)
+        try clickCell(cell)
         report.clicks += 1
+        if try !verify(cell: cell, expected: held.className, cursorExpected: nil) { try waitUntilQuiet() }
+    }
+
+    /// What the stash and the cursor show now, as class names.
+    private func snapshot() throws -> [String?] {
+        try perception.readAll().map(\.className) + [try perception.readCursor(at: parking)?.className]
+    }
+
+    /// Waits until the UI has caught up with every click sent: the stash and the cursor look the
+    /// same over half a verify timeout (at most a few timeouts in all).
+    private func waitUntilQuiet() throws {
+        let deadline = clock.now() + 4 * verifyTimeout
+        var last = try snapshot()
+        while clock.now() < deadline {
+            clock.sleep(for: verifyTimeout / 2)
+            let now = try snapshot()
+            if now == last { return }
+            last = now
+        }
     }
 
     /// Sorts in `auto` or `step` mode (in `suggest` mode, use ``currentPlan()`` and draw it).
     public func run() throws -> SortReport {
         var report = SortReport()
-        let start = Date()
-        try device.move(x: parking.x, y: parking.y)
+        let start = clock.now()
+        try device.move(to: parking)
         try emptyCursor(report: &report)
         var (plan, grid, unrecognised) = try currentPlan()
         report.lowerBound = plan.lowerBound
@@ -154,16 +186,18 @@ public final class SortExecutor {
         report.unrecognised = unrecognised.sorted().map(grid.cell(at:))
         report.itemsBefore = SortExecutor.counts(grid)
         var done = false
+        var lastClick: PlannedClick<String>?
         while !done {
             var mismatch = false
             for click in plan.clicks {
+                lastClick = click
                 do {
                     try beforeClick?(click)
                     try clickCell(click.cell)
                 } catch {
                     report.stopReason = "\(error)"
                     device.releaseAll()
-                    report.seconds = Date().timeIntervalSince(start)
+                    report.seconds = clock.now() - start
                     return report
                 }
                 report.clicks += 1
@@ -176,13 +210,18 @@ public final class SortExecutor {
             if mismatch {
                 report.replans += 1
                 guard report.replans <= maxReplans else {
+                    try waitUntilQuiet()
                     try emptyCursor(report: &report)
                     report.stopReason = "gave up after \(maxReplans) re-plans: the game keeps ignoring or changing clicks"
-                    report.seconds = Date().timeIntervalSince(start)
+                    report.seconds = clock.now() - start
                     return report
                 }
-                // A delayed click may still land: give the UI a moment, then look again.
-                Thread.sleep(forTimeInterval: verifyTimeout / 2)
+                // A delayed click may still land: wait until the UI is quiet, then look again. If the
+                // click did land, the game is slower than the timeout: allow it more time from now on.
+                try waitUntilQuiet()
+                if let last = lastClick, try shows(cell: last.cell, expected: last.cellAfter, cursorExpected: last.cursorAfter) {
+                    verifyTimeout = Swift.min(maxVerifyTimeout, verifyTimeout * 2)
+                }
                 try emptyCursor(report: &report)
                 (plan, grid, unrecognised) = try currentPlan()
                 done = plan.clicks.isEmpty
@@ -195,7 +234,7 @@ public final class SortExecutor {
         let finalTarget = try target(for: final.grid, unrecognised: final.unrecognised)
         let cursorEmpty = try perception.readCursor(at: parking) == nil
         report.completed = final.grid.cells == finalTarget && cursorEmpty
-        report.seconds = Date().timeIntervalSince(start)
+        report.seconds = clock.now() - start
         return report
     }
 }

@@ -14,13 +14,13 @@ public struct CellReading: Equatable, Sendable {
 /// Sees the stash: one screen capture, every cell cropped and classified in one batch.
 public final class StashPerception {
     public let source: ScreenSource
-    public let classifier: CellClassifier
+    public let classifier: CellClassifying
     public let grid: GridGeometry
     /// Below this softmax confidence a cell is "unrecognised": it stays where it is.
     public var confidenceThreshold: Float
     public let emptyClass: String
 
-    public init(source: ScreenSource, classifier: CellClassifier, grid: GridGeometry, confidenceThreshold: Float = 0.6, emptyClass: String = "empty") {
+    public init(source: ScreenSource, classifier: CellClassifying, grid: GridGeometry, confidenceThreshold: Float = 0.6, emptyClass: String = "empty") {
         self.source = source; self.classifier = classifier; self.grid = grid
         self.confidenceThreshold = confidenceThreshold; self.emptyClass = emptyClass
     }
@@ -32,13 +32,13 @@ public final class StashPerception {
         let x0 = rects.map(\.x).min()!, y0 = rects.map(\.y).min()!
         let x1 = rects.map { $0.x + $0.width }.max()!, y1 = rects.map { $0.y + $0.height }.max()!
         let frame = try source.capture(ScreenRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
-        guard !frame.clipped else { throw DesktopError.offScreen("the stash grid \(grid.bounds) is partly off-screen") }
+        guard !frame.clipped else { throw StashSorterError.gridOffScreen(grid.bounds) }
         let size = classifier.inputSize
         let crops = try rects.map { r -> Image in
             let crop = try frame.image.cropped(x: r.x - x0, y: r.y - y0, width: r.width, height: r.height).rgb()
             return crop.width == size ? crop : crop.resized(width: size, height: size)
         }
-        return classifier.predict(batch: try LabeledImages.batch(crops)).map { p in
+        return try classifier.predict(crops).map { p in
             CellReading(className: p.className == emptyClass ? nil : p.className, confidence: p.confidence,
                         isConfident: p.confidence >= confidenceThreshold)
         }
@@ -51,7 +51,7 @@ public final class StashPerception {
 
     /// What the cursor holds, judged from a cell-sized patch centred on the pointer at `point`:
     /// nil when the patch is plain background, else the classified item.
-    public func readCursor(at point: (x: Int, y: Int)) throws -> CellReading? {
+    public func readCursor(at point: ScreenPoint) throws -> CellReading? {
         let s = grid.cellSize
         let frame = try source.capture(ScreenRect(x: point.x - s / 2, y: point.y - s / 2, width: s, height: s))
         let img = frame.image.rgb()
@@ -64,7 +64,7 @@ public final class StashPerception {
         if spread <= 6 { return nil }
         let size = classifier.inputSize
         let input = img.width == size ? img : img.resized(width: size, height: size)
-        let p = classifier.predict(batch: LabeledImages.tensor(from: input))[0]
+        guard let p = try classifier.predict([input]).first else { return nil }
         return CellReading(className: p.className == emptyClass ? nil : p.className, confidence: p.confidence,
                            isConfident: p.confidence >= confidenceThreshold)
     }

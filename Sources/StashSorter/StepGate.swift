@@ -4,15 +4,19 @@ import Foundation
 /// Step mode's gate: each press of a global hotkey lets exactly one click through, so a person
 /// stays in control of every action (one action per key press).
 public final class StepGate: @unchecked Sendable {
-    private let hotkeys: X11Hotkeys
+    private let hotkeys: HotkeyCenter
     private let presses = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var stopped = false
-    public let combo: String
+    public let combo: KeyCombo
 
-    public init(displayName: String, combo: String = "ctrl+alt+s") throws {
+    /// The default step key, Ctrl+Alt+S.
+    public static let defaultCombo = KeyCombo(modifiers: [.control, .alt], key: Key(canonicalName: "s"))
+
+    /// Registers `combo` on `hotkeys` (which the gate then owns and stops).
+    public init(hotkeys: HotkeyCenter, combo: KeyCombo = StepGate.defaultCombo) throws {
         self.combo = combo
-        hotkeys = try X11Hotkeys(displayName: displayName)
+        self.hotkeys = hotkeys
         try hotkeys.register(combo) { [weak self] in self?.presses.signal() }
     }
 
@@ -20,7 +24,7 @@ public final class StepGate: @unchecked Sendable {
     public func wait() throws {
         presses.wait()
         lock.lock(); defer { lock.unlock() }
-        if stopped { throw DesktopError.refused("step mode stopped") }
+        if stopped { throw DesktopError.refused(nil, .stopped("step mode stopped")) }
     }
 
     /// Wakes a waiting click and refuses all later ones.

@@ -145,7 +145,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.err.contains("wholly outside"), r.err)
         r = try run(["capture", "--virtual-display", "--region", "nonsense"])
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.err.contains("--region 'nonsense'"), r.err)
+        XCTAssertTrue(r.err.contains("--region 'nonsense' is not WxH+X+Y"), r.err)
         r = try run(["click", "5", "6", "--virtual-display", "--dry-run"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("would move 5 6, down left, up left"), r.out)
@@ -188,31 +188,58 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.err.contains("Wayland session without XWayland"), r.err)
     }
 
-    func testSIGTERMReleasesAHeldKey() throws {
-        let xvfb = try VirtualDisplay(width: 200, height: 100)
-        defer { xvfb.stop() }
+    /// Starts `pixelpilot key … --hold` on `display` and waits until it says it holds.
+    func startHolding(_ args: [String], display: String) throws -> Process {
         let p = Process()
         p.executableURL = CLITests.binary
-        p.arguments = ["key", "shift", "--hold", "30", "--display", xvfb.name]
+        p.arguments = ["key"] + args + ["--display", display]
         let out = Pipe()
         p.standardOutput = out
         try p.run()
-        // Wait until it says it holds the key, and check the server sees it down.
         var line = Data()
         while !String(decoding: line, as: UTF8.self).contains("holding") {
             let d = out.fileHandleForReading.availableData
             if d.isEmpty { break }
             line.append(d)
         }
+        return p
+    }
+
+    func testSIGTERMReleasesAHeldKey() throws {
+        let xvfb = try VirtualDisplay(width: 200, height: 100)
+        defer { xvfb.stop() }
         let probe = try X11Connection(name: xvfb.name)
-        var keys = [CChar](repeating: 0, count: 32)
-        XQueryKeymapShim(probe, &keys)
-        XCTAssertTrue(keys.contains { $0 != 0 }, "shift is held")
+        let p = try startHolding(["shift", "--hold", "30"], display: xvfb.name)
+        probe.sync()
+        XCTAssertFalse(probe.pressedKeycodes().isEmpty, "shift is held")
         p.terminate()   // SIGTERM
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 143)
-        keys = [CChar](repeating: 0, count: 32)
-        XQueryKeymapShim(probe, &keys)
-        XCTAssertFalse(keys.contains { $0 != 0 }, "released on SIGTERM")
+        probe.sync()
+        XCTAssertTrue(probe.pressedKeycodes().isEmpty, "released on SIGTERM")
+    }
+
+    /// SIGKILL cannot be caught: the agent's guardian process releases what it held. The probe
+    /// connection stays open throughout, so the server (started with -noreset anyway) does not
+    /// reset and clear the keyboard by itself, as a real desktop never does.
+    func testSIGKILLReleasesAHeldKeyAndButton() throws {
+        let xvfb = try VirtualDisplay(width: 200, height: 100)
+        defer { xvfb.stop() }
+        let probe = try X11Connection(name: xvfb.name)
+        let up = try XCTUnwrap(probe.keycode(of: .up))
+        let p = try startHolding(["Up", "--hold", "30", "--button", "left"], display: xvfb.name)
+        probe.sync()
+        XCTAssertTrue(probe.pressedKeycodes().contains(up), "Up is held")
+        XCTAssertEqual(probe.pressedButtons(), [.left], "the left button is held")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        let deadline = Date().addingTimeInterval(3)
+        while Date() < deadline && (!probe.pressedKeycodes().isEmpty || !probe.pressedButtons().isEmpty) {
+            usleep(5_000)
+            probe.sync()
+        }
+        XCTAssertFalse(probe.pressedKeycodes().contains(up), "Up released after SIGKILL")
+        XCTAssertEqual(probe.pressedButtons(), [], "button released after SIGKILL")
     }
 }

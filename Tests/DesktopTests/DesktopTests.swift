@@ -1,31 +1,15 @@
 import XCTest
 import Foundation
 import Desktop
+import DesktopTesting
 import Vision
-
-/// A test case with a private 640x480 Xvfb per test, never the user's display.
-class XvfbTestCase: XCTestCase {
-    var xvfb: VirtualDisplay!
-    var connection: X11Connection!
-
-    override func setUpWithError() throws {
-        xvfb = try VirtualDisplay(width: 640, height: 480)
-        connection = try X11Connection(name: xvfb.name)
-    }
-
-    override func tearDown() {
-        connection = nil
-        xvfb?.stop()
-        xvfb = nil
-    }
-}
 
 /// Desktop against a real X server.
 final class DesktopTests: XvfbTestCase {
 
     func testCaptureIsPixelExactForScreenRegionAndWindow() throws {
         let rect = ScreenRect(x: 100, y: 80, width: 61, height: 37) // odd sizes on purpose
-        let picture = testPattern(width: rect.width, height: rect.height)
+        let picture = Image.testPattern(width: rect.width, height: rect.height)
         let win = try X11PictureWindow(display: xvfb.name, rect: rect, picture: picture)
         defer { win.close() }
         for shm in [true, false] {
@@ -55,7 +39,7 @@ final class DesktopTests: XvfbTestCase {
     }
 
     func testWindowThatClosedIsAClearError() throws {
-        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 10, y: 10, width: 20, height: 20), picture: testPattern(width: 20, height: 20))
+        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 10, y: 10, width: 20, height: 20), picture: Image.testPattern(width: 20, height: 20))
         let id = win.window
         win.close()
         let source = X11ScreenSource(connection: connection)
@@ -67,15 +51,15 @@ final class DesktopTests: XvfbTestCase {
 
     func testInjectedClicksAndKeysArriveInOrderAtTheRightPlace() throws {
         let rect = ScreenRect(x: 50, y: 60, width: 200, height: 150)
-        let win = try X11PictureWindow(display: xvfb.name, rect: rect, picture: testPattern(width: 200, height: 150))
+        let win = try X11PictureWindow(display: xvfb.name, rect: rect, picture: Image.testPattern(width: 200, height: 150))
         defer { win.close() }
         win.focus()
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        try device.click(x: 60, y: 80)
-        try device.click(x: 249, y: 209, button: .right)
-        try device.tap("a")
-        try device.tap("Return")
-        try device.tap("shift+b")
+        let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
+        try device.click(at: ScreenPoint(x: 60, y: 80))
+        try device.click(at: ScreenPoint(x: 249, y: 209), button: .right)
+        try device.tap(try KeyCombo(parsing: "a"))
+        try device.tap(try KeyCombo(parsing: "Return"))
+        try device.tap(try KeyCombo(parsing: "shift+b"))
         let events = win.waitForEvents(12)
         XCTAssertEqual(events, [
             "press 1 at 10,20", "release 1 at 10,20",
@@ -87,13 +71,13 @@ final class DesktopTests: XvfbTestCase {
     }
 
     func testUnknownKeyIsAnErrorAndNothingStaysPressed() throws {
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        XCTAssertThrowsError(try device.keyDown("notakey")) { e in
+        let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
+        XCTAssertThrowsError(try device.press(try Key("notakey"))) { e in
             XCTAssertTrue("\(e)".contains("unknown key name 'notakey'"), "\(e)")
         }
-        try device.keyDown("shift")
-        try device.buttonDown(.left)
-        XCTAssertEqual(device.held, ["key shift", "button left"])
+        try device.press(try Key("shift"))
+        try device.press(MouseButton.left)
+        XCTAssertEqual(device.held, [.key(.shift), .button(.left)])
         device.releaseAll()
         XCTAssertTrue(device.held.isEmpty)
         XCTAssertFalse(anyKeyDown(), "the server sees no key held after releaseAll")
@@ -101,50 +85,45 @@ final class DesktopTests: XvfbTestCase {
 
     func testDeviceReleasesWhatItHoldsWhenItGoesAway() throws {
         do {
-            let device = try X11InputDevice(connection: connection, timing: .immediate)
-            try device.keyDown("ctrl")
-            try device.keyDown("a")
+            let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
+            try device.press(try Key("ctrl"))
+            try device.press(try Key("a"))
             XCTAssertTrue(anyKeyDown())
         }
         XCTAssertFalse(anyKeyDown(), "keys released when the device was deallocated")
     }
 
-    /// True when the server reports any key down.
-    func anyKeyDown() -> Bool {
-        connection.sync()
-        var keys = [CChar](repeating: 0, count: 32)
-        XQueryKeymapShim(connection, &keys)
-        return keys.contains { $0 != 0 }
-    }
+    /// True when the server reports any key or button down.
+    func anyKeyDown() -> Bool { serverHoldsInput() }
 
     func testFocusBindingInjectsNothingWhileAnotherWindowHasFocus() throws {
-        let target = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100), title: "target")
-        let other = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 200, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100), title: "other")
+        let target = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: Image.testPattern(width: 100, height: 100), title: "target")
+        let other = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 200, y: 0, width: 100, height: 100), picture: Image.testPattern(width: 100, height: 100), title: "other")
         defer { target.close(); other.close() }
         let windows = X11WindowSystem(connection: connection)
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
+        let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
         let binding = FocusBinding(windows: windows, target: target.window)
         binding.bind(device)
         other.focus()
         XCTAssertEqual(try windows.activeWindow()?.id, other.window)
-        XCTAssertThrowsError(try device.click(x: 10, y: 10)) { e in
+        XCTAssertThrowsError(try device.click(at: ScreenPoint(x: 10, y: 10))) { e in
             XCTAssertTrue("\(e)".contains("does not have focus"), "\(e)")
         }
-        XCTAssertThrowsError(try device.tap("a"))
+        XCTAssertThrowsError(try device.tap(try KeyCombo(parsing: "a")))
         target.focus()
-        XCTAssertThrowsError(try device.click(x: 250, y: 10)) { e in
+        XCTAssertThrowsError(try device.click(at: ScreenPoint(x: 250, y: 10))) { e in
             XCTAssertTrue("\(e)".contains("outside the target window"), "\(e)")
         }
-        try device.click(x: 10, y: 10)
+        try device.click(at: ScreenPoint(x: 10, y: 10))
         XCTAssertEqual(target.waitForEvents(2), ["press 1 at 10,10", "release 1 at 10,10"])
         XCTAssertEqual(other.events, [], "nothing reached the other window")
         binding.kill()
-        XCTAssertThrowsError(try device.click(x: 10, y: 10)) { e in XCTAssertTrue("\(e)".contains("kill switch"), "\(e)") }
+        XCTAssertThrowsError(try device.click(at: ScreenPoint(x: 10, y: 10))) { e in XCTAssertTrue("\(e)".contains("kill switch"), "\(e)") }
         XCTAssertEqual(binding.refusals.count, 4)
     }
 
     func testWindowListAndActiveWindow() throws {
-        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 30, y: 40, width: 50, height: 60), picture: testPattern(width: 50, height: 60), title: "Path of Exile")
+        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 30, y: 40, width: 50, height: 60), picture: Image.testPattern(width: 50, height: 60), title: "Path of Exile")
         defer { win.close() }
         win.focus()
         let ws = X11WindowSystem(connection: connection)
@@ -158,11 +137,12 @@ final class DesktopTests: XvfbTestCase {
 
     func testClipboardTextOwnedByAnotherClientIsRead() throws {
         let text = "Item Class: Skill Gems\nRarity: Gem\nVaal Cyclone\n--------\nLevel: 20 (Max)\n"
-        let owner = try ClipboardOwner(displayName: xvfb.name, text: text)
-        defer { owner.stop() }
+        let owner = try X11Clipboard(displayName: xvfb.name)
+        try owner.own(text)
+        defer { owner.stopOwning() }
         let clipboard = X11Clipboard(connection: connection)
         XCTAssertEqual(try clipboard.readText(), text)
-        owner.set("second ünïcode text")
+        try owner.own("second ünïcode text")
         XCTAssertEqual(try clipboard.readText(), "second ünïcode text")
     }
 
@@ -189,7 +169,7 @@ final class FrameStreamTests: XCTestCase {
         let stream = FrameStream(source: source, rect: ScreenRect(x: 0, y: 0, width: 256, height: 200), fps: 40)
         var stamps: [Double] = []
         try stream.run(duration: 0.5) { frame in
-            stamps.append(frame.timestamp)
+            stamps.append(frame.time.seconds)
             XCTAssertEqual(frame.image.width, 256)
             return true
         }
@@ -212,22 +192,22 @@ final class DesktopFaultTests: XCTestCase {
     func testTypedTextAndRateLimit() throws {
         let xvfb = try VirtualDisplay(width: 320, height: 240)
         defer { xvfb.stop() }
-        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: testPattern(width: 100, height: 100))
+        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: Image.testPattern(width: 100, height: 100))
         defer { win.close() }
         win.focus()
-        let device = try X11InputDevice(connection: try X11Connection(name: xvfb.name), timing: .immediate)
+        let device = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
         try device.type("aB 1")
         let typed = win.waitForEvents(10).filter { $0.hasPrefix("keydown") }
         XCTAssertEqual(typed, ["keydown a", "keydown Shift_L", "keydown b", "keydown space", "keydown 1"])
         // 20 actions at 100 per second take at least 0.19 s.
         device.timing = InputTiming(afterMove: 0, holdDown: 0, afterRelease: 0, maxActionsPerSecond: 100)
         let start = Date()
-        for i in 0..<20 { try device.move(x: i, y: i) }
+        for i in 0..<20 { try device.move(to: ScreenPoint(x: i, y: i)) }
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.18)
         // Minimum pauses: a click with 30 ms after the move and 30 ms held lasts at least 60 ms.
         device.timing = InputTiming(afterMove: 0.03, holdDown: 0.03, afterRelease: 0, maxActionsPerSecond: .infinity)
         let t0 = Date()
-        try device.click(x: 5, y: 5)
+        try device.click(at: ScreenPoint(x: 5, y: 5))
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(t0), 0.06)
     }
 

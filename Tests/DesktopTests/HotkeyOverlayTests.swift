@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Desktop
+import DesktopTesting
 import Vision
 
 final class HotkeyOverlayTests: XvfbTestCase {
@@ -9,43 +10,43 @@ final class HotkeyOverlayTests: XvfbTestCase {
         let hotkeys = try X11Hotkeys(displayName: xvfb.name)
         defer { hotkeys.stop() }
         let fired = Counter()
-        try hotkeys.register("ctrl+alt+q") { fired.add("start") }
-        try hotkeys.register("ctrl+alt+w") { fired.add("stop") }
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        try device.tap("ctrl+alt+q")
+        try hotkeys.register(try KeyCombo(parsing: "ctrl+alt+q")) { fired.add("start") }
+        try hotkeys.register(try KeyCombo(parsing: "ctrl+alt+w")) { fired.add("stop") }
+        let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
+        try device.tap(try KeyCombo(parsing: "ctrl+alt+q"))
         XCTAssertTrue(fired.wait(for: ["start"]), "\(fired.values)")
-        try device.tap("numlock")   // Num Lock on: the grab still matches
-        try device.tap("ctrl+alt+w")
+        try device.tap(try KeyCombo(parsing: "numlock"))   // Num Lock on: the grab still matches
+        try device.tap(try KeyCombo(parsing: "ctrl+alt+w"))
         XCTAssertTrue(fired.wait(for: ["start", "stop"]), "\(fired.values)")
-        try device.tap("numlock")
-        try device.tap("ctrl+alt+x")  // not registered
+        try device.tap(try KeyCombo(parsing: "numlock"))
+        try device.tap(try KeyCombo(parsing: "ctrl+alt+x"))  // not registered
         Thread.sleep(forTimeInterval: 0.05)
         XCTAssertEqual(fired.values, ["start", "stop"])
-        XCTAssertThrowsError(try hotkeys.register("ctrl+alt+nokey") {})
+        XCTAssertThrowsError(try hotkeys.register(try KeyCombo(parsing: "ctrl+alt+nokey")) {})
     }
 
     func testKillSwitchStopsAnAgentWithin100msAndReleasesItsKeys() throws {
-        let target = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 200, height: 200), picture: testPattern(width: 200, height: 200))
+        let target = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 200, height: 200), picture: Image.testPattern(width: 200, height: 200))
         defer { target.close() }
         target.focus()
-        let kill = try KillSwitch(displayName: xvfb.name, combo: "ctrl+alt+k")
+        let kill = try KillSwitch(displayName: xvfb.name)
         defer { kill.stop() }
-        let agent = try X11InputDevice(connection: connection, timing: .immediate)
+        let agent = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
         let binding = FocusBinding(windows: X11WindowSystem(connection: connection), target: target.window)
         binding.bind(agent)
         kill.watch(binding)
         let stopped = Counter()
         kill.onTrip { stopped.add("tripped") }
-        try agent.keyDown("Up")     // the agent holds a key, as the autopilot does
-        XCTAssertEqual(agent.held, ["key Up"])
+        try agent.press(try Key("Up"))     // the agent holds a key, as the autopilot does
+        XCTAssertEqual(agent.held, [.key(.up)])
         // The user presses the kill switch on their own keyboard (another client injects it).
-        let user = try X11InputDevice(connection: try X11Connection(name: xvfb.name), timing: .immediate)
+        let user = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
         let pressed = Date()
-        try user.tap("ctrl+alt+k")
+        try user.tap(try KeyCombo(parsing: "ctrl+alt+k"))
         XCTAssertTrue(stopped.wait(for: ["tripped"], timeout: 1))
         XCTAssertLessThan(Date().timeIntervalSince(pressed), 0.1, "kill switch acted within 100 ms")
         XCTAssertTrue(agent.held.isEmpty, "the agent's held key was released")
-        XCTAssertThrowsError(try agent.keyDown("Up")) { e in XCTAssertTrue("\(e)".contains("kill switch"), "\(e)") }
+        XCTAssertThrowsError(try agent.press(try Key("Up"))) { e in XCTAssertTrue("\(e)".contains("kill switch"), "\(e)") }
     }
 
     func testOverlayIsVisibleAndClickThrough() throws {
@@ -54,18 +55,18 @@ final class HotkeyOverlayTests: XvfbTestCase {
         below.focus()
         var picture = Image(width: 40, height: 30, color: [250, 200, 10])
         picture.fillRect(x: 5, y: 5, width: 10, height: 10, color: [10, 220, 30])
-        let overlay = try X11Overlay(displayName: xvfb.name, image: picture, at: (150, 120))
+        let overlay = try X11Overlay(displayName: xvfb.name, image: picture, at: ScreenPoint(x: 150, y: 120))
         overlay.show()
         let source = X11ScreenSource(connection: connection)
         XCTAssertEqual(try source.capture(ScreenRect(x: 150, y: 120, width: 40, height: 30)).image.rgb(), picture, "overlay pixels on screen")
         // A click on the overlay reaches the window below.
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        try device.click(x: 160, y: 130)
+        let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
+        try device.click(at: ScreenPoint(x: 160, y: 130))
         XCTAssertEqual(below.waitForEvents(2), ["press 1 at 60,30", "release 1 at 60,30"])
         // Update, move and hide.
         let second = Image(width: 20, height: 20, color: [255, 0, 255])
         try overlay.setImage(second)
-        overlay.move(to: (10, 10))
+        overlay.move(to: ScreenPoint(x: 10, y: 10))
         XCTAssertEqual(try source.capture(ScreenRect(x: 10, y: 10, width: 20, height: 20)).image.rgb(), second)
         overlay.hide()
         XCTAssertNotEqual(try source.capture(ScreenRect(x: 10, y: 10, width: 20, height: 20)).image.rgb(), second)

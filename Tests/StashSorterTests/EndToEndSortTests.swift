@@ -30,11 +30,19 @@ final class EndToEndSortTests: XCTestCase {
         let xvfb: VirtualDisplay
         let arena: StashArena
         let connection: X11Connection
-        let device: X11InputDevice
-        let perception: StashPerception
-        let executor: SortExecutor
-        let binding: FocusBinding
+        let session: SortSession
+        var agent: InputAgent { session.agent }
+        var device: SafeInputDevice { session.agent.device }
+        var perception: StashPerception { session.perception }
+        var executor: SortExecutor { session.executor }
         var grid: GridGeometry { perception.grid }
+
+        /// Stops the agent (releasing input, ungrabbing the kill switch), then the arena and the server.
+        func close() {
+            agent.stop()
+            arena.close()
+            xvfb.stop()
+        }
     }
 
     static func rig(seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults(), columns: Int = 12, rows: Int = 12) throws -> Setup {
@@ -43,16 +51,16 @@ final class EndToEndSortTests: XCTestCase {
         let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), faults: faults, seed: seed)
         arena.window.focus()
         let connection = try X11Connection(name: xvfb.name)
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        let binding = FocusBinding(windows: X11WindowSystem(connection: connection), target: arena.window.window)
-        binding.bind(device)
+        // The same set-up as `pixelpilot sort`: focus binding, kill switch, guardian.
+        let agent = try InputAgent.x11(connection: connection, target: arena.window.window, timing: .immediate)
         let o = arena.gridOrigin
         let grid = GridGeometry(originX: o.x, originY: o.y, cellSize: 52, pitch: 53, columns: columns, rows: rows)
-        let perception = StashPerception(source: X11ScreenSource(connection: connection), classifier: try trainedClassifier(), grid: grid)
-        let executor = SortExecutor(perception: perception, device: device, layout: SortLayout(direction: .vertical),
-                                    parking: (o.x + columns * 53 + 75, o.y + 26))
-        executor.verifyTimeout = 0.3
-        return Setup(xvfb: xvfb, arena: arena, connection: connection, device: device, perception: perception, executor: executor, binding: binding)
+        let session = SortSession(source: X11ScreenSource(connection: connection), classifier: try trainedClassifier(), agent: agent,
+                                  window: arena.window.rect,
+                                  options: SortSession.Options(grid: grid, layout: SortLayout(direction: .vertical)),
+                                  clipboard: X11Clipboard(connection: connection))
+        session.executor.verifyTimeout = 0.3
+        return Setup(xvfb: xvfb, arena: arena, connection: connection, session: session)
     }
 
     func makeSetup(seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults()) throws -> Setup {
@@ -72,7 +80,7 @@ final class EndToEndSortTests: XCTestCase {
     func testSortsShuffledStashesOverSeveralSeeds() throws {
         for seed in [UInt64(1), 2, 3] {
             let s = try makeSetup(seed: seed, fill: seed == 2 ? 0.75 : 0.45)
-            defer { s.arena.close(); s.xvfb.stop() }
+            defer { s.close() }
             let before = s.arena.state
             let report = try s.executor.run()
             XCTAssertTrue(report.completed, "seed \(seed): \(report)")
@@ -88,7 +96,7 @@ final class EndToEndSortTests: XCTestCase {
     func testRecoversFromDroppedClicksAndASlowUI() throws {
         for (seed, faults) in [(UInt64(4), ArenaFaults(dropClickProbability: 0.1)), (UInt64(5), ArenaFaults(clickDelay: 0.03))] {
             let s = try makeSetup(seed: seed, fill: 0.4, faults: faults)
-            defer { s.arena.close(); s.xvfb.stop() }
+            defer { s.close() }
             let before = s.arena.state
             let report = try s.executor.run()
             XCTAssertTrue(report.completed, "seed \(seed): \(report)")
@@ -103,9 +111,9 @@ final class EndToEndSortTests: XCTestCase {
 
     func testStopsCleanlyWhenTheGameLosesFocusAndLosesNothing() throws {
         let s = try makeSetup(seed: 6, fill: 0.5)
-        defer { s.arena.close(); s.xvfb.stop() }
+        defer { s.close() }
         let before = s.arena.state
-        let other = try X11PictureWindow(display: s.xvfb.name, rect: ScreenRect(x: 900, y: 10, width: 50, height: 50), picture: testPattern(width: 50, height: 50), title: "chat")
+        let other = try X11PictureWindow(display: s.xvfb.name, rect: ScreenRect(x: 900, y: 10, width: 50, height: 50), picture: .testPattern(width: 50, height: 50), title: "chat")
         defer { other.close() }
         var clicks = 0
         s.executor.beforeClick = { _ in
@@ -141,15 +149,15 @@ final class GridDetectorTests: XCTestCase {
 final class ClipboardSortTests: XCTestCase {
     func testSortsByNameAndLevelFromTheItemText() throws {
         let s = try EndToEndSortTests.rig(seed: 21, fill: 0.25)
-        defer { s.arena.close(); s.xvfb.stop() }
+        defer { s.close() }
         let state = s.arena.state, executor = s.executor, grid = s.grid, device = s.device, connection = s.connection, arena = s.arena
-        let reader = try ClipboardItemReader(device: device, connection: connection, grid: grid, order: .name)
+        let reader = ClipboardItemReader(device: device, clipboard: X11Clipboard(connection: connection), grid: grid, order: .name)
         // The reader parses the arena's text exactly.
         let first = state.cells.firstIndex { $0 != nil }!
         let item = try reader.text(at: GridCell(column: first % 12, row: first / 12))
         XCTAssertEqual(item?.name, state.cells[first]!.name)
         XCTAssertEqual(item?.level, state.cells[first]!.level)
-        XCTAssertEqual(item?.colourName, state.cells[first]!.colour.rawValue)
+        XCTAssertEqual(item?.colorName, state.cells[first]!.colour.rawValue)
         executor.itemKey = { cell, cls in try reader.key(at: cell, className: cls) }
         let report = try executor.run()
         XCTAssertTrue(report.completed, "\(report)")
@@ -168,20 +176,20 @@ final class ClipboardSortTests: XCTestCase {
 final class StepModeTests: XCTestCase {
     func testEachHotkeyPressLetsExactlyOneClickThrough() throws {
         let s = try EndToEndSortTests.rig(seed: 31, fill: 0.2)
-        defer { s.arena.close(); s.xvfb.stop() }
+        defer { s.close() }
         let executor = s.executor, arena = s.arena, xvfb = s.xvfb
-        let gate = try StepGate(displayName: xvfb.name)
-        executor.beforeClick = { _ in try gate.wait() }
+        let gate = try StepGate(hotkeys: try X11Hotkeys(displayName: xvfb.name))
+        s.session.useStepGate(gate)
         // The run's report, handed back from its thread (the semaphore orders the write before the read).
         final class Box: @unchecked Sendable { var report: SortReport? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
         Thread { box.report = try? executor.run(); done.signal() }.start()
-        let user = try X11InputDevice(connection: try X11Connection(name: xvfb.name), timing: .immediate)
+        let user = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
         for press in 1...3 {
             Thread.sleep(forTimeInterval: 0.3)
             XCTAssertEqual(arena.appliedClicks, press - 1, "no click before the key press")
-            try user.tap("ctrl+alt+s")
+            try user.tap(StepGate.defaultCombo)
             let deadline = Date().addingTimeInterval(2)
             while arena.appliedClicks < press && Date() < deadline { usleep(2_000) }
             XCTAssertEqual(arena.appliedClicks, press, "exactly one click per key press")
@@ -210,10 +218,10 @@ final class ScaleTests: XCTestCase {
         let grid = try GridDetector.detect(in: shot.image, originX: shot.rect.x, originY: shot.rect.y)
         XCTAssertEqual(grid.cellSize, 44)
         XCTAssertEqual(grid.originX, arena.gridOrigin.x)
-        let device = try X11InputDevice(connection: connection, timing: .immediate)
-        FocusBinding(windows: X11WindowSystem(connection: connection), target: arena.window.window).bind(device)
-        let executor = SortExecutor(perception: StashPerception(source: source, classifier: try EndToEndSortTests.trainedClassifier(), grid: grid),
-                                    device: device, layout: SortLayout(), parking: (grid.originX + 12 * grid.pitch + 60, grid.originY + 22))
+        let agent = try InputAgent.x11(connection: connection, target: arena.window.window, timing: .immediate)
+        defer { agent.stop() }
+        let executor = SortSession(source: source, classifier: try EndToEndSortTests.trainedClassifier(), agent: agent,
+                                   window: arena.window.rect, options: SortSession.Options(grid: grid)).executor
         executor.verifyTimeout = 0.3
         let report = try executor.run()
         XCTAssertTrue(report.completed, "\(report)")
@@ -227,7 +235,7 @@ final class UnsureCellTests: XCTestCase {
     /// around them.
     func testUnsureCellsStayInPlaceAndAreReported() throws {
         let s = try EndToEndSortTests.rig(seed: 51, fill: 0.4)
-        defer { s.arena.close(); s.xvfb.stop() }
+        defer { s.close() }
         let state = s.arena.state, perception = s.perception, arena = s.arena
         // A threshold just above the least confident readings of this stash (about a tenth of its
         // cells, empty ones included, at least one): midway between two distinct confidences, since a well-trained

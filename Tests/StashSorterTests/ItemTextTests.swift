@@ -31,14 +31,14 @@ final class ItemTextTests: XCTestCase {
         XCTAssertEqual(item.level, 20)
         XCTAssertEqual(item.quality, 20)
         XCTAssertEqual(item.requirements, ["Level": 70, "Str": 98, "Dex": 68])
-        XCTAssertEqual(item.colourName, "red")
+        XCTAssertEqual(item.colorName, "red")
     }
 
     func testFormattedTextParsesBackToTheSameItem() throws {
         let item = ItemText(itemClass: "Support Gems", rarity: "Gem", name: "Added Cold Damage Support", tags: ["Cold", "Support"],
                             level: 7, quality: 0, requirements: ["Level": 38, "Dex": 40, "Int": 60])
         XCTAssertEqual(try ItemText(parsing: item.formatted), item)
-        XCTAssertEqual(item.colourName, "blue")
+        XCTAssertEqual(item.colorName, "blue")
     }
 
     func testNonItemTextIsAClearError() {

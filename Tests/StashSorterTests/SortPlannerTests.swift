@@ -100,7 +100,8 @@ final class SortPlannerTests: XCTestCase {
     func testLayoutOverflowIsAnErrorBeforeAnyMove() {
         // 3 groups with gaps on a 2x2 grid do not fit.
         XCTAssertThrowsError(try SortLayout(direction: .vertical).targets(for: ["a", "b", "c"], columns: 2, rows: 2) { $0 }) { e in
-            XCTAssertTrue("\(e)".contains("need more than the 2x2 grid"), "\(e)")
+            XCTAssertEqual(e as? StashSorterError, .doesNotFit(items: 3, columns: 2, rows: 2, reserved: 0, gaps: true))
+            XCTAssertTrue("\(e)".contains("3 items do not fit the 2x2 grid with a gap"), "\(e)")
         }
         XCTAssertThrowsError(try SeedSorter.clicks(for: StashGrid(columns: 2, rows: 2, cells: ["c", "b", "a", nil])))
     }

@@ -7,8 +7,15 @@ public struct Frame: Sendable {
     public var rect: ScreenRect
     /// True when the requested rectangle was partly off-screen and was clipped.
     public var clipped: Bool
-    /// Monotonic capture time in seconds.
-    public var timestamp: Double
+    /// When it was captured.
+    public var time: MonotonicTime
+
+    public init(image: Image, rect: ScreenRect, clipped: Bool = false, time: MonotonicTime) {
+        self.image = image
+        self.rect = rect
+        self.clipped = clipped
+        self.time = time
+    }
 }
 
 /// Something that can grab the screen.

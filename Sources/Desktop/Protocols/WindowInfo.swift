@@ -1,5 +1,5 @@
 /// A top-level window: id, title, class and geometry on screen.
-public struct WindowInfo: Equatable, Sendable {
+public struct WindowInfo: Equatable, Hashable, Sendable, Codable {
     public var id: UInt
     public var title: String
     public var className: String
@@ -25,7 +25,7 @@ extension WindowSystem {
     public func findWindow(matching text: String) throws -> WindowInfo {
         let t = text.lowercased()
         guard let w = try windows().last(where: { $0.title.lowercased().contains(t) || $0.className.lowercased().contains(t) }) else {
-            throw DesktopError.noSuchWindow("no window has '\(text)' in its title or class")
+            throw DesktopError.noWindowMatching(text)
         }
         return w
     }

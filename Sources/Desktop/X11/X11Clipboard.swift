@@ -1,20 +1,35 @@
 import CX11
 import Foundation
 
-/// Reads (and, for tests and the arena, owns) the CLIPBOARD selection as UTF-8 text.
-public final class X11Clipboard {
+/// The CLIPBOARD selection as UTF-8 text: read through one connection, and owned (served to
+/// readers from its own event thread) when ``own(_:)`` is called — as Path of Exile does after
+/// Ctrl+C, and as the stash arena and the item reader's sentinel do.
+public final class X11Clipboard: Clipboard, @unchecked Sendable {
     public let connection: X11Connection
     private let window: Window
+    private let lock = NSLock()
+    private var owner: Owner?
 
+    /// Reads through `connection` (the caller's; reads are short and hold its lock).
     public init(connection: X11Connection) {
         self.connection = connection
-        window = XCreateSimpleWindow(connection.display, connection.root, 0, 0, 1, 1, 0, 0, 0)
-        connection.flush()
+        window = connection.locked {
+            let w = XCreateSimpleWindow(connection.display, connection.root, 0, 0, 1, 1, 0, 0, 0)
+            XFlush(connection.display)
+            return w
+        }
     }
 
-    deinit { XDestroyWindow(connection.display, window) }
+    /// Opens its own connection to `displayName`.
+    public convenience init(displayName: String?) throws {
+        self.init(connection: try X11Connection(name: displayName))
+    }
 
-    /// The clipboard's text, or nil when nobody owns it. Waits at most `timeout` seconds.
+    deinit {
+        owner?.stop()
+        if connection.isAlive { connection.locked { _ = XDestroyWindow(connection.display, window) } }
+    }
+
     public func readText(timeout: Double = 1) throws -> String? {
         try connection.locked { () throws -> String? in
             let d = connection.display
@@ -23,9 +38,9 @@ public final class X11Clipboard {
             guard XGetSelectionOwner(d, clipboard) != 0 else { return nil }
             XConvertSelection(d, clipboard, utf8, property, window, UInt(CurrentTime))
             XFlush(d)
-            let deadline = Date().addingTimeInterval(timeout)
+            let deadline = MonotonicTime.now + timeout
             var event = XEvent()
-            while Date() < deadline {
+            while MonotonicTime.now < deadline {
                 if XCheckTypedWindowEvent(d, window, SelectionNotify, &event) != 0 {
                     guard event.xselection.property != 0 else { return nil }
                     var actualType: Atom = 0
@@ -37,58 +52,68 @@ public final class X11Clipboard {
                     defer { XFree(data) }
                     return String(decoding: UnsafeBufferPointer(start: data, count: Int(n)), as: UTF8.self)
                 }
-                usleep(2_000)
+                _ = connection.waitForEvents(timeout: 0.002)
             }
-            throw DesktopError.failed("the clipboard owner did not answer within \(timeout) s")
+            throw DesktopError.clipboardTimeout(seconds: timeout)
         }
     }
-}
 
-/// Owns the CLIPBOARD selection with a fixed text and serves it to readers from a background
-/// thread (what Path of Exile does after Ctrl+C; the stash arena and tests use it).
-public final class ClipboardOwner: @unchecked Sendable {
-    private let connection: X11Connection
-    private let window: Window
-    private let lock = NSLock()
-    private var text: String
-    private var running = true
-    private var thread: Thread?
-
-    public init(displayName: String, text: String) throws {
-        connection = try X11Connection(name: displayName)
-        self.text = text
-        window = XCreateSimpleWindow(connection.display, connection.root, 0, 0, 1, 1, 0, 0, 0)
-        XSetSelectionOwner(connection.display, connection.atom("CLIPBOARD"), window, UInt(CurrentTime))
-        connection.sync()
-        let t = Thread { [weak self] in self?.serve() }
-        thread = t
-        t.start()
+    public func own(_ text: String) throws {
+        let o = try lock.withLock { () throws -> Owner in
+            if let owner { return owner }
+            let o = try Owner(displayName: connection.name)
+            owner = o
+            return o
+        }
+        o.set(text)
     }
 
-    /// Replaces the text served.
-    public func set(_ newText: String) {
-        lock.lock(); text = newText; lock.unlock()
-        // Synchronous: when this returns the server has made us the owner, so a later request
-        // from another connection (a key press that makes the game copy) is ordered after it.
-        connection.locked { XSetSelectionOwner(connection.display, connection.atom("CLIPBOARD"), window, UInt(CurrentTime)); XSync(connection.display, 0) }
+    /// Stops serving the clipboard.
+    public func stopOwning() {
+        let o = lock.withLock { () -> Owner? in
+            defer { owner = nil }
+            return owner
+        }
+        o?.stop()
     }
 
-    public func stop() {
-        lock.lock(); running = false; lock.unlock()
-    }
+    /// Owns the selection on its own connection and answers requests on its event thread.
+    private final class Owner: @unchecked Sendable {
+        private let connection: X11Connection
+        private let window: Window
+        private let lock = NSLock()
+        private var text = ""
+        private let loop: X11EventLoop
 
-    deinit { stop() }
+        init(displayName: String) throws {
+            connection = try X11Connection(name: displayName)
+            window = XCreateSimpleWindow(connection.display, connection.root, 0, 0, 1, 1, 0, 0, 0)
+            loop = X11EventLoop(connection: connection, name: "pixelpilot.clipboard")
+            loop.start { [weak self] event in
+                if event.type == SelectionRequest { self?.answer(event.xselectionrequest) }
+            }
+        }
 
-    private func serve() {
-        let d = connection.display
-        var event = XEvent()
-        while true {
-            lock.lock(); let go = running; lock.unlock()
-            if !go { break }
-            let got: Bool = connection.locked { XCheckTypedWindowEvent(d, window, SelectionRequest, &event) != 0 }
-            if !got { usleep(2_000); continue }
+        func set(_ newText: String) {
+            lock.withLock { text = newText }
+            // Synchronous: when this returns the server has made us the owner, so a later request
+            // from another connection (a key press that makes the game copy) is ordered after it.
             connection.locked {
-                let req = event.xselectionrequest
+                XSetSelectionOwner(connection.display, connection.atom("CLIPBOARD"), window, UInt(CurrentTime))
+                XSync(connection.display, 0)
+            }
+        }
+
+        func stop() { loop.stop() }
+
+        deinit {
+            loop.stop()
+            if connection.isAlive { connection.locked { _ = XDestroyWindow(connection.display, window) } }
+        }
+
+        private func answer(_ req: XSelectionRequestEvent) {
+            connection.locked {
+                let d = connection.display
                 var reply = XEvent()
                 reply.xselection.type = SelectionNotify
                 reply.xselection.display = d
@@ -99,16 +124,17 @@ public final class ClipboardOwner: @unchecked Sendable {
                 reply.xselection.property = 0
                 let utf8 = connection.atom("UTF8_STRING"), targets = connection.atom("TARGETS")
                 if req.target == utf8 || req.target == XA_STRING {
-                    lock.lock(); let bytes = Array(text.utf8); lock.unlock()
+                    let bytes = lock.withLock { Array(text.utf8) }
                     bytes.withUnsafeBufferPointer { b in
                         _ = XChangeProperty(d, req.requestor, req.property, req.target, 8, PropModeReplace, b.baseAddress, Int32(b.count))
                     }
                     reply.xselection.property = req.property
                 } else if req.target == targets {
-                    var list: [UInt] = [targets, utf8, XA_STRING]
-                    list.withUnsafeMutableBytes { raw in
+                    let list: [UInt] = [targets, utf8, XA_STRING]
+                    list.withUnsafeBytes { raw in
+                        guard let base = raw.baseAddress else { return }
                         _ = XChangeProperty(d, req.requestor, req.property, XA_ATOM, 32, PropModeReplace,
-                                            raw.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(3))
+                                            base.assumingMemoryBound(to: UInt8.self), Int32(list.count))
                     }
                     reply.xselection.property = req.property
                 }

@@ -19,6 +19,11 @@ private let x11Setup: Void = {
     }
 }()
 
+private let x11LostLock = NSLock()
+nonisolated(unsafe) private var x11LostDisplays = Set<OpaquePointer>()
+private func x11MarkLost(_ d: OpaquePointer) { x11LostLock.withLock { _ = x11LostDisplays.insert(d) } }
+private func x11IsLost(_ d: OpaquePointer) -> Bool { x11LostLock.withLock { x11LostDisplays.contains(d) } }
+
 /// One connection to an X server. Each long-running component opens its own.
 public final class X11Connection: @unchecked Sendable {
     /// The Xlib `Display*`.
@@ -35,21 +40,39 @@ public final class X11Connection: @unchecked Sendable {
         if target.isEmpty {
             let env = ProcessInfo.processInfo.environment
             if env["WAYLAND_DISPLAY"] != nil {
-                throw DesktopError.noDisplay("this is a Wayland session without XWayland (WAYLAND_DISPLAY is set, DISPLAY is not): PixelPilot needs X11 or XWayland, which is how games under Proton and Wine run; enable XWayland, or run under `pixelpilot --virtual-display`")
+                throw DesktopError.noDisplay(.waylandOnly)
             }
-            throw DesktopError.noDisplay("no X display: DISPLAY is not set (start an X server, or use --virtual-display to start a private Xvfb)")
+            throw DesktopError.noDisplay(.notSet)
         }
         guard let d = XOpenDisplay(target) else {
-            throw DesktopError.noDisplay("cannot open X display '\(target)': no X server answers there, or access is denied")
+            throw DesktopError.noDisplay(.cannotOpen(target))
         }
         display = d
         self.name = target
         // Losing the server (it stopped, the user logged out) must not end the process: the
         // exit handler returns, Xlib marks the display dead, and later calls fail.
-        XSetIOErrorExitHandler(d, { _, _ in }, nil)
+        XSetIOErrorExitHandler(d, { display, _ in
+            if let display { x11MarkLost(display) }
+        }, nil)
     }
 
-    deinit { XCloseDisplay(display) }
+    /// False once the server has gone away (it stopped, or the connection broke): components then
+    /// skip their goodbye requests (ungrabbing keys, destroying windows), which would wait forever.
+    public var isAlive: Bool {
+        if x11IsLost(display) { return false }
+        var byte: UInt8 = 0
+        let n = recv(XConnectionNumber(display), &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if n == 0 { return false }
+        if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { return false }
+        return true
+    }
+
+    deinit {
+        // Xlib calls on a connection whose server went away can block for ever; its memory and
+        // socket are then left to the process's end.
+        if isAlive { XCloseDisplay(display) }
+        x11LostLock.withLock { _ = x11LostDisplays.remove(display) }
+    }
 
     /// Runs `body` holding this connection's lock (Xlib calls on one connection from several threads).
     public func locked<T>(_ body: () throws -> T) rethrows -> T {
@@ -98,7 +121,37 @@ public final class X11Connection: @unchecked Sendable {
     public func sync() { XSync(display, 0) }
 }
 
-/// The server's keyboard state: 32 bytes, one bit per keycode (for tests and the doctor).
-public func XQueryKeymapShim(_ connection: X11Connection, _ keys: inout [CChar]) {
-    connection.locked { keys.withUnsafeMutableBufferPointer { _ = XQueryKeymap(connection.display, $0.baseAddress) } }
+extension X11Connection {
+    /// The keycodes the server holds down now (`XQueryKeymap`): what really is pressed, whatever
+    /// any client believes (the doctor and the release tests read it).
+    public func pressedKeycodes() -> Set<UInt8> {
+        var keys = [CChar](repeating: 0, count: 32)
+        locked { keys.withUnsafeMutableBufferPointer { _ = XQueryKeymap(display, $0.baseAddress) } }
+        var out = Set<UInt8>()
+        for (i, byte) in keys.enumerated() where byte != 0 {
+            for bit in 0..<8 where UInt8(bitPattern: byte) & (1 << bit) != 0 { out.insert(UInt8(i * 8 + bit)) }
+        }
+        return out
+    }
+
+    /// The keycode of `key` on this server's keyboard map (nil when it has none).
+    public func keycode(of key: Key) -> UInt8? {
+        let sym = XStringToKeysym(key.name)
+        guard sym != 0 else { return nil }
+        let code = locked { XKeysymToKeycode(display, sym) }
+        return code == 0 ? nil : UInt8(code)
+    }
+
+    /// The mouse buttons the server holds down now.
+    public func pressedButtons() -> Set<MouseButton> {
+        var root: Window = 0, child: Window = 0
+        var rx: Int32 = 0, ry: Int32 = 0, wx: Int32 = 0, wy: Int32 = 0
+        var mask: UInt32 = 0
+        locked { _ = XQueryPointer(display, self.root, &root, &child, &rx, &ry, &wx, &wy, &mask) }
+        var out = Set<MouseButton>()
+        if mask & UInt32(Button1Mask) != 0 { out.insert(.left) }
+        if mask & UInt32(Button2Mask) != 0 { out.insert(.middle) }
+        if mask & UInt32(Button3Mask) != 0 { out.insert(.right) }
+        return out
+    }
 }

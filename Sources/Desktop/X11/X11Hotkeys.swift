@@ -3,54 +3,52 @@ import Foundation
 
 /// Global hotkeys through `XGrabKey` on the root window (grabbed with and without Num Lock and
 /// Caps Lock, so they work in either state). Handlers run on a background queue.
-public final class X11Hotkeys: @unchecked Sendable {
+public final class X11Hotkeys: HotkeyCenter, @unchecked Sendable {
+    private struct Binding {
+        var keycode: UInt32
+        var modifiers: UInt32
+        var handler: @Sendable () -> Void
+    }
+
     private let connection: X11Connection
     private let lock = NSLock()
-    private var bindings: [(keycode: UInt32, modifiers: UInt32, combo: String, handler: @Sendable () -> Void)] = []
-    private var running = true
-    private var thread: Thread?
-    private let done = DispatchSemaphore(value: 0)
+    private var bindings: [Binding] = []
+    private var stopped = false
+    private let loop: X11EventLoop
     private let queue = DispatchQueue(label: "pixelpilot.hotkeys")
 
     /// Opens its own connection to `displayName` and starts listening.
     public init(displayName: String?) throws {
         connection = try X11Connection(name: displayName)
-        let t = Thread { [unowned self] in self.listen() }
-        t.name = "pixelpilot.hotkeys"
-        thread = t
-        t.start()
+        loop = X11EventLoop(connection: connection, name: "pixelpilot.hotkeys")
+        let relevant = UInt32(ShiftMask | ControlMask | Mod1Mask | Mod4Mask)
+        loop.start { [weak self] event in
+            guard let self, event.type == KeyPress else { return }
+            let code = UInt32(event.xkey.keycode), state = event.xkey.state & relevant
+            let matches = self.lock.withLock { self.bindings.filter { $0.keycode == code && $0.modifiers == state } }
+            for b in matches { self.queue.async(execute: b.handler) }
+        }
     }
 
     deinit { stop() }
 
     static let lockMasks: [UInt32] = [0, UInt32(LockMask), UInt32(Mod2Mask), UInt32(LockMask | Mod2Mask)]
 
-    /// Parses "ctrl+alt+q" into a keycode and modifier mask.
-    func parse(_ combo: String) throws -> (UInt32, UInt32) {
-        var mods: UInt32 = 0
-        var key: String?
-        for part in combo.split(separator: "+").map({ $0.lowercased() }) {
-            switch part {
-            case "ctrl", "control": mods |= UInt32(ControlMask)
-            case "shift": mods |= UInt32(ShiftMask)
-            case "alt": mods |= UInt32(Mod1Mask)
-            case "super", "win": mods |= UInt32(Mod4Mask)
-            default:
-                guard key == nil else { throw DesktopError.unknownKey("hotkey '\(combo)' names two keys") }
-                key = part
-            }
+    /// The X modifier mask of a modifier key.
+    static func mask(_ key: Key) -> UInt32 {
+        switch key.name {
+        case "Control_L", "Control_R": return UInt32(ControlMask)
+        case "Shift_L", "Shift_R": return UInt32(ShiftMask)
+        case "Alt_L", "Alt_R", "Meta_L", "Meta_R": return UInt32(Mod1Mask)
+        default: return UInt32(Mod4Mask)
         }
-        guard let key, let sym = KeyNames.keysym(key), sym != 0 else {
-            throw DesktopError.unknownKey("hotkey '\(combo)' has no valid key (e.g. ctrl+alt+q, F12)")
-        }
-        let code = connection.locked { UInt32(XKeysymToKeycode(connection.display, sym)) }
-        guard code != 0 else { throw DesktopError.unknownKey("hotkey key '\(key)' is not on this keyboard map") }
-        return (code, mods)
     }
 
-    /// Calls `handler` whenever `combo` (e.g. "ctrl+alt+q") is pressed anywhere.
-    public func register(_ combo: String, handler: @escaping @Sendable () -> Void) throws {
-        let (code, mods) = try parse(combo)
+    public func register(_ combo: KeyCombo, handler: @escaping @Sendable () -> Void) throws {
+        let mods = combo.modifiers.reduce(UInt32(0)) { $0 | X11Hotkeys.mask($1) }
+        let sym = XStringToKeysym(combo.key.name)
+        let code = connection.locked { UInt32(XKeysymToKeycode(connection.display, sym)) }
+        guard sym != 0, code != 0 else { throw DesktopError.unknownKey(combo.key.name) }
         let err = connection.locked {
             connection.checked {
                 for extra in X11Hotkeys.lockMasks {
@@ -58,80 +56,29 @@ public final class X11Hotkeys: @unchecked Sendable {
                 }
             }
         }
-        guard err == 0 else {
-            throw DesktopError.failed("hotkey '\(combo)' is already taken by another program (X error \(err))")
-        }
-        lock.lock(); bindings.append((code, mods, combo, handler)); lock.unlock()
+        guard err == 0 else { throw DesktopError.hotkeyTaken(combo) }
+        lock.withLock { bindings.append(Binding(keycode: code, modifiers: mods, handler: handler)) }
     }
 
     /// Stops listening and releases the grabs.
     public func stop() {
-        lock.lock()
-        let wasRunning = running
-        running = false
-        lock.unlock()
-        guard wasRunning else { return }
-        done.wait()
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        loop.stop()
+        guard connection.isAlive else { return }
         connection.locked {
             XUngrabKey(connection.display, Int32(AnyKey), UInt32(AnyModifier), connection.root)
             XSync(connection.display, 0)
         }
     }
-
-    private func listen() {
-        defer { done.signal() }
-        var event = XEvent()
-        let relevant = UInt32(ShiftMask | ControlMask | Mod1Mask | Mod4Mask)
-        while true {
-            lock.lock(); let go = running; lock.unlock()
-            if !go { return }
-            let got: Bool = connection.locked { XPending(connection.display) > 0 && { XNextEvent(connection.display, &event); return true }() }
-            if !got { _ = connection.waitForEvents(timeout: 0.02); continue }
-            guard event.type == KeyPress else { continue }
-            let code = UInt32(event.xkey.keycode), state = event.xkey.state & relevant
-            lock.lock()
-            let matches = bindings.filter { $0.keycode == code && $0.modifiers == state }
-            lock.unlock()
-            for b in matches { queue.async(execute: b.handler) }
-        }
-    }
 }
 
-/// A kill switch: a global hotkey that no agent can disable. When pressed it trips every
-/// registered ``FocusBinding`` (all later input is refused), releases every key and button any
-/// device holds, and calls the stop handlers — within milliseconds of the key press.
-public final class KillSwitch: @unchecked Sendable {
-    public let combo: String
-    private let hotkeys: X11Hotkeys
-    private let lock = NSLock()
-    private var bindings: [FocusBinding] = []
-    private var stopHandlers: [@Sendable () -> Void] = []
-    private var tripped = false
-
-    public init(displayName: String?, combo: String = "ctrl+alt+k") throws {
-        self.combo = combo
-        hotkeys = try X11Hotkeys(displayName: displayName)
-        try hotkeys.register(combo) { [weak self] in self?.trip() }
+extension KillSwitch {
+    /// A kill switch on `displayName`'s global hotkeys (its own X connection).
+    public convenience init(displayName: String?, combo: KeyCombo = KillSwitch.defaultCombo) throws {
+        try self.init(hotkeys: try X11Hotkeys(displayName: displayName), combo: combo)
     }
-
-    /// Watches `binding` (it is killed when the switch trips).
-    public func watch(_ binding: FocusBinding) { lock.lock(); bindings.append(binding); lock.unlock() }
-
-    /// Calls `handler` when the switch trips.
-    public func onTrip(_ handler: @escaping @Sendable () -> Void) { lock.lock(); stopHandlers.append(handler); lock.unlock() }
-
-    public var isTripped: Bool { lock.lock(); defer { lock.unlock() }; return tripped }
-
-    /// Trips the switch (the hotkey does this; code may too).
-    public func trip() {
-        lock.lock()
-        tripped = true
-        let bs = bindings, hs = stopHandlers
-        lock.unlock()
-        for b in bs { b.kill() }
-        InputSafety.releaseEverything()
-        for h in hs { h() }
-    }
-
-    public func stop() { hotkeys.stop() }
 }

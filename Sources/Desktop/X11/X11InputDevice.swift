@@ -1,32 +1,27 @@
 import CX11
 import Foundation
 
-/// Mouse and keyboard injection through the XTEST extension.
+/// Mouse and keyboard injection through the XTEST extension: the X11 backend of ``InputDevice``.
 ///
-/// Every action waits for ``InputTiming`` (minimum pauses and a rate limit). The device records
-/// what it holds and releases it all in ``releaseAll()``, when it is deallocated, and when the
-/// process receives SIGINT or SIGTERM (see ``InputSafety``).
+/// It sends each action at once; pauses, rate limits, guards and logs are ``SafeInputDevice``'s.
+/// It remembers what it holds and releases it all in ``releaseAll()``, when it is deallocated,
+/// when the process receives SIGINT or SIGTERM (``InputSafety``), and, through its
+/// ``InputGuardian`` child process, when the process dies in any other way (a crash, SIGKILL).
 public final class X11InputDevice: InputDevice, @unchecked Sendable {
     public let connection: X11Connection
-    public var timing: InputTiming
-    /// Called before every action; throw to refuse it (focus binding, kill switch).
-    public var guardAction: ((InputAction) throws -> Void)?
-    public private(set) var held: Set<String> = []
-    private var heldKeys: [String: UInt32] = [:]
-    private var heldButtons: Set<Int> = []
-    private var lastAction = 0.0
+    private var heldKeys: [Key: UInt32] = [:]
+    private var heldButtons: Set<MouseButton> = []
     private let lock = NSRecursiveLock()
-    /// Every action performed, for dry runs and logs: "move 10 20", "down left", ...
-    public private(set) var log: [String] = []
-    /// When true nothing is sent: actions are only logged (a dry run).
-    public var dryRun = false
+    private let guardian: InputGuardian?
 
-    public init(connection: X11Connection, timing: InputTiming = InputTiming()) throws {
+    /// - Parameter guardian: start the guardian process (on by default; turn it off only where
+    ///   another process already guarantees release).
+    public init(connection: X11Connection, guardian: Bool = true) throws {
         guard connection.hasExtension("XTEST") else {
-            throw DesktopError.missingExtension("the X server on \(connection.name) lacks the XTEST extension, which input injection needs")
+            throw DesktopError.missingExtension("XTEST", neededFor: "input injection")
         }
         self.connection = connection
-        self.timing = timing
+        self.guardian = guardian ? try InputGuardian(displayName: connection.name) : nil
         InputSafety.register(self)
     }
 
@@ -35,150 +30,103 @@ public final class X11InputDevice: InputDevice, @unchecked Sendable {
         InputSafety.unregister(self)
     }
 
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-
-    private func pace() {
-        guard timing.maxActionsPerSecond.isFinite, timing.maxActionsPerSecond > 0 else { return }
-        let gap = 1 / timing.maxActionsPerSecond
-        let wait = lastAction + gap - X11InputDevice.now()
-        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-        lastAction = X11InputDevice.now()
+    public var held: Set<HeldInput> {
+        lock.withLock { Set(heldKeys.keys.map(HeldInput.key) + heldButtons.map(HeldInput.button)) }
     }
 
-    private func pause(_ seconds: Double) { if seconds > 0 && !dryRun { Thread.sleep(forTimeInterval: seconds) } }
-
-    private func perform(_ action: InputAction, _ body: () -> Void) throws {
-        try lock.withLock {
-            try guardAction?(action)
-            pace()
-            log.append(action.description)
-            if !dryRun {
-                connection.locked { body(); XFlush(connection.display) }
-            }
-        }
-    }
-
-    public func move(x: Int, y: Int) throws {
-        try perform(.move(x: x, y: y)) { XTestFakeMotionEvent(connection.display, -1, Int32(x), Int32(y), 0) }
-        pause(timing.afterMove)
-    }
-
-    public func buttonDown(_ button: MouseButton) throws {
-        try perform(.buttonDown(button)) { XTestFakeButtonEvent(connection.display, UInt32(button.rawValue), 1, 0) }
-        lock.withLock { heldButtons.insert(button.rawValue); held.insert("button \(button)") }
-        pause(timing.holdDown)
-    }
-
-    public func buttonUp(_ button: MouseButton) throws {
-        try perform(.buttonUp(button)) { XTestFakeButtonEvent(connection.display, UInt32(button.rawValue), 0, 0) }
-        lock.withLock { heldButtons.remove(button.rawValue); held.remove("button \(button)") }
-        pause(timing.afterRelease)
-    }
-
-    public func scroll(dy: Int) throws {
-        let button: UInt32 = dy < 0 ? 4 : 5
-        for _ in 0..<abs(dy) {
-            try perform(.scroll(dy < 0 ? -1 : 1)) {
-                XTestFakeButtonEvent(connection.display, button, 1, 0)
-                XTestFakeButtonEvent(connection.display, button, 0, 0)
-            }
-            pause(timing.afterRelease)
-        }
-    }
-
-    /// The keycode for a key name, or an error naming the key.
-    public func keycode(_ name: String) throws -> UInt32 {
-        guard let sym = KeyNames.keysym(name), sym != 0 else {
-            throw DesktopError.unknownKey("unknown key name '\(name)' (use letters, digits, F1-F24, Return, Escape, space, Up, ctrl, alt, shift, ...)")
-        }
+    /// The keycode for a key, or an error naming the key.
+    public func keycode(_ key: Key) throws -> UInt32 {
+        let sym = XStringToKeysym(key.name)
+        guard sym != 0 else { throw DesktopError.unknownKey(key.name) }
         let code = connection.locked { XKeysymToKeycode(connection.display, sym) }
-        guard code != 0 else { throw DesktopError.unknownKey("key '\(name)' has no key on this keyboard map") }
+        guard code != 0 else { throw DesktopError.unknownKey(key.name) }
         return UInt32(code)
     }
 
-    public func keyDown(_ name: String) throws {
-        let code = try keycode(name)
-        try perform(.keyDown(name)) { XTestFakeKeyEvent(connection.display, code, 1, 0) }
-        lock.withLock { heldKeys[name] = code; held.insert("key \(name)") }
-        pause(timing.holdDown)
+    public func perform(_ action: InputAction) throws {
+        switch action {
+        case .move(let p):
+            send { XTestFakeMotionEvent(connection.display, -1, Int32(p.x), Int32(p.y), 0) }
+        case .input(.button(let b, let down)):
+            try lock.withLock {
+                // The guardian hears of a press before the server and of a release after it, so
+                // it always knows at least what the server holds.
+                if down { try guardian?.tell(button: b.rawValue, down: true) }
+                send { XTestFakeButtonEvent(connection.display, UInt32(b.rawValue), down ? 1 : 0, 0) }
+                if down { heldButtons.insert(b) } else {
+                    heldButtons.remove(b)
+                    try guardian?.tell(button: b.rawValue, down: false)
+                }
+            }
+        case .input(.key(let k, let down)):
+            let code = try keycode(k)
+            try lock.withLock {
+                if down { try guardian?.tell(keycode: code, down: true) }
+                send { XTestFakeKeyEvent(connection.display, code, down ? 1 : 0, 0) }
+                if down { heldKeys[k] = code } else {
+                    heldKeys[k] = nil
+                    try guardian?.tell(keycode: code, down: false)
+                }
+            }
+        case .scroll(let steps):
+            let button: UInt32 = steps < 0 ? 4 : 5
+            send {
+                for _ in 0..<abs(steps) {
+                    XTestFakeButtonEvent(connection.display, button, 1, 0)
+                    XTestFakeButtonEvent(connection.display, button, 0, 0)
+                }
+            }
+        case .text(let text):
+            try type(text)
+        }
     }
 
-    public func keyUp(_ name: String) throws {
-        let code = try keycode(name)
-        try perform(.keyUp(name)) { XTestFakeKeyEvent(connection.display, code, 0, 0) }
-        lock.withLock { heldKeys[name] = nil; held.remove("key \(name)") }
-        pause(timing.afterRelease)
+    private func send(_ body: () -> Void) {
+        connection.locked {
+            body()
+            XFlush(connection.display)
+        }
     }
 
     /// Types text character by character (Shift where the keyboard map needs it).
-    public func type(_ text: String) throws {
+    private func type(_ text: String) throws {
         for ch in text {
-            let name = ch == " " ? "space" : ch == "\n" ? "Return" : String(ch)
-            let code = try keycode(name)
-            let sym = KeyNames.keysym(name) ?? 0
-            let unshifted = connection.locked { XkbKeycodeToKeysym(connection.display, KeyCode(code), 0, 0) }
-            let needsShift = unshifted != sym
-            if needsShift { try keyDown("shift") }
-            try keyDown(name)
-            try keyUp(name)
-            if needsShift { try keyUp("shift") }
+            let sym = KeySym(Self.keysym(for: ch))
+            let code = connection.locked { XKeysymToKeycode(connection.display, sym) }
+            guard code != 0 else { throw DesktopError.unknownKey(String(ch)) }
+            let unshifted = connection.locked { XkbKeycodeToKeysym(connection.display, code, 0, 0) }
+            let shift = unshifted != sym
+            if shift { try perform(.input(.key(.shift, down: true))) }
+            try perform(.input(.key(Key(canonicalName: keysymName(sym)), down: true)))
+            try perform(.input(.key(Key(canonicalName: keysymName(sym)), down: false)))
+            if shift { try perform(.input(.key(.shift, down: false))) }
         }
     }
 
-    /// Releases every held key and button, ignoring guards (it must always be allowed).
+    private func keysymName(_ sym: KeySym) -> String { XKeysymToString(sym).map { String(cString: $0) } ?? "" }
+
+    /// The keysym for a character (Latin-1 directly, others as Unicode keysyms).
+    static func keysym(for ch: Character) -> UInt {
+        if ch == "\n" { return UInt(XK_Return) }
+        guard let scalar = ch.unicodeScalars.first else { return 0 }
+        return scalar.value < 0x100 ? UInt(scalar.value) : 0x0100_0000 + UInt(scalar.value)
+    }
+
     public func releaseAll() {
         lock.withLock {
             guard !heldKeys.isEmpty || !heldButtons.isEmpty else { return }
-            if !dryRun {
+            // A server that went away holds nothing any more (and would never answer the sync).
+            if connection.isAlive {
                 connection.locked {
-                    for (_, code) in heldKeys { XTestFakeKeyEvent(connection.display, code, 0, 0) }
-                    for b in heldButtons { XTestFakeButtonEvent(connection.display, UInt32(b), 0, 0) }
+                for (_, code) in heldKeys { XTestFakeKeyEvent(connection.display, code, 0, 0) }
+                for b in heldButtons { XTestFakeButtonEvent(connection.display, UInt32(b.rawValue), 0, 0) }
                     XSync(connection.display, 0)
                 }
             }
-            log.append("release all (\(held.sorted().joined(separator: ", ")))")
+            for (_, code) in heldKeys { try? guardian?.tell(keycode: code, down: false) }
+            for b in heldButtons { try? guardian?.tell(button: b.rawValue, down: false) }
             heldKeys.removeAll()
             heldButtons.removeAll()
-            held.removeAll()
         }
-    }
-}
-
-/// Releases the held input of every live device when the process is interrupted or terminated,
-/// then exits with the conventional status (130 for SIGINT, 143 for SIGTERM).
-public enum InputSafety {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var devices: [ObjectIdentifier: Weak] = [:]
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
-    private final class Weak { weak var device: X11InputDevice?; init(_ d: X11InputDevice) { device = d } }
-
-    static func register(_ d: X11InputDevice) {
-        lock.lock(); defer { lock.unlock() }
-        devices[ObjectIdentifier(d)] = Weak(d)
-        if sources.isEmpty {
-            for sig in [SIGINT, SIGTERM] {
-                signal(sig, SIG_IGN)
-                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                s.setEventHandler {
-                    releaseEverything()
-                    exit(sig == SIGINT ? 130 : 143)
-                }
-                s.resume()
-                sources.append(s)
-            }
-        }
-    }
-
-    static func unregister(_ d: X11InputDevice) {
-        lock.lock(); defer { lock.unlock() }
-        devices[ObjectIdentifier(d)] = nil
-    }
-
-    /// Releases everything every live device holds (the kill switch's last step).
-    public static func releaseEverything() {
-        lock.lock()
-        let live = devices.values.compactMap(\.device)
-        lock.unlock()
-        for d in live { d.releaseAll() }
     }
 }

@@ -3,28 +3,29 @@ import Foundation
 
 /// Records the user's keyboard and mouse buttons through XInput2 raw events on the root window
 /// (they arrive whichever window has focus, and include XTest-injected events under Xvfb).
-public final class X11InputRecorder: @unchecked Sendable {
+/// Keys are named by their unshifted keysym (`Control_L`, `a`, `Up`), the canonical ``Key`` names.
+public final class X11InputRecorder: InputRecorder, @unchecked Sendable {
     private let connection: X11Connection
     private var opcode: Int32 = 0
     private let lock = NSLock()
     private var timeline = InputTimeline()
-    private var running = true
-    private var thread: Thread?
-    private let done = DispatchSemaphore(value: 0)
-    /// Called on the recorder's thread for every event.
-    public var onEvent: (@Sendable (InputEvent) -> Void)?
+    private let loop: X11EventLoop
+    private let clock: MonotonicClock
+    private var handler: (@Sendable (TimedInputEvent) -> Void)?
 
     /// Opens its own connection and starts recording at once.
-    public init(displayName: String?) throws {
+    public init(displayName: String?, clock: MonotonicClock = SystemClock.shared) throws {
         connection = try X11Connection(name: displayName)
+        self.clock = clock
+        loop = X11EventLoop(connection: connection, name: "pixelpilot.recorder")
         let d = connection.display
         var event: Int32 = 0, error: Int32 = 0
         guard XQueryExtension(d, "XInputExtension", &opcode, &event, &error) != 0 else {
-            throw DesktopError.missingExtension("the X server lacks XInputExtension (XInput2), which recording input needs")
+            throw DesktopError.missingExtension("XInputExtension (XInput2)", neededFor: "recording input")
         }
         var major: Int32 = 2, minor: Int32 = 1
         guard XIQueryVersion(d, &major, &minor) == Success else {
-            throw DesktopError.missingExtension("the X server's XInput is older than 2.1 (raw events need 2.1)")
+            throw DesktopError.missingExtension("XInput 2.1", neededFor: "recording raw input events")
         }
         var maskBytes = [UInt8](repeating: 0, count: 4)
         for ev in [XI_RawKeyPress, XI_RawKeyRelease, XI_RawButtonPress, XI_RawButtonRelease] {
@@ -35,61 +36,51 @@ public final class X11InputRecorder: @unchecked Sendable {
             XISelectEvents(d, connection.root, &mask, 1)
         }
         XSync(d, 0)
-        let t = Thread { [unowned self] in self.listen() }
-        t.name = "pixelpilot.recorder"
-        thread = t
-        t.start()
+        loop.start { [weak self] event in self?.handle(&event) }
     }
 
     deinit { stop() }
 
     /// Stops recording (the events stay available).
-    public func stop() {
-        lock.lock()
-        let was = running
-        running = false
-        lock.unlock()
-        if was { done.wait() }
+    public func stop() { loop.stop() }
+
+    public var recorded: InputTimeline { lock.withLock { timeline } }
+
+    public var onEvent: (@Sendable (TimedInputEvent) -> Void)? {
+        get { lock.withLock { handler } }
+        set { lock.withLock { handler = newValue } }
     }
 
-    /// Everything recorded so far.
-    public var recorded: InputTimeline { lock.lock(); defer { lock.unlock() }; return timeline }
-
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-
-    /// The recorder's clock (monotonic seconds), to compare with event timestamps.
-    public static func monotonicNow() -> Double { now() }
-
-    private func listen() {
-        defer { done.signal() }
+    private func handle(_ event: inout XEvent) {
+        let stamp = clock.now()
         let d = connection.display
-        var event = XEvent()
-        while true {
-            lock.lock(); let go = running; lock.unlock()
-            if !go { return }
-            let got: Bool = connection.locked { XPending(d) > 0 && { XNextEvent(d, &event); return true }() }
-            if !got { _ = connection.waitForEvents(timeout: 0.02); continue }
-            let stamp = X11InputRecorder.now()
-            var recordedEvent: InputEvent?
-            connection.locked {
-                guard event.type == GenericEvent, event.xcookie.extension == opcode, XGetEventData(d, &event.xcookie) != 0 else { return }
-                defer { XFreeEventData(d, &event.xcookie) }
-                guard let data = event.xcookie.data else { return }
-                let raw = data.assumingMemoryBound(to: XIRawEvent.self).pointee
-                switch raw.evtype {
-                case XI_RawKeyPress, XI_RawKeyRelease:
-                    let sym = XkbKeycodeToKeysym(d, KeyCode(raw.detail), 0, 0)
-                    let name = XKeysymToString(sym).map { String(cString: $0) } ?? "keycode \(raw.detail)"
-                    recordedEvent = InputEvent(kind: raw.evtype == XI_RawKeyPress ? .keyDown : .keyUp, name: name, timestamp: stamp)
-                case XI_RawButtonPress, XI_RawButtonRelease:
-                    recordedEvent = InputEvent(kind: raw.evtype == XI_RawButtonPress ? .buttonDown : .buttonUp, name: "button \(raw.detail)", timestamp: stamp)
-                default: break
-                }
+        let opcode = self.opcode
+        let recordedEvent: InputEvent? = connection.locked {
+            guard event.type == GenericEvent, event.xcookie.extension == opcode, XGetEventData(d, &event.xcookie) != 0 else {
+                return nil
             }
-            if let e = recordedEvent {
-                lock.lock(); timeline.append(e); lock.unlock()
-                onEvent?(e)
+            defer { XFreeEventData(d, &event.xcookie) }
+            guard let data = event.xcookie.data else { return nil }
+            let raw = data.assumingMemoryBound(to: XIRawEvent.self).pointee
+            switch raw.evtype {
+            case XI_RawKeyPress, XI_RawKeyRelease:
+                let sym = XkbKeycodeToKeysym(d, KeyCode(raw.detail), 0, 0)
+                let name = XKeysymToString(sym).map { String(cString: $0) } ?? "keycode_\(raw.detail)"
+                return .key(Key(canonicalName: name), down: raw.evtype == XI_RawKeyPress)
+            case XI_RawButtonPress, XI_RawButtonRelease:
+                // Buttons 4-7 are wheel steps, not held state.
+                guard let b = MouseButton(rawValue: Int(raw.detail)) else { return nil }
+                return .button(b, down: raw.evtype == XI_RawButtonPress)
+            default:
+                return nil
             }
         }
+        guard let recordedEvent else { return }
+        let timed = TimedInputEvent(recordedEvent, at: stamp)
+        let h = lock.withLock { () -> (@Sendable (TimedInputEvent) -> Void)? in
+            timeline.append(timed)
+            return handler
+        }
+        h?(timed)
     }
 }

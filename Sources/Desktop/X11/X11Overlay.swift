@@ -4,15 +4,15 @@ import Vision
 
 /// A picture shown above other windows at a screen position. Its input region is empty (XShape),
 /// so clicks pass through to whatever is below.
-public final class X11Overlay {
+public final class X11Overlay: Overlay {
     public let connection: X11Connection
     public private(set) var window: UInt = 0
     public private(set) var rect: ScreenRect
 
-    public init(displayName: String?, image: Image, at origin: (x: Int, y: Int)) throws {
+    public init(displayName: String?, image: Image, at origin: ScreenPoint) throws {
         connection = try X11Connection(name: displayName)
         guard connection.hasExtension("SHAPE") else {
-            throw DesktopError.missingExtension("the X server lacks the SHAPE extension, which click-through overlays need")
+            throw DesktopError.missingExtension("SHAPE", neededFor: "click-through overlays")
         }
         rect = ScreenRect(x: origin.x, y: origin.y, width: image.width, height: image.height)
         let d = connection.display
@@ -27,6 +27,7 @@ public final class X11Overlay {
     }
 
     deinit {
+        guard connection.isAlive else { return }
         connection.locked {
             XDestroyWindow(connection.display, window)
             XSync(connection.display, 0)
@@ -38,7 +39,7 @@ public final class X11Overlay {
         try connection.locked {
             let d = connection.display
             let depth = UInt32(XDefaultDepth(d, connection.screen))
-            guard depth == 24 || depth == 32 else { throw DesktopError.failed("overlay needs a 24- or 32-bit visual, the screen has \(depth)") }
+            guard depth == 24 || depth == 32 else { throw DesktopError.unsupportedVisual(bitsPerPixel: Int(depth)) }
             let w = image.width, h = image.height
             let pixmap = XCreatePixmap(d, window, UInt32(w), UInt32(h), depth)
             let gc = XCreateGC(d, pixmap, 0, nil)
@@ -51,7 +52,7 @@ public final class X11Overlay {
             guard let ximage = XCreateImage(d, XDefaultVisual(d, connection.screen), depth, ZPixmap, 0,
                                             UnsafeMutableRawPointer(bytes).assumingMemoryBound(to: CChar.self), UInt32(w), UInt32(h), 32, 0) else {
                 bytes.deallocate()
-                throw DesktopError.failed("XCreateImage failed for a \(w)x\(h) overlay")
+                throw DesktopError.serverFailed(request: "XCreateImage for a \(w)x\(h) overlay", reason: "no image was made")
             }
             XPutImage(d, pixmap, gc, ximage, 0, 0, 0, 0, UInt32(w), UInt32(h))
             _ = ximage.pointee.f.destroy_image(ximage)
@@ -66,7 +67,7 @@ public final class X11Overlay {
     }
 
     /// Moves the overlay.
-    public func move(to origin: (x: Int, y: Int)) {
+    public func move(to origin: ScreenPoint) {
         connection.locked {
             XMoveWindow(connection.display, window, Int32(origin.x), Int32(origin.y))
             XSync(connection.display, 0)

@@ -10,8 +10,8 @@ public final class X11PictureWindow: @unchecked Sendable {
     public enum Event: Sendable {
         case buttonPress(button: Int, x: Int, y: Int)
         case buttonRelease(button: Int, x: Int, y: Int)
-        case keyPress(key: String, control: Bool)
-        case keyRelease(key: String)
+        case keyPress(key: Key, control: Bool)
+        case keyRelease(key: Key)
         case motion(x: Int, y: Int)
     }
 
@@ -23,13 +23,13 @@ public final class X11PictureWindow: @unchecked Sendable {
     private let lock = NSLock()
     private var received: [String] = []
     private var receivedTimes: [Double] = []
-    private var running = true
-    private var thread: Thread?
+    private let loop: X11EventLoop
 
     /// Opens a window at `rect` showing `picture` (same size), on its own connection to `display`.
     public init(display: String, rect: ScreenRect, picture: Image, title: String = "pixelpilot-test", className: String = "PixelPilotTest") throws {
         connection = try X11Connection(name: display)
         self.rect = rect
+        loop = X11EventLoop(connection: connection, name: "pixelpilot.window")
         let d = connection.display
         var attrs = XSetWindowAttributes()
         attrs.override_redirect = 1
@@ -57,9 +57,7 @@ public final class X11PictureWindow: @unchecked Sendable {
         }
         XClearWindow(d, window)
         XSync(d, 0)
-        let t = Thread { [weak self] in self?.pump() }
-        thread = t
-        t.start()
+        loop.start { [weak self] event in self?.handle(&event) }
     }
 
     /// Replaces the picture shown (same size as the window).
@@ -112,8 +110,8 @@ public final class X11PictureWindow: @unchecked Sendable {
 
     /// Destroys the window and stops its event thread.
     public func close() {
-        lock.lock(); running = false; lock.unlock()
-        thread = nil
+        loop.stop()
+        guard connection.isAlive else { return }
         connection.locked {
             XDestroyWindow(connection.display, window)
             XSync(connection.display, 0)
@@ -135,47 +133,34 @@ public final class X11PictureWindow: @unchecked Sendable {
 
     public func clearEvents() { lock.lock(); received.removeAll(); receivedTimes.removeAll(); lock.unlock() }
 
-    private func pump() {
-        var event = XEvent()
-        while true {
-            lock.lock(); let go = running; lock.unlock()
-            if !go { return }
-            let got: Bool = connection.locked {
-                XPending(connection.display) > 0 && { XNextEvent(connection.display, &event); return true }()
-            }
-            if !got { _ = connection.waitForEvents(timeout: 0.02); continue }
-            var text: String?
-            var structured: Event?
-            switch event.type {
-            case ButtonPress:
-                text = "press \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
-                structured = .buttonPress(button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
-            case ButtonRelease:
-                text = "release \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
-                structured = .buttonRelease(button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
-            case KeyPress, KeyRelease:
-                let sym = connection.locked { XLookupKeysym(&event.xkey, 0) }
-                let name = XKeysymToString(sym).map { String(cString: $0) } ?? "?"
-                text = "\(event.type == KeyPress ? "keydown" : "keyup") \(name)"
-                structured = event.type == KeyPress ? .keyPress(key: name, control: event.xkey.state & UInt32(ControlMask) != 0) : .keyRelease(key: name)
-            case MotionNotify:
-                structured = .motion(x: Int(event.xmotion.x), y: Int(event.xmotion.y))
-            default: break
-            }
-            if let structured { onEvent?(structured) }
-            if let text {
-                let t = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-                lock.lock(); received.append(text); receivedTimes.append(t); lock.unlock()
+    private func handle(_ event: inout XEvent) {
+        var text: String?
+        var structured: Event?
+        switch event.type {
+        case ButtonPress:
+            text = "press \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
+            structured = .buttonPress(button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
+        case ButtonRelease:
+            text = "release \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
+            structured = .buttonRelease(button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
+        case KeyPress, KeyRelease:
+            let sym = connection.locked { XLookupKeysym(&event.xkey, 0) }
+            let key = Key(canonicalName: XKeysymToString(sym).map { String(cString: $0) } ?? "?")
+            text = "\(event.type == KeyPress ? "keydown" : "keyup") \(key.name)"
+            structured = event.type == KeyPress
+                ? .keyPress(key: key, control: event.xkey.state & UInt32(ControlMask) != 0) : .keyRelease(key: key)
+        case MotionNotify:
+            structured = .motion(x: Int(event.xmotion.x), y: Int(event.xmotion.y))
+        default:
+            break
+        }
+        if let structured { onEvent?(structured) }
+        if let text {
+            let t = MonotonicTime.now.seconds
+            lock.withLock {
+                received.append(text)
+                receivedTimes.append(t)
             }
         }
     }
-}
-
-/// A picture whose every pixel differs from its neighbours, so an offset or channel swap shows.
-public func testPattern(width: Int, height: Int) -> Image {
-    var img = Image(width: width, height: height)
-    for y in 0..<height { for x in 0..<width {
-        img.setPixel(x: x, y: y, [UInt8((x * 7 + y * 3) % 256), UInt8((x * 5 + y * 11 + 40) % 256), UInt8((x * 13 + y * 2 + 90) % 256)])
-    } }
-    return img
 }

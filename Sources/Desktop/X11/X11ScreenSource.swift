@@ -7,7 +7,7 @@ public struct RawFrame {
     public let pixels: UnsafeRawPointer
     public let width: Int, height: Int, bytesPerRow: Int
     public let rect: ScreenRect
-    public let timestamp: Double
+    public let time: MonotonicTime
 
     /// A copy as an RGBA ``Image``.
     public func image() -> Image {
@@ -38,34 +38,32 @@ public final class X11ScreenSource: ScreenSource {
 
     public var screenRect: ScreenRect { ScreenRect(x: 0, y: 0, width: connection.screenWidth, height: connection.screenHeight) }
 
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-
     public func capture(_ rect: ScreenRect? = nil) throws -> Frame {
         let want = rect ?? screenRect
-        guard want.width > 0, want.height > 0 else { throw DesktopError.offScreen("capture region \(want) is empty") }
+        guard want.width > 0, want.height > 0 else { throw DesktopError.emptyRegion(want) }
         guard let r = want.intersection(screenRect) else {
-            throw DesktopError.offScreen("capture region \(want) lies wholly outside the \(screenRect.width)x\(screenRect.height) screen")
+            throw DesktopError.offScreen(want, screen: screenRect)
         }
         let img = try connection.locked { try grab(drawable: connection.root, x: r.x, y: r.y, width: r.width, height: r.height) }
-        return Frame(image: img, rect: r, clipped: r != want, timestamp: X11ScreenSource.now())
+        return Frame(image: img, rect: r, clipped: r != want, time: .now)
     }
 
     public func capture(window: UInt) throws -> Frame {
         try connection.locked {
             var attrs = XWindowAttributes()
             let err = connection.checked { _ = XGetWindowAttributes(connection.display, window, &attrs) }
-            guard err == 0 else { throw DesktopError.noSuchWindow("window 0x\(String(window, radix: 16)) does not exist (X error \(err))") }
-            guard attrs.map_state == IsViewable else { throw DesktopError.noSuchWindow("window 0x\(String(window, radix: 16)) is not mapped") }
+            guard err == 0 else { throw DesktopError.noSuchWindow(id: window, reason: "does not exist (X error \(err))") }
+            guard attrs.map_state == IsViewable else { throw DesktopError.noSuchWindow(id: window, reason: "is not mapped") }
             // Grab the window's area from the root (what is on screen), clipped to the screen.
             var rx: Int32 = 0, ry: Int32 = 0
             var child: Window = 0
             XTranslateCoordinates(connection.display, window, connection.root, 0, 0, &rx, &ry, &child)
             let want = ScreenRect(x: Int(rx), y: Int(ry), width: Int(attrs.width), height: Int(attrs.height))
             guard let r = want.intersection(screenRect) else {
-                throw DesktopError.offScreen("window 0x\(String(window, radix: 16)) at \(want) is off-screen")
+                throw DesktopError.offScreen(want, screen: screenRect)
             }
             let img = try grab(drawable: connection.root, x: r.x, y: r.y, width: r.width, height: r.height)
-            return Frame(image: img, rect: r, clipped: r != want, timestamp: X11ScreenSource.now())
+            return Frame(image: img, rect: r, clipped: r != want, time: .now)
         }
     }
 
@@ -75,26 +73,26 @@ public final class X11ScreenSource: ScreenSource {
     public func withRawFrame<T>(_ rect: ScreenRect? = nil, _ body: (RawFrame) throws -> T) throws -> T {
         let want = rect ?? screenRect
         guard let r = want.intersection(screenRect) else {
-            throw DesktopError.offScreen("capture region \(want) lies wholly outside the \(screenRect.width)x\(screenRect.height) screen")
+            throw DesktopError.offScreen(want, screen: screenRect)
         }
         return try connection.locked {
-            guard usesSharedMemory else { throw DesktopError.missingExtension("raw frames need MIT-SHM, which this display lacks") }
+            guard usesSharedMemory else { throw DesktopError.missingExtension("MIT-SHM", neededFor: "zero-copy raw frames") }
             if shmImage == nil || shmSize.width < r.width || shmSize.height < r.height {
                 releaseSegment()
                 try createSegment(width: Swift.max(r.width, shmSize.width), height: Swift.max(r.height, shmSize.height))
             }
-            guard let img = shmImage else { throw DesktopError.failed("no shared-memory image") }
+            guard let img = shmImage else { throw DesktopError.serverFailed(request: "MIT-SHM capture", reason: "no shared-memory image") }
             let fullW = img.pointee.width, fullH = img.pointee.height
             img.pointee.width = Int32(r.width)
             img.pointee.height = Int32(r.height)
             img.pointee.bytes_per_line = Int32(r.width * 4)
             defer { img.pointee.width = fullW; img.pointee.height = fullH; img.pointee.bytes_per_line = fullW * 4 }
-            guard img.pointee.bits_per_pixel == 32 else { throw DesktopError.failed("raw frames need a 32-bit pixel layout") }
+            guard img.pointee.bits_per_pixel == 32 else { throw DesktopError.unsupportedVisual(bitsPerPixel: Int(img.pointee.bits_per_pixel)) }
             guard XShmGetImage(connection.display, connection.root, img, Int32(r.x), Int32(r.y), UInt.max) != 0 else {
-                throw DesktopError.failed("XShmGetImage failed")
+                throw DesktopError.serverFailed(request: "XShmGetImage of \(r)", reason: "the server refused it")
             }
             return try body(RawFrame(pixels: UnsafeRawPointer(img.pointee.data!), width: r.width, height: r.height,
-                                     bytesPerRow: r.width * 4, rect: r, timestamp: X11ScreenSource.now()))
+                                     bytesPerRow: r.width * 4, rect: r, time: .now))
         }
     }
 
@@ -108,7 +106,7 @@ public final class X11ScreenSource: ScreenSource {
         let err = connection.checked {
             image = XGetImage(connection.display, drawable, Int32(x), Int32(y), UInt32(width), UInt32(height), UInt.max, ZPixmap)
         }
-        guard err == 0, let image else { throw DesktopError.failed("XGetImage of \(width)x\(height)+\(x)+\(y) failed (X error \(err))") }
+        guard err == 0, let image else { throw DesktopError.serverFailed(request: "XGetImage of \(width)x\(height)+\(x)+\(y)", reason: "X error \(err)") }
         defer { _ = image.pointee.f.destroy_image(image) }
         return try X11ScreenSource.convert(image)
     }
@@ -118,7 +116,7 @@ public final class X11ScreenSource: ScreenSource {
             releaseSegment()
             try createSegment(width: Swift.max(width, shmSize.width), height: Swift.max(height, shmSize.height))
         }
-        guard let img = shmImage else { throw DesktopError.failed("no shared-memory image") }
+        guard let img = shmImage else { throw DesktopError.serverFailed(request: "MIT-SHM capture", reason: "no shared-memory image") }
         // Describe a sub-image of the segment with the requested size.
         let fullW = img.pointee.width, fullH = img.pointee.height
         img.pointee.width = Int32(width)
@@ -129,7 +127,7 @@ public final class X11ScreenSource: ScreenSource {
         let err = connection.checked { ok = XShmGetImage(connection.display, drawable, img, Int32(x), Int32(y), UInt.max) }
         let result = err == 0 && ok != 0 ? try X11ScreenSource.convert(img) : nil
         img.pointee.bytes_per_line = fullW * img.pointee.bits_per_pixel / 8
-        guard let result else { throw DesktopError.failed("XShmGetImage failed (X error \(err))") }
+        guard let result else { throw DesktopError.serverFailed(request: "XShmGetImage of \(width)x\(height)+\(x)+\(y)", reason: "X error \(err)") }
         return result
     }
 
@@ -138,13 +136,13 @@ public final class X11ScreenSource: ScreenSource {
         let visual = XDefaultVisual(d, connection.screen)
         let depth = UInt32(XDefaultDepth(d, connection.screen))
         guard let img = XShmCreateImage(d, visual, depth, ZPixmap, nil, &shm, UInt32(width), UInt32(height)) else {
-            throw DesktopError.failed("XShmCreateImage failed")
+            throw DesktopError.serverFailed(request: "XShmCreateImage of \(width)x\(height)", reason: "no image was made")
         }
         let size = Int(img.pointee.bytes_per_line) * Int(img.pointee.height)
         shm.shmid = shmget(IPC_PRIVATE, size, IPC_CREAT | 0o600)
         guard shm.shmid >= 0, let addr = shmat(shm.shmid, nil, 0), addr != UnsafeMutableRawPointer(bitPattern: -1) else {
             _ = img.pointee.f.destroy_image(img)
-            throw DesktopError.failed("shared memory segment of \(size) bytes unavailable")
+            throw DesktopError.serverFailed(request: "a shared memory segment of \(size) bytes", reason: "shmget/shmat refused it")
         }
         shm.shmaddr = addr.assumingMemoryBound(to: CChar.self)
         img.pointee.data = shm.shmaddr
@@ -157,14 +155,14 @@ public final class X11ScreenSource: ScreenSource {
             shmdt(shm.shmaddr)
             img.pointee.data = nil
             _ = img.pointee.f.destroy_image(img)
-            throw DesktopError.failed("XShmAttach failed (X error \(err)); is the server remote?")
+            throw DesktopError.serverFailed(request: "XShmAttach", reason: "X error \(err); is the server remote?")
         }
         shmImage = img
         shmSize = (width, height)
     }
 
     private func releaseSegment() {
-        guard let img = shmImage else { return }
+        guard let img = shmImage, connection.isAlive else { return }
         XShmDetach(connection.display, &shm)
         XSync(connection.display, 0)
         shmdt(shm.shmaddr)
@@ -179,9 +177,9 @@ public final class X11ScreenSource: ScreenSource {
         let w = Int(img.pointee.width), h = Int(img.pointee.height)
         let bpp = Int(img.pointee.bits_per_pixel), stride = Int(img.pointee.bytes_per_line)
         guard bpp == 32 || bpp == 24 else {
-            throw DesktopError.failed("unsupported visual: \(bpp) bits per pixel (PixelPilot reads 24- and 32-bit TrueColor screens)")
+            throw DesktopError.unsupportedVisual(bitsPerPixel: bpp)
         }
-        guard let data = img.pointee.data else { throw DesktopError.failed("XImage has no data") }
+        guard let data = img.pointee.data else { throw DesktopError.serverFailed(request: "XGetImage", reason: "the image has no data") }
         let rs = shift(img.pointee.red_mask), gs = shift(img.pointee.green_mask), bs = shift(img.pointee.blue_mask)
         let bytesPer = bpp / 8
         let src = UnsafeRawPointer(data)

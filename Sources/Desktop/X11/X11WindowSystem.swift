@@ -13,7 +13,7 @@ public final class X11WindowSystem: WindowSystem {
             var children: UnsafeMutablePointer<Window>?
             var count: UInt32 = 0
             guard XQueryTree(connection.display, connection.root, &rootRet, &parent, &children, &count) != 0 else {
-                throw DesktopError.failed("XQueryTree on the root window failed")
+                throw DesktopError.serverFailed(request: "XQueryTree on the root window", reason: "the server refused it")
             }
             defer { if let children { XFree(children) } }
             var result: [WindowInfo] = []
@@ -58,7 +58,7 @@ public final class X11WindowSystem: WindowSystem {
     func describe(_ id: UInt) throws -> WindowInfo {
         var attrs = XWindowAttributes()
         let err = connection.checked { _ = XGetWindowAttributes(connection.display, id, &attrs) }
-        guard err == 0 else { throw DesktopError.noSuchWindow("window 0x\(String(id, radix: 16)) does not exist") }
+        guard err == 0 else { throw DesktopError.noSuchWindow(id: id, reason: "does not exist") }
         var rx: Int32 = 0, ry: Int32 = 0
         var child: Window = 0
         XTranslateCoordinates(connection.display, id, connection.root, 0, 0, &rx, &ry, &child)

@@ -31,7 +31,7 @@ public enum SeedSorter {
             }
             last = item
             guard col < grid.columns, row < grid.rows else {
-                throw PlanningError.doesNotFit("the seed's layout runs off the \(grid.columns)x\(grid.rows) grid")
+                throw StashSorterError.seedLayoutOverflow(columns: grid.columns, rows: grid.rows)
             }
             let dest = row * grid.columns + col
             let src = positionOfOriginal[original]!

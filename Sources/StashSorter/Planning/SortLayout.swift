@@ -23,7 +23,7 @@ public struct SortLayout: Sendable {
     ///   - items: the items, already in sorted order.
     ///   - group: the group of an item; a new group starts a new column/row when ``gapBetweenGroups``.
     /// - Returns: the target item of every cell (nil = stays empty).
-    /// - Throws: ``PlanningError/doesNotFit`` when items and gaps need more cells than the grid has
+    /// - Throws: ``StashSorterError/doesNotFit(items:columns:rows:reserved:gaps:)`` when items and gaps need more cells than the grid has
     ///   (the seed did not check and clicked outside the grid).
     ///   - reserved: cells that keep what they hold (unrecognised items); the layout flows around them.
     public func targets<Item, Group: Equatable>(for items: [Item], columns: Int, rows: Int, reserved: Set<Int> = [],
@@ -41,14 +41,14 @@ public struct SortLayout: Sendable {
             }
             lastGroup = g
             guard line < lines else {
-                throw PlanningError.doesNotFit("\(items.count) items with a gap between groups need more than the \(columns)x\(rows) grid; use --layout without gaps or sort fewer items")
+                throw StashSorterError.doesNotFit(items: items.count, columns: columns, rows: rows, reserved: reserved.count, gaps: gapBetweenGroups)
             }
             var cell = direction == .vertical ? GridCell(column: line, row: pos) : GridCell(column: pos, row: line)
             while reserved.contains(cell.row * columns + cell.column) {
                 pos += 1
                 if pos == lineLength { pos = 0; line += 1 }
                 guard line < lines else {
-                    throw PlanningError.doesNotFit("\(items.count) items do not fit the \(columns)x\(rows) grid around \(reserved.count) unrecognised cell(s)")
+                    throw StashSorterError.doesNotFit(items: items.count, columns: columns, rows: rows, reserved: reserved.count, gaps: gapBetweenGroups)
                 }
                 cell = direction == .vertical ? GridCell(column: line, row: pos) : GridCell(column: pos, row: line)
             }
@@ -57,17 +57,5 @@ public struct SortLayout: Sendable {
             if pos == lineLength { pos = 0; line += 1 }
         }
         return result
-    }
-}
-
-/// Why a plan cannot be made.
-public enum PlanningError: Error, CustomStringConvertible, Equatable {
-    case doesNotFit(String)
-    case mismatch(String)
-
-    public var description: String {
-        switch self {
-        case .doesNotFit(let m), .mismatch(let m): return m
-        }
     }
 }

@@ -17,12 +17,12 @@ public enum SortPlanner {
     /// A plan from `current` to `target` (same cells, same multiset of items).
     public static func plan<Item: Hashable & Sendable>(from current: StashGrid<Item>, to target: [Item?]) throws -> SortPlan<Item> {
         guard target.count == current.cells.count else {
-            throw PlanningError.mismatch("target has \(target.count) cells, the grid \(current.cells.count)")
+            throw StashSorterError.targetSize(target: target.count, grid: current.cells.count)
         }
         var have: [Item: Int] = [:], want: [Item: Int] = [:]
         for x in current.cells.compactMap({ $0 }) { have[x, default: 0] += 1 }
         for x in target.compactMap({ $0 }) { want[x, default: 0] += 1 }
-        guard have == want else { throw PlanningError.mismatch("the target does not hold exactly the stash's items") }
+        guard have == want else { throw StashSorterError.targetItemsDiffer }
 
         // Nodes: 0 = empty, 1... = item keys.
         var nodeOf: [Item: Int] = [:]

@@ -1,0 +1,154 @@
+import Desktop
+import Foundation
+import SeededRandom
+import Vision
+
+/// The stash arena without a window: the same state, click rules, faults and pictures as
+/// ``StashArena``, seen through ``ScreenSource`` and clicked through ``InputDevice``, on any clock.
+/// With a manual clock a whole sort — verification, re-plans after dropped clicks, a slow UI —
+/// runs in milliseconds and the same way every time.
+///
+/// The screen is the window's picture with the window's top-left at `origin`.
+public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendable {
+    public let layout: StashArena.Layout
+    public let faults: ArenaFaults
+    public let origin: ScreenPoint
+    public let clock: MonotonicClock
+    public let width: Int, height: Int
+    private let lock = NSLock()
+    private var current: StashState
+    private var pointer = (x: -100, y: -100)
+    private var pending: [(due: MonotonicTime, x: Int, y: Int)] = []
+    private var heldSet = Set<HeldInput>()
+    private var rng: SeededGenerator
+    private var sprites: [Int: Image] = [:]
+    private let emptySprite: Image
+    /// The window's picture, drawn again only after the state or a held item's position changed.
+    private var picture: Image?
+    /// Clicks applied, and clicks dropped by fault injection.
+    public private(set) var appliedClicks = 0, droppedClicks = 0
+
+    public init(state: StashState, origin: ScreenPoint = ScreenPoint(x: 10, y: 10), layout: StashArena.Layout = StashArena.Layout(),
+                faults: ArenaFaults = ArenaFaults(), seed: UInt64 = 1, clock: MonotonicClock = SystemClock.shared) {
+        current = state
+        self.origin = origin
+        self.layout = layout
+        self.faults = faults
+        self.clock = clock
+        rng = SeededGenerator(seed: seed ^ 0xA7E4A)
+        emptySprite = GemArt.cell(.empty, size: layout.cellSize)
+        let size = StashArena.windowSize(columns: state.columns, rows: state.rows, layout: layout)
+        width = size.width
+        height = size.height
+    }
+
+    /// The true state (tests only), after any clicks that are due.
+    public var state: StashState {
+        lock.withLock {
+            applyDue()
+            return current
+        }
+    }
+
+    /// The window's rectangle on the simulated screen.
+    public var windowRect: ScreenRect { ScreenRect(x: origin.x, y: origin.y, width: width, height: height) }
+
+    /// Screen position of the grid's top-left cell corner.
+    public var gridOrigin: ScreenPoint { origin.offset(dx: layout.origin.x, dy: layout.origin.y) }
+
+    // MARK: ScreenSource
+
+    public var screenRect: ScreenRect { ScreenRect(x: 0, y: 0, width: origin.x + width + 10, height: origin.y + height + 10) }
+
+    public func capture(_ rect: ScreenRect?) throws -> Frame {
+        let picture = lock.withLock { () -> Image in
+            applyDue()
+            if let picture = self.picture { return picture }
+            let p = StashArena.picture(of: current, pointer: pointer, layout: layout, width: width, height: height,
+                                       empty: emptySprite, sprite: sprite)
+            self.picture = p
+            return p
+        }
+        let screen = screenRect
+        let want = rect ?? screen
+        guard want.width > 0, want.height > 0 else { throw DesktopError.emptyRegion(want) }
+        guard let r = want.intersection(screen) else { throw DesktopError.offScreen(want, screen: screen) }
+        let out: Image
+        if let inside = windowRect.intersection(r), inside == r {
+            out = try picture.cropped(x: r.x - origin.x, y: r.y - origin.y, width: r.width, height: r.height)
+        } else {
+            var canvas = Image(width: r.width, height: r.height, color: [0, 0, 0])
+            canvas.draw(picture, atX: origin.x - r.x, y: origin.y - r.y)
+            out = canvas
+        }
+        return Frame(image: out, rect: r, clipped: r != want, time: clock.now())
+    }
+
+    public func capture(window: UInt) throws -> Frame { try capture(windowRect) }
+
+    // MARK: InputDevice
+
+    public var held: Set<HeldInput> { lock.withLock { heldSet } }
+
+    public func perform(_ action: InputAction) throws {
+        lock.withLock {
+            applyDue()
+            switch action {
+            case .move(let p):
+                pointer = (p.x - origin.x, p.y - origin.y)
+                if current.cursor != nil { picture = nil }
+            case .input(let e):
+                heldSet.apply(e)
+                if case .button(.left, down: true) = e { press(x: pointer.x, y: pointer.y) }
+            case .scroll, .text:
+                break
+            }
+        }
+    }
+
+    public func releaseAll() { lock.withLock { heldSet.removeAll() } }
+
+    // MARK: The game
+
+    private func press(x: Int, y: Int) {
+        if faults.dropClickProbability > 0 && Double(rng.nextUniform()) < faults.dropClickProbability {
+            droppedClicks += 1
+            return
+        }
+        if faults.clickDelay > 0 {
+            pending.append((clock.now() + faults.clickDelay, x, y))
+        } else {
+            apply(x: x, y: y)
+        }
+    }
+
+    private func applyDue() {
+        let now = clock.now()
+        while let first = pending.first, first.due <= now {
+            pending.removeFirst()
+            apply(x: first.x, y: first.y)
+        }
+    }
+
+    private func apply(x: Int, y: Int) {
+        let gx = x - layout.origin.x, gy = y - layout.origin.y
+        guard gx >= 0, gy >= 0 else { return }
+        let c = gx / layout.pitch, r = gy / layout.pitch
+        guard c < current.columns, r < current.rows, gx % layout.pitch < layout.cellSize, gy % layout.pitch < layout.cellSize else {
+            return
+        }
+        let i = r * current.columns + c
+        if current.cells[i] != nil || current.cursor != nil {
+            current.click(i)
+            appliedClicks += 1
+            picture = nil
+        }
+    }
+
+    private func sprite(_ item: StashItem) -> Image {
+        if let s = sprites[item.id] { return s }
+        let s = GemArt.cell(.gem(item.look), size: layout.cellSize)
+        sprites[item.id] = s
+        return s
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import StashSorter
+import Vision
+
+struct Classify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Classify images with a trained model: one line per image with class and confidence.",
+        discussion: "Example: pixelpilot classify gem.safetensors cell1.png cell2.png")
+
+    @Argument(help: "The model file (.safetensors) from `pixelpilot train classifier`.")
+    var model: String
+
+    @Argument(help: "PNG images of the model's input size.")
+    var images: [String]
+
+    func validate() throws {
+        if images.isEmpty { throw ValidationError("give at least one image to classify") }
+    }
+
+    func run() throws {
+        let classifier = try CellClassifier(contentsOf: URL(fileURLWithPath: model))
+        let decoded = try images.map { try PNG.read(path: $0) }
+        for (path, img) in zip(images, decoded) where img.width != classifier.inputSize || img.height != classifier.inputSize {
+            throw CLIError("\(path): image is \(img.width)x\(img.height), the model takes \(classifier.inputSize)x\(classifier.inputSize)")
+        }
+        let predictions = try classifier.predict(decoded)
+        let w = images.map(\.count).max() ?? 0
+        for (path, p) in zip(images, predictions) {
+            print("\(path.padding(toLength: w, withPad: " ", startingAt: 0))  \(p.className)  \(String(format: "%.1f%%", p.confidence * 100))")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Foundation
+import StashSorter
+import TensorKit
+import Vision
+import Datasets
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model.",
+        subcommands: [TrainClassifier.self])
+}
+
+struct TrainClassifier: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classifier",
+        abstract: "Train the stash-cell classifier on a folder of labelled images.",
+        discussion: """
+        DIR holds one sub-folder of PNG images per class (for gems: blue/, empty/, green/, red/); \
+        class names are the sub-folder names in sorted order. Images must all be SIZE x SIZE.
+
+        The network, split and defaults are the seed's: Rescaling 1/255, Conv 8/16/32 3x3 same \
+        ReLU each followed by 2x2 max-pool and dropout 0.3, Dense 128 ReLU, Dense N logits; Adam; \
+        batch 16; 80/20 split with seed 123 (the same files Keras picks); random translation up to \
+        10% and Gaussian noise sigma 0.1.
+
+        The epoch with the lowest validation loss is saved to --out (one .safetensors file with \
+        the architecture, classes, input size and preprocessing in its metadata). Beside it: \
+        <out>.history.csv, <out>.curves.png (learning curves) and <out>.split.txt (which files \
+        were used for training and validation).
+
+        Example: pixelpilot train classifier ../shared/data/gems --out gem.safetensors --epochs 100
+        """)
+
+    @Argument(help: "Folder with one sub-folder of PNGs per class.")
+    var directory: String
+
+    @Option(name: .shortAndLong, help: "Where to write the model (.safetensors).")
+    var out: String
+
+    @Option(help: "Passes over the training set.")
+    var epochs = 100
+
+    @Option(help: "Images per training step.")
+    var batchSize = 16
+
+    @Option(help: "Adam learning rate.")
+    var learningRate: Float = 0.001
+
+    @Option(help: "Fraction of images held out for validation (0 for none).")
+    var validationSplit = 0.2
+
+    @Option(help: "Seed of the train/validation split (Keras's seed=123 by default).")
+    var splitSeed: UInt32 = 123
+
+    @Option(help: "Seed of weights, shuffling, dropout and augmentation.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Image width and height in pixels.")
+    var size = 52
+
+    @Option(help: "Stop after this many epochs without a better validation loss.")
+    var patience: Int?
+
+    @Flag(help: "No translation or noise augmentation.")
+    var noAugmentation = false
+
+    @Option(help: "Start from the weights of this model file instead of random ones.")
+    var resume: String?
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
+        guard validationSplit >= 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1), got \(validationSplit)") }
+        guard size >= 8 else { throw ValidationError("--size must be at least 8, got \(size)") }
+    }
+
+    func run() throws {
+        var options = ClassifierTraining.Options()
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.validationSplit = validationSplit
+        options.splitSeed = splitSeed
+        options.seed = seed
+        options.imageSize = size
+        options.earlyStoppingPatience = patience
+        if noAugmentation { options.augmentation = .none }
+        options.resumeFrom = resume.map { URL(fileURLWithPath: $0) }
+        let outURL = URL(fileURLWithPath: out)
+        _ = try TrainingReporter.train(directory: URL(fileURLWithPath: directory), options: options, output: outURL)
+    }
+}
+
+/// Runs ``ClassifierTraining`` with Keras-like console output and writes the side files.
+enum TrainingReporter {
+    static func train(directory: URL, options: ClassifierTraining.Options, output: URL, quiet: Bool = false) throws -> ClassifierTraining.Result {
+        let bar = ProgressBar()
+        let training = ClassifierTraining(directory: directory, options: options)
+        let result = try training.run(output: output) { event in
+            guard !quiet else { return }
+            switch event {
+            case .epochBegan(let e, let n, _):
+                if bar.isTerminal { print("Epoch \(e)/\(n)") }
+            case .stepEnded(_, let s, let steps, let loss, let acc, let elapsed):
+                bar.update(done: s, total: steps, elapsed: elapsed, suffix: String(format: "loss: %.4f - accuracy: %.4f", loss, acc))
+            case .epochEnded(let log):
+                var line = bar.isTerminal ? "" : "Epoch \(log.epoch)/\(options.epochs) "
+                let steps = (log.seconds > 0) ? "" : ""
+                line += "\(ProgressBar.duration(log.seconds))\(steps) - loss: \(String(format: "%.4f", log.loss)) - accuracy: \(String(format: "%.4f", log.accuracy))"
+                if let vl = log.validationLoss, let va = log.validationAccuracy {
+                    line += " - val_loss: \(String(format: "%.4f", vl)) - val_accuracy: \(String(format: "%.4f", va))"
+                }
+                bar.finish(line)
+            case .improved:
+                break
+            case .stoppedEarly(let e, let best):
+                print("Stopped early after epoch \(e); best epoch \(best).")
+            }
+        }
+        let base = output.path
+        try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
+        try PNG.write(ClassifierTraining.learningCurves(result.history), path: base + ".curves.png")
+        let split = "# training (\(result.trainingFiles.count))\n" + result.trainingFiles.joined(separator: "\n")
+            + "\n# validation (\(result.validationFiles.count))\n" + result.validationFiles.joined(separator: "\n") + "\n"
+        try? split.write(toFile: base + ".split.txt", atomically: true, encoding: .utf8)
+        if !quiet {
+            let best = result.history.bestEpoch
+            print("Classes: \(result.classifier.classNames.joined(separator: ", ")); \(result.trainingCount) training and \(result.validationCount) validation images.")
+            if let best {
+                var s = "Saved epoch \(best.epoch) (accuracy \(String(format: "%.3f", best.accuracy))"
+                if let va = best.validationAccuracy { s += ", val_accuracy \(String(format: "%.3f", va))" }
+                print(s + ") to \(output.path)")
+            }
+            print("History: \(base).history.csv  Curves: \(base).curves.png  Split: \(base).split.txt")
+        }
+        return result
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import ArgumentParser
+import Desktop
+import StashSorter
+
+// Typed command-line values: each is parsed once, where the argument is read, and an invalid
+// value is refused there with the list or form of valid ones.
+
+extension SortMode: @retroactive ExpressibleByArgument {}
+extension SortLayout.Direction: @retroactive ExpressibleByArgument {}
+extension ClipboardItemReader.Order: @retroactive ExpressibleByArgument {}
+
+extension MouseButton: @retroactive ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(argument) }
+    public static var allValueStrings: [String] { allCases.map(\.description) }
+}
+
+extension KeyCombo: @retroactive ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+    public static var defaultCompletionKind: CompletionKind { .default }
+}
+
+extension ScreenRect: @retroactive ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let r = ScreenRect(parsing: argument), r.width > 0, r.height > 0 else { return nil }
+        self = r
+    }
+}
+
+extension GridGeometry: @retroactive ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}
+
+/// A window named on the command line: an id (`0x…` or decimal) or text in its title or class.
+struct WindowSpec: ExpressibleByArgument, CustomStringConvertible, Sendable {
+    enum Kind: Sendable {
+        case id(UInt)
+        case matching(String)
+    }
+
+    let kind: Kind
+
+    init?(argument: String) {
+        guard !argument.isEmpty else { return nil }
+        if argument.hasPrefix("0x"), let id = UInt(argument.dropFirst(2), radix: 16) {
+            kind = .id(id)
+        } else if let id = UInt(argument) {
+            kind = .id(id)
+        } else {
+            kind = .matching(argument)
+        }
+    }
+
+    var description: String {
+        switch kind {
+        case .id(let id): return "0x" + String(id, radix: 16)
+        case .matching(let text): return text
+        }
+    }
+
+    /// The window's id on `windows` (an error names the text when no window matches).
+    func resolve(in windows: WindowSystem) throws -> UInt {
+        switch kind {
+        case .id(let id): return id
+        case .matching(let text): return try windows.findWindow(matching: text).id
+        }
+    }
+}
+
+/// A comma-separated list of values: `--only sgemm,train`.
+struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument {
+    var values: [Element]
+
+    init(_ values: [Element]) { self.values = values }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+        var out: [Element] = []
+        for part in parts {
+            guard let v = Element(argument: part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            out.append(v)
+        }
+        guard !out.isEmpty else { return nil }
+        values = out
+    }
+
+    static var allValueStrings: [String] { Element.allValueStrings }
+
+    var defaultValueDescription: String { values.map { "\($0)" }.joined(separator: ",") }
+}
+
+/// Milliseconds written on the command line, as seconds.
+extension Double {
+    var millisecondsAsSeconds: Double { self / 1000 }
+}

@@ -1,0 +1,3 @@
+import PixelPilotCLI
+
+PixelPilot.main()
