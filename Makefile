@@ -5,7 +5,7 @@ CONFIG ?= release
 BIN = .build/$(CONFIG)/pixelpilot
 
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES = libopenblas-dev libpng-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
+DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
                xvfb x11-utils xauth
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot

@@ -34,10 +34,13 @@ let package = Package(
                        providers: [.apt(["libx11-dev", "libxext-dev", "libxtst-dev", "libxi-dev"])]),
 
         .target(name: "CCPUFeatures"),
+        // libjpeg-turbo (Debian: libjpeg62-turbo-dev), behind a small C shim that turns its
+        // longjmp error handling into return codes.
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "TensorKitAVX512", swiftSettings: [.unsafeFlags(avx512Flags)]),
         .target(name: "TensorKit", dependencies: ["CBLAS", "CCPUFeatures", "TensorKitAVX512"],
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
-        .target(name: "Vision", dependencies: ["CPNG"]),
+        .target(name: "Vision", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
         .target(name: "Desktop", dependencies: ["CX11", "Vision"], swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "Arena", dependencies: ["Desktop", "Vision", "TensorKit"]),

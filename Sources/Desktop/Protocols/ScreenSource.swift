@@ -9,6 +9,10 @@ public struct Frame: Sendable {
     public var clipped: Bool
     /// Monotonic capture time in seconds.
     public var timestamp: Double
+
+    public init(image: Image, rect: ScreenRect, clipped: Bool, timestamp: Double) {
+        self.image = image; self.rect = rect; self.clipped = clipped; self.timestamp = timestamp
+    }
 }
 
 /// Something that can grab the screen.

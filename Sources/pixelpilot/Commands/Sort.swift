@@ -76,7 +76,7 @@ struct Sort: ParsableCommand {
         kill.watch(binding)
         defer { kill.stop() }
         let bounds = geometry.bounds
-        let parking = (x: Swift.min(bounds.x + bounds.width + 75, target.rect.x + target.rect.width - 30), y: bounds.y + geometry.cellSize / 2)
+        let parking = (x: Swift.min(bounds.x + bounds.width + 75, target.rect.x + target.rect.width - 30), y: bounds.y + Int(geometry.cellSize / 2))
         let executor = SortExecutor(perception: perception, device: device,
                                     layout: SortLayout(direction: SortLayout.Direction(rawValue: layout)!, gapBetweenGroups: !noGap), parking: parking)
         var reader: ClipboardItemReader?
