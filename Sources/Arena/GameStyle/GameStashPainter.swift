@@ -20,7 +20,7 @@ struct GameStashPainter {
     static let highlight: [Float] = [228, 178, 72]
 
     /// What a cell's background shows.
-    enum Kind { case empty, item, unusable }
+    enum Kind: Hashable { case empty, item, unusable }
 
     /// Paints backgrounds and border lines of every cell (row-major `kinds`).
     func paintCells(into canvas: inout GameCanvas, kinds: [Kind], seed: UInt64) {
