@@ -60,6 +60,56 @@ public struct SortLayout: Sendable {
     }
 }
 
+extension SortLayout {
+    /// How many of `items` (in sorted order) this layout places before it runs off the grid.
+    public func fittingCount<Item, Group: Equatable>(for items: [Item], columns: Int, rows: Int, reserved: Set<Int> = [],
+                                                     group: (Item) -> Group) -> Int {
+        let lineLength = direction == .vertical ? rows : columns
+        let lines = direction == .vertical ? columns : rows
+        var line = 0, pos = 0, placed = 0
+        var lastGroup: Group?
+        for item in items {
+            let g = group(item)
+            if gapBetweenGroups, let last = lastGroup, last != g, pos != 0 { line += 1; pos = 0 }
+            lastGroup = g
+            while line < lines, reserved.contains(cellIndex(line: line, pos: pos, columns: columns)) {
+                pos += 1
+                if pos == lineLength { pos = 0; line += 1 }
+            }
+            guard line < lines else { return placed }
+            placed += 1
+            pos += 1
+            if pos == lineLength { pos = 0; line += 1 }
+        }
+        return placed
+    }
+
+    func cellIndex(line: Int, pos: Int, columns: Int) -> Int {
+        direction == .vertical ? pos * columns + line : line * columns + pos
+    }
+
+    /// Why `items` do not fit, how many do, and what would make them fit: no gaps, the other
+    /// direction, or a quad tab.
+    public func explainOverflow<Item, Group: Equatable>(for items: [Item], columns: Int, rows: Int, reserved: Set<Int>,
+                                                         group: (Item) -> Group) -> String {
+        let here = fittingCount(for: items, columns: columns, rows: rows, reserved: reserved, group: group)
+        var s = "\(items.count) items do not fit the \(columns)x\(rows) grid"
+        s += reserved.isEmpty ? "" : " around the \(reserved.count) cell(s) left in place (classifier unsure)"
+        s += ": \(here) fit with the \(direction.rawValue) layout\(gapBetweenGroups ? " with a gap between groups" : "")."
+        var tips: [String] = []
+        if gapBetweenGroups {
+            let n = SortLayout(direction: direction, gapBetweenGroups: false).fittingCount(for: items, columns: columns, rows: rows, reserved: reserved, group: group)
+            tips.append(n >= items.count ? "--no-gap fits all" : "--no-gap fits \(n)")
+        }
+        let other: Direction = direction == .vertical ? .horizontal : .vertical
+        let o = SortLayout(direction: other, gapBetweenGroups: gapBetweenGroups).fittingCount(for: items, columns: columns, rows: rows, reserved: reserved, group: group)
+        tips.append("--layout \(other.rawValue)\(gapBetweenGroups ? "" : " --no-gap") fits \(o >= items.count ? "all" : "\(o)")")
+        if columns * rows < 576 { tips.append("a quad tab (24x24, --columns 24 --rows 24) has room for \(576 - reserved.count) items") }
+        if !reserved.isEmpty { tips.append("or lower --min-confidence so fewer cells stay in place") }
+        return s + " Try: " + tips.joined(separator: "; ") + "."
+    }
+}
+
 /// Why a plan cannot be made.
 public enum PlanningError: Error, CustomStringConvertible, Equatable {
     case doesNotFit(String)
