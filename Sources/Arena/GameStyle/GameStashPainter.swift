@@ -100,7 +100,7 @@ struct GameStashPainter {
         for i in cells where i < grid.columns * grid.rows {
             let (c, r) = (i % grid.columns, i / grid.columns)
             let x = grid.originX + Double(c) * grid.pitch, y = grid.originY + Double(r) * grid.pitch, s = grid.cellSize
-            canvas.fillRect(x: x, y: y, width: s, height: s, GameStashPainter.highlight, alpha: 0.08)
+            canvas.fillRect(x: x, y: y, width: s, height: s, GameStashPainter.highlight, alpha: 0.04)
             canvas.fillRect(x: x, y: y, width: s, height: w, GameStashPainter.highlight)
             canvas.fillRect(x: x, y: y + s - w, width: s, height: w, GameStashPainter.highlight)
             canvas.fillRect(x: x, y: y, width: w, height: s, GameStashPainter.highlight)
