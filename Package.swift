@@ -44,7 +44,9 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
         .target(name: "Desktop", dependencies: ["CX11", "Vision"], swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "Arena", dependencies: ["Desktop", "Vision", "TensorKit"]),
-        .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"]),
+        // The built-in cell classifier (made by `make models`), copied beside the executable.
+        .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"],
+                resources: [.copy("Resources/gem-classifier.safetensors")]),
         .executableTarget(name: "pixelpilot", dependencies: [
             "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

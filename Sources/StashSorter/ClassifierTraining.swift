@@ -124,7 +124,8 @@ public struct ClassifierTraining {
                       classWeights: weights, classCounts: counts, extraCount: extraCount, temperature: best.temperature, validationNLL: nll)
     }
 
-    /// Temperature scaling: the temperature in [0.5, 5] (log-spaced search) that minimises the
+    /// Temperature scaling: the temperature in [1, 5] (log-spaced search; never below 1, since a
+    /// small validation set that is all right would otherwise sharpen the model without end) that minimises the
     /// negative log-likelihood of the labelled images, with the NLL at 1 and at the fit.
     public static func fitTemperature(_ classifier: CellClassifier, on data: LabeledImages) -> (temperature: Float, before: Double, after: Double) {
         let logits = GradMode.withoutGrad { classifier.logits(batch: data.images) }
@@ -143,7 +144,7 @@ public struct ClassifierTraining {
         var best: Float = 1, bestNLL = nll(1)
         let before = bestNLL
         for step in 0...120 {
-            let t = Float(0.5 * Foundation.pow(5 / 0.5, Double(step) / 120))
+            let t = Float(Foundation.pow(5, Double(step) / 120))
             let v = nll(t)
             if v < bestNLL - 1e-9 { bestNLL = v; best = t }
         }
