@@ -11,11 +11,11 @@ public struct EmptyCellCheck: Sendable {
     /// A cell's summary: an 8×8 thumbnail of its inner part (RGB, 0–255) and a few statistics.
     public struct Features: Sendable {
         public var thumbnail: [Float]
-        /// The brightest 4×4-pixel block, by its brightest channel.
+        /// The 90th percentile of the thumbnail's brightest channel.
         public var peak: Float
         /// Mean of the brightest channel.
         public var meanBrightness: Float
-        /// How far the mean colour is from grey (largest channel difference).
+        /// The median over the thumbnail of how far a pixel is from grey (max − min channel).
         public var tint: Float
     }
 
@@ -30,7 +30,7 @@ public struct EmptyCellCheck: Sendable {
     /// The brightest block an empty cell may show (the emblem is dim).
     public var maxPeak: Float = 52
     public var maxMeanBrightness: Float = 26
-    public var maxTint: Float = 10
+    public var maxTint: Float = 16
     /// Mean absolute difference (levels) to the empty cells' median look.
     public var maxDistance: Float = 12
     /// The median thumbnail of the cells that passed the darkness test in the last ``learn(_:)``.
@@ -48,20 +48,18 @@ public struct EmptyCellCheck: Sendable {
         let thumb = img.sampled(x: inset, y: Double(img.height) * 0.2, width: inner, height: Double(img.height) * 0.6,
                                 outputWidth: n, outputHeight: n)
         var thumbnail = [Float](repeating: 0, count: n * n * 3)
-        var peak: Float = 0, mean: Float = 0
-        var sum: (Float, Float, Float) = (0, 0, 0)
+        var brightness = [Float](repeating: 0, count: n * n), chroma = [Float](repeating: 0, count: n * n)
         for i in 0..<(n * n) {
             let r = Float(thumb.pixels[3 * i]), g = Float(thumb.pixels[3 * i + 1]), b = Float(thumb.pixels[3 * i + 2])
             thumbnail[3 * i] = r; thumbnail[3 * i + 1] = g; thumbnail[3 * i + 2] = b
-            let m = Swift.max(r, g, b)
-            peak = Swift.max(peak, m)
-            mean += m
-            sum.0 += r; sum.1 += g; sum.2 += b
+            brightness[i] = Swift.max(r, g, b)
+            chroma[i] = Swift.max(r, g, b) - Swift.min(r, g, b)
         }
-        let k = Float(n * n)
-        let mr = sum.0 / k, mg = sum.1 / k, mb = sum.2 / k
-        let tint = Swift.max(abs(mr - mg), abs(mg - mb), abs(mr - mb))
-        return Features(thumbnail: thumbnail, peak: peak, meanBrightness: mean / k, tint: tint)
+        // Robust statistics: JPEG blocks and colour smeared in from a neighbour's glow touch a
+        // few thumbnail pixels; an item covers many.
+        let mean = brightness.reduce(0, +) / Float(n * n)
+        brightness.sort(); chroma.sort()
+        return Features(thumbnail: thumbnail, peak: brightness[n * n * 9 / 10], meanBrightness: mean, tint: chroma[n * n / 2])
     }
 
     /// True when the cell is dark and colourless enough to be the empty-slot background.
