@@ -5,12 +5,12 @@ CONFIG ?= release
 BIN = .build/$(CONFIG)/pixelpilot
 
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES = libopenblas-dev libpng-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
+DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
                xvfb x11-utils xauth
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo bench fixtures clean
+.PHONY: all deps install-packages build test demo bench fixtures models clean
 
 all: build
 
@@ -46,6 +46,16 @@ demo: build
 bench: build
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(BENCH_PACKAGES)"
 	Benchmarks/run.sh
+
+## models: retrain the built-in cell classifier (Sources/StashSorter/Resources/gem-classifier.safetensors)
+## on drawn gems only (plain and game-style cells), then measure it on the real crops when present.
+MODEL_DIR = .build/models
+models: build
+	rm -rf $(MODEL_DIR) && mkdir -p $(MODEL_DIR)
+	$(BIN) dataset gems --out $(MODEL_DIR)/gems --per-class 300 --style mixed --seed 1
+	$(BIN) train classifier $(MODEL_DIR)/gems --out $(MODEL_DIR)/gem-classifier.safetensors --epochs 25 --seed 1
+	cp $(MODEL_DIR)/gem-classifier.safetensors Sources/StashSorter/Resources/gem-classifier.safetensors
+	@if [ -d ../shared/data/gems ]; then $(BIN) eval Sources/StashSorter/Resources/gem-classifier.safetensors ../shared/data/gems; fi
 
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
 fixtures:

@@ -34,12 +34,15 @@ let package = Package(
                        providers: [.apt(["libx11-dev", "libxext-dev", "libxtst-dev", "libxi-dev"])]),
 
         .target(name: "CCPUFeatures"),
+        // libjpeg-turbo (Debian: libjpeg62-turbo-dev), behind a small C shim that turns its
+        // longjmp error handling into return codes.
+        .target(name: "CJPEG", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "TensorKitAVX512", swiftSettings: [.unsafeFlags(avx512Flags)]),
         // The seedable generator and vectorised normal fills, shared by TensorKit and the arenas.
         .target(name: "SeededRandom", swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "TensorKit", dependencies: ["CBLAS", "CCPUFeatures", "TensorKitAVX512", "SeededRandom"],
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
-        .target(name: "Vision", dependencies: ["CPNG"]),
+        .target(name: "Vision", dependencies: ["CPNG", "CJPEG"]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
         .target(name: "Desktop", dependencies: ["CX11", "Vision"]),
         // Releases whatever an agent holds when the agent dies (C, no runtime: it must outlive a crash).
@@ -47,7 +50,9 @@ let package = Package(
         // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
         .target(name: "DesktopTesting", dependencies: ["Desktop", "Vision"]),
         .target(name: "Arena", dependencies: ["Desktop", "Vision", "SeededRandom"]),
-        .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"]),
+        // The built-in cell classifier (made by `make models`), copied beside the executable.
+        .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"],
+                resources: [.copy("Resources/gem-classifier.safetensors")]),
         // The commands, as a library so tests parse them in-process; the executable only runs them.
         .target(name: "PixelPilotCLI", dependencies: [
             "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter",

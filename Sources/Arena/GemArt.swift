@@ -98,10 +98,14 @@ public enum GemArt {
 struct Canvas {
     let size: Int
     var px: [Float]
+    /// Coverage of what was drawn (0 = untouched). Drawing on a fresh canvas leaves `px`
+    /// premultiplied by it, so a sprite drawn without a background can be composited.
+    var alpha: [Float]
 
     init(size: Int) {
         self.size = size
         px = [Float](repeating: 0, count: size * size * 3)
+        alpha = [Float](repeating: 0, count: size * size)
     }
 
     mutating func fill(_ c: [Float]) {
@@ -112,6 +116,7 @@ struct Canvas {
         guard x >= 0, y >= 0, x < size, y < size, a > 0 else { return }
         let o = 3 * (y * size + x), k = Swift.min(a, 1)
         for ch in 0..<3 { px[o + ch] = px[o + ch] * (1 - k) + c[ch] * k }
+        alpha[y * size + x] += (1 - alpha[y * size + x]) * k
     }
 
     mutating func border(_ c: [Float]) {
@@ -151,19 +156,31 @@ struct Canvas {
         for y in 0..<size { for x in 0..<size {
             let dx = Float(x) + 0.5 - cx, dy = (Float(y) + 0.5 - cy) / squash
             let d = (dx * dx + dy * dy).squareRoot()
-            let a = atan2Approx(dy, dx)
-            guard a >= a0 && a <= a1 else { continue }
-            blend(x, y, c, width / 2 + 0.5 - Swift.abs(d - r))
+            let cover = width / 2 + 0.5 - Swift.abs(d - r)
+            guard cover > 0 else { continue }
+            if a0 > -3.15 || a1 < 3.15 {
+                let a = atan2Approx(dy, dx)
+                guard a >= a0 && a <= a1 else { continue }
+            }
+            blend(x, y, c, cover)
         } }
     }
 
-    mutating func gem(_ look: GemLook, rng: inout SeededGenerator) {
-        let s = Float(size)
+    /// Draws a gem. `unit` is the cell size the proportions refer to (default: the canvas) and
+    /// `centre` the cell's centre on the canvas, so a gem can be drawn on a canvas larger than its
+    /// cell (the game's ornaments reach over the borders); `bodyScale` enlarges the gem itself.
+    /// Returns the gem's centre and radii.
+    @discardableResult
+    mutating func gem(_ look: GemLook, rng: inout SeededGenerator, unit: Float? = nil, centre: (x: Float, y: Float)? = nil,
+                      bodyScale: Float = 1) -> (cx: Float, cy: Float, rx: Float, ry: Float) {
+        let s = unit ?? Float(size)
+        let c0 = centre ?? (s / 2, s / 2)
+        let lw = s / 52   // line widths scale with the cell
         let (dark, mid, light) = GemArt.base(look.colour)
-        let cx = s * (0.5 + (rng.nextUniform() - 0.5) * 0.12), cy = s * (0.52 + (rng.nextUniform() - 0.5) * 0.12)
+        let cx = c0.x + s * (rng.nextUniform() - 0.5) * 0.12, cy = c0.y + s * 0.02 + s * (rng.nextUniform() - 0.5) * 0.12
         let angle = (rng.nextUniform() - 0.5) * 1.6 - 0.7
         let ca = cosApprox(angle), sa = sinApprox(angle)
-        let rx = s * (0.22 + rng.nextUniform() * 0.08), ry = s * (0.32 + rng.nextUniform() * 0.06)
+        let rx = s * (0.22 + rng.nextUniform() * 0.08) * bodyScale, ry = s * (0.32 + rng.nextUniform() * 0.06) * bodyScale
         // Facets: a few random planes that modulate brightness.
         var facets: [(Float, Float, Float)] = []
         for _ in 0..<5 { facets.append((rng.nextUniform() * 2 - 1, rng.nextUniform() * 2 - 1, rng.nextUniform())) }
@@ -193,39 +210,40 @@ struct Canvas {
         let g = GemArt.gold.map { $0 * (0.8 + rng.nextUniform() * 0.3) }
         switch look.ornament {
         case .ring:
-            ring(cx, cy, s * 0.3, width: 2.2, g, squash: 0.45 + rng.nextUniform() * 0.3)
+            ring(cx, cy, s * 0.3, width: 2.2 * lw, g, squash: 0.45 + rng.nextUniform() * 0.3)
         case .swirl:
-            ring(cx, cy, s * 0.18, width: 2, g, from: -3, to: 1.5)
-            ring(cx, cy, s * 0.3, width: 2, g, from: -1, to: 3)
+            ring(cx, cy, s * 0.18, width: 2 * lw, g, from: -3, to: 1.5)
+            ring(cx, cy, s * 0.3, width: 2 * lw, g, from: -1, to: 3)
         case .wires:
             for k in 0..<4 {
                 let o = Float(k) * s * 0.1 - s * 0.15
-                line(cx - s * 0.3, cy + o - s * 0.1, cx + s * 0.3, cy + o + s * 0.05, width: 1.6, g)
+                line(cx - s * 0.3, cy + o - s * 0.1, cx + s * 0.3, cy + o + s * 0.05, width: 1.6 * lw, g)
             }
         case .frame:
-            ring(cx, cy, s * 0.4, width: 3, g)
-            ring(cx, cy, s * 0.34, width: 1.2, g.map { $0 * 0.7 })
+            ring(cx, cy, s * 0.4, width: 3 * lw, g)
+            ring(cx, cy, s * 0.34, width: 1.2 * lw, g.map { $0 * 0.7 })
         case .skull:
             let sx = cx + s * 0.12, sy = cy - s * 0.22
             ring(sx, sy, s * 0.07, width: s * 0.12, [225, 205, 160])
             blend(Int(sx) - 2, Int(sy), [20, 15, 10], 1); blend(Int(sx) + 2, Int(sy), [20, 15, 10], 1)
-            line(cx - s * 0.3, cy + s * 0.25, cx + s * 0.25, cy - s * 0.1, width: 2, g)
+            line(cx - s * 0.3, cy + s * 0.25, cx + s * 0.25, cy - s * 0.1, width: 2 * lw, g)
         case .none:
             break
         }
         if look.vaal {
             for _ in 0..<4 {
                 let x0 = cx + (rng.nextUniform() - 0.5) * s * 0.7, y0 = cy + (rng.nextUniform() - 0.5) * s * 0.7
-                line(x0, y0, x0 + (rng.nextUniform() - 0.5) * s * 0.5, y0 + (rng.nextUniform() - 0.5) * s * 0.5, width: 1.5, GemArt.vaalRed)
+                line(x0, y0, x0 + (rng.nextUniform() - 0.5) * s * 0.5, y0 + (rng.nextUniform() - 0.5) * s * 0.5, width: 1.5 * lw, GemArt.vaalRed)
             }
-            ring(cx, cy, s * 0.25, width: 1.5, [200, 40, 20], from: 0, to: 2.5)
+            ring(cx, cy, s * 0.25, width: 1.5 * lw, [200, 40, 20], from: 0, to: 2.5)
         }
         if look.badge {
-            let bx = s * 0.78, by = s * 0.2
+            let bx = c0.x + s * 0.28, by = c0.y - s * 0.3
             ring(bx, by, s * 0.05, width: s * 0.16, [235, 220, 190])
-            line(bx - s * 0.08, by, bx + s * 0.08, by, width: 2.4, [15, 10, 8])
-            line(bx, by - s * 0.08, bx, by + s * 0.08, width: 2.4, [15, 10, 8])
+            line(bx - s * 0.08, by, bx + s * 0.08, by, width: 2.4 * lw, [15, 10, 8])
+            line(bx, by - s * 0.08, bx, by + s * 0.08, width: 2.4 * lw, [15, 10, 8])
         }
+        return (cx, cy, rx, ry)
     }
 
     func image() -> Image {

@@ -21,13 +21,47 @@ public struct ArenaFaults: Sendable {
 ///
 /// Its true state (``state``) is for tests only; the sorter sees only pixels.
 public final class StashArena: @unchecked Sendable {
+    /// How the arena draws the stash.
+    public enum Style: String, Sendable, CaseIterable {
+        /// Flat cells on whole pixels (52 px cells, 1 px lines at 1080p).
+        case plain
+        /// Like the game: fractional pitch, thin dark lines with a gradient, ornate gems whose glow
+        /// and filigree cross the borders, the dim empty-slot emblem, a frame, highlighted cells.
+        case game
+    }
+
     /// Grid geometry inside the window.
     public struct Layout: Sendable {
         public var origin = (x: 18, y: 128)
         public var cellSize = 52
         /// Distance between cell origins (cell plus a 1-pixel border line).
         public var pitch: Int { cellSize + 1 }
+        public var style = Style.plain
+        /// Game style: the UI scale (1 = the game at 1080p, 2 = 4K).
+        public var scale = 1.0
+        /// Game style: cells with the search highlight (row-major indices).
+        public var highlighted: Set<Int> = []
         public init(cellSize: Int = 52) { self.cellSize = cellSize }
+
+        /// The game style at a UI scale (pitch 52.67 × scale for 12 columns, half for a quad tab).
+        public static func game(scale: Double, highlighted: Set<Int> = []) -> Layout {
+            var l = Layout()
+            l.style = .game; l.scale = scale; l.highlighted = highlighted
+            return l
+        }
+
+        /// The exact grid inside the window for `columns`×`rows` cells.
+        public func grid(columns: Int, rows: Int) -> GameGrid {
+            switch style {
+            case .plain:
+                return GameGrid(originX: Double(origin.x), originY: Double(origin.y), pitch: Double(pitch), lineWidth: 1, columns: columns, rows: rows)
+            case .game:
+                let tab: GameTab = columns > 12 || rows > 12 ? .quad : .normal
+                var g = tab.grid(screenWidth: 0, height: Int((1080 * scale).rounded()))
+                g.columns = columns; g.rows = rows
+                return g
+            }
+        }
     }
 
     public let layout: Layout
@@ -39,6 +73,9 @@ public final class StashArena: @unchecked Sendable {
     private var rng: SeededGenerator
     private var sprites: [Int: Image] = [:]
     private let emptySprite: Image
+    /// The exact grid inside the window.
+    public let grid: GameGrid
+    private var gamePainter: GameWindowPainter?
     private let clipboard: X11Clipboard
     /// Clicks and redraws happen in order on one queue, so the screen never shows an older state
     /// after a newer one.
@@ -49,7 +86,14 @@ public final class StashArena: @unchecked Sendable {
 
     /// The window's size for a grid of `columns`×`rows`.
     public static func windowSize(columns: Int, rows: Int, layout: Layout = Layout()) -> (width: Int, height: Int) {
-        (layout.origin.x + columns * layout.pitch + 150, layout.origin.y + rows * layout.pitch + 30)
+        switch layout.style {
+        case .plain:
+            return (layout.origin.x + columns * layout.pitch + 150, layout.origin.y + rows * layout.pitch + 30)
+        case .game:
+            let g = layout.grid(columns: columns, rows: rows)
+            let right = g.originX + Double(columns) * g.pitch, bottom = g.originY + Double(rows) * g.pitch
+            return (Int(right + Swift.max(150, 115 * layout.scale)), Int(bottom + 30 * layout.scale))
+        }
     }
 
     /// Opens the arena window at `position` on `display` showing `state`.
@@ -62,7 +106,11 @@ public final class StashArena: @unchecked Sendable {
         clipboard = try X11Clipboard(displayName: display)
         rng = SeededGenerator(seed: seed ^ 0xA7E4A)
         emptySprite = GemArt.cell(.empty, size: layout.cellSize)
+        grid = layout.grid(columns: state.columns, rows: state.rows)
         let size = StashArena.windowSize(columns: state.columns, rows: state.rows, layout: layout)
+        if layout.style == .game {
+            gamePainter = GameWindowPainter(grid: grid, width: size.width, height: size.height, highlighted: layout.highlighted, seed: seed)
+        }
         let rect = ScreenRect(x: position.x, y: position.y, width: size.width, height: size.height)
         window = try X11PictureWindow(display: display, rect: rect, picture: Image(width: size.width, height: size.height, color: [8, 7, 6]),
                                       title: "Path of Exile - Stash (PixelPilot arena)", className: "PixelPilotArena")
@@ -83,14 +131,25 @@ public final class StashArena: @unchecked Sendable {
 
     /// Screen rectangle of cell (column, row).
     public func cellRect(column: Int, row: Int) -> ScreenRect {
-        ScreenRect(x: window.rect.x + layout.origin.x + column * layout.pitch, y: window.rect.y + layout.origin.y + row * layout.pitch,
-                   width: layout.cellSize, height: layout.cellSize)
+        let x = grid.originX + Double(column) * grid.pitch, y = grid.originY + Double(row) * grid.pitch
+        let x0 = Int(x.rounded()), y0 = Int(y.rounded())
+        return ScreenRect(x: window.rect.x + x0, y: window.rect.y + y0,
+                          width: Int((x + grid.cellSize).rounded()) - x0, height: Int((y + grid.cellSize).rounded()) - y0)
     }
 
-    /// Screen position of the grid's top-left cell corner.
-    public var gridOrigin: (x: Int, y: Int) { (window.rect.x + layout.origin.x, window.rect.y + layout.origin.y) }
+    /// Screen position of the grid's top-left cell corner (rounded to whole pixels).
+    public var gridOrigin: (x: Int, y: Int) {
+        (window.rect.x + Int(grid.originX.rounded()), window.rect.y + Int(grid.originY.rounded()))
+    }
+
+    /// The exact grid on the screen.
+    public var screenGrid: GameGrid { grid.offsetBy(x: Double(window.rect.x), y: Double(window.rect.y)) }
 
     func cellIndex(x: Int, y: Int) -> Int? {
+        if layout.style == .game {
+            guard let (c, r) = grid.cell(atX: Double(x) + 0.5, y: Double(y) + 0.5), c < current.columns, r < current.rows else { return nil }
+            return r * current.columns + c
+        }
         let gx = x - layout.origin.x, gy = y - layout.origin.y
         guard gx >= 0, gy >= 0 else { return nil }
         let c = gx / layout.pitch, r = gy / layout.pitch
@@ -155,14 +214,20 @@ public final class StashArena: @unchecked Sendable {
     /// Redraws the whole window from the state (on ``queue``).
     private func render() {
         lock.lock()
+        if let gamePainter {
+            let img = gamePainter.render(current, pointer: pointer)
+            lock.unlock()
+            window.setPicture(img)
+            return
+        }
         let img = StashArena.picture(of: current, pointer: pointer, layout: layout, width: window.rect.width,
                                      height: window.rect.height, empty: emptySprite, sprite: sprite)
         lock.unlock()
         window.setPicture(img)
     }
 
-    /// The window's picture for `state`, with a held item drawn at `pointer` (window coordinates).
-    /// The X11 arena and the in-memory ``StashSimulator`` draw the same pictures.
+    /// The window's picture for `state` in the plain style, with a held item drawn at `pointer`
+    /// (window coordinates). The X11 arena and the in-memory ``StashSimulator`` draw the same pictures.
     static func picture(of state: StashState, pointer p: (x: Int, y: Int), layout: Layout, width: Int, height: Int,
                         empty: Image, sprite: (StashItem) -> Image) -> Image {
         var img = Image(width: width, height: height, color: [8, 7, 6])

@@ -18,6 +18,9 @@ public final class CellClassifier {
     /// Input height and width in pixels.
     public let inputSize: Int
     public let dropoutRate: Float
+    /// Logits are divided by this before the softmax (temperature scaling, calibrated on the
+    /// validation split when training; 1 = none). Stored in the model file.
+    public var temperature: Float = 1
 
     /// A new, randomly initialised classifier (Keras's Glorot-uniform weights, zero biases).
     public init(classNames: [String], inputSize: Int = 52, dropoutRate: Float = 0.3, seed: UInt64 = 0) {
@@ -61,13 +64,14 @@ public final class CellClassifier {
         }
         let rate = Float(file.config["dropout"] ?? "0.3") ?? 0.3
         self.init(classNames: file.classNames, inputSize: file.inputShape[0], dropoutRate: rate)
+        if let t = file.config["temperature"].flatMap(Float.init), t.isFinite, t > 0 { temperature = t }
         do { try network.load(stateDict: file.tensors); weightsDidChange() }
         catch { throw TensorError.badFile(path: url.path, reason: "weights do not fit the \(CellClassifier.architecture) architecture with \(file.classNames.count) classes: \(error)") }
     }
 
     /// Saves weights and metadata (architecture, classes, input size, preprocessing) in one file.
     public func save(to url: URL) throws {
-        try ModelFile(architecture: CellClassifier.architecture, config: ["dropout": "\(dropoutRate)"],
+        try ModelFile(architecture: CellClassifier.architecture, config: ["dropout": "\(dropoutRate)", "temperature": "\(temperature)"],
                       classNames: classNames, inputShape: [inputSize, inputSize, 3],
                       preprocessing: "RGB pixels 0-255, NHWC; the model rescales by 1/255",
                       tensors: network.stateDict()).write(to: url)
@@ -102,7 +106,8 @@ public final class CellClassifier {
 
     /// Classifies a batch `[N, size, size, 3]` of 0–255 pixels in one pass.
     public func predict(batch: Tensor) -> [Prediction] {
-        let probs = GradMode.withoutGrad { logits(batch: batch).softmax(axis: -1) }
+        let t = temperature
+        let probs = GradMode.withoutGrad { t == 1 ? logits(batch: batch).softmax(axis: -1) : (logits(batch: batch) * (1 / t)).softmax(axis: -1) }
         let c = classNames.count
         return (0..<batch.shape[0]).map { i in
             let p = Array(UnsafeBufferPointer(start: probs.pointer + i * c, count: c))

@@ -86,7 +86,15 @@ public final class SortExecutor {
 
     /// The sorted arrangement for `grid` (unrecognised items stay in place).
     public func target(for grid: StashGrid<String>, unrecognised: Set<Int>) throws -> [String?] {
+        try SortExecutor.target(for: grid, unrecognised: unrecognised, layout: layout)
+    }
+
+    /// The sorted arrangement of `grid` in `layout`: unrecognised cells keep what they hold and
+    /// take their cell out of the layout; everything else is sorted around them. Throws, saying
+    /// how many items fit and what to change, only when the sure items cannot all be placed.
+    public static func target(for grid: StashGrid<String>, unrecognised: Set<Int>, layout: SortLayout) throws -> [String?] {
         let movable = grid.cells.enumerated().filter { !unrecognised.contains($0.offset) }.compactMap(\.element).sorted()
+        // The layout's error says how many fit and what to change.
         var t = try layout.targets(for: movable, columns: grid.columns, rows: grid.rows, reserved: unrecognised) { SortExecutor.classOf($0) }
         for i in unrecognised { t[i] = grid.cells[i] }
         return t

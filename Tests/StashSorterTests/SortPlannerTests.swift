@@ -100,8 +100,10 @@ final class SortPlannerTests: XCTestCase {
     func testLayoutOverflowIsAnErrorBeforeAnyMove() {
         // 3 groups with gaps on a 2x2 grid do not fit.
         XCTAssertThrowsError(try SortLayout(direction: .vertical).targets(for: ["a", "b", "c"], columns: 2, rows: 2) { $0 }) { e in
-            XCTAssertEqual(e as? StashSorterError, .doesNotFit(items: 3, columns: 2, rows: 2, reserved: 0, gaps: true))
-            XCTAssertTrue("\(e)".contains("3 items do not fit the 2x2 grid with a gap"), "\(e)")
+            guard case .doesNotFit(let o)? = e as? StashSorterError else { return XCTFail("\(e)") }
+            XCTAssertEqual([o.items, o.columns, o.rows, o.reserved, o.fitting], [3, 2, 2, 0, 2])
+            XCTAssertTrue(o.gaps)
+            XCTAssertTrue("\(e)".contains("3 items do not fit the 2x2 grid: 2 fit with the vertical layout with a gap"), "\(e)")
         }
         XCTAssertThrowsError(try SeedSorter.clicks(for: StashGrid(columns: 2, rows: 2, cells: ["c", "b", "a", nil])))
     }

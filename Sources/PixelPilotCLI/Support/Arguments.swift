@@ -1,33 +1,35 @@
 import Foundation
 import ArgumentParser
 import Desktop
+import Arena
 import StashSorter
 
 // Typed command-line values: each is parsed once, where the argument is read, and an invalid
 // value is refused there with the list or form of valid ones.
 
-extension SortMode: @retroactive ExpressibleByArgument {}
-extension SortLayout.Direction: @retroactive ExpressibleByArgument {}
-extension ClipboardItemReader.Order: @retroactive ExpressibleByArgument {}
+extension SortMode: ExpressibleByArgument {}
+extension SortLayout.Direction: ExpressibleByArgument {}
+extension ClipboardItemReader.Order: ExpressibleByArgument {}
+extension StashArena.Style: ExpressibleByArgument {}
 
-extension MouseButton: @retroactive ExpressibleByArgument {
+extension MouseButton: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(argument) }
     public static var allValueStrings: [String] { allCases.map(\.description) }
 }
 
-extension KeyCombo: @retroactive ExpressibleByArgument {
+extension KeyCombo: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
     public static var defaultCompletionKind: CompletionKind { .default }
 }
 
-extension ScreenRect: @retroactive ExpressibleByArgument {
+extension ScreenRect: ExpressibleByArgument {
     public init?(argument: String) {
         guard let r = ScreenRect(parsing: argument), r.width > 0, r.height > 0 else { return nil }
         self = r
     }
 }
 
-extension GridGeometry: @retroactive ExpressibleByArgument {
+extension GridGeometry: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
 

@@ -15,7 +15,9 @@ struct DatasetGems: ParsableCommand {
         discussion: """
         The sprites carry what defeats average-colour methods: gold ornaments, red Vaal accents on \
         blue and green gems, red backgrounds for gems the character cannot use, a "+" badge, many \
-        shapes. Example: pixelpilot dataset gems --out gems/ --per-class 200
+        shapes. --style game cuts the cells out of the game-like rendering (random UI scales, \
+        sub-pixel positions, neighbours' filigree reaching in, highlights), the way the sorter cuts \
+        them from a screenshot. Example: pixelpilot dataset gems --out gems/ --per-class 200
         """)
 
     @Option(name: .shortAndLong, help: "Folder to write into (created if missing).")
@@ -30,6 +32,9 @@ struct DatasetGems: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
+    @Option(help: "plain (flat cells), game (cut from the game-like rendering at random scales) or mixed (half each).")
+    var style = DatasetStyle.plain
+
     func validate() throws {
         guard perClass > 0 else { throw ValidationError("--per-class must be positive, got \(perClass)") }
         guard size >= 16 else { throw ValidationError("--size must be at least 16, got \(size)") }
@@ -38,9 +43,33 @@ struct DatasetGems: ParsableCommand {
     func run() throws {
         let bar = ProgressBar()
         let start = Date()
-        let n = try GemDataset.write(to: URL(fileURLWithPath: out), perClass: perClass, size: size, seed: seed) { done, total in
-            bar.update(done: done, total: total, elapsed: Date().timeIntervalSince(start), suffix: "images")
-        }
+        let url = URL(fileURLWithPath: out)
+        let game = style == .game ? perClass : style == .mixed ? perClass / 2 : 0
+        let plain = perClass - game
+        let n = try { () throws -> Int in
+            var n = 0
+            if plain > 0 {
+                n += try GemDataset.write(to: url, perClass: plain, size: size, seed: seed) { done, total in
+                    bar.update(done: done, total: total + game * 4, elapsed: Date().timeIntervalSince(start), suffix: "images")
+                }
+            }
+            if game > 0 {
+                n += try GameDataset.write(to: url, perClass: game, size: size, seed: seed) { done, total in
+                    bar.update(done: plain * 4 + done, total: plain * 4 + total, elapsed: Date().timeIntervalSince(start), suffix: "images")
+                }
+            }
+            return n
+        }()
         bar.finish("Wrote \(n) images to \(out)")
     }
+}
+
+/// How `dataset gems` draws its cells.
+enum DatasetStyle: String, CaseIterable, ExpressibleByArgument {
+    /// Flat cells.
+    case plain
+    /// Cut from the game-like rendering at random UI scales.
+    case game
+    /// Half each.
+    case mixed
 }

@@ -1,0 +1,111 @@
+import Desktop
+import Foundation
+import TensorKit
+import Vision
+import Datasets
+
+/// What one cell shows: a class (nil = empty), the confidence, and whether it is trusted.
+public struct CellReading: Equatable, Sendable {
+    public var className: String?
+    /// The classifier's probability of what the reading says (for an empty cell, of `empty`).
+    public var confidence: Float
+    public var isConfident: Bool
+    /// What the background check (independent of the classifier) saw: nil when it was not used.
+    public var background: EmptyCellCheck.Verdict?
+
+    public init(className: String?, confidence: Float, isConfident: Bool, background: EmptyCellCheck.Verdict? = nil) {
+        self.className = className; self.confidence = confidence; self.isConfident = isConfident; self.background = background
+    }
+}
+
+/// Sees the stash: one screen capture, every cell cropped and classified in one batch.
+///
+/// Crops are sampled at the grid's exact (fractional) cell positions and resized to the model's
+/// input. Whether a cell is empty is decided by ``EmptyCellCheck`` (the empty-slot background),
+/// not by the classifier's confidence, so an empty cell is never "unsure"; the classifier names
+/// the item in a cell that holds one.
+public final class StashPerception {
+    public let source: ScreenSource
+    public let classifier: CellClassifying
+    public let grid: GridGeometry
+    /// Below this softmax confidence an item cell is "unrecognised": it stays where it is.
+    public var confidenceThreshold: Float
+    public let emptyClass: String
+    /// The classifier-independent empty check (used when the model has the empty class).
+    public var emptyCheck = EmptyCellCheck()
+    /// Turn off to trust the classifier alone for empty cells.
+    public var usesEmptyCheck = true
+    /// The cell crops of the last ``read(_:)`` at the model's input size (for pictures and reports).
+    public private(set) var lastCrops: [Image] = []
+
+    public init(source: ScreenSource, classifier: CellClassifying, grid: GridGeometry, confidenceThreshold: Float = 0.6, emptyClass: String = "empty") {
+        self.source = source; self.classifier = classifier; self.grid = grid
+        self.confidenceThreshold = confidenceThreshold; self.emptyClass = emptyClass
+    }
+
+    /// Classifies the given cells from one capture of the region that holds them.
+    public func read(_ cells: [GridCell]) throws -> [CellReading] {
+        guard !cells.isEmpty else { return [] }
+        let rects = cells.map(grid.rect)
+        let x0 = rects.map(\.x).min()!, y0 = rects.map(\.y).min()!
+        let x1 = rects.map { $0.x + $0.width }.max()!, y1 = rects.map { $0.y + $0.height }.max()!
+        let frame = try source.capture(ScreenRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
+        guard !frame.clipped else { throw StashSorterError.gridOffScreen(grid.bounds, screen: source.screenRect) }
+        let size = classifier.inputSize
+        let image = frame.image.rgb()
+        let crops = cells.map { c -> Image in
+            let o = grid.cellOrigin(c)
+            return image.sampled(x: o.x - Double(x0), y: o.y - Double(y0), width: grid.cellSize, height: grid.cellSize,
+                                 outputWidth: size, outputHeight: size)
+        }
+        lastCrops = crops
+        let predictions = try classifier.predict(crops)
+        guard usesEmptyCheck, let emptyIndex = classifier.classNames.firstIndex(of: emptyClass) else {
+            return predictions.map { p in
+                CellReading(className: p.className == emptyClass ? nil : p.className, confidence: p.confidence,
+                            isConfident: p.confidence >= confidenceThreshold)
+            }
+        }
+        let features = crops.map(EmptyCellCheck.features(of:))
+        // Learn the empty look from a whole grid (or most of it); single-cell reads reuse it.
+        if cells.count >= Swift.max(4, grid.columns * grid.rows / 2) { emptyCheck.learn(features) }
+        return zip(predictions, features).map { p, f in
+            let pEmpty = p.probabilities[emptyIndex]
+            if emptyCheck.verdict(f) == .empty {
+                return CellReading(className: nil, confidence: pEmpty, isConfident: true, background: .empty)
+            }
+            // Something is there: the best item class. When the classifier did not call it empty,
+            // its item probabilities are renormalised without the empty class.
+            var best = -1
+            for k in p.probabilities.indices where k != emptyIndex && (best < 0 || p.probabilities[k] > p.probabilities[best]) { best = k }
+            guard best >= 0 else { return CellReading(className: nil, confidence: pEmpty, isConfident: false, background: .item) }
+            let q = pEmpty < 0.5 ? p.probabilities[best] / Swift.max(1e-6, 1 - pEmpty) : p.probabilities[best]
+            return CellReading(className: classifier.classNames[best], confidence: q, isConfident: q >= confidenceThreshold, background: .item)
+        }
+    }
+
+    /// Every cell, row-major.
+    public func readAll() throws -> [CellReading] {
+        try read((0..<(grid.columns * grid.rows)).map { GridCell(column: $0 % grid.columns, row: $0 / grid.columns) })
+    }
+
+    /// What the cursor holds, judged from a cell-sized patch centred on the pointer at `point`:
+    /// nil when the patch is plain background, else the classified item.
+    public func readCursor(at point: ScreenPoint) throws -> CellReading? {
+        let s = Int(grid.cellSize.rounded())
+        let frame = try source.capture(ScreenRect(x: point.x - s / 2, y: point.y - s / 2, width: s, height: s))
+        let img = frame.image.rgb()
+        // Plain background: every pixel within a few levels of the patch's first pixel.
+        let p0 = Array(img.pixels.prefix(3))
+        var spread = 0
+        for i in stride(from: 0, to: img.pixels.count, by: 3) {
+            for c in 0..<3 { spread = Swift.max(spread, abs(Int(img.pixels[i + c]) - Int(p0[c]))) }
+        }
+        if spread <= 6 { return nil }
+        let size = classifier.inputSize
+        let input = img.width == size ? img : img.resized(width: size, height: size)
+        guard let p = try classifier.predict([input]).first else { return nil }
+        return CellReading(className: p.className == emptyClass ? nil : p.className, confidence: p.confidence,
+                           isConfident: p.confidence >= confidenceThreshold)
+    }
+}
