@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision", "CX11"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "Vision", "Datasets"]),
+        .testTarget(name: "ArenaMapTests", dependencies: ["Arena", "Desktop", "Vision"]),
         .testTarget(name: "CLITests", dependencies: ["Vision", "TensorKit", "Desktop", "Arena"]),
     ],
     swiftLanguageModes: [.v5]
