@@ -8,8 +8,9 @@ import Vision
 public final class LayoutStream: @unchecked Sendable {
     /// What the stream tells its owner.
     public enum Event: Sendable {
-        /// A frame was stitched (or skipped), with the stream's counters.
-        case frame(StitchReport, captured: Int, late: Int, dropped: Int)
+        /// A frame was stitched (or skipped), with the stream's counters and the frame's capture
+        /// time (monotonic seconds).
+        case frame(StitchReport, captured: Int, late: Int, dropped: Int, timestamp: Double)
         /// Capture failed (the stream stops).
         case captureFailed(String)
         /// The stream ended.
@@ -20,7 +21,7 @@ public final class LayoutStream: @unchecked Sendable {
     public let fps: Double
     public let stitcher: MinimapStitcher
     private let source: ScreenSource
-    private let mailbox = FrameMailbox<Image>()
+    private let mailbox = FrameMailbox<Frame>()
     private let lock = NSLock()
     private var stopRequested = false
     private var captured = 0, late = 0
@@ -61,7 +62,7 @@ public final class LayoutStream: @unchecked Sendable {
                 try stream.run { frame in
                     lock.lock(); let stop = stopRequested; captured += 1; late = stream.lateFrames; lock.unlock()
                     if stop { return false }
-                    mailbox.put(frame.image)
+                    mailbox.put(frame)
                     return true
                 }
             } catch {
@@ -71,10 +72,10 @@ public final class LayoutStream: @unchecked Sendable {
         capture.name = "pixelpilot.layout-capture"
         let stitch = Thread { [self] in
             defer { finished.leave() }
-            while let image = mailbox.take() {
-                let report = stitcher.add(image)
+            while let frame = mailbox.take() {
+                let report = stitcher.add(frame.image)
                 lock.lock(); let counts = (captured, late, mailbox.dropped); lock.unlock()
-                onEvent(.frame(report, captured: counts.0, late: counts.1, dropped: counts.2))
+                onEvent(.frame(report, captured: counts.0, late: counts.1, dropped: counts.2, timestamp: frame.timestamp))
             }
             lock.lock(); let counts = (captured, late, mailbox.dropped); lock.unlock()
             onEvent(.ended(captured: counts.0, late: counts.1, dropped: counts.2))

@@ -269,6 +269,9 @@ public final class MinimapStitcher {
                                 }
                                 // Active pixels: lines in the frame or in the canvas, where the canvas is known.
                                 active.removeAll(keepingCapacity: true)
+                                let bx0 = (lastCentre?.x ?? cx) - cx + Float(w) / 2, by0 = (lastCentre?.y ?? cy) - cy + Float(h) / 2
+                                let ux = Float(w) / 2 - bx0, uy = Float(h) / 2 - by0
+                                let ul = max(1e-6, ux * ux + uy * uy)
                                 var knownCount = 0, validCount = 0
                                 let ox0 = Int((cx - Float(w) / 2).rounded()) - ix0, oy0 = Int((cy - Float(h) / 2).rounded()) - iy0
                                 for fy in 0..<h {
@@ -277,7 +280,18 @@ public final class MinimapStitcher {
                                         validCount += 1
                                         guard kn[wrow + fx] != 0 else { continue }
                                         knownCount += 1
-                                        if f[fy * w + fx] > 1 || win[wrow + fx] > 1 { active.append(Int32(fy * w + fx)) }
+                                        let canvasLine = win[wrow + fx] > 1
+                                        guard canvasLine || f[fy * w + fx] > 1 else { continue }
+                                        // Near the path since the last frame, lines only in the frame may be
+                                        // newly revealed: they would pull the match forward, so only the
+                                        // canvas's lines are used there.
+                                        if !canvasLine {
+                                            let qx = Float(fx) - bx0, qy = Float(fy) - by0
+                                            let t = max(0, min(1, (qx * ux + qy * uy) / ul))
+                                            let ddx = qx - t * ux, ddy = qy - t * uy
+                                            if ddx * ddx + ddy * ddy <= fogReach * fogReach { continue }
+                                        }
+                                        active.append(Int32(fy * w + fx))
                                     }
                                 }
                                 guard validCount > 0, Float(knownCount) / Float(validCount) > 0.15, active.count > 50 else { return nil }

@@ -80,9 +80,8 @@ public final class TiledCanvas {
 
     /// Adds a frame whose pixel (0, 0) lands on canvas (x0, y0): line values `line` (already
     /// resampled onto the canvas grid) and RGB `rgb` (3 bytes a pixel), where `valid` is 1.
-    /// Each pixel keeps a running mean that trusts newer frames (at least a quarter each; line
-    /// values rising take three quarters at once), so lines the fog has just revealed appear at
-    /// once and passing effects fade.
+    /// Each pixel keeps a running mean over the frames that covered it (the last 12 or so); a
+    /// line appearing where there was none (the fog has lifted) is taken at once.
     func paste(x0: Int, y0: Int, width w: Int, height h: Int, line: UnsafePointer<Float>, rgb: UnsafePointer<UInt8>, rgbStride: Int,
                valid: UnsafePointer<UInt8>) {
         let t = TiledCanvas.tileSize
@@ -99,11 +98,13 @@ public final class TiledCanvas {
                             let dst = (y - ty * t) * t - tx * t, src = (y - y0) * w - x0
                             for x in ax..<bx where valid[src + x] != 0 {
                                 let n = Int(tc[dst + x])
-                                let alpha: Float = n == 0 ? 1 : max(0.25, 1 / Float(n + 1))
+                                let alpha: Float = n == 0 ? 1 : max(1 / 12, 1 / Float(n + 1))
                                 let v = min(255, line[src + x] * TiledCanvas.lineScale)
                                 let old = Float(tl[dst + x])
-                                // Lines rise fast (the fog has lifted) and fade slowly (passing effects).
-                                let rate = v > old ? max(alpha, 0.75) : alpha
+                                // A line where there was none: the fog has lifted, take it at once. Known
+                                // lines average over many frames (the canvas stays anchored to all of
+                                // them, not the last one), so passing effects fade.
+                                let rate = v > old && old < 0.35 * v ? 1 : alpha
                                 tl[dst + x] = UInt8(old + (v - old) * rate + 0.5)
                                 tc[dst + x] = UInt8(min(255, n + 1))
                                 let s = (src + x) * rgbStride, d = (dst + x) * 3

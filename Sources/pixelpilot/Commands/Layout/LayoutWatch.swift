@@ -88,7 +88,7 @@ struct LayoutWatch: ParsableCommand {
                 let limit = frames
                 stream.start { [stream] event in
                     switch event {
-                    case .frame(let r, let captured, let late, let dropped):
+                    case .frame(let r, let captured, let late, let dropped, _):
                         let skipped = stream.stitcher.reports.filter { !$0.outcome.isPasted }.count
                         let what: String
                         switch r.outcome {
