@@ -16,7 +16,7 @@ public struct LineFeatures: Sendable {
     /// 1 outside the player disc.
     public let valid: [UInt8]
 
-    public init(width: Int, height: Int, playerMaskFraction: Float = 0.11) {
+    public init(width: Int, height: Int, playerMaskFraction: Float = 0.04) {
         self.width = width; self.height = height
         radius = max(2, Int((Float(min(width, height)) / 160).rounded()))
         playerMask = Int(Float(min(width, height)) * playerMaskFraction)

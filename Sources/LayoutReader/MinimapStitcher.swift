@@ -10,7 +10,7 @@ public struct StitchSettings: Sendable {
     /// ...and at least this share of the recent good frames' line count.
     public var minLineRatio: Float = 0.3
     /// Radius of the disc around the player that is ignored, as a share of the frame side.
-    public var playerMaskFraction: Float = 0.11
+    public var playerMaskFraction: Float = 0.04
     public init() {}
 }
 
@@ -40,7 +40,7 @@ public final class MinimapStitcher {
     private var planeA: [Float] = [], planeB: [Float] = []
     private var window: [Float] = [], known: [UInt8] = [], gradX: [Float] = [], gradY: [Float] = []
     private var active: [Int32] = []
-    private let margin = 6
+    private let margin = 8
 
     public init(settings: StitchSettings = StitchSettings()) { self.settings = settings }
 
@@ -110,7 +110,7 @@ public final class MinimapStitcher {
         var best: (x: Float, y: Float, confidence: Float)?
         if !isLost {
             for candidate in localCandidates(around: predicted) {
-                if let r = refine(x: candidate.x, y: candidate.y), r.confidence > (best?.confidence ?? -1) { best = r }
+                if let r = refine(mid(candidate)), r.confidence > (best?.confidence ?? -1) { best = r }
                 if let b = best, b.confidence >= settings.minConfidence + 0.2 { break }
             }
         }
@@ -118,7 +118,7 @@ public final class MinimapStitcher {
         if (best?.confidence ?? 0) < settings.minConfidence {
             // Search the whole canvas: after a teleport, or when the local match failed.
             for candidate in globalCandidates() {
-                if let r = refine(x: candidate.x, y: candidate.y), r.confidence > (best?.confidence ?? -1) { best = r; outcome = .relocalised }
+                if let r = refine(mid(candidate)), r.confidence > (best?.confidence ?? -1) { best = r; outcome = .relocalised }
             }
         }
         guard let match = best, match.confidence >= settings.minConfidence else {
@@ -243,6 +243,38 @@ public final class MinimapStitcher {
     /// Lucas-Kanade refinement of the frame centre (x, y) on the line planes at full resolution,
     /// with Huber weights; returns the refined centre and the cosine similarity there, or nil when
     /// the canvas there is unknown or the refinement runs away.
+    private func refine(_ p: (x: Float, y: Float)) -> (x: Float, y: Float, confidence: Float)? { refine(x: p.x, y: p.y) }
+
+    /// When the coarse level is coarser than 2 px, phase correlation at half resolution on the
+    /// frame's central 1024 px around a candidate brings it within a pixel or so, inside the
+    /// refinement's reach.
+    private func mid(_ c: (x: Float, y: Float)) -> (x: Float, y: Float) {
+        guard factor > 2, let local else { return c }
+        let n = localSize, k = 2, w = frameWidth, h = frameHeight
+        let cw = min(n, w / k), ch = min(n, h / k)
+        // Frame block (bx0, by0) is the crop's top-left; its canvas position if the candidate is right.
+        let bx0 = (w / k - cw) / 2, by0 = (h / k - ch) / 2
+        let ox = (n - cw) / 2, oy = (n - ch) / 2
+        let peaks: [CorrelationPeak] = planeA.withUnsafeMutableBufferPointer { a in
+            planeB.withUnsafeMutableBufferPointer { b in
+                a.baseAddress!.initialize(repeating: 0, count: n * n)
+                blurred.withUnsafeBufferPointer { f in
+                    for y in 0..<(ch * k) {
+                        let row = a.baseAddress! + (oy + y / k) * n + ox
+                        let src = f.baseAddress! + (by0 * k + y) * w + bx0 * k
+                        for x in 0..<(cw * k) { row[x / k] += src[x] * 0.25 }
+                    }
+                }
+                let wx0 = Int((c.x - Float(w) / 2).rounded()) + bx0 * k - ox * k, wy0 = Int((c.y - Float(h) / 2).rounded()) + by0 * k - oy * k
+                canvas.readCoarse(x0: wx0, y0: wy0, blocksWide: n, blocksHigh: n, factor: k, into: b.baseAddress!)
+                return local.correlate(a.baseAddress!, b.baseAddress!, peaks: 1)
+            }
+        }
+        guard let p = peaks.first, abs(p.dx) <= Float(factor + 2), abs(p.dy) <= Float(factor + 2) else { return c }
+        let rx = Float(Int((c.x - Float(w) / 2).rounded())) + Float(w) / 2, ry = Float(Int((c.y - Float(h) / 2).rounded())) + Float(h) / 2
+        return (rx + p.dx * Float(k), ry + p.dy * Float(k))
+    }
+
     private func refine(x: Float, y: Float) -> (x: Float, y: Float, confidence: Float)? {
         guard let features else { return nil }
         let lastCentre = last.map { (x: $0.x, y: $0.y) }
