@@ -4,7 +4,7 @@ import Vision
 /// Settings of ``MinimapStitcher``.
 public struct StitchSettings: Sendable {
     /// Matches below this cosine similarity are skipped, never pasted.
-    public var minConfidence: Float = 0.5
+    public var minConfidence: Float = 0.3
     /// At least this share of the frame's pixels must be map lines.
     public var minLineFraction: Float = 0.0001
     /// ...and at least this share of the recent good frames' line count.
@@ -111,7 +111,7 @@ public final class MinimapStitcher {
         if !isLost {
             for candidate in localCandidates(around: predicted) {
                 if let r = refine(mid(candidate)), r.confidence > (best?.confidence ?? -1) { best = r }
-                if let b = best, b.confidence >= settings.minConfidence + 0.2 { break }
+                if let b = best, b.confidence >= settings.minConfidence + 0.1 { break }
             }
         }
         var outcome = StitchOutcome.pasted

@@ -68,6 +68,7 @@ struct ArenaMap: ParsableCommand {
     @Option(help: "Frames drawn per second.") var fps = 20.0
     @Option(help: "Write the ground truth into this folder (updated every 5 s and at the end).") var truthOut: String?
     @Flag(help: "Let the scripted explorer play, pressing real keys through XTest.") var autoplay = false
+    @Option(help: "Seconds to wait before the explorer starts (time to start a stream at the entrance).") var autoplayDelay = 0.0
     @Option(help: "Close after this many seconds (default: until Ctrl+C).") var seconds: Double?
 
     func validate() throws {
@@ -87,6 +88,7 @@ struct ArenaMap: ParsableCommand {
         let view = MapView(screenWidth: size.width, screenHeight: size.height, minimapScale: minimapScale)
         let arena = try reporting { try MapArena(display: name, layout: layout, effects: effects, view: view, seed: seed, fps: fps) }
         arena.window.focus()
+        if autoplay && autoplayDelay > 0 { Thread.sleep(forTimeInterval: autoplayDelay) }
         let autoplayer = autoplay ? try reporting { try MapAutoplay(arena: arena, display: name, seed: seed) } : nil
         print("Map arena on \(name): class \(cls.rawValue) (\(cls)), seed \(seed), effects \(effects), window \(size.width)x\(size.height), "
               + "\(String(format: "%.3f", view.scale)) screen px per map px, capture square \(view.captureRect)\(autoplay ? ", autoplay" : "")")

@@ -72,6 +72,23 @@ struct LayoutCollect: ParsableCommand {
                     let a = alignedMask(m.mask, truth: t, width: map.width, height: map.height, originX: record.originX, originY: record.originY)
                     try PNG.write(maskPicture(a, width: map.width, height: map.height), path: "\(out)/\(name).png")
                 }
+                // Check the alignment: most line pixels the stitcher found should lie on a truth wall.
+                let lines = try? LayoutSample.mask("lines.png", in: out, threshold: 60)
+                let walls = try LayoutSample.mask("walls.png", in: out)
+                if let lines, lines.width == walls.width, lines.height == walls.height {
+                    var on = 0, total = 0
+                    for y in 2..<(lines.height - 2) { for x in 2..<(lines.width - 2) where lines.mask[y * lines.width + x] != 0 {
+                        total += 1
+                        var near = false
+                        for dy in -2...2 where !near { for dx in -2...2 where walls.mask[(y + dy) * lines.width + x + dx] != 0 { near = true; break } }
+                        if near { on += 1 }
+                    } }
+                    let share = total == 0 ? 0 : Double(on) / Double(total)
+                    print(String(format: "Truth alignment: %.1f %% of the stitched line pixels lie within 2 px of a truth wall", 100 * share))
+                    if share < 0.6 {
+                        FileHandle.standardError.write(Data("pixelpilot: warning: the truth does not line up with the stitched map; did the stream start at the entrance (before the player moved)?\n".utf8))
+                    }
+                }
                 try FileManager.default.createDirectory(atPath: "\(out)/truth", withIntermediateDirectories: true)
                 for f in ["truth.json", "walls.png", "walkable.png", "water-edges.png", "guide.png"] {
                     let src = (truth as NSString).appendingPathComponent(f)
@@ -182,6 +199,7 @@ struct LayoutShow: ParsableCommand {
     @Argument(help: "The sample folder.") var sample: String
     @Option(help: "Draw this path of paths.json and what it reveals.") var path: Int?
     @Option(help: "Output PNG.") var out = "sample.png"
+    @Flag(help: "Put the truth (walkable ground and walls, from an arena sample) beside the map.") var besideTruth = false
 
     func run() throws {
         let s = try reporting { try LayoutSample.read(from: sample) }
@@ -199,7 +217,27 @@ struct LayoutShow: ParsableCommand {
                                                                   radius: Int((65 * (s.scale ?? 1)).rounded())).revealed }
             }
         }
-        try reporting { try PNG.write(LayoutSample.picture(map: map, originX: s.originX, originY: s.originY, path: points, revealed: revealed), path: out) }
+        var picture = LayoutSample.picture(map: map, originX: s.originX, originY: s.originY, path: points, revealed: revealed)
+        if besideTruth {
+            let walk = try reporting { try LayoutSample.mask("walkable.png", in: sample) }
+            let walls = try reporting { try LayoutSample.mask("walls.png", in: sample) }
+            guard walk.width == map.width, walk.height == map.height, walls.width == map.width, walls.height == map.height else {
+                throw CLIError("\(sample): walkable.png/walls.png are not the size of map.png")
+            }
+            var truth = Image(width: map.width, height: map.height, color: [14, 16, 22])
+            truth.pixels.withUnsafeMutableBufferPointer { px in
+                for i in 0..<(map.width * map.height) {
+                    if walk.mask[i] != 0 { px[3 * i] = 34; px[3 * i + 1] = 38; px[3 * i + 2] = 50 }
+                    if walls.mask[i] != 0 { px[3 * i] = 150; px[3 * i + 1] = 150; px[3 * i + 2] = 200 }
+                }
+            }
+            truth.fillCircle(cx: s.originX, cy: s.originY, radius: max(4, min(map.width, map.height) / 150), color: [60, 230, 90])
+            var both = Image(width: 2 * map.width + 10, height: map.height, color: [255, 255, 255])
+            both.draw(picture, atX: 0, y: 0)
+            both.draw(truth, atX: map.width + 10, y: 0)
+            picture = both
+        }
+        try reporting { try PNG.write(picture, path: out) }
         print("\(out): sample \(s.id), class \(s.layoutClass.map(String.init) ?? "unlabelled"), \(map.width)x\(map.height), origin \(s.originX),\(s.originY)")
     }
 }

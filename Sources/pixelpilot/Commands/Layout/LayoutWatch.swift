@@ -33,7 +33,7 @@ struct LayoutWatch: ParsableCommand {
     @Flag(help: "Start a stream at once, without waiting for the start hotkey.") var startNow = false
     @Option(help: "Stop each stream after this many frames.") var frames: Int?
     @Option(help: "Quit after this many seconds.") var seconds: Double?
-    @Option(help: "Matches below this confidence are skipped (0-1).") var minConfidence: Float = 0.5
+    @Option(help: "Matches below this confidence are skipped (0-1).") var minConfidence: Float = 0.3
 
     func validate() throws {
         if let region, ScreenRect(parsing: region) == nil { throw ValidationError("--region '\(region)' is not WxH+X+Y or X,Y,W,H") }
