@@ -200,6 +200,7 @@ struct LayoutShow: ParsableCommand {
     @Option(help: "Draw this path of paths.json and what it reveals.") var path: Int?
     @Option(help: "Output PNG.") var out = "sample.png"
     @Flag(help: "Put the truth (walkable ground and walls, from an arena sample) beside the map.") var besideTruth = false
+    @Option(help: "Shrink the picture to at most this width.") var maxWidth: Int?
 
     func run() throws {
         let s = try reporting { try LayoutSample.read(from: sample) }
@@ -236,6 +237,9 @@ struct LayoutShow: ParsableCommand {
             both.draw(picture, atX: 0, y: 0)
             both.draw(truth, atX: map.width + 10, y: 0)
             picture = both
+        }
+        if let maxWidth, maxWidth > 0, picture.width > maxWidth {
+            picture = picture.resized(width: maxWidth, height: max(1, picture.height * maxWidth / picture.width))
         }
         try reporting { try PNG.write(picture, path: out) }
         print("\(out): sample \(s.id), class \(s.layoutClass.map(String.init) ?? "unlabelled"), \(map.width)x\(map.height), origin \(s.originX),\(s.originY)")
