@@ -38,8 +38,11 @@ def run_class(folder, limit):
     prev = cv2.cvtColor(cv2.imread(files[0]), cv2.COLOR_BGR2RGB)
     x0, y0, _ = truth[0]
     pos = np.array([0.0, 0.0])
-    errors, dist, ms = [], [], []
+    errors, dist, ms, steps = [], [], [], []
     failures = undetected = bad = 0
+    clean = True  # no bad frame pasted yet: the chain's error before the first one
+    clean_errors = []
+    prev_truth, prev_bad = (x0, y0), truth[0][2]
     travelled, last = 0.0, (x0, y0)
     for k, f in enumerate(files[1:], start=1):
         img = cv2.cvtColor(cv2.imread(f), cv2.COLOR_BGR2RGB)
@@ -55,16 +58,26 @@ def run_class(folder, limit):
             continue
         if is_bad:
             undetected += 1
+            clean = False
+        elif not prev_bad:
+            # One step between two good frames: the method's own precision.
+            steps.append(float(np.hypot(move[0] - (tx - prev_truth[0]), move[1] - (ty - prev_truth[1]))))
         pos = pos + np.round(move)
-        prev = img
+        prev, prev_truth, prev_bad = img, (tx, ty), is_bad
         if not is_bad:
-            errors.append(float(np.hypot(pos[0] - (tx - x0), pos[1] - (ty - y0))))
+            e = float(np.hypot(pos[0] - (tx - x0), pos[1] - (ty - y0)))
+            errors.append(e)
             dist.append(travelled)
+            if clean:
+                clean_errors.append(e)
     e, d = np.array(errors), np.array(dist)
     drift = float(np.polyfit(d, e, 1)[0] * 1000) if len(e) > 2 and d.std() > 0 else float("nan")
     return dict(frames=len(files), pasted=len(errors), mean=float(e.mean()) if len(e) else float("nan"),
                 max=float(e.max()) if len(e) else float("nan"), drift=drift, bad=bad, undetected=undetected,
-                failures=failures, ms=float(np.mean(ms)))
+                failures=failures, ms=float(np.mean(ms)),
+                stepMean=float(np.mean(steps)) if steps else float("nan"), stepMax=float(np.max(steps)) if steps else float("nan"),
+                cleanFrames=len(clean_errors), cleanMean=float(np.mean(clean_errors)) if clean_errors else float("nan"),
+                cleanMax=float(np.max(clean_errors)) if clean_errors else float("nan"))
 
 
 def main():
@@ -74,12 +87,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     cv2.setNumThreads(a.threads)
-    print("class   frames  mean px   max px  drift/1000px  bad  undetected  failures  ms/frame   (OpenCV %s SIFT peer)" % cv2.__version__)
+    print("class   frames  mean px   max px  drift/1000px  bad  undetected  failures  ms/frame | step mean/max px | before 1st bad: frames mean max   (OpenCV %s SIFT peer)" % cv2.__version__)
     for folder in sorted(glob.glob(os.path.join(a.dir, "class-*"))):
         c = int(folder.rsplit("-", 1)[1])
         r = run_class(folder, a.frames)
-        print("%-7d %6d %8.2f %8.2f %13.2f %4d %11d %9d %9.1f" % (c, r["frames"], r["mean"], r["max"], r["drift"], r["bad"], r["undetected"],
-                                                               r["failures"], r["ms"]), flush=True)
+        print("%-7d %6d %8.2f %8.2f %13.2f %4d %11d %9d %9.1f | %6.2f %6.2f | %5d %6.2f %6.2f" % (
+            c, r["frames"], r["mean"], r["max"], r["drift"], r["bad"], r["undetected"], r["failures"], r["ms"],
+            r["stepMean"], r["stepMax"], r["cleanFrames"], r["cleanMean"], r["cleanMax"]), flush=True)
         print(json.dumps(dict(suite="stitch-peer", **{"class": c}, **r)), file=sys.stderr)
 
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Arena
 import Desktop
 import Foundation
+import Vision
 
 extension LayoutClass: ExpressibleByArgument {}
 extension MapEffects: ExpressibleByArgument {}
@@ -70,6 +71,8 @@ struct ArenaMap: ParsableCommand {
     @Flag(help: "Let the scripted explorer play, pressing real keys through XTest.") var autoplay = false
     @Option(help: "Seconds to wait before the explorer starts (time to start a stream at the entrance).") var autoplayDelay = 0.0
     @Option(help: "Close after this many seconds (default: until Ctrl+C).") var seconds: Double?
+    @Option(help: "Write the guide image of every class (the seed's instance, entrance and exit marked) into this folder and exit.")
+    var writeGuides: String?
 
     func validate() throws {
         guard (1280...3840).contains(size.width), (720...2160).contains(size.height) else {
@@ -81,6 +84,16 @@ struct ArenaMap: ParsableCommand {
     }
 
     func run() throws {
+        if let dir = writeGuides {
+            try reporting {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                for c in LayoutClass.allCases {
+                    try PNG.write(MapLayout(layoutClass: c, seed: seed).guide(), path: "\(dir)/\(c.rawValue).png")
+                }
+            }
+            print("Wrote the guides of the \(LayoutClass.allCases.count) classes to \(dir)/0.png ... 8.png (seed \(seed))")
+            return
+        }
         let (name, virtual) = try openGameDisplay(display, size: size)
         defer { withExtendedLifetime(virtual) {} }
         let cls = layoutClass ?? LayoutClass(rawValue: Int(seed % 9))!
