@@ -55,7 +55,9 @@ final class LiveStreamTests: XCTestCase {
                 // A flash and a loading screen in the middle of the live stream.
                 if r.index == 12 { arena.withWorld { $0.trigger(.flash, duration: 0.4) } }
                 if r.index == 20 { arena.withWorld { $0.trigger(.mapOff, duration: 0.6) } }
-                if r.index >= 39 { stream.stop() }
+                // A loading screen, then the player stands at a place visited before.
+                if r.index == 32 { arena.withWorld { $0.trigger(.teleport, duration: 0.6) } }
+                if r.index >= 45 { stream.stop() }
             case .captureFailed(let m): XCTFail(m)
             case .ended: ended.fulfill()
             }
@@ -66,7 +68,7 @@ final class LiveStreamTests: XCTestCase {
         let truth = arena.truth()
         let rs = reports.value
         let codes = source.lock.withLock { source.codes }
-        XCTAssertGreaterThanOrEqual(rs.count, 30)
+        XCTAssertGreaterThanOrEqual(rs.count, 40)
         guard let originReport = rs.first(where: { $0.0.outcome == .origin }) else { return XCTFail("no origin") }
         guard let originCode = codes[originReport.1] else { return XCTFail("unreadable frame code") }
         let origin = truth.frames[originCode]
@@ -85,9 +87,11 @@ final class LiveStreamTests: XCTestCase {
         let moved = truth.frames.last.map { (($0.x - origin.x) * ($0.x - origin.x) + ($0.y - origin.y) * ($0.y - origin.y)).squareRoot() } ?? 0
         print("live: \(rs.count) frames, \(errors.count) pasted, mean error \(errors.reduce(0, +) / Float(max(1, errors.count))) px, max \(errors.max() ?? -1) px, hidden frames \(hiddenSeen) (pasted \(hiddenPasted)), player moved \(moved) map px")
         XCTAssertGreaterThan(moved, 60, "the explorer moved the player with real key presses")
-        XCTAssertGreaterThanOrEqual(hiddenSeen, 1, "a flash or a hidden map was captured")
+        XCTAssertGreaterThanOrEqual(hiddenSeen, 2, "a flash, a hidden map or a loading screen was captured")
         XCTAssertEqual(hiddenPasted, 0, "no flash or hidden-map frame is pasted")
-        XCTAssertGreaterThanOrEqual(errors.count, 25)
+        XCTAssertGreaterThanOrEqual(errors.count, 30)
+        XCTAssertEqual(truth.frames.filter { $0.events.contains(.teleport) }.count, 1, "the arena teleported once")
+        XCTAssertTrue(rs.contains { $0.0.outcome == .relocalised && $0.0.index > 32 }, "the stream found itself after the teleport: \(rs.map { "\($0.0.index) \($0.0.outcome)" })")
         XCTAssertLessThan(errors.reduce(0, +) / Float(max(1, errors.count)), 0.5)
         XCTAssertLessThan(errors.max() ?? 99, 2)
     }
