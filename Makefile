@@ -10,7 +10,7 @@ DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo bench fixtures models clean
+.PHONY: all deps install-packages build test demo bench bench-stitch fixtures models clean
 
 all: build
 
@@ -56,6 +56,11 @@ models: build
 	$(BIN) train classifier $(MODEL_DIR)/gems --out $(MODEL_DIR)/gem-classifier.safetensors --epochs 25 --seed 1
 	cp $(MODEL_DIR)/gem-classifier.safetensors Sources/StashSorter/Resources/gem-classifier.safetensors
 	@if [ -d ../shared/data/gems ]; then $(BIN) eval Sources/StashSorter/Resources/gem-classifier.safetensors ../shared/data/gems; fi
+
+## bench-stitch: only the stitching benchmark (layout reader vs the seed's OpenCV SIFT method).
+bench-stitch: build
+	Benchmarks/setup_peers.sh
+	Benchmarks/stitch.sh .venv-bench/bin/python
 
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
 fixtures:

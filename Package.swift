@@ -4,11 +4,13 @@ import PackageDescription
 // TensorKit's kernels are built for Haswell-class x86 (AVX2 + FMA, 2013 and later) on x86 machines.
 #if arch(x86_64)
 let kernelFlags: [String] = ["-Ounchecked", "-target-cpu", "haswell"]
+let simdFlags: [String] = ["-target-cpu", "haswell"]
 // The AVX-512 kernels are a module of their own, compiled for Skylake-SP-class AVX-512 and called only
 // when the CPU has it (checked at run time).
 let avx512Flags: [String] = ["-Ounchecked", "-target-cpu", "skylake-avx512"]
 #else
 let kernelFlags: [String] = ["-Ounchecked"]
+let simdFlags: [String] = []
 let avx512Flags: [String] = ["-Ounchecked"]
 #endif
 
@@ -42,7 +44,9 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "TensorKit", dependencies: ["CBLAS", "CCPUFeatures", "TensorKitAVX512", "SeededRandom"],
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
-        .target(name: "Vision", dependencies: ["CPNG", "CJPEG"]),
+        // Vision and LayoutReader hold hot pixel loops (FFT, registration): built for AVX2 + FMA, but
+        // with the usual checks (they read files and screens from outside the process).
+        .target(name: "Vision", dependencies: ["CPNG", "CJPEG"], swiftSettings: [.unsafeFlags(simdFlags)]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
         .target(name: "Desktop", dependencies: ["CX11", "Vision"]),
         // Releases whatever an agent holds when the agent dies (C, no runtime: it must outlive a crash).
@@ -50,12 +54,13 @@ let package = Package(
         // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
         .target(name: "DesktopTesting", dependencies: ["Desktop", "Vision"]),
         .target(name: "Arena", dependencies: ["Desktop", "Vision", "SeededRandom"]),
+        .target(name: "LayoutReader", dependencies: ["Vision", "Desktop"], swiftSettings: [.unsafeFlags(simdFlags)]),
         // The built-in cell classifier (made by `make models`), copied beside the executable.
         .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),
         // The commands, as a library so tests parse them in-process; the executable only runs them.
         .target(name: "PixelPilotCLI", dependencies: [
-            "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter",
+            "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelpilot", dependencies: ["PixelPilotCLI"]),
@@ -66,6 +71,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "DesktopTesting", "Vision", "CX11"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "DesktopTesting", "Vision", "Datasets"]),
+        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Vision"]),
+        .testTarget(name: "ArenaMapTests", dependencies: ["Arena", "Desktop", "Vision"]),
         .testTarget(name: "CLITests", dependencies: ["PixelPilotCLI", "Vision", "TensorKit", "Desktop", "DesktopTesting", "Arena",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],

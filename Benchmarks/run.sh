@@ -34,3 +34,5 @@ echo "Sorting: planner and the arena against the seed's algorithm..." >&2
 .build/release/pixelpilot bench --only sort >> "$out/desktop.jsonl"
 DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python Benchmarks/peers.py --only capture >> "$out/desktop.jsonl" 2>> "$out/peers.err"
 .venv-bench/bin/python Benchmarks/report.py "$out/tensorkit.jsonl" "$out/peers.jsonl" "$out/desktop.jsonl"
+# Stitching: the layout reader against the seed's SIFT method on the same recorded frames.
+Benchmarks/stitch.sh .venv-bench/bin/python

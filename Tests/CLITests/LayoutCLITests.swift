@@ -1,0 +1,91 @@
+import XCTest
+import Foundation
+import Desktop
+import Vision
+
+/// The layout reader's commands, run as a user would, against the map arena on a private Xvfb.
+final class LayoutCLITests: XCTestCase {
+    var work: URL!
+    var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pixelpilot") }
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("layout-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "pixelpilot binary not built at \(binary.path): run `swift build --build-tests` first"])
+        }
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: work) }
+
+    func process(_ args: [String]) -> (Process, Pipe, Pipe) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = work
+        let o = Pipe(), e = Pipe()
+        p.standardOutput = o; p.standardError = e
+        return (p, o, e)
+    }
+
+    @discardableResult
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let (p, o, e) = process(args)
+        try p.run()
+        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    func testBadArgumentsAndRegionsAreClearErrors() throws {
+        let size = try run(["arena", "map", "--size", "100x100"])
+        XCTAssertNotEqual(size.status, 0)
+        XCTAssertTrue(size.err.contains("--size must be between 1280x720 and 3840x2160"), size.err)
+        let xvfb = try VirtualDisplay(width: 640, height: 480)
+        defer { xvfb.stop() }
+        let region = try run(["layout", "watch", "--display", xvfb.name, "--region", "400x400+500+300", "--start-now", "--seconds", "1"])
+        XCTAssertEqual(region.status, 1)
+        XCTAssertTrue(region.err.contains("is not inside the screen"), region.err)
+        let label = try run(["layout", "label", work.appendingPathComponent("nothing").path, "--class", "3"])
+        XCTAssertEqual(label.status, 1)
+        XCTAssertTrue(label.err.contains("no such sample folder"), label.err)
+        XCTAssertNotEqual(try run(["layout", "label", "x", "--class", "9"]).status, 0)
+    }
+
+    func testArenaStreamCollectLabelPathsFogShow() throws {
+        let xvfb = try VirtualDisplay(width: 1280, height: 720)
+        defer { xvfb.stop() }
+        let (arena, _, _) = process(["arena", "map", "--display", xvfb.name, "--class", "fork", "--seed", "3", "--effects", "none",
+                                     "--autoplay", "--autoplay-delay", "1.5", "--seconds", "10", "--truth-out", "truth"])
+        try arena.run()
+        defer { if arena.isRunning { arena.terminate() } }
+        Thread.sleep(forTimeInterval: 1)
+        let watch = try run(["layout", "watch", "--display", xvfb.name, "--start-now", "--fps", "2", "--frames", "12", "--seconds", "20", "--out", "stream"])
+        XCTAssertEqual(watch.status, 0, watch.err)
+        XCTAssertTrue(watch.out.contains("frame 11:"), watch.out)
+        arena.waitUntilExit()
+        XCTAssertEqual(arena.terminationStatus, 0)
+        let collect = try run(["layout", "collect", "stream/stream-1", "--samples", "samples", "--truth", "truth"])
+        XCTAssertEqual(collect.status, 0, collect.err)
+        XCTAssertFalse(collect.err.contains("does not line up"), collect.out + collect.err)
+        let unlabelled = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("samples/unlabelled").path)
+        XCTAssertEqual(unlabelled.count, 1)
+        let id = unlabelled[0]
+        XCTAssertEqual(try run(["layout", "label", "samples/unlabelled/\(id)", "--class", "2"]).status, 0)
+        let sample = "samples/2/\(id)"
+        for f in ["sample.json", "map.png", "lines.png", "walkable.png", "walls.png", "truth/truth.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("\(sample)/\(f)").path), f)
+        }
+        let paths = try run(["layout", "paths", sample, "--count", "6"])
+        XCTAssertEqual(paths.status, 0, paths.err)
+        let fog = try run(["layout", "fog", sample, "--path", "0"])
+        XCTAssertEqual(fog.status, 0, fog.err)
+        XCTAssertTrue(fog.out.contains("% of the mask explored"), fog.out)
+        let show = try run(["layout", "show", sample, "--path", "0", "--beside-truth", "--out", "sample.png"])
+        XCTAssertEqual(show.status, 0, show.err)
+        let picture = try PNG.read(path: work.appendingPathComponent("sample.png").path)
+        let map = try PNG.read(path: work.appendingPathComponent("\(sample)/map.png").path)
+        XCTAssertEqual(picture.width, 2 * map.width + 10)
+        XCTAssertEqual(try run(["layout", "fog", sample, "--path", "99"]).status, 64)
+    }
+}
