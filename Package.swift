@@ -20,7 +20,7 @@ let package = Package(
     products: [
         .executable(name: "pixelpilot", targets: ["pixelpilot"]),
         .library(name: "TensorKit", targets: ["TensorKit"]),
-        .library(name: "Vision", targets: ["Vision"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Desktop", targets: ["Desktop"]),
     ],
     dependencies: [
@@ -44,36 +44,36 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "TensorKit", dependencies: ["CBLAS", "CCPUFeatures", "TensorKitAVX512", "SeededRandom"],
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
-        // Vision and LayoutReader hold hot pixel loops (FFT, registration): built for AVX2 + FMA, but
+        // Imaging and LayoutReader hold hot pixel loops (FFT, registration): built for AVX2 + FMA, but
         // with the usual checks (they read files and screens from outside the process).
-        .target(name: "Vision", dependencies: ["CPNG", "CJPEG"], swiftSettings: [.unsafeFlags(simdFlags)]),
-        .target(name: "Datasets", dependencies: ["TensorKit", "Vision"]),
-        .target(name: "Desktop", dependencies: ["CX11", "Vision"]),
+        .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"], swiftSettings: [.unsafeFlags(simdFlags)]),
+        .target(name: "Datasets", dependencies: ["TensorKit", "Imaging"]),
+        .target(name: "Desktop", dependencies: ["CX11", "Imaging"]),
         // Releases whatever an agent holds when the agent dies (C, no runtime: it must outlive a crash).
         .executableTarget(name: "pixelpilot-guardian", linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xtst")]),
         // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
-        .target(name: "DesktopTesting", dependencies: ["Desktop", "Vision"]),
-        .target(name: "Arena", dependencies: ["Desktop", "Vision", "SeededRandom"]),
-        .target(name: "LayoutReader", dependencies: ["Vision", "Desktop"], swiftSettings: [.unsafeFlags(simdFlags)]),
+        .target(name: "DesktopTesting", dependencies: ["Desktop", "Imaging"]),
+        .target(name: "Arena", dependencies: ["Desktop", "Imaging", "SeededRandom"]),
+        .target(name: "LayoutReader", dependencies: ["Imaging", "Desktop"], swiftSettings: [.unsafeFlags(simdFlags)]),
         // The built-in cell classifier (made by `make models`), copied beside the executable.
-        .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"],
+        .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),
         // The commands, as a library so tests parse them in-process; the executable only runs them.
         .target(name: "PixelPilotCLI", dependencies: [
-            "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader",
+            "TensorKit", "Imaging", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelpilot", dependencies: ["PixelPilotCLI"]),
 
         // The parity fixtures are read from the source tree (by #filePath), not bundled.
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"], exclude: ["Fixtures"]),
-        .testTarget(name: "VisionTests", dependencies: ["Vision"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Vision"]),
-        .testTarget(name: "DesktopTests", dependencies: ["Desktop", "DesktopTesting", "Vision", "CX11"]),
-        .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "DesktopTesting", "Vision", "Datasets"]),
-        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Vision"]),
-        .testTarget(name: "ArenaMapTests", dependencies: ["Arena", "Desktop", "Vision"]),
-        .testTarget(name: "CLITests", dependencies: ["PixelPilotCLI", "Vision", "TensorKit", "Desktop", "DesktopTesting", "Arena",
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Imaging"]),
+        .testTarget(name: "DesktopTests", dependencies: ["Desktop", "DesktopTesting", "Imaging", "CX11"]),
+        .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "DesktopTesting", "Imaging", "Datasets"]),
+        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging"]),
+        .testTarget(name: "ArenaMapTests", dependencies: ["Arena", "Desktop", "Imaging"]),
+        .testTarget(name: "CLITests", dependencies: ["PixelPilotCLI", "Imaging", "TensorKit", "Desktop", "DesktopTesting", "Arena",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,8 +1,8 @@
-import Vision
+import Imaging
 import SeededRandom
 
 /// The colour of a skill gem (the seed's classes, besides `empty`).
-public enum GemColour: String, CaseIterable, Sendable, Codable {
+public enum GemColor: String, CaseIterable, Sendable, Codable {
     case blue, green, red
 }
 
@@ -15,7 +15,7 @@ public enum CellContent: Equatable, Sendable {
     public var className: String {
         switch self {
         case .empty: return "empty"
-        case .gem(let g): return g.colour.rawValue
+        case .gem(let g): return g.color.rawValue
         }
     }
 }
@@ -26,7 +26,7 @@ public struct GemLook: Hashable, Sendable {
     public enum Shape: Int, CaseIterable, Sendable, Hashable { case shard, round, diamond, hexagon, teardrop }
     public enum Ornament: Int, CaseIterable, Sendable { case ring, swirl, wires, frame, skull, none }
 
-    public var colour: GemColour
+    public var color: GemColor
     public var shape: Shape
     public var ornament: Ornament
     /// Red "Vaal" accents drawn over the gem (on any colour).
@@ -38,14 +38,14 @@ public struct GemLook: Hashable, Sendable {
     /// Seed of the small variations (facets, angles, offsets).
     public var detailSeed: UInt64
 
-    public init(colour: GemColour, shape: Shape, ornament: Ornament, vaal: Bool, badge: Bool, unusable: Bool, detailSeed: UInt64) {
-        self.colour = colour; self.shape = shape; self.ornament = ornament
+    public init(color: GemColor, shape: Shape, ornament: Ornament, vaal: Bool, badge: Bool, unusable: Bool, detailSeed: UInt64) {
+        self.color = color; self.shape = shape; self.ornament = ornament
         self.vaal = vaal; self.badge = badge; self.unusable = unusable; self.detailSeed = detailSeed
     }
 
     /// A random look of the given colour.
-    public static func random(_ colour: GemColour, using rng: inout SeededGenerator) -> GemLook {
-        GemLook(colour: colour,
+    public static func random(_ color: GemColor, using rng: inout SeededGenerator) -> GemLook {
+        GemLook(color: color,
                 shape: Shape.allCases[Int(rng.next() % UInt64(Shape.allCases.count))],
                 ornament: Ornament.allCases[Int(rng.next() % UInt64(Ornament.allCases.count))],
                 vaal: rng.nextUniform() < 0.25, badge: rng.nextUniform() < 0.15,
@@ -63,7 +63,7 @@ public enum GemArt {
     static let gold: [Float] = [214, 170, 90]
     static let vaalRed: [Float] = [220, 60, 20]
 
-    static func base(_ c: GemColour) -> (dark: [Float], mid: [Float], light: [Float]) {
+    static func base(_ c: GemColor) -> (dark: [Float], mid: [Float], light: [Float]) {
         switch c {
         case .blue: return ([15, 30, 130], [45, 105, 225], [150, 195, 255])
         case .green: return ([15, 80, 5], [50, 160, 15], [165, 235, 70])
@@ -176,7 +176,7 @@ struct Canvas {
         let s = unit ?? Float(size)
         let c0 = centre ?? (s / 2, s / 2)
         let lw = s / 52   // line widths scale with the cell
-        let (dark, mid, light) = GemArt.base(look.colour)
+        let (dark, mid, light) = GemArt.base(look.color)
         let cx = c0.x + s * (rng.nextUniform() - 0.5) * 0.12, cy = c0.y + s * 0.02 + s * (rng.nextUniform() - 0.5) * 0.12
         let angle = (rng.nextUniform() - 0.5) * 1.6 - 0.7
         let ca = cosApprox(angle), sa = sinApprox(angle)

@@ -1,6 +1,6 @@
 import Foundation
 import SeededRandom
-import Vision
+import Imaging
 
 /// Writes a class-folder set of procedurally drawn cells (`blue/`, `empty/`, `green/`, `red/`),
 /// the layout `pixelpilot train classifier` reads.
@@ -18,7 +18,7 @@ public enum GemDataset {
             let dir = directory.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             for i in 0..<perClass {
-                let content: CellContent = name == "empty" ? .empty : .gem(.random(GemColour(rawValue: name)!, using: &rng))
+                let content: CellContent = name == "empty" ? .empty : .gem(.random(GemColor(rawValue: name)!, using: &rng))
                 try PNG.write(GemArt.cell(content, size: size, noiseSeed: rng.next() | 1), to: dir.appendingPathComponent("\(i + 1).png"))
                 written += 1
                 progress?(written, total)

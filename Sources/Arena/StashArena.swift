@@ -1,7 +1,7 @@
 import Desktop
 import Foundation
 import SeededRandom
-import Vision
+import Imaging
 
 /// Faults the arena can inject, to test that the sorter notices and recovers.
 public struct ArenaFaults: Sendable {

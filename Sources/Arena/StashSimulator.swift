@@ -1,7 +1,7 @@
 import Desktop
 import Foundation
 import SeededRandom
-import Vision
+import Imaging
 
 /// The stash arena without a window: the same state, click rules, faults and pictures as
 /// ``StashArena``, seen through ``ScreenSource`` and clicked through ``InputDevice``, on any clock.

@@ -20,7 +20,7 @@ public struct StashState: Equatable, Sendable {
         for _ in 0..<(columns * rows) {
             if Double(rng.nextUniform()) < fill {
                 id += 1
-                cells.append(StashItem.random(id: id, colour: GemColour.allCases[Int(rng.next() % 3)], using: &rng))
+                cells.append(StashItem.random(id: id, color: GemColor.allCases[Int(rng.next() % 3)], using: &rng))
             } else {
                 cells.append(nil)
             }

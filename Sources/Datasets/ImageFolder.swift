@@ -1,5 +1,5 @@
 import Foundation
-import Vision
+import Imaging
 
 /// A labelled image set stored as one sub-folder of PNG files per class, like Keras's
 /// `image_dataset_from_directory`: class names are the sub-folder names in sorted order and a

@@ -1,6 +1,6 @@
 import Foundation
 import TensorKit
-import Vision
+import Imaging
 
 /// Images decoded into one float tensor `[N, H, W, C]` (values 0–255) with integer labels.
 public struct LabeledImages {
@@ -57,12 +57,12 @@ public struct LabeledImages {
 
     /// Images as one `[N, H, W, 3]` batch; all must share a size.
     public static func batch(_ imgs: [Image]) throws -> Tensor {
-        guard let first = imgs.first else { throw VisionError.invalidArgument("empty image batch") }
+        guard let first = imgs.first else { throw ImagingError.invalidArgument("empty image batch") }
         let t = Tensor.uninitialized([imgs.count, first.height, first.width, 3])
         let per = first.width * first.height * 3
         for (i, img) in imgs.enumerated() {
             guard img.width == first.width, img.height == first.height else {
-                throw VisionError.invalidArgument("image \(i) is \(img.width)x\(img.height), expected \(first.width)x\(first.height)")
+                throw ImagingError.invalidArgument("image \(i) is \(img.width)x\(img.height), expected \(first.width)x\(first.height)")
             }
             store(img, into: t.pointer + i * per)
         }

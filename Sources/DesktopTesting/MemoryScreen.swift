@@ -1,6 +1,6 @@
 import Desktop
 import Foundation
-import Vision
+import Imaging
 
 /// A screen held in memory: a picture (or a function that draws one at each capture, for a
 /// simulated game), captured with the same clipping rules as a real screen.

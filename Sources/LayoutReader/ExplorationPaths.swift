@@ -1,5 +1,5 @@
 import Foundation
-import Vision
+import Imaging
 
 /// Exploration paths from the origin that respect walls, made from a full map's walkable mask
 /// as the seed's hand-drawn MSPaint lines were: shortest routes to random targets, wandering
@@ -12,7 +12,7 @@ public struct ExplorationPaths {
     public init(walkable: [UInt8], width: Int, height: Int, origin: GridPoint) throws {
         grid = try WalkableGrid(mask: walkable, width: width, height: height, cell: 4, clearance: 3)
         guard grid.nearestOpenCell(to: origin) != nil else {
-            throw VisionError.invalidArgument("the walkable mask has no open ground near the origin (\(origin.x), \(origin.y))")
+            throw ImagingError.invalidArgument("the walkable mask has no open ground near the origin (\(origin.x), \(origin.y))")
         }
         self.origin = origin
     }

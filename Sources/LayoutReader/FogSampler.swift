@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// The seed's fog-of-war sampling (`explore_map`, reference §14.2): reveal every mask pixel within
 /// `radius` of any path pixel (the disc `(Y−y)² + (X−x)² ≤ r²`, clipped to the image).
@@ -8,9 +8,9 @@ public enum FogSampler {
     public static func reveal(mask: [UInt8], width: Int, height: Int, path: [GridPoint], radius: Int = 65) throws
         -> (revealed: [UInt8], fractionOfMask: Double, fractionOfArea: Double) {
         guard mask.count == width * height, width > 0, height > 0 else {
-            throw VisionError.invalidArgument("mask of \(mask.count) bytes is not \(width)x\(height)")
+            throw ImagingError.invalidArgument("mask of \(mask.count) bytes is not \(width)x\(height)")
         }
-        guard radius >= 0 else { throw VisionError.invalidArgument("light radius must not be negative, got \(radius)") }
+        guard radius >= 0 else { throw ImagingError.invalidArgument("light radius must not be negative, got \(radius)") }
         var lifted = [UInt8](repeating: 0, count: mask.count)
         // Row half-widths of the disc.
         let r2 = radius * radius

@@ -1,5 +1,5 @@
 import Foundation
-import Vision
+import Imaging
 
 /// One collected sample on disk. Folder layout (`SAMPLES/<class id or unlabelled>/<id>/`):
 /// - `sample.json`: this struct (origin in `map.png`, class, source, scale);
@@ -30,14 +30,14 @@ public struct LayoutSample: Codable, Sendable {
     /// Reads and checks a sample folder; a corrupt one is an error naming the file and the fault.
     public static func read(from dir: String) throws -> LayoutSample {
         let path = (dir as NSString).appendingPathComponent("sample.json")
-        guard FileManager.default.fileExists(atPath: dir) else { throw VisionError.badFile(path: dir, reason: "no such sample folder") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw VisionError.badFile(path: path, reason: "missing: not a sample folder") }
+        guard FileManager.default.fileExists(atPath: dir) else { throw ImagingError.badFile(path: dir, reason: "no such sample folder") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ImagingError.badFile(path: path, reason: "missing: not a sample folder") }
         let sample: LayoutSample
         do { sample = try JSONDecoder().decode(LayoutSample.self, from: data) }
-        catch { throw VisionError.badFile(path: path, reason: "not a sample description: \(error)") }
+        catch { throw ImagingError.badFile(path: path, reason: "not a sample description: \(error)") }
         let map = (dir as NSString).appendingPathComponent("map.png")
-        guard FileManager.default.fileExists(atPath: map) else { throw VisionError.badFile(path: map, reason: "missing") }
-        if let c = sample.layoutClass, !(0...8).contains(c) { throw VisionError.badFile(path: path, reason: "layout class \(c) is not 0-8") }
+        guard FileManager.default.fileExists(atPath: map) else { throw ImagingError.badFile(path: map, reason: "missing") }
+        if let c = sample.layoutClass, !(0...8).contains(c) { throw ImagingError.badFile(path: path, reason: "layout class \(c) is not 0-8") }
         return sample
     }
 
@@ -52,7 +52,7 @@ public struct LayoutSample: Codable, Sendable {
     /// as bytes (1 where brighter than `threshold`).
     public static func mask(_ name: String, in dir: String, threshold: UInt8 = 127) throws -> (mask: [UInt8], width: Int, height: Int) {
         let path = (dir as NSString).appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: path) else { throw VisionError.badFile(path: path, reason: "missing") }
+        guard FileManager.default.fileExists(atPath: path) else { throw ImagingError.badFile(path: path, reason: "missing") }
         let img = try PNG.read(path: path)
         var m = [UInt8](repeating: 0, count: img.width * img.height)
         img.pixels.withUnsafeBufferPointer { px in
@@ -71,9 +71,9 @@ public struct LayoutSample: Codable, Sendable {
 
     public static func readPaths(in dir: String) throws -> Paths {
         let path = (dir as NSString).appendingPathComponent("paths.json")
-        guard let data = FileManager.default.contents(atPath: path) else { throw VisionError.badFile(path: path, reason: "missing (run `pixelpilot layout paths` first)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ImagingError.badFile(path: path, reason: "missing (run `pixelpilot layout paths` first)") }
         do { return try JSONDecoder().decode(Paths.self, from: data) }
-        catch { throw VisionError.badFile(path: path, reason: "not a paths file: \(error)") }
+        catch { throw ImagingError.badFile(path: path, reason: "not a paths file: \(error)") }
     }
 
     /// A picture of a sample: the stitched map, the origin (green), a path (yellow) and, when

@@ -1,6 +1,6 @@
 import Desktop
 import Foundation
-import Vision
+import Imaging
 
 /// A live minimap stream: one thread captures the square around the player at a fixed rate
 /// (``FrameStream``: paced on the monotonic clock, late frames counted), the newest frame waits

@@ -1,5 +1,5 @@
 import Foundation
-import Vision
+import Imaging
 
 /// Turns a minimap frame into a "line" plane: how much each pixel looks like a thin lavender wall
 /// line and not like the scene under it. Lavender-ness `(B − G) − 2|G − R|`, damped on dark

@@ -1,5 +1,5 @@
 import Foundation
-import Vision
+import Imaging
 
 /// Settings of ``MinimapStitcher``.
 public struct StitchSettings: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import Vision
+import Imaging
 
 /// What `pixelpilot layout watch` writes beside each stream's `map.png` and `lines.png`:
 /// `stream.json` with the origin in those pictures and one entry per frame.
@@ -61,8 +61,8 @@ public struct StreamRecord: Codable, Sendable {
     /// Reads `stream.json` from `dir`.
     public static func read(from dir: String) throws -> StreamRecord {
         let path = (dir as NSString).appendingPathComponent("stream.json")
-        guard let data = FileManager.default.contents(atPath: path) else { throw VisionError.badFile(path: path, reason: "missing or unreadable") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ImagingError.badFile(path: path, reason: "missing or unreadable") }
         do { return try JSONDecoder().decode(StreamRecord.self, from: data) }
-        catch { throw VisionError.badFile(path: path, reason: "not a stream record: \(error)") }
+        catch { throw ImagingError.badFile(path: path, reason: "not a stream record: \(error)") }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Vision
+import Imaging
 
 /// The stitched map: 256×256 tiles allocated where frames land, so it grows in any direction
 /// and its memory is bounded by the area seen (5 bytes a pixel: line value, frame count, RGB).

@@ -1,6 +1,6 @@
 import Foundation
 import TensorKit
-import Vision
+import Imaging
 import Datasets
 
 /// The seed's stash-cell classifier: a small Keras-style CNN that tells a 52×52 cell's content
@@ -119,7 +119,7 @@ public final class CellClassifier {
     /// Classifies images; each must be `inputSize`×`inputSize` (an error names the index otherwise).
     public func predict(_ images: [Image]) throws -> [Prediction] {
         for (i, img) in images.enumerated() where img.width != inputSize || img.height != inputSize {
-            throw VisionError.invalidArgument("image \(i) is \(img.width)x\(img.height); the model takes \(inputSize)x\(inputSize)")
+            throw ImagingError.invalidArgument("image \(i) is \(img.width)x\(img.height); the model takes \(inputSize)x\(inputSize)")
         }
         guard !images.isEmpty else { return [] }
         return predict(batch: try LabeledImages.batch(images))

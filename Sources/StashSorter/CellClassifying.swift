@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// Anything that tells what a stash cell shows: the seed's CNN (``CellClassifier``), or, in
 /// tests, a classifier that needs no training.

@@ -1,6 +1,6 @@
 import Foundation
 import TensorKit
-import Vision
+import Imaging
 import Datasets
 
 /// Trains a ``CellClassifier`` on a class-folder image set, the way the seed's training script

@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// Finds a stash grid in a screenshot: the regular lattice of thin border lines between cells, to
 /// a fraction of a pixel.

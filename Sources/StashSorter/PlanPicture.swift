@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// Draws a sort plan over a screenshot of the stash: each carried item as a numbered arrow from
 /// the cell it leaves to the cell it goes to (what `--mode suggest` shows).
@@ -8,7 +8,7 @@ public enum PlanPicture {
     ///   - grid: the grid's geometry in screen coordinates.
     public static func render(_ plan: SortPlan<String>, over screenshot: Image, grid: GridGeometry, imageOriginX: Int, imageOriginY: Int) -> Image {
         var img = screenshot.rgb()
-        let colours: [String: [UInt8]] = ["blue": [90, 150, 255], "green": [90, 230, 90], "red": [255, 90, 90]]
+        let colors: [String: [UInt8]] = ["blue": [90, 150, 255], "green": [90, 230, 90], "red": [255, 90, 90]]
         var step = 0
         for chain in plan.chains {
             for (a, b) in zip(chain, chain.dropFirst()) {
@@ -17,10 +17,10 @@ public enum PlanPicture {
                 step += 1
                 let p = grid.center(a.cell), q = grid.center(b.cell)
                 let from = (x: p.x - imageOriginX, y: p.y - imageOriginY), to = (x: q.x - imageOriginX, y: q.y - imageOriginY)
-                let colour = colours[carried] ?? [255, 255, 255]
+                let color = colors[carried] ?? [255, 255, 255]
                 img.drawLine(from: from, to: to, color: [0, 0, 0], thickness: 4)
-                img.drawLine(from: from, to: to, color: colour, thickness: 2)
-                arrowHead(&img, from: from, to: to, color: colour)
+                img.drawLine(from: from, to: to, color: color, thickness: 2)
+                arrowHead(&img, from: from, to: to, color: color)
                 img.fillRect(x: from.x - 9, y: from.y - 6, width: Image.textWidth("\(step)") + 4, height: 11, color: [0, 0, 0])
                 img.drawText("\(step)", x: from.x - 7, y: from.y - 4, color: [255, 255, 255])
             }
@@ -28,14 +28,14 @@ public enum PlanPicture {
         return img
     }
 
-    static func arrowHead(_ img: inout Image, from: (x: Int, y: Int), to: (x: Int, y: Int), color colour: [UInt8]) {
+    static func arrowHead(_ img: inout Image, from: (x: Int, y: Int), to: (x: Int, y: Int), color color: [UInt8]) {
         let dx = Double(to.x - from.x), dy = Double(to.y - from.y)
         let len = (dx * dx + dy * dy).squareRoot()
         guard len > 1 else { return }
         let ux = dx / len, uy = dy / len
         for side in [-1.0, 1.0] {
             let hx = Double(to.x) - 9 * ux + side * 5 * uy, hy = Double(to.y) - 9 * uy - side * 5 * ux
-            img.drawLine(from: to, to: (Int(hx), Int(hy)), color: colour, thickness: 2)
+            img.drawLine(from: to, to: (Int(hx), Int(hy)), color: color, thickness: 2)
         }
     }
 }

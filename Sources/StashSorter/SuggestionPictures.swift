@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// Pictures a person can read on a full tab (what `sort --mode suggest --pictures DIR` writes):
 /// - perception: the screenshot with every cell outlined in its predicted colour (empty cells
@@ -7,7 +7,7 @@ import Vision
 ///   the cells' own crops);
 /// - move pages: a few numbered moves per picture, instead of one picture with seventy arrows.
 public enum SuggestionPictures {
-    static let colours: [String: [UInt8]] = ["blue": [80, 150, 255], "green": [80, 235, 80], "red": [255, 80, 80]]
+    static let colors: [String: [UInt8]] = ["blue": [80, 150, 255], "green": [80, 235, 80], "red": [255, 80, 80]]
     static let unsure: [UInt8] = [255, 0, 255]
 
     /// The grid's part of a screenshot (whose top-left is screen (`imageX`, `imageY`)), with a margin.
@@ -34,12 +34,12 @@ public enum SuggestionPictures {
                 img.fillRect(x: x + 2, y: y + 2, width: Image.textWidth("?", scale: k) + 4, height: 7 * k + 4, color: [0, 0, 0])
                 img.drawText("?", x: x + 4, y: y + 4, color: unsure, scale: k)
             } else if let c = r.className {
-                img.strokeRect(x: x, y: y, width: rect.width, height: rect.height, color: colours[c] ?? [255, 255, 255], thickness: t)
+                img.strokeRect(x: x, y: y, width: rect.width, height: rect.height, color: colors[c] ?? [255, 255, 255], thickness: t)
             } else {
                 img.strokeRect(x: x + 1, y: y + 1, width: rect.width - 2, height: rect.height - 2, color: [70, 70, 70], thickness: 1)
             }
         }
-        return legend(img, ["BLUE", "GREEN", "RED", "EMPTY", "UNSURE (STAYS)"], [colours["blue"]!, colours["green"]!, colours["red"]!, [70, 70, 70], unsure])
+        return legend(img, ["BLUE", "GREEN", "RED", "EMPTY", "UNSURE (STAYS)"], [colors["blue"]!, colors["green"]!, colors["red"]!, [70, 70, 70], unsure])
     }
 
     /// Before and after, side by side: the after tab is drawn from the cells' own crops
@@ -90,11 +90,11 @@ public enum SuggestionPictures {
             for m in page {
                 let p = grid.center(m.from), q = grid.center(m.to)
                 let a = (x: p.x - ox, y: p.y - oy), b = (x: q.x - ox, y: q.y - oy)
-                let colour = colours[m.item] ?? [255, 255, 255]
+                let color = colors[m.item] ?? [255, 255, 255]
                 img.drawLine(from: a, to: b, color: [0, 0, 0], thickness: t + 2)
-                img.drawLine(from: a, to: b, color: colour, thickness: t)
-                PlanPicture.arrowHead(&img, from: a, to: b, color: colour)
-                img.fillCircle(cx: b.x, cy: b.y, radius: t + 3, color: colour)
+                img.drawLine(from: a, to: b, color: color, thickness: t)
+                PlanPicture.arrowHead(&img, from: a, to: b, color: color)
+                img.fillCircle(cx: b.x, cy: b.y, radius: t + 3, color: color)
                 img.fillCircle(cx: a.x, cy: a.y, radius: t + 1, color: [255, 255, 255])
                 let k = Swift.max(2, Int(grid.pitch / 24))
                 let label = "\(m.number)"
@@ -115,11 +115,11 @@ public enum SuggestionPictures {
         s.moves.map { "\($0.number). \($0.item.hasPrefix("?") ? "unsure item" : $0.item) \($0.from) -> \($0.to)" }
     }
 
-    static func legend(_ img: Image, _ names: [String], _ colours: [[UInt8]]) -> Image {
+    static func legend(_ img: Image, _ names: [String], _ colors: [[UInt8]]) -> Image {
         var out = Image(width: img.width, height: img.height + 18, color: [16, 14, 12])
         out.draw(img, atX: 0, y: 0)
         var x = 4
-        for (n, c) in zip(names, colours) {
+        for (n, c) in zip(names, colors) {
             out.fillRect(x: x, y: img.height + 5, width: 10, height: 9, color: c)
             out.drawText(n, x: x + 14, y: img.height + 6, color: [220, 220, 220])
             x += 14 + Image.textWidth(n) + 14

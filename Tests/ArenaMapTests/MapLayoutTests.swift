@@ -2,7 +2,7 @@ import XCTest
 import Foundation
 import Arena
 import Desktop
-import Vision
+import Imaging
 
 /// The map game's layouts: nine classes, fixed macro structure, varied details, exact masks.
 final class MapLayoutTests: XCTestCase {

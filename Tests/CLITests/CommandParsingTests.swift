@@ -25,7 +25,7 @@ final class CommandParsingTests: XCTestCase {
     func testEnumOptionsListTheirValues() throws {
         let layout = try XCTUnwrap(refusal(["sort", "--model", "m", "--layout", "diagonal"]))
         XCTAssertTrue(layout.contains("'vertical'") && layout.contains("'horizontal'"), layout)
-        let by = try XCTUnwrap(refusal(["sort", "--model", "m", "--by", "colour"]))
+        let by = try XCTUnwrap(refusal(["sort", "--model", "m", "--by", "color"]))
         XCTAssertTrue(by.contains("'color', 'name' or 'level'"), by)
         let button = try XCTUnwrap(refusal(["click", "1", "2", "--button", "fourth"]))
         XCTAssertTrue(button.contains("'left', 'middle' or 'right'"), button)

@@ -1,7 +1,7 @@
 import XCTest
 import Foundation
 import Desktop
-import Vision
+import Imaging
 
 /// The layout reader's commands, run as a user would, against the map arena on a private Xvfb.
 final class LayoutCLITests: XCTestCase {

@@ -1,6 +1,6 @@
 import XCTest
 import Foundation
-import Vision
+import Imaging
 import Desktop
 import Arena
 

@@ -2,7 +2,7 @@ import XCTest
 import Foundation
 import Datasets
 import TensorKit
-import Vision
+import Imaging
 
 final class DatasetsTests: XCTestCase {
     var dir: URL!

@@ -2,7 +2,7 @@ import XCTest
 import Foundation
 import Desktop
 import DesktopTesting
-import Vision
+import Imaging
 
 /// Desktop against a real X server.
 final class DesktopTests: XvfbTestCase {

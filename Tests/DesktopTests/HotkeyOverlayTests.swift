@@ -2,7 +2,7 @@ import XCTest
 import Foundation
 import Desktop
 import DesktopTesting
-import Vision
+import Imaging
 
 final class HotkeyOverlayTests: XvfbTestCase {
 

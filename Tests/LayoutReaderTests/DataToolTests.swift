@@ -1,7 +1,7 @@
 import XCTest
 import Foundation
 import LayoutReader
-import Vision
+import Imaging
 
 /// Fog-of-war sampling against hand-computed cases, exploration paths, sample folders.
 final class DataToolTests: XCTestCase {

@@ -3,7 +3,7 @@ import Foundation
 import Arena
 import Desktop
 import LayoutReader
-import Vision
+import Imaging
 
 /// Reads the arena's frame code from a full-screen capture and hands the stitcher only the
 /// capture square, so each stitched frame can be matched to the arena's truth exactly. Every

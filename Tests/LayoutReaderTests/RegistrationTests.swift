@@ -1,6 +1,6 @@
 import XCTest
 import Foundation
-import Vision
+import Imaging
 
 /// The FFT and phase correlation under the stitcher.
 final class RegistrationTests: XCTestCase {

@@ -3,7 +3,7 @@ import Foundation
 import Arena
 import Desktop
 import LayoutReader
-import Vision
+import Imaging
 
 /// Stitching against the growing canvas, on arena frames and synthetic ones with known offsets.
 final class StitcherTests: XCTestCase {

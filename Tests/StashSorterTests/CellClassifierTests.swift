@@ -3,7 +3,7 @@ import Foundation
 import StashSorter
 import TensorKit
 import Datasets
-import Vision
+import Imaging
 
 final class CellClassifierTests: XCTestCase {
     func testFusedInferenceMatchesTheLayerByLayerNetwork() {
@@ -58,16 +58,16 @@ final class CellClassifierTests: XCTestCase {
 
     /// Simple distinguishable cells (the Arena's sprites are tested by the CLI tests).
     func writeDrawnGems(to dir: URL, perClass: Int) throws {
-        let colours: [String: [UInt8]] = ["blue": [40, 90, 220], "empty": [6, 5, 4], "green": [50, 170, 20], "red": [170, 15, 30]]
+        let colors: [String: [UInt8]] = ["blue": [40, 90, 220], "empty": [6, 5, 4], "green": [50, 170, 20], "red": [170, 15, 30]]
         var rng = SeededGenerator(seed: 5)
-        for (name, colour) in colours {
+        for (name, color) in colors {
             let d = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
             for i in 0..<perClass {
                 var img = Image(width: 52, height: 52, color: [2, 2, 28])
                 if name != "empty" {
                     let r = 12 + Int(rng.next() % 8)
-                    img.fillCircle(cx: 20 + Int(rng.next() % 12), cy: 20 + Int(rng.next() % 12), radius: r, color: colour)
+                    img.fillCircle(cx: 20 + Int(rng.next() % 12), cy: 20 + Int(rng.next() % 12), radius: r, color: color)
                 }
                 try PNG.write(img, to: d.appendingPathComponent("\(i).png"))
             }

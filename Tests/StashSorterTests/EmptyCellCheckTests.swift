@@ -2,17 +2,17 @@ import XCTest
 import Arena
 import StashSorter
 import TensorKit
-import Vision
+import Imaging
 
 final class EmptyCellCheckTests: XCTestCase {
     func testDrawnCellsOfBothStyles() throws {
         var rng = SeededGenerator(seed: 3)
         let check = EmptyCellCheck()
         XCTAssertEqual(check.verdict(EmptyCellCheck.features(of: GemArt.cell(.empty, noiseSeed: 5))), .empty)
-        for colour in GemColour.allCases {
+        for color in GemColor.allCases {
             for _ in 0..<10 {
-                let cell = GemArt.cell(.gem(.random(colour, using: &rng)), noiseSeed: rng.next() | 1)
-                XCTAssertEqual(check.verdict(EmptyCellCheck.features(of: cell)), .item, "\(colour)")
+                let cell = GemArt.cell(.gem(.random(color, using: &rng)), noiseSeed: rng.next() | 1)
+                XCTAssertEqual(check.verdict(EmptyCellCheck.features(of: cell)), .item, "\(color)")
             }
         }
     }

@@ -4,7 +4,7 @@ import Arena
 import Desktop
 import StashSorter
 import TensorKit
-import Vision
+import Imaging
 
 /// The sorter against the stash arena in a real X server: real capture, real injected clicks,
 /// the arena's true state checked at the end (the sorter never reads it).
@@ -71,10 +71,10 @@ final class EndToEndSortTests: XCTestCase {
     func assertSorted(_ before: StashState, _ after: StashState, file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertNil(after.cursor, "nothing left on the cursor", file: file, line: line)
         XCTAssertEqual(after.allItems.map(\.id), before.allItems.map(\.id), "exactly the same items", file: file, line: line)
-        let colours = after.cells.map { $0?.colour.rawValue }
-        let expected = try SortLayout(direction: .vertical).targets(for: before.cells.compactMap { $0?.colour.rawValue }.sorted(),
+        let colors = after.cells.map { $0?.color.rawValue }
+        let expected = try SortLayout(direction: .vertical).targets(for: before.cells.compactMap { $0?.color.rawValue }.sorted(),
                                                                     columns: before.columns, rows: before.rows) { $0 }
-        XCTAssertEqual(colours, expected, "sorted by colour", file: file, line: line)
+        XCTAssertEqual(colors, expected, "sorted by color", file: file, line: line)
     }
 
     func testSortsShuffledStashesOverSeveralSeeds() throws {
@@ -157,7 +157,7 @@ final class ClipboardSortTests: XCTestCase {
         let item = try reader.text(at: GridCell(column: first % 12, row: first / 12))
         XCTAssertEqual(item?.name, state.cells[first]!.name)
         XCTAssertEqual(item?.level, state.cells[first]!.level)
-        XCTAssertEqual(item?.colorName, state.cells[first]!.colour.rawValue)
+        XCTAssertEqual(item?.colorName, state.cells[first]!.color.rawValue)
         executor.itemKey = { cell, cls in try reader.key(at: cell, className: cls) }
         let report = try executor.run()
         XCTAssertTrue(report.completed, "\(report)")
@@ -166,9 +166,9 @@ final class ClipboardSortTests: XCTestCase {
         XCTAssertNil(after.cursor)
         XCTAssertEqual(after.allItems.map(\.id), state.allItems.map(\.id))
         // Column by column: colour groups, and within a colour names (then levels) in order.
-        let keys = state.cells.compactMap { $0 }.map { "\($0.colour.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" }.sorted()
+        let keys = state.cells.compactMap { $0 }.map { "\($0.color.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" }.sorted()
         let expected = try SortLayout().targets(for: keys, columns: 12, rows: 12) { String($0.split(separator: "|")[0]) }
-        let actual = after.cells.map { $0.map { "\($0.colour.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" } }
+        let actual = after.cells.map { $0.map { "\($0.color.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" } }
         XCTAssertEqual(actual, expected)
     }
 }

@@ -1,7 +1,7 @@
 import XCTest
 import Arena
 import StashSorter
-import Vision
+import Imaging
 
 /// Grid detection on the game-like rendering (no X server): every resolution from 720p to 4K,
 /// fractional pitches, JPEG quality 70, highlighted cells, a quad tab and the inventory.

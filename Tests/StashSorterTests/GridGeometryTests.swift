@@ -1,6 +1,6 @@
 import XCTest
 import StashSorter
-import Vision
+import Imaging
 
 final class GridGeometryTests: XCTestCase {
     func testParsesFractionalPitchAndComputesEveryCellFromTheOrigin() throws {

@@ -2,7 +2,7 @@ import Arena
 import Desktop
 import DesktopTesting
 import StashSorter
-import Vision
+import Imaging
 import XCTest
 
 /// Tells gem colours by the mean colour of a cell's centre: a classifier for the arena's drawn
@@ -58,15 +58,15 @@ final class InMemorySortTests: XCTestCase {
     func assertSortedWithNothingLost(_ before: StashState, _ after: StashState, file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertNil(after.cursor, "nothing left on the cursor", file: file, line: line)
         XCTAssertEqual(after.allItems.map(\.id), before.allItems.map(\.id), "exactly the same items", file: file, line: line)
-        let expected = try SortLayout().targets(for: before.cells.compactMap { $0?.colour.rawValue }.sorted(),
+        let expected = try SortLayout().targets(for: before.cells.compactMap { $0?.color.rawValue }.sorted(),
                                                 columns: before.columns, rows: before.rows) { $0 }
-        XCTAssertEqual(after.cells.map { $0?.colour.rawValue }, expected, "sorted by colour", file: file, line: line)
+        XCTAssertEqual(after.cells.map { $0?.color.rawValue }, expected, "sorted by color", file: file, line: line)
     }
 
     func testTheClassifierSeesTheSimulatedStashExactly() throws {
         let rig = try Rig(seed: 3)
         let readings = try rig.session.perception.readAll()
-        XCTAssertEqual(readings.map(\.className), rig.simulator.state.cells.map { $0?.colour.rawValue })
+        XCTAssertEqual(readings.map(\.className), rig.simulator.state.cells.map { $0?.color.rawValue })
     }
 
     func testSortsWithTheFewestClicksWhenNothingGoesWrong() throws {

@@ -22,7 +22,7 @@ final class ItemTextTests: XCTestCase {
     Experience: 1/1
     """
 
-    func testParsesAGemAndInfersItsColour() throws {
+    func testParsesAGemAndInfersItsColor() throws {
         let item = try ItemText(parsing: vaalCyclone)
         XCTAssertEqual(item.itemClass, "Skill Gems")
         XCTAssertEqual(item.rarity, "Gem")

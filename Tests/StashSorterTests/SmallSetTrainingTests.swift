@@ -3,7 +3,7 @@ import Arena
 import Datasets
 import StashSorter
 import TensorKit
-import Vision
+import Imaging
 
 /// Training on a small, unbalanced set (like the 38 real crops with only 2 empty ones) and what
 /// the sorter sees with such a model on the game-like rendering.

@@ -1,5 +1,5 @@
 import SeededRandom
-import Vision
+import Imaging
 
 /// A float RGB picture the game-style renderer paints into (values 0–255).
 struct GameCanvas {

@@ -1,6 +1,6 @@
 import Foundation
 import SeededRandom
-import Vision
+import Imaging
 
 /// Writes a class-folder set of stash cells cut out of the game-like rendering, the way the
 /// sorter cuts them from a screenshot: a cell with random neighbours (whose glow and filigree
@@ -22,10 +22,10 @@ public enum GameDataset {
                 // A 3x3 patch of the tab; the middle cell is the sample.
                 var cells: [StashItem?] = []
                 for k in 0..<9 {
-                    let colour: GemColour?
-                    if k == 4 { colour = GemColour(rawValue: name) }
-                    else { colour = rng.nextUniform() < 0.5 ? GemColour.allCases[Int(rng.next() % 3)] : nil }
-                    cells.append(colour.map { c in defer { nextID += 1 }; return StashItem.random(id: nextID, colour: c, using: &rng) })
+                    let color: GemColor?
+                    if k == 4 { color = GemColor(rawValue: name) }
+                    else { color = rng.nextUniform() < 0.5 ? GemColor.allCases[Int(rng.next() % 3)] : nil }
+                    cells.append(color.map { c in defer { nextID += 1 }; return StashItem.random(id: nextID, color: c, using: &rng) })
                 }
                 let state = StashState(columns: 3, rows: 3, cells: cells)
                 let scale = 0.6 + Double(rng.nextUniform()) * 1.4

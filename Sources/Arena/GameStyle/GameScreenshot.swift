@@ -1,5 +1,5 @@
 import SeededRandom
-import Vision
+import Imaging
 
 /// A whole game screen with the stash open, drawn like Path of Exile at any resolution: the stash
 /// panel on the left (a 12×12 or quad tab, with its title, tab buttons and ornamental frame), the

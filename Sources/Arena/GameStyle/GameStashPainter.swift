@@ -1,5 +1,5 @@
 import SeededRandom
-import Vision
+import Imaging
 
 /// Paints a stash grid the way Path of Exile draws it, at any scale and fractional pitch: thin
 /// dark border lines with a faint gradient, item cells on the dark-blue (or, for gems the character
@@ -159,7 +159,7 @@ struct GameStashPainter {
         let tlx = Int(cx.rounded(.down)) - m / 2, tly = Int(cy.rounded(.down)) - m / 2
         let centre = (x: Float(cx - Double(tlx)), y: Float(cy - Double(tly)))
         var canvas = Canvas(size: m)
-        let (_, mid, light) = GemArt.base(item.colour)
+        let (_, mid, light) = GemArt.base(item.color)
         // Glow behind the gem.
         for y in 0..<m { for x in 0..<m {
             let dx = (Float(x) + 0.5 - centre.x) / unit, dy = (Float(y) + 0.5 - centre.y) / unit

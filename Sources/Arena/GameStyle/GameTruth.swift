@@ -8,7 +8,7 @@ public struct GameTruth: Codable, Equatable, Sendable {
     /// One item: its id (unique in the stash), class (gem colour) and name.
     public struct Item: Codable, Equatable, Sendable {
         public var id: Int
-        public var colour: String
+        public var color: String
         public var name: String
         public var level: Int
     }
@@ -22,13 +22,13 @@ public struct GameTruth: Codable, Equatable, Sendable {
     public init(grid: GameGrid, state: StashState) {
         self.grid = grid
         columns = state.columns; rows = state.rows
-        func item(_ s: StashItem) -> Item { Item(id: s.id, colour: s.colour.rawValue, name: s.name, level: s.level) }
+        func item(_ s: StashItem) -> Item { Item(id: s.id, color: s.color.rawValue, name: s.name, level: s.level) }
         cells = state.cells.map { $0.map(item) }
         cursor = state.cursor.map(item)
     }
 
     /// The class of every cell: the gem colour, or `empty`.
-    public var classNames: [String] { cells.map { $0?.colour ?? "empty" } }
+    public var classNames: [String] { cells.map { $0?.color ?? "empty" } }
 
     public func write(path: String) throws {
         let encoder = JSONEncoder()

@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// Draws the stash arena's window in the game's style: the stash panel (title, ornamental frame,
 /// the grid) on the left and a plain strip on the right where the sorter rests the pointer. The

@@ -1,6 +1,6 @@
 import Desktop
 import Foundation
-import Vision
+import Imaging
 
 /// A real X11 window that plays like an ARPG area with the overlay minimap in the middle of the
 /// screen: arrows or WASD move the player (never through walls), a click on the ground walks

@@ -1,6 +1,6 @@
 import Foundation
 import SeededRandom
-import Vision
+import Imaging
 
 /// A scripted explorer that walks plausible routes from the entrance as a player would: into side
 /// branches, to the waypoint and the exit, and back, over and over. It decides which direction

@@ -1,6 +1,6 @@
 import Foundation
 import SeededRandom
-import Vision
+import Imaging
 
 /// One generated instance of a layout class, known exactly: the walkable ground, the wall lines
 /// and the water edges, as masks in map pixels (one byte per pixel, 1 = set, rows top to bottom).

@@ -1,6 +1,6 @@
 import Desktop
 import Foundation
-import Vision
+import Imaging
 
 /// Plays the map game off-screen in virtual time: the scripted explorer steers the player, the
 /// world steps at `stepsPerSecond`, and every `1/captureFPS` seconds the capture square is

@@ -1,6 +1,6 @@
 import Desktop
 import Foundation
-import Vision
+import Imaging
 
 /// Where the minimap sits on a screen of a given size, and at which scale.
 public struct MapView: Sendable, Equatable {

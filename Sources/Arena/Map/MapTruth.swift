@@ -1,5 +1,5 @@
 import Foundation
-import Vision
+import Imaging
 
 /// The map arena's ground truth, written by `--truth-out DIR` as `truth.json` beside PNG masks
 /// (`walls.png`, `walkable.png`, `water-edges.png`: white = set, map pixels) and `guide.png`.
@@ -33,9 +33,9 @@ public struct MapTruth: Codable, Sendable {
     /// Reads `truth.json` from `dir`.
     public static func read(from dir: String) throws -> MapTruth {
         let path = (dir as NSString).appendingPathComponent("truth.json")
-        guard let data = FileManager.default.contents(atPath: path) else { throw VisionError.badFile(path: path, reason: "cannot be read") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ImagingError.badFile(path: path, reason: "cannot be read") }
         do { return try JSONDecoder().decode(MapTruth.self, from: data) }
-        catch { throw VisionError.badFile(path: path, reason: "not a map truth file: \(error)") }
+        catch { throw ImagingError.badFile(path: path, reason: "not a map truth file: \(error)") }
     }
 
     /// Writes `truth.json` and the masks into `dir` (created if needed).

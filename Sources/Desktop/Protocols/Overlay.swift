@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// A picture shown above every other window, that clicks pass through.
 public protocol Overlay: AnyObject {

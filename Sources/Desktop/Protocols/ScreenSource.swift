@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// A captured frame: the pixels (RGBA), where they came from, and when (monotonic seconds).
 public struct Frame: Sendable {

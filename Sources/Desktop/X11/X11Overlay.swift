@@ -1,6 +1,6 @@
 import CX11
 import Foundation
-import Vision
+import Imaging
 
 /// A picture shown above other windows at a screen position. Its input region is empty (XShape),
 /// so clicks pass through to whatever is below.

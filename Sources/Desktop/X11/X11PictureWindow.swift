@@ -1,6 +1,6 @@
 import CX11
 import Foundation
-import Vision
+import Imaging
 
 /// A window with its own X connection and event thread that shows a picture and records the
 /// input it receives, with receipt times: the test target, the benchmarks' receiver, and the

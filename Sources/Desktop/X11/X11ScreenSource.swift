@@ -1,6 +1,6 @@
 import CX11
 import Foundation
-import Vision
+import Imaging
 
 /// A captured frame lent without a copy: BGRX pixels in the capture's shared memory.
 public struct RawFrame {

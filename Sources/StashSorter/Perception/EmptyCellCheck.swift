@@ -1,4 +1,4 @@
-import Vision
+import Imaging
 
 /// Tells an empty stash cell from one holding an item without the classifier: an empty cell shows
 /// only the dark, colourless empty-slot background (the game's dim emblem), and all empty cells of

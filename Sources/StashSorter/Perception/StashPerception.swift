@@ -1,7 +1,7 @@
 import Desktop
 import Foundation
 import TensorKit
-import Vision
+import Imaging
 import Datasets
 
 /// What one cell shows: a class (nil = empty), the confidence, and whether it is trusted.

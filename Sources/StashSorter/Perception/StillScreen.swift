@@ -1,6 +1,6 @@
 import Desktop
 import Foundation
-import Vision
+import Imaging
 
 /// A saved screenshot seen as a screen: captures crop it (for `sort --screenshot`, which reads a
 /// picture taken on another machine instead of a live window).

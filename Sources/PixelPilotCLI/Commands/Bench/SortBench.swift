@@ -12,7 +12,7 @@ enum SortBench {
         var ours = 0, seeds = 0
         for seed in 1...50 {
             let s = StashState.random(fill: 0.5, seed: UInt64(seed))
-            let grid = StashGrid(columns: 12, rows: 12, cells: s.cells.map { $0?.colour.rawValue })
+            let grid = StashGrid(columns: 12, rows: 12, cells: s.cells.map { $0?.color.rawValue })
             let target = try SortLayout().targets(for: grid.items.sorted(), columns: 12, rows: 12) { $0 }
             ours += try SortPlanner.plan(from: grid, to: target).clicks.count
             seeds += try SeedSorter.clicks(for: grid).count

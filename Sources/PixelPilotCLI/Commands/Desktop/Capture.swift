@@ -1,7 +1,7 @@
 import ArgumentParser
 import Desktop
 import Foundation
-import Vision
+import Imaging
 
 struct Capture: ParsableCommand {
     static let configuration = CommandConfiguration(

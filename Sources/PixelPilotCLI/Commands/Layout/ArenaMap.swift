@@ -2,7 +2,7 @@ import ArgumentParser
 import Arena
 import Desktop
 import Foundation
-import Vision
+import Imaging
 
 extension LayoutClass: ExpressibleByArgument {}
 extension MapEffects: ExpressibleByArgument {}

@@ -2,7 +2,7 @@ import ArgumentParser
 import Arena
 import Foundation
 import LayoutReader
-import Vision
+import Imaging
 
 /// Accumulates one run's stitching figures against the truth.
 struct StitchScore {

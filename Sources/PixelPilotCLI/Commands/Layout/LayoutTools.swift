@@ -2,7 +2,7 @@ import ArgumentParser
 import Arena
 import Foundation
 import LayoutReader
-import Vision
+import Imaging
 
 /// Aligns an arena truth mask (map pixels) to a stitched map: map.png pixel (u, v) shows map point
 /// entrance + ((u, v) − origin) / scale.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import StashSorter
-import Vision
+import Imaging
 
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -13,7 +13,7 @@ struct DatasetGems: ParsableCommand {
         commandName: "gems",
         abstract: "Draw a labelled set of stash cells (blue/, empty/, green/, red/) with our own procedural gem art.",
         discussion: """
-        The sprites carry what defeats average-colour methods: gold ornaments, red Vaal accents on \
+        The sprites carry what defeats average-color methods: gold ornaments, red Vaal accents on \
         blue and green gems, red backgrounds for gems the character cannot use, a "+" badge, many \
         shapes. --style game cuts the cells out of the game-like rendering (random UI scales, \
         sub-pixel positions, neighbours' filigree reaching in, highlights), the way the sorter cuts \

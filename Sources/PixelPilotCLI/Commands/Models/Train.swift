@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import StashSorter
 import TensorKit
-import Vision
+import Imaging
 import Datasets
 import Arena
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Arena
 import Foundation
 import StashSorter
-import Vision
+import Imaging
 import Datasets
 
 struct ArenaMeasure: ParsableCommand {
@@ -59,7 +59,7 @@ struct ArenaMeasure: ParsableCommand {
                 let readings = try perception.readAll()
                 let raw = classifier.predict(batch: try LabeledImages.batch(perception.lastCrops))
                 for (i, r) in readings.enumerated() {
-                    let t = state.cells[i]?.colour.rawValue ?? "empty"
+                    let t = state.cells[i]?.color.rawValue ?? "empty"
                     guard let k = names.firstIndex(of: t) else { continue }
                     total[k] += 1
                     if r.isConfident, (r.className ?? "empty") == t { right[k] += 1 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Arena
 import Foundation
-import Vision
+import Imaging
 
 struct ArenaScreenshot: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@ import Datasets
 import Desktop
 import Foundation
 import StashSorter
-import Vision
+import Imaging
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,11 +2,11 @@ import ArgumentParser
 import Desktop
 import Foundation
 import StashSorter
-import Vision
+import Imaging
 
 struct Sort: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sort a stash tab by gem colour with the fewest clicks, checking every click.",
+        abstract: "Sort a stash tab by gem color with the fewest clicks, checking every click.",
         discussion: """
         Modes:
           suggest  work out the plan and show it; click nothing. For games whose
@@ -25,7 +25,7 @@ struct Sort: ParsableCommand {
         --columns/--rows for a quad tab (24x24) or the inventory (12x5).
 
         Suggest mode shows: the moves as a numbered list; with --pictures DIR,
-        perception.png (cells outlined in their predicted colour, unsure cells
+        perception.png (cells outlined in their predicted color, unsure cells
         crossed), preview.png (before and after) and moves-01.png... (a few
         numbered moves per page); with --report FILE.json, the grid, every
         cell's class and confidence, and the clicks and moves in order.
@@ -51,9 +51,9 @@ struct Sort: ParsableCommand {
     @Option(help: "Columns of the grid (with --detect).") var columns = 12
     @Option(help: "Rows of the grid (with --detect).") var rows = 12
     @Option(help: "vertical (columns, the seed's default) or horizontal (rows).") var layout = SortLayout.Direction.vertical
-    @Flag(help: "No empty column/row between colour groups.") var noGap = false
+    @Flag(help: "No empty column/row between color groups.") var noGap = false
     @Option(help: "How to act (see above).") var mode = SortMode.suggest
-    @Option(help: "Order within a colour: color (classifier only), name or level (reads each item's text with Ctrl+C).")
+    @Option(help: "Order within a color: color (classifier only), name or level (reads each item's text with Ctrl+C).")
     var by = ClipboardItemReader.Order.color
     @Option(help: "Where suggest mode writes the plan as one picture of numbered arrows.") var planOut = "plan.png"
     @Option(help: "Folder for the suggestion pictures (perception, preview, move pages).") var pictures: String?

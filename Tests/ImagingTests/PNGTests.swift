@@ -1,6 +1,6 @@
 import XCTest
 import Foundation
-import Vision
+import Imaging
 
 final class PNGTests: XCTestCase {
     let tmp = FileManager.default.temporaryDirectory

@@ -17,9 +17,9 @@ public struct WalkableGrid: Sendable {
     /// `mask`: `width * height` bytes, non-zero = walkable.
     public init(mask: [UInt8], width: Int, height: Int, cell: Int = 4, clearance: Int = 4) throws {
         guard width > 0, height > 0, mask.count == width * height else {
-            throw VisionError.invalidArgument("walkable mask of \(mask.count) bytes is not \(width)x\(height)")
+            throw ImagingError.invalidArgument("walkable mask of \(mask.count) bytes is not \(width)x\(height)")
         }
-        guard cell >= 1 else { throw VisionError.invalidArgument("cell size must be at least 1, got \(cell)") }
+        guard cell >= 1 else { throw ImagingError.invalidArgument("cell size must be at least 1, got \(cell)") }
         self.width = width; self.height = height; self.cell = cell; self.mask = mask
         columns = width / cell; rows = height / cell
         let dist = WalkableGrid.distanceToWalls(mask, width: width, height: height)

@@ -13,7 +13,7 @@ public final class FFT2D {
     /// `size` must be a power of two from 2 to 8192.
     public init(size: Int) throws {
         guard size >= 2, size <= 8192, size & (size - 1) == 0 else {
-            throw VisionError.invalidArgument("FFT size must be a power of two in 2...8192, got \(size)")
+            throw ImagingError.invalidArgument("FFT size must be a power of two in 2...8192, got \(size)")
         }
         self.size = size
         log2n = size.trailingZeroBitCount

@@ -3,7 +3,7 @@ extension Image {
     /// The pixels of the rectangle `(x, y, width, height)`. Throws when it is not inside the image.
     public func cropped(x: Int, y: Int, width w: Int, height h: Int) throws -> Image {
         guard w > 0, h > 0, x >= 0, y >= 0, x + w <= width, y + h <= height else {
-            throw VisionError.invalidArgument("crop (\(x), \(y), \(w)x\(h)) is not inside the \(width)x\(height) image")
+            throw ImagingError.invalidArgument("crop (\(x), \(y), \(w)x\(h)) is not inside the \(width)x\(height) image")
         }
         var out = Image(width: w, height: h, channels: channels)
         let rowBytes = w * channels

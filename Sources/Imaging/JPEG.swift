@@ -8,14 +8,14 @@ public enum JPEG {
     public static func read(contentsOf url: URL) throws -> Image {
         let data: Data
         do { data = try Data(contentsOf: url) }
-        catch { throw VisionError.badFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))") }
+        catch { throw ImagingError.badFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))") }
         return try decode(data, path: url.path)
     }
 
     /// Decodes JPEG bytes; `path` names the source in errors.
     public static func decode(_ data: Data, path: String = "<data>") throws -> Image {
         guard data.count >= 3, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xD8 else {
-            throw VisionError.badFile(path: path, reason: "not a JPEG file (bad signature)")
+            throw ImagingError.badFile(path: path, reason: "not a JPEG file (bad signature)")
         }
         var out: UnsafeMutablePointer<UInt8>?
         var w: Int32 = 0, h: Int32 = 0
@@ -24,7 +24,7 @@ public enum JPEG {
             pp_jpeg_decode(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &out, &w, &h, &message, message.count)
         }
         guard rc == 0, let out else {
-            throw VisionError.badFile(path: path, reason: "corrupt JPEG: \(String(cString: message))")
+            throw ImagingError.badFile(path: path, reason: "corrupt JPEG: \(String(cString: message))")
         }
         defer { pp_jpeg_free(out) }
         let n = Int(w) * Int(h) * 3
@@ -33,8 +33,8 @@ public enum JPEG {
 
     /// Encodes an image as JPEG at `quality` (1–100).
     public static func encode(_ img: Image, quality: Int = 90) throws -> Data {
-        guard (1...100).contains(quality) else { throw VisionError.invalidArgument("JPEG quality must be 1...100, got \(quality)") }
-        guard img.width > 0, img.height > 0 else { throw VisionError.invalidArgument("cannot encode an empty image as JPEG") }
+        guard (1...100).contains(quality) else { throw ImagingError.invalidArgument("JPEG quality must be 1...100, got \(quality)") }
+        guard img.width > 0, img.height > 0 else { throw ImagingError.invalidArgument("cannot encode an empty image as JPEG") }
         let rgb = img.rgb()
         var out: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
@@ -42,7 +42,7 @@ public enum JPEG {
         let rc = rgb.pixels.withUnsafeBufferPointer { p in
             pp_jpeg_encode(p.baseAddress, Int32(rgb.width), Int32(rgb.height), Int32(quality), &out, &size, &message, message.count)
         }
-        guard rc == 0, let out else { throw VisionError.invalidArgument("cannot encode JPEG: \(String(cString: message))") }
+        guard rc == 0, let out else { throw ImagingError.invalidArgument("cannot encode JPEG: \(String(cString: message))") }
         defer { pp_jpeg_free(out) }
         return Data(bytes: out, count: Int(size))
     }
@@ -51,7 +51,7 @@ public enum JPEG {
     public static func write(_ img: Image, to url: URL, quality: Int = 90) throws {
         let data = try encode(img, quality: quality)
         do { try data.write(to: url, options: .atomic) }
-        catch { throw VisionError.badFile(path: url.path, reason: "cannot write JPEG (\(error.localizedDescription))") }
+        catch { throw ImagingError.badFile(path: url.path, reason: "cannot write JPEG (\(error.localizedDescription))") }
     }
 }
 
@@ -63,10 +63,10 @@ public enum ImageFile {
         let url = URL(fileURLWithPath: path)
         let data: Data
         do { data = try Data(contentsOf: url) }
-        catch { throw VisionError.badFile(path: path, reason: "cannot read file (\(error.localizedDescription))") }
+        catch { throw ImagingError.badFile(path: path, reason: "cannot read file (\(error.localizedDescription))") }
         if data.count >= 2, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xD8 { return try JPEG.decode(data, path: path) }
         if data.count >= 8, data.prefix(8).elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return try PNG.decode(data, path: path) }
-        throw VisionError.badFile(path: path, reason: data.isEmpty ? "the file is empty" : "neither a PNG nor a JPEG file")
+        throw ImagingError.badFile(path: path, reason: data.isEmpty ? "the file is empty" : "neither a PNG nor a JPEG file")
     }
 
     /// Writes PNG, or JPEG when the name ends in `.jpg` or `.jpeg`.

@@ -17,7 +17,7 @@ public struct Image: Equatable, Sendable {
         self.height = height
         self.channels = channels
         if let color {
-            precondition(color.count == channels, "colour \(color) does not have \(channels) channels")
+            precondition(color.count == channels, "color \(color) does not have \(channels) channels")
             var px = [UInt8](repeating: 0, count: width * height * channels)
             px.withUnsafeMutableBufferPointer { p in
                 for i in 0..<(width * height) { for c in 0..<channels { p[i * channels + c] = color[c] } }
@@ -30,9 +30,9 @@ public struct Image: Equatable, Sendable {
 
     /// Wraps existing pixel bytes.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws {
-        guard channels == 3 || channels == 4 else { throw VisionError.invalidArgument("channels must be 3 or 4, got \(channels)") }
+        guard channels == 3 || channels == 4 else { throw ImagingError.invalidArgument("channels must be 3 or 4, got \(channels)") }
         guard width >= 0, height >= 0, pixels.count == width * height * channels else {
-            throw VisionError.invalidArgument("\(pixels.count) bytes do not make a \(width)x\(height) image with \(channels) channels")
+            throw ImagingError.invalidArgument("\(pixels.count) bytes do not make a \(width)x\(height) image with \(channels) channels")
         }
         self.width = width
         self.height = height
@@ -83,7 +83,7 @@ public struct Image: Equatable, Sendable {
 }
 
 /// Errors from image decoding, encoding and geometry.
-public enum VisionError: Error, CustomStringConvertible, Equatable {
+public enum ImagingError: Error, CustomStringConvertible, Equatable {
     case badFile(path: String, reason: String)
     case invalidArgument(String)
 

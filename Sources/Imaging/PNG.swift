@@ -8,7 +8,7 @@ public enum PNG {
     public static func read(contentsOf url: URL) throws -> Image {
         let data: Data
         do { data = try Data(contentsOf: url) }
-        catch { throw VisionError.badFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))") }
+        catch { throw ImagingError.badFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))") }
         return try decode(data, path: url.path)
     }
 
@@ -20,21 +20,21 @@ public enum PNG {
     /// Decodes PNG bytes; `path` names the source in errors.
     public static func decode(_ data: Data, path: String = "<data>") throws -> Image {
         guard data.count >= 8, data.prefix(8).elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
-            throw VisionError.badFile(path: path, reason: "not a PNG file (bad signature)")
+            throw ImagingError.badFile(path: path, reason: "not a PNG file (bad signature)")
         }
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
         let ok = data.withUnsafeBytes { raw in
             png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
         }
-        guard ok != 0 else { throw VisionError.badFile(path: path, reason: "corrupt PNG: \(message(&image))") }
+        guard ok != 0 else { throw ImagingError.badFile(path: path, reason: "corrupt PNG: \(message(&image))") }
         defer { png_image_free(&image) }
         let hasAlpha = (image.format & 0x01) != 0
         let channels = hasAlpha ? 4 : 3
         image.format = hasAlpha ? 3 : 2 // PNG_FORMAT_RGBA : PNG_FORMAT_RGB
         let width = Int(image.width), height = Int(image.height)
         guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15 else {
-            throw VisionError.badFile(path: path, reason: "unsupported PNG size \(width)x\(height)")
+            throw ImagingError.badFile(path: path, reason: "unsupported PNG size \(width)x\(height)")
         }
         var pixels = [UInt8](repeating: 0, count: width * height * channels)
         let finished = data.withUnsafeBytes { _ in
@@ -42,7 +42,7 @@ public enum PNG {
                 png_image_finish_read(&image, nil, buf.baseAddress, Int32(width * channels), nil)
             }
         }
-        guard finished != 0 else { throw VisionError.badFile(path: path, reason: "corrupt or truncated PNG: \(message(&image))") }
+        guard finished != 0 else { throw ImagingError.badFile(path: path, reason: "corrupt or truncated PNG: \(message(&image))") }
         return try Image(width: width, height: height, channels: channels, pixels: pixels)
     }
 
@@ -58,13 +58,13 @@ public enum PNG {
         var size: Int = 0
         let stride = Int32(img.width * img.channels)
         guard img.pixels.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, stride, nil) }) != 0 else {
-            throw VisionError.invalidArgument("cannot encode PNG: \(message(&image))")
+            throw ImagingError.invalidArgument("cannot encode PNG: \(message(&image))")
         }
         var out = Data(count: size)
         let ok = out.withUnsafeMutableBytes { dst in
             img.pixels.withUnsafeBytes { png_image_write_to_memory(&image, dst.baseAddress, &size, 0, $0.baseAddress, stride, nil) }
         }
-        guard ok != 0 else { throw VisionError.invalidArgument("cannot encode PNG: \(message(&image))") }
+        guard ok != 0 else { throw ImagingError.invalidArgument("cannot encode PNG: \(message(&image))") }
         out.count = size
         return out
     }
@@ -73,7 +73,7 @@ public enum PNG {
     public static func write(_ img: Image, to url: URL) throws {
         let data = try encode(img)
         do { try data.write(to: url, options: .atomic) }
-        catch { throw VisionError.badFile(path: url.path, reason: "cannot write PNG (\(error.localizedDescription))") }
+        catch { throw ImagingError.badFile(path: url.path, reason: "cannot write PNG (\(error.localizedDescription))") }
     }
 
     /// Writes an image to a PNG file at `path`.
