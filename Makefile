@@ -6,7 +6,7 @@ BIN = .build/$(CONFIG)/pixelpilot
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = libopenblas-dev libpng-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
-               xvfb x11-utils xauth
+               xvfb x11-utils xauth libsqlite3-dev
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 

@@ -23,6 +23,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries from the system (Debian: libopenblas-dev, libpng-dev, libx11-dev, libxext-dev, libxtst-dev, libxi-dev).
@@ -42,8 +43,13 @@ let package = Package(
         .target(name: "Desktop", dependencies: ["CX11", "Vision"], swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "Arena", dependencies: ["Desktop", "Vision", "TensorKit"]),
         .target(name: "StashSorter", dependencies: ["TensorKit", "Vision", "Datasets", "Desktop"]),
+        // Crash-safe recordings (SQLite in WAL mode through GRDB; the only module that links GRDB)
+        // and the windowed imitation dataset read from them.
+        .target(name: "Recording", dependencies: ["TensorKit", "Vision", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: [.unsafeFlags(kernelFlags)]),
+        .target(name: "Autopilot", dependencies: ["TensorKit", "Vision", "Desktop", "Arena", "Recording"]),
         .executableTarget(name: "pixelpilot", dependencies: [
-            "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter",
+            "TensorKit", "Vision", "Datasets", "Desktop", "Arena", "StashSorter", "Recording", "Autopilot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,6 +60,9 @@ let package = Package(
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "Vision", "CX11"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "Vision", "Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["Vision", "TensorKit", "Desktop", "Arena"]),
+        .testTarget(name: "RacerTests", dependencies: ["Arena", "Desktop", "Vision"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Vision", "TensorKit"]),
+        .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "Recording", "Arena", "Desktop", "Vision", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
