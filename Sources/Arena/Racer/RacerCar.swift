@@ -13,7 +13,7 @@ public struct RacerHandling: Sendable {
     /// Lateral grip on asphalt and off the track, m/s² (cornering faster than this drifts).
     public var grip = 15.0, gripOffTrack = 6.0
     /// Rolling drag when coasting, 1/s, and the extra drag of grass and gravel.
-    public var drag = 0.25, dragOffTrack = 1.4
+    public var drag = 0.08, dragOffTrack = 1.4
     /// Distance between the axles, m.
     public var wheelbase = 2.6
     /// Steering lock at standstill, radians (it narrows with speed).

@@ -7,7 +7,7 @@ struct ArenaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arena",
         abstract: "Simulated games in real X11 windows, for demos, tests and training data.",
-        subcommands: [ArenaStash.self])
+        subcommands: [ArenaStash.self, ArenaRacer.self])
 }
 
 struct ArenaStash: ParsableCommand {
