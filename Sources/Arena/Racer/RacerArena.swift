@@ -80,9 +80,10 @@ public final class RacerArena: @unchecked Sendable {
     deinit { stop(); window.close() }
 
     private func handle(_ e: X11PictureWindow.Event) {
+        let t = RacerArena.now()
         switch e {
-        case .keyPress(let key, _): lock.lock(); held.insert(key); lock.unlock()
-        case .keyRelease(let key): lock.lock(); held.remove(key); lock.unlock()
+        case .keyPress(let key, _): lock.lock(); held.insert(key); let w = truth; lock.unlock(); try? w?.write(key: key, down: true, time: t)
+        case .keyRelease(let key): lock.lock(); held.remove(key); let w = truth; lock.unlock(); try? w?.write(key: key, down: false, time: t)
         default: break
         }
     }
@@ -112,8 +113,11 @@ public final class RacerArena: @unchecked Sendable {
         running = false
         lock.unlock()
         if was { finished.wait() }
-        try? truth?.close()
+        lock.lock()
+        let w = truth
         truth = nil
+        lock.unlock()
+        try? w?.close()
     }
 
     /// Stops and destroys the window.
@@ -148,8 +152,9 @@ public final class RacerArena: @unchecked Sendable {
                 renderer.render(view, into: &image)
                 window.setPicture(image)
                 let shown = RacerArena.now()
-                do { try truth?.write(view: view, simulation: sim, keys: keys, time: shown) }
-                catch { lock.lock(); if loopError == nil { loopError = error }; lock.unlock(); truth = nil }
+                lock.lock(); let writer = truth; lock.unlock()
+                do { try writer?.write(view: view, simulation: sim, keys: keys, time: shown) }
+                catch { lock.lock(); if loopError == nil { loopError = error }; truth = nil; lock.unlock() }
                 nextFrame += framePeriod
                 if nextFrame < RacerArena.now() { nextFrame = RacerArena.now() + framePeriod }   // behind: skip, no burst
             }

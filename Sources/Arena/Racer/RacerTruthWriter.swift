@@ -13,9 +13,13 @@ import Foundation
 /// metres, angles in radians, speed in m/s, `s` metres along the centre line, `lateral` metres
 /// from it (positive left), `progress` in laps. The renderer is a pure function of the frame's
 /// fields, so a frame can be drawn again from its line (``RacerView/init(truthLine:)``).
+///
+/// Between frames, each key event the window receives: `{"type":"key","t":…,"event":"down",
+/// "key":"Up"}` (monotonic receipt time), so the held keys are known at any instant.
 public final class RacerTruthWriter {
     public let url: URL
     private let handle: FileHandle
+    private let lock = NSLock()
 
     public init(url: URL, track: RacerTrack, options: RacerArenaOptions) throws {
         self.url = url
@@ -35,6 +39,8 @@ public final class RacerTruthWriter {
     private func writeLine(_ object: [String: Any]) throws {
         var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         data.append(0x0A)
+        lock.lock()
+        defer { lock.unlock() }
         do { try handle.write(contentsOf: data) }
         catch { throw ArenaError.file(path: url.path, reason: "cannot write the truth file (\(error.localizedDescription))") }
     }
@@ -49,7 +55,12 @@ public final class RacerTruthWriter {
                        "off_track_time": s.metrics.offTrackTime, "crashes": s.metrics.crashes])
     }
 
-    public func close() throws { try handle.close() }
+    /// Appends a key line: the window received `key` going down or up at monotonic `time`.
+    public func write(key: String, down: Bool, time: Double) throws {
+        try writeLine(["type": "key", "t": time, "event": down ? "down" : "up", "key": key])
+    }
+
+    public func close() throws { lock.lock(); defer { lock.unlock() }; try handle.close() }
 }
 
 extension RacerView {
