@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Vision", "TensorKit", "Desktop", "Arena"]),
         .testTarget(name: "RacerTests", dependencies: ["Arena", "Desktop", "Vision"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Vision", "TensorKit"]),
-        .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "Recording", "Arena", "Desktop", "Vision", "TensorKit"]),
+        .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "Recording", "Arena", "Desktop", "Vision", "TensorKit"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -89,6 +89,12 @@ public final class ScreenRecorder: @unchecked Sendable {
                 try writer.append(frame.image, slot: slot, time: frame.timestamp)
                 onFrame?(stream.deliveredFrames)
                 if let r = requestedStop { reason = r; return false }
+                // The kill switch's keys seen held (also when another program holds its grab).
+                let held = input.recorded.held(at: X11InputRecorder.monotonicNow())
+                if held.contains("k") && (held.contains("Control_L") || held.contains("Control_R")) && (held.contains("Alt_L") || held.contains("Alt_R")) {
+                    reason = "kill switch"
+                    return false
+                }
                 if let key = settings.stopKey, input.recorded.events.last(where: { $0.timestamp >= start && $0.kind == .keyDown && $0.name == key }) != nil {
                     reason = "\(key) pressed"
                     return false

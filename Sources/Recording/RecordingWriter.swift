@@ -128,7 +128,7 @@ public final class RecordingWriter: @unchecked Sendable {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [k, v])
                 }
             }
-            try database.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }
+            database.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }
             try database.close()
         } catch { throw RecordingError(path: url.path, "cannot finish the recording (\(error))") }
     }

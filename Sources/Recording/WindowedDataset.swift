@@ -84,8 +84,8 @@ public struct WindowedDataset: Sendable {
     }
 
     /// Assigns whole recordings to train, validation and test (seeded shuffle; fractions of the
-    /// recordings, at least one each for validation and test when there are three or more
-    /// recordings; with two, one trains and one validates). No recording is in two parts, and
+    /// recordings, at least one each for a non-zero validation or test fraction when there are three
+    /// or more recordings; with two, one trains and one validates). No recording is in two parts, and
     /// validation is never the training set.
     public func split(validation: Double = 0.1, test: Double = 0.1, seed: UInt64 = 69) -> [DatasetPart: [Int]] {
         var order = Array(recordings.indices)
@@ -93,7 +93,10 @@ public struct WindowedDataset: Sendable {
         order.shuffle(using: &rng)
         let n = order.count
         var nVal = Int((Double(n) * validation).rounded()), nTest = Int((Double(n) * test).rounded())
-        if n >= 3 { nVal = Swift.max(1, nVal); nTest = Swift.max(1, nTest) } else if n == 2 { nVal = 1; nTest = 0 } else { nVal = 0; nTest = 0 }
+        if n >= 3 {
+            if validation > 0 { nVal = Swift.max(1, nVal) }
+            if test > 0 { nTest = Swift.max(1, nTest) }
+        } else if n == 2 { nVal = validation > 0 ? 1 : 0; nTest = 0 } else { nVal = 0; nTest = 0 }
         while nVal + nTest >= n && n > 1 { if nTest > 0 { nTest -= 1 } else { nVal -= 1 } }
         return [.validation: Array(order[0..<nVal]).sorted(), .test: Array(order[nVal..<(nVal + nTest)]).sorted(),
                 .train: Array(order[(nVal + nTest)...]).sorted()]

@@ -196,7 +196,7 @@ public final class RacerRenderer: @unchecked Sendable {
                                 out[o + 1] = UInt8(clamping: Int(tex[i + 1]) + n)
                                 out[o + 2] = UInt8(clamping: Int(tex[i + 2]) + n)
                             } else {
-                                out[o] = UInt8(clamping: 40 + n); out[o + 1] = UInt8(clamping: 80 + n); out[o + 2] = UInt8(clamping: 30 + n)
+                                out[o] = UInt8(clamping: 60 + n); out[o + 1] = UInt8(clamping: 110 + n); out[o + 2] = UInt8(clamping: 43 + n)
                             }
                             o += 3
                             t += dx

@@ -111,7 +111,8 @@ public final class KillSwitch: @unchecked Sendable {
     public init(displayName: String?, combo: String = "ctrl+alt+k") throws {
         self.combo = combo
         hotkeys = try X11Hotkeys(displayName: displayName)
-        try hotkeys.register(combo) { [weak self] in self?.trip() }
+        // Stop the listening thread before giving up (it must not outlive a half-made switch).
+        do { try hotkeys.register(combo) { [weak self] in self?.trip() } } catch { hotkeys.stop(); throw error }
     }
 
     /// Watches `binding` (it is killed when the switch trips).

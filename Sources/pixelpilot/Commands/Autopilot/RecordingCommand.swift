@@ -14,7 +14,7 @@ struct RecordingCommand: ParsableCommand {
           pixelpilot recording export drive1.ppr --out drive1-frames/
           pixelpilot recording import-seed recording_1700000000.pickle --out seed1.ppr
         """,
-        subcommands: [RecordingInfo.self, RecordingVerify.self, RecordingExport.self, RecordingImportSeed.self])
+        subcommands: [RecordingInfo.self, RecordingVerify.self, RecordingExport.self, RecordingSheet.self, RecordingImportSeed.self])
 }
 
 /// Opens a recording, turning its errors into CLI errors that name the file.
