@@ -14,7 +14,7 @@ XVFB=$!
 trap 'kill $XVFB 2>/dev/null || true; kill $ARENA 2>/dev/null || true' EXIT
 sleep 1
 arena() {  # $1 = window size
-  $BIN arena racer --display $DISPLAY_NUM --size "$1" --track 5 --autoplay --seconds $((SECS + 4)) >/dev/null 2>&1 &
+  $BIN arena racer --display $DISPLAY_NUM --size "$1" --track 5 --autoplay --seconds 600 >/dev/null 2>&1 &
   ARENA=$!
   sleep 2
 }
@@ -29,12 +29,12 @@ arena 640x480
 for fps in 10 30; do
   for fmt in png raw; do record "r256-${fps}fps-$fmt" --region 256x256+192+112 --fps $fps --frame-format $fmt; done
 done
-wait $ARENA || true
+kill $ARENA 2>/dev/null || true; wait $ARENA 2>/dev/null || true
 arena 1920x1080
 for fps in 10 30; do
   for fmt in png raw; do record "w1080-${fps}fps-$fmt" --window Rally --fps $fps --frame-format $fmt; done
 done
-wait $ARENA || true
+kill $ARENA 2>/dev/null || true; wait $ARENA 2>/dev/null || true
 echo "== dataset: windows of 20 frames (96x96) streamed from the 256x256 recordings"
 $BIN dataset windows "$OUT"/r256-*.ppr --val 0 --test 0 | tail -1
 $BIN dataset windows "$OUT"/r256-*-raw.ppr --val 0 --test 0 | tail -1

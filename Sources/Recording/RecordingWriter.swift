@@ -17,7 +17,8 @@ public struct RecordedInputEvent: Sendable, Equatable {
 /// Frames are queued by the capture loop and stored by a writer thread in transactions of at
 /// most ``commitInterval`` seconds, so a frame is on disk within about that time of ``append``;
 /// a process killed at any instant (even `kill -9`) leaves a file that SQLite opens as it is,
-/// with every committed frame. The queue is bounded: when the disk cannot keep up, ``append``
+/// with every committed frame. The queue is bounded (64 frames, at most about 256 MB): when the
+/// disk or the encoder cannot keep up, ``append``
 /// waits, and the capture loop sees late frames instead of memory growing without end.
 ///
 /// Each frame's key state is taken from `label` at the frame's capture instant, no earlier than
@@ -61,7 +62,9 @@ public final class RecordingWriter: @unchecked Sendable {
         self.fingerprint = fingerprint
         self.label = label
         self.events = events
-        capacity = Swift.max(2, queueCapacity)
+        // At most `queueCapacity` frames and about 256 MB of queued pixels (15 full-HD frames).
+        let frameBytes = Swift.max(1, fingerprint.width * fingerprint.height * 4)
+        capacity = Swift.max(2, Swift.min(queueCapacity, (256 << 20) / frameBytes))
         let path = url.path
         guard !FileManager.default.fileExists(atPath: path) else { throw RecordingError(path: path, "already exists (a recording is never overwritten)") }
         let dir = url.deletingLastPathComponent().path
@@ -174,7 +177,7 @@ public final class RecordingWriter: @unchecked Sendable {
                             data = Data(rgb)
                         case .png:
                             RecordingWriter.packRGB(f.image, into: &rgb)
-                            data = try PNG.encode(Image(width: f.image.width, height: f.image.height, channels: 3, pixels: rgb))
+                            data = try PNG.encode(Image(width: f.image.width, height: f.image.height, channels: 3, pixels: rgb), fast: true)
                         }
                         try db.execute(sql: "INSERT INTO frames(idx, slot, t, width, height, encoding, keys, held, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                        arguments: [nextIndex, f.slot, f.time, f.image.width, f.image.height, fingerprint.encoding.rawValue,

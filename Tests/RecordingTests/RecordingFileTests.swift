@@ -88,7 +88,7 @@ final class RecordingFileTests: XCTestCase {
         // Missing, empty.
         XCTAssertThrowsError(try RecordingFile(url: dir.appendingPathComponent("nope.ppr"))) { e in XCTAssertTrue("\(e)".contains("no such file")) }
         let zero = dir.appendingPathComponent("zero.ppr")
-        FileManager.default.createFile(atPath: zero.path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: zero.path, contents: Data()))
         XCTAssertThrowsError(try RecordingFile(url: zero)) { e in XCTAssertTrue("\(e)".contains("empty file")) }
         // A recording with no frames opens, but says it is empty.
         let empty = try write("empty.ppr", count: 0, encoding: .png) { _ in [] }

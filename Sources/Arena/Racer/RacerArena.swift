@@ -6,6 +6,8 @@ import Vision
 public struct RacerArenaOptions: Sendable {
     /// Seed of the track's shape (`--track`).
     public var trackSeed: UInt64 = 1
+    /// Scale of the track's loop (1: about 600-900 m a lap; 0.5-2).
+    public var trackSize: Double = 1
     /// Seed of everything else: the start's small offset and the effects (`--seed`).
     public var seed: UInt64 = 1
     /// Simulation steps per simulated second (fixed time step, independent of rendering).
@@ -66,7 +68,10 @@ public final class RacerArena: @unchecked Sendable {
             throw ArenaError.invalidOption("window size must be 160x120 ... 3840x2160, got \(options.width)x\(options.height)")
         }
         self.options = options
-        track = RacerTrack(seed: options.trackSeed)
+        guard (0.4...2.5).contains(options.trackSize) else {
+            throw ArenaError.invalidOption("track size must be 0.4...2.5, got \(options.trackSize)")
+        }
+        track = RacerTrack(seed: options.trackSeed, size: options.trackSize)
         renderer = RacerRenderer(track: track, width: options.width, height: options.height)
         simulation = RacerSimulation(track: track, stepsPerSecond: options.stepsPerSecond)
         if let url = options.truthURL { truth = try RacerTruthWriter(url: url, track: track, options: options) }

@@ -29,6 +29,7 @@ struct ArenaRacer: ParsableCommand {
     @OptionGroup var display: DisplayOptions
     @Option(help: "Seed of the track's shape.") var track: UInt64 = 1
     @Option(help: "Seed of the start and the visual effects.") var seed: UInt64 = 1
+    @Option(help: "Scale of the track's loop (1: about 600-900 m a lap; 0.4-2.5).") var trackSize = 1.0
     @Option(help: "Simulation steps per second (fixed time step).") var fps = 60.0
     @Option(help: "Frames drawn per second.") var renderFps = 30.0
     @Option(help: "Window size WxH.") var size = "640x480"
@@ -56,6 +57,7 @@ struct ArenaRacer: ParsableCommand {
         guard let (w, h) = parsedSize(), (160...3840).contains(w), (120...2160).contains(h) else {
             throw ValidationError("--size must be WxH between 160x120 and 3840x2160, got '\(size)'")
         }
+        guard (0.4...2.5).contains(trackSize) else { throw ValidationError("--track-size must be 0.4...2.5, got \(trackSize)") }
         guard parsedPosition() != nil else { throw ValidationError("--position must be X,Y, got '\(position)'") }
         guard (10...1000).contains(fps) else { throw ValidationError("--fps (simulation steps per second) must be 10...1000, got \(fps)") }
         guard renderFps > 0, renderFps <= 240 else { throw ValidationError("--render-fps must be in (0, 240], got \(renderFps)") }
@@ -71,6 +73,7 @@ struct ArenaRacer: ParsableCommand {
         defer { withExtendedLifetime(virtual) {} }
         var options = RacerArenaOptions()
         options.trackSeed = track
+        options.trackSize = trackSize
         options.seed = seed
         options.stepsPerSecond = fps
         options.framesPerSecond = renderFps
