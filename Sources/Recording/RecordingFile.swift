@@ -50,7 +50,13 @@ public final class RecordingFile: @unchecked Sendable {
                     throw RecordingError(path: path, "an SQLite database but not a PixelPilot recording (tables: \(tables.sorted().joined(separator: ", ")))")
                 }
                 var meta: [String: String] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { meta[row["key"]] = row["value"] }
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+                    if let k = row["key"] as String?, let v = row["value"] as String? { meta[k] = v }
+                }
+                // Only a PixelPilot recording's columns are read (they are NOT NULL there).
+                guard meta["format"] == RecordingFile.format else {
+                    throw RecordingError(path: path, "not a PixelPilot recording (meta format is '\(meta["format"] ?? "missing")')")
+                }
                 let frames = try Row.fetchAll(db, sql: "SELECT idx, slot, t, keys, held FROM frames ORDER BY idx").map { row in
                     FrameRecord(index: row["idx"], slot: row["slot"], time: row["t"], keyMask: row["keys"],
                                 held: (row["held"] as String).split(separator: ",").map(String.init))

@@ -249,3 +249,37 @@ final class RecorderStopTests: XCTestCase {
         }
     }
 }
+
+final class ClickThenEnterTests: XCTestCase {
+    /// The seed's way: click the centre of the play area, press Enter; a 256x256 square around
+    /// the click is recorded at 10 fps.
+    func testClickThenEnterChoosesTheRegion() throws {
+        let xvfb = try VirtualDisplay(width: 640, height: 480)
+        defer { xvfb.stop() }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("click-\(UUID()).ppr")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let p = Process()
+        p.executableURL = RecordingUnderXvfbTests.binary
+        p.arguments = ["record", "--display", xvfb.name, "--seconds", "1", "--out", url.path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 1.2)
+        let device = try X11InputDevice(connection: try X11Connection(name: xvfb.name), timing: .immediate)
+        try device.click(x: 300, y: 200)
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: url.path), "nothing is recorded before Enter")
+        try device.tap("Return")
+        let deadline = Date().addingTimeInterval(8)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        if p.isRunning { p.terminate() }
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let r = try RecordingFile(url: url)
+        XCTAssertEqual([r.fingerprint.regionX, r.fingerprint.regionY, r.fingerprint.width, r.fingerprint.height], [172, 72, 256, 256])
+        XCTAssertEqual(r.fingerprint.fps, 10)
+        XCTAssertEqual(r.fingerprint.source, "click")
+        XCTAssertEqual(r.fingerprint.keys, ["Up", "Left", "Right", "Down"])
+        XCTAssertGreaterThanOrEqual(r.count, 9)
+    }
+}
