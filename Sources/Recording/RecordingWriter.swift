@@ -146,7 +146,6 @@ public final class RecordingWriter: @unchecked Sendable {
 
     private func writeLoop() {
         defer { done.signal() }
-        var rgb = [UInt8]()
         while true {
             // Take the frames whose keys can be read now (label delay passed), up to one commit's worth.
             lock.lock()
@@ -166,19 +165,26 @@ public final class RecordingWriter: @unchecked Sendable {
                 batch.append(first)
                 if batch.count >= 64 { break }
             }
+            // Encode on both cores (frames are independent), then store in one transaction.
+            var encoded = [Result<Data, Error>](repeating: .success(Data()), count: batch.count)
+            let encoding = fingerprint.encoding
+            encoded.withUnsafeMutableBufferPointer { out in
+                let slots = out
+                DispatchQueue.concurrentPerform(iterations: batch.count) { k in
+                    var rgb = [UInt8]()
+                    let f = batch[k]
+                    RecordingWriter.packRGB(f.image, into: &rgb)
+                    switch encoding {
+                    case .raw: slots[k] = .success(Data(rgb))
+                    case .png: slots[k] = Result { try PNG.encode(Image(width: f.image.width, height: f.image.height, channels: 3, pixels: rgb), fast: true) }
+                    }
+                }
+            }
             do {
                 try database.write { db in
-                    for f in batch {
+                    for (k, f) in batch.enumerated() {
                         let held = label(f.time)
-                        let data: Data
-                        switch fingerprint.encoding {
-                        case .raw:
-                            RecordingWriter.packRGB(f.image, into: &rgb)
-                            data = Data(rgb)
-                        case .png:
-                            RecordingWriter.packRGB(f.image, into: &rgb)
-                            data = try PNG.encode(Image(width: f.image.width, height: f.image.height, channels: 3, pixels: rgb), fast: true)
-                        }
+                        let data = try encoded[k].get()
                         try db.execute(sql: "INSERT INTO frames(idx, slot, t, width, height, encoding, keys, held, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                        arguments: [nextIndex, f.slot, f.time, f.image.width, f.image.height, fingerprint.encoding.rawValue,
                                                    KeyMask.mask(held, keys: fingerprint.keys), held.sorted().joined(separator: ","), data])

@@ -121,4 +121,15 @@ final class WindowedDatasetTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("frames are 16x6, expected 8x6"), "\(e)")
         }
     }
+
+    /// The preprocessing travels in a real model file and comes back identical.
+    func testPreprocessingIsStoredInTheModelFile() throws {
+        let p = FramePreprocessing(width: 96, height: 96, windowLength: 20)
+        let url = dir.appendingPathComponent("policy.safetensors")
+        try ModelFile(architecture: "test-policy", classNames: RecordingFingerprint.seedKeys, inputShape: [20, 96, 96, 3],
+                      preprocessing: p.encoded, tensors: ["w": Tensor(shape: [2], scalars: [1, 2])]).write(to: url)
+        let back = try ModelFile.read(from: url)
+        XCTAssertEqual(FramePreprocessing(encoded: back.preprocessing), p)
+        XCTAssertEqual(FramePreprocessing(encoded: back.preprocessing)?.channelOrder, "RGB")
+    }
 }

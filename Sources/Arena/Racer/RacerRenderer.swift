@@ -238,6 +238,7 @@ public final class RacerRenderer: @unchecked Sendable {
         let reach = Int(halfL + 3)
         let cx = Int(anchor.x), cy = Int(anchor.y), w = width, h = height
         let steerTilt = view.steering * 0.35
+        let wheels: [(Double, Double)] = [(1.35, 1.0), (1.35, -1.0), (-1.35, 1.0), (-1.35, -1.0)]
         image.pixels.withUnsafeMutableBufferPointer { out in
             for dy in -reach...reach + 2 {
                 for dx in -reach...reach + 2 {
@@ -252,7 +253,7 @@ public final class RacerRenderer: @unchecked Sendable {
                     let sf = (fx - 2) * nose.x + (fy - 2) * nose.y, sr = (fx - 2) * side.x + (fy - 2) * side.y
                     if abs(sf) < halfL && abs(sr) < halfW { c = (Int(out[o]) / 2, Int(out[o + 1]) / 2, Int(out[o + 2]) / 2) }
                     // Wheels, the front pair turned with the steering.
-                    for (wf, wr) in [(1.35, 1.0), (1.35, -1.0), (-1.35, 1.0), (-1.35, -1.0)] {
+                    for (wf, wr) in wheels {
                         var lf = forward - wf * ppm, lr = rightward - wr * ppm
                         if wf > 0 { let t = lf * cos(steerTilt) - lr * sin(steerTilt); lr = lf * sin(steerTilt) + lr * cos(steerTilt); lf = t }
                         if abs(lf) < 0.45 * ppm && abs(lr) < 0.25 * ppm { c = (18, 18, 18) }
