@@ -2,7 +2,7 @@
 # Recording and dataset benchmark (not a test): late frames and bytes per frame when recording the
 # racer arena (driven by the expert, so the game draws and the keys change) at 10 and 30 fps, a
 # 256x256 region and a full 1920x1080 window, PNG and raw; then windows per second streamed from
-# the 256x256 recordings. Usage: Benchmarks/autopilot.sh [SECONDS]   (default 10 s per recording)
+# the 256x256 10 fps recordings. Usage: Benchmarks/autopilot.sh [SECONDS]   (default 10 s per recording)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release/pixelpilot
@@ -36,7 +36,8 @@ for fps in 10 30; do
 done
 kill $ARENA 2>/dev/null || true; wait $ARENA 2>/dev/null || true
 echo "== dataset: windows of 20 frames (96x96) streamed from the 256x256 recordings"
-$BIN dataset windows "$OUT"/r256-*.ppr --val 0 --test 0 | tail -1
-$BIN dataset windows "$OUT"/r256-*-raw.ppr --val 0 --test 0 | tail -1
+# A data set mixes only recordings of one fps, size and key set: the two 10 fps ones (PNG, raw).
+$BIN dataset windows "$OUT"/r256-10fps-*.ppr --val 0 --test 0 | tail -1
+$BIN dataset windows "$OUT"/r256-10fps-*.ppr --val 0 --test 0 --balance --flip | tail -1
 du -sh "$OUT"
 rm -rf "$OUT"

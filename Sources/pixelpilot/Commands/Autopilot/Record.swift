@@ -116,6 +116,7 @@ struct Record: ParsableCommand {
         // Dispatch threads still run) crashed once in four benchmark runs after this point.
         fflush(stdout)
         fflush(stderr)
+        virtual?.stop()
         _exit(0)
     }
 }

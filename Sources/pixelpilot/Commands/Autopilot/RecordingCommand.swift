@@ -87,8 +87,10 @@ struct RecordingExport: ParsableCommand {
         abstract: "Write every frame as a PNG and the key states as JSON lines.",
         discussion: """
         DIR gets frame_000000.png ... and keys.jsonl, one line per frame:
-          {"frame":0,"slot":0,"t":12.345,"keys":["Up"],"held":["Up"],"up":1,"left":0,"right":0,"down":0}
-        (t in monotonic seconds; up/left/right/down in the seed's column order).
+          {"frame":0,"slot":0,"t":12.345,"keys":["Up"],"held":["Up","a"],
+           "up":1,"left":0,"right":0,"down":0}      (one line in the file)
+        t is monotonic seconds, keys the recorded key set held, held every key and mouse
+        button held, up/left/right/down the seed's columns.
         Example: pixelpilot recording export drive1.ppr --out drive1-frames/
         """)
     @Argument(help: "Recording file.") var file: String
