@@ -12,10 +12,11 @@ public struct WindowBatch {
 /// Streams batches of windows from the recording files, prepared on a background thread while the
 /// caller trains on the previous ones, without ever holding every window.
 ///
-/// Examples are read in recording and frame order through a shuffle buffer of
-/// `shuffleBuffer` examples (each output is a random pick from it, as `tf.data`'s shuffle), so
-/// each frame is decoded about once per pass; decoded, preprocessed frames are kept in a cache of
-/// `cacheFrames` frames. Memory is therefore bounded by the cache, the shuffle buffer's indices and
+/// Each pass takes the recordings in a new random order, `interleave` at a time, merging their
+/// examples in turn (so a batch mixes several drives), and reads them in frame order through a
+/// shuffle buffer of `shuffleBuffer` examples (each output is a random pick from it, as
+/// `tf.data`'s shuffle); so each frame is decoded about once per pass. Decoded, preprocessed
+/// frames are kept in a cache of `cacheFrames` frames. Memory is therefore bounded by the cache, the shuffle buffer's indices and
 /// `prefetch` batches, whatever the number and length of the recordings.
 public final class WindowBatchStream: Sequence {
     public let dataset: WindowedDataset
@@ -23,6 +24,8 @@ public final class WindowBatchStream: Sequence {
     public let preprocessing: FramePreprocessing
     public let batchSize: Int
     public var shuffleBuffer = 256
+    /// Recordings read side by side in a pass.
+    public var interleave = 4
     public var cacheFrames = 512
     public var prefetch = 2
     private var epoch: UInt64 = 0
@@ -43,7 +46,31 @@ public final class WindowBatchStream: Sequence {
 
     public func makeIterator() -> Iterator {
         epoch += 1
-        return Iterator(stream: self, seed: seed &+ epoch &* 0x9E37_79B9)
+        let passSeed = seed &+ epoch &* 0x9E37_79B9
+        return Iterator(stream: self, order: order(seed: passSeed), seed: passSeed)
+    }
+
+    /// The reading order of one pass: recordings shuffled, `interleave` at a time, their
+    /// examples merged in turn, each recording's in frame order.
+    func order(seed: UInt64) -> [WindowExample] {
+        var byRecording: [Int: [WindowExample]] = [:]
+        for e in examples { byRecording[e.recording, default: []].append(e) }
+        var rng = SeededGenerator(seed: seed ^ 0x0DE5)
+        let recordings = byRecording.keys.sorted().shuffled(using: &rng)
+        var out: [WindowExample] = []
+        out.reserveCapacity(examples.count)
+        let group = Swift.max(1, interleave)
+        for start in Swift.stride(from: 0, to: recordings.count, by: group) {
+            let lists = recordings[start..<Swift.min(recordings.count, start + group)].map { byRecording[$0] ?? [] }
+            var cursors = [Int](repeating: 0, count: lists.count)
+            var left = lists.reduce(0) { $0 + $1.count }
+            while left > 0 {
+                for k in lists.indices where cursors[k] < lists[k].count {
+                    out.append(lists[k][cursors[k]]); cursors[k] += 1; left -= 1
+                }
+            }
+        }
+        return out
     }
 
     /// Yields batches made on a background thread; an error reading a file ends the pass and is
@@ -53,11 +80,11 @@ public final class WindowBatchStream: Sequence {
         private var thread: Thread?
         public private(set) var error: Error?
 
-        init(stream: WindowBatchStream, seed: UInt64) {
+        init(stream: WindowBatchStream, order: [WindowExample], seed: UInt64) {
             queue = BoundedQueue(capacity: stream.prefetch)
             let q = queue
             let t = Thread {
-                var producer = BatchProducer(stream: stream, seed: seed)
+                var producer = BatchProducer(stream: stream, order: order, seed: seed)
                 while let batch = producer.next() {
                     if !q.put(batch) { return }
                     if case .failure = batch { break }
@@ -84,20 +111,22 @@ public final class WindowBatchStream: Sequence {
 /// Builds the batches of one pass (on the background thread).
 struct BatchProducer {
     let stream: WindowBatchStream
+    let order: [WindowExample]
     var rng: SeededGenerator
     var nextExample = 0
     var buffer: [WindowExample] = []
     var cache: [Int: [Float]] = [:]     // key: recording << 32 | frame
     var cacheOrder: [Int] = []
 
-    init(stream: WindowBatchStream, seed: UInt64) {
+    init(stream: WindowBatchStream, order: [WindowExample], seed: UInt64) {
         self.stream = stream
+        self.order = order
         rng = SeededGenerator(seed: seed)
     }
 
     mutating func pick() -> WindowExample? {
-        while buffer.count < stream.shuffleBuffer && nextExample < stream.examples.count {
-            buffer.append(stream.examples[nextExample]); nextExample += 1
+        while buffer.count < stream.shuffleBuffer && nextExample < order.count {
+            buffer.append(order[nextExample]); nextExample += 1
         }
         guard !buffer.isEmpty else { return nil }
         let i = Int(rng.next() % UInt64(buffer.count))

@@ -109,6 +109,10 @@ final class WindowedDatasetTests: XCTestCase {
         XCTAssertEqual(seen.count, examples.count)
         XCTAssertEqual(Set(seen), Set(examples))
         XCTAssertNotEqual(seen, stream.examples, "shuffled")
+        // Batches mix drives: the first batch holds windows of several recordings.
+        var firstBatch: [WindowExample] = []
+        for b in stream { firstBatch = b.examples; break }
+        XCTAssertGreaterThanOrEqual(Set(firstBatch.map(\.recording)).count, 3, "\(firstBatch.map(\.recording))")
         // Recordings that do not match are refused, naming the file.
         let url = dir.appendingPathComponent("big.ppr")
         let fp = RecordingFingerprint(regionX: 0, regionY: 0, width: 16, height: 6, fps: 10, keys: RecordingFingerprint.seedKeys,
