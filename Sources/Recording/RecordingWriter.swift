@@ -15,10 +15,11 @@ public struct RecordedInputEvent: Sendable, Equatable {
 /// Writes one recording as a crash-safe SQLite file (WAL journal, `synchronous = FULL`).
 ///
 /// Frames are queued by the capture loop and stored by a writer thread in transactions of at
-/// most ``commitInterval`` seconds, so a frame is on disk within about that time of ``append``;
+/// most ``commitInterval`` (0.25 s) of frames; the queue holds at most half a second of frames,
+/// so a frame is committed within about a second of its capture even when encoding is slow;
 /// a process killed at any instant (even `kill -9`) leaves a file that SQLite opens as it is,
-/// with every committed frame. The queue is bounded (64 frames, at most about 256 MB): when the
-/// disk or the encoder cannot keep up, ``append``
+/// with every committed frame. The queue is bounded (also to about 256 MB): when the disk or
+/// the encoder cannot keep up, ``append``
 /// waits, and the capture loop sees late frames instead of memory growing without end.
 ///
 /// Each frame's key state is taken from `label` at the frame's capture instant, no earlier than
@@ -35,7 +36,7 @@ public final class RecordingWriter: @unchecked Sendable {
     public let url: URL
     public let fingerprint: RecordingFingerprint
     /// Longest time between commits, seconds.
-    public var commitInterval = 0.5
+    public var commitInterval = 0.25
     /// How long after a frame's capture its keys are read from `label`, seconds.
     public var labelDelay = 0.05
     private let database: DatabaseQueue
@@ -62,9 +63,12 @@ public final class RecordingWriter: @unchecked Sendable {
         self.fingerprint = fingerprint
         self.label = label
         self.events = events
-        // At most `queueCapacity` frames and about 256 MB of queued pixels (15 full-HD frames).
+        // At most `queueCapacity` frames, half a second of frames (so a frame waits at most about
+        // 0.5 s in the queue and 0.25 s in a batch before its commit, whatever the encoder's
+        // speed: a slower encoder makes late frames, not older uncommitted ones) and about 256 MB.
         let frameBytes = Swift.max(1, fingerprint.width * fingerprint.height * 4)
-        capacity = Swift.max(2, Swift.min(queueCapacity, (256 << 20) / frameBytes))
+        let halfSecond = Swift.max(4, Int((fingerprint.fps * 0.5).rounded(.up)))
+        capacity = Swift.max(2, Swift.min(queueCapacity, halfSecond, (256 << 20) / frameBytes))
         let path = url.path
         guard !FileManager.default.fileExists(atPath: path) else { throw RecordingError(path: path, "already exists (a recording is never overwritten)") }
         let dir = url.deletingLastPathComponent().path

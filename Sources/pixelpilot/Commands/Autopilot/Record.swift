@@ -16,7 +16,7 @@ struct Record: ParsableCommand {
         Every frame stores the keys and mouse buttons held at its capture instant (from XInput2,
         whichever window has focus) and the raw input events with monotonic timestamps. Esc
         (or --stop-key) ends the recording; so do Ctrl+Alt+K (kill switch), Ctrl+C and SIGTERM.
-        The file is SQLite in WAL mode, committed at least twice a second: if the recorder is
+        The file is SQLite in WAL mode, committed four times a second: if the recorder is
         killed, every frame older than a second is kept and the file opens as it is.
         Frames are RGB, stored as PNG (lossless) or raw bytes (--frame-format raw).
 
