@@ -35,6 +35,17 @@ final class RacerSimulationTests: XCTestCase {
         XCTAssertEqual(RacerTrack(seed: 3).points, RacerTrack(seed: 3).points, "a seed gives one track")
     }
 
+    func testTrackSizeScalesTheLoop() {
+        for size in [0.5, 0.6, 2.0] {
+            for seed in UInt64(1)...3 {
+                let t = RacerTrack(seed: seed, size: size)
+                XCTAssertGreaterThan(t.widths.max()! - t.widths.min()!, 2, "size \(size) seed \(seed): a generated track, not the fallback oval")
+                XCTAssertLessThanOrEqual(t.curvatures.map { abs($0) }.max()!, 1.02 / RacerTrack.minimumRadius)
+                XCTAssertTrue((450 * size...1400 * size).contains(t.length), "size \(size) seed \(seed): \(t.length) m")
+            }
+        }
+    }
+
     func testChicaneIsAnSBend() {
         // Somewhere on every track the curvature changes sign within 50 m, both ways above 1/90 m.
         for seed in UInt64(1)...4 {

@@ -42,13 +42,19 @@ public struct RacerTrack: Sendable {
     /// Builds the track for `seed`. `size` scales the loop (1 = about 700-900 m a lap).
     public init(seed: UInt64, size: Double = 1) {
         var rng = SeededGenerator(seed: seed ^ 0x7AC4_7AC4)
-        var attempt = 0
-        while true {
-            attempt += 1
-            if let t = RacerTrack.generate(seed: seed, size: size, rng: &rng) { self = t; return }
-            // Practically never more than a few attempts; after many, loosen the shape.
-            if attempt > 200 { self = RacerTrack.generate(seed: seed, size: size, rng: &rng, gentle: true)!; return }
+        // Practically never more than a few attempts; after many, a gentler shape; a plain oval
+        // (always valid) only if even that failed.
+        for attempt in 0..<400 {
+            if let t = RacerTrack.generate(seed: seed, size: size, rng: &rng, gentle: attempt >= 200) { self = t; return }
         }
+        let radius = 120.0 * size
+        let n = Int(2 * Double.pi * radius)
+        let oval = (0..<n).map { k -> SIMD2<Double> in
+            let a = 2 * Double.pi * Double(k) / Double(n)
+            return SIMD2(cos(a) * radius * 1.3, sin(a) * radius)
+        }
+        self = RacerTrack(seed: seed, points: RacerTrack.resample(oval, spacing: 1), widths: [Double](repeating: 14, count: RacerTrack.resample(oval, spacing: 1).count),
+                          spacing: 1, runoff: 6)
     }
 
     private init(seed: UInt64, points: [SIMD2<Double>], widths: [Double], spacing: Double, runoff: Double) {

@@ -2,7 +2,8 @@ import Foundation
 
 /// Writes the racer's true state as JSON lines, one per rendered frame, after a header line.
 ///
-/// Header: `{"type":"header","format":"pixelpilot-racer-truth","version":1,"track_seed":…,"seed":…,
+/// Header: `{"type":"header","format":"pixelpilot-racer-truth","version":1,"track_seed":…,
+/// "track_size":…,"seed":…,
 /// "steps_per_second":…,"fps":…,"width":…,"height":…,"track_length":…,"window":[x,y]}`.
 ///
 /// Each frame: `{"type":"frame","frame":k,"t":…,"step":…,"sim_time":…,"keys":["Up","Left"],
@@ -29,7 +30,7 @@ public final class RacerTruthWriter {
         }
         handle = h
         let header: [String: Any] = ["type": "header", "format": "pixelpilot-racer-truth", "version": 1,
-                                     "track_seed": options.trackSeed, "seed": options.seed,
+                                     "track_seed": options.trackSeed, "track_size": options.trackSize, "seed": options.seed,
                                      "steps_per_second": options.stepsPerSecond, "fps": options.framesPerSecond,
                                      "width": options.width, "height": options.height, "track_length": track.length,
                                      "window": [options.position.x, options.position.y]]
