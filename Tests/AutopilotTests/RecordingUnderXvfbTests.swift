@@ -287,4 +287,28 @@ final class ClickThenEnterTests: XCTestCase {
         XCTAssertEqual(r.fingerprint.keys, ["Up", "Left", "Right", "Down"])
         XCTAssertGreaterThanOrEqual(r.count, 9)
     }
+
+    /// `--window NAME` records exactly that window's rectangle, and its pixels.
+    func testWindowByName() throws {
+        let xvfb = try VirtualDisplay(width: 640, height: 480)
+        defer { xvfb.stop() }
+        let picture = testPattern(width: 200, height: 120)
+        let window = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 50, y: 60, width: 200, height: 120), picture: picture,
+                                          title: "Rally - test window", className: "RallyTest")
+        defer { window.close() }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("window-\(UUID()).ppr")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let p = Process()
+        p.executableURL = RecordingUnderXvfbTests.binary
+        p.arguments = ["record", "--display", xvfb.name, "--window", "Rally", "--seconds", "0.5", "--frame-format", "raw", "--out", url.path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let r = try RecordingFile(url: url)
+        XCTAssertEqual([r.fingerprint.regionX, r.fingerprint.regionY, r.fingerprint.width, r.fingerprint.height], [50, 60, 200, 120])
+        XCTAssertEqual(r.fingerprint.source, "window Rally")
+        XCTAssertEqual(try r.image(0), picture, "the window's pixels, RGB")
+    }
 }
