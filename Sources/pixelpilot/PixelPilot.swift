@@ -26,6 +26,6 @@ struct PixelPilot: ParsableCommand {
         agent and releases every key and button; --dry-run shows what would be done.
         """,
         version: "0.1.0",
-        subcommands: [Demo.self, Sort.self, ArenaCommand.self, Record.self, RecordingCommand.self, Dataset.self, Train.self, Classify.self, Eval.self, Capture.self, Click.self, Key.self, Watch.self, Windows.self, Doctor.self, Bench.self]
+        subcommands: [Demo.self, Sort.self, ArenaCommand.self, Drive.self, Record.self, RecordingCommand.self, Dataset.self, Train.self, Classify.self, Eval.self, Capture.self, Click.self, Key.self, Watch.self, Windows.self, Doctor.self, Bench.self]
     )
 }

@@ -55,6 +55,21 @@ public struct RacerSimulation: Sendable {
         location = track.locate(car.position)
     }
 
+    /// A simulation resumed from a known state (a truth file's frame, a replay): the car, the
+    /// simulated time and the progress in laps.
+    public init(track: RacerTrack, stepsPerSecond: Double = 60, handling: RacerHandling = RacerHandling(),
+                car: RacerCarState, time: Double, progress: Double, crashes: Int = 0, offTrackTime: Double = 0) {
+        self.init(track: track, stepsPerSecond: stepsPerSecond, handling: handling)
+        self.car = car
+        location = track.locate(car.position)
+        steps = Int((time * stepsPerSecond).rounded())
+        metrics.time = time
+        metrics.progress = progress
+        metrics.crashes = crashes
+        metrics.offTrackTime = offTrackTime
+        bestLapsCounted = metrics.laps
+    }
+
     /// True while the car's centre is on the asphalt.
     public var isOnTrack: Bool { abs(location.lateral) <= track.width(at: location.s) / 2 }
 
