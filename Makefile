@@ -10,7 +10,7 @@ DEB_PACKAGES = libopenblas-dev libpng-dev libx11-dev libxext-dev libxtst-dev lib
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo bench fixtures clean
+.PHONY: all deps install-packages build test demo bench bench-autopilot fixtures clean
 
 all: build
 
@@ -45,6 +45,10 @@ demo: build
 bench: build
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(BENCH_PACKAGES)"
 	Benchmarks/run.sh
+
+## bench-autopilot: recording (late frames, bytes per frame) and windowed-data-set speed (Benchmarks/autopilot.sh).
+bench-autopilot: build
+	Benchmarks/autopilot.sh 10
 
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
 fixtures:
