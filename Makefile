@@ -6,11 +6,11 @@ BIN = .build/$(CONFIG)/pixelpilot
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
-               xvfb x11-utils xauth
+               xvfb x11-utils xauth libsqlite3-dev
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo bench bench-stitch fixtures models clean
+.PHONY: all deps install-packages build test demo bench bench-stitch bench-autopilot fixtures models clean
 
 all: build
 
@@ -61,6 +61,10 @@ models: build
 bench-stitch: build
 	Benchmarks/setup_peers.sh
 	Benchmarks/stitch.sh .venv-bench/bin/python
+
+## bench-autopilot: recording (late frames, bytes per frame) and windowed-data-set speed (Benchmarks/autopilot.sh).
+bench-autopilot: build
+	Benchmarks/autopilot.sh 10
 
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
 fixtures:

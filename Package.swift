@@ -25,6 +25,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries from the system (Debian: libopenblas-dev, libpng-dev, libx11-dev, libxext-dev, libxtst-dev, libxi-dev).
@@ -58,9 +59,14 @@ let package = Package(
         // The built-in cell classifier (made by `make models`), copied beside the executable.
         .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),
+        // Crash-safe recordings (SQLite in WAL mode through GRDB; the only module that links GRDB)
+        // and the windowed imitation dataset read from them.
+        .target(name: "Recording", dependencies: ["TensorKit", "Imaging", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: [.unsafeFlags(simdFlags)]),
+        .target(name: "Autopilot", dependencies: ["TensorKit", "Imaging", "Desktop", "Arena", "Recording"]),
         // The commands, as a library so tests parse them in-process; the executable only runs them.
         .target(name: "PixelPilotCLI", dependencies: [
-            "TensorKit", "Imaging", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader",
+            "TensorKit", "Imaging", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader", "Recording", "Autopilot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelpilot", dependencies: ["PixelPilotCLI"]),
@@ -75,6 +81,9 @@ let package = Package(
         .testTarget(name: "ArenaMapTests", dependencies: ["Arena", "Desktop", "Imaging"]),
         .testTarget(name: "CLITests", dependencies: ["PixelPilotCLI", "Imaging", "TensorKit", "Desktop", "DesktopTesting", "Arena",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "RacerTests", dependencies: ["Arena", "Desktop", "Imaging"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Imaging", "TensorKit"]),
+        .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "Recording", "Arena", "Desktop", "DesktopTesting", "Imaging", "TensorKit"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

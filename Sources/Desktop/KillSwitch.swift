@@ -18,7 +18,11 @@ public final class KillSwitch: InputGuard, @unchecked Sendable {
     public init(hotkeys: HotkeyCenter, combo: KeyCombo = KillSwitch.defaultCombo) throws {
         self.combo = combo
         self.hotkeys = hotkeys
-        try hotkeys.register(combo) { [weak self] in self?.trip() }
+        // Stop the listening thread before giving up (it must not outlive a half-made switch).
+        do { try hotkeys.register(combo) { [weak self] in self?.trip() } } catch {
+            hotkeys.stop()
+            throw error
+        }
     }
 
     /// Watches `binding` (it is killed when the switch trips).

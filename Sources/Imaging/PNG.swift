@@ -46,10 +46,12 @@ public enum PNG {
         return try Image(width: width, height: height, channels: channels, pixels: pixels)
     }
 
-    /// Encodes an image as PNG bytes.
-    public static func encode(_ img: Image) throws -> Data {
+    /// Encodes an image as PNG bytes. `fast` trades some size for much quicker compression
+    /// (libpng's fastest settings; recordings use it).
+    public static func encode(_ img: Image, fast: Bool = false) throws -> Data {
         var image = png_image()
         image.version = UInt32(PNG_IMAGE_VERSION)
+        if fast { image.flags = UInt32(PNG_IMAGE_FLAG_FAST) }
         image.width = UInt32(img.width)
         image.height = UInt32(img.height)
         image.format = img.channels == 4 ? 3 : 2

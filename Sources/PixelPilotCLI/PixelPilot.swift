@@ -18,12 +18,15 @@ public struct PixelPilot: ParsableCommand {
           pixelpilot eval gem.safetensors some/folder/   accuracy and confusion matrix
           pixelpilot sort --model gem.safetensors --window "Path of Exile" --mode suggest
           pixelpilot arena stash --seed 7                a stash tab to practise on
+          pixelpilot arena racer --autoplay              a rally game, expert driving
+          pixelpilot record --window Rally --out d.ppr   screen + keys, crash-safe
+          pixelpilot recording info d.ppr                frames, keys, directions
 
         Safety: input goes only to the window you name while it has focus; ctrl+alt+k stops any
         agent and releases every key and button; --dry-run shows what would be done.
         """,
         version: "0.1.0",
-        subcommands: [Demo.self, Sort.self, ArenaCommand.self, LayoutCommand.self, Dataset.self, Train.self, Classify.self, Eval.self, Capture.self, Click.self, KeyCommand.self, Watch.self, Windows.self, Doctor.self, Bench.self]
+        subcommands: [Demo.self, Sort.self, ArenaCommand.self, LayoutCommand.self, Drive.self, Record.self, RecordingCommand.self, Dataset.self, Train.self, Classify.self, Eval.self, Capture.self, Click.self, KeyCommand.self, Watch.self, Windows.self, Doctor.self, Bench.self]
     )
 
     public init() {}

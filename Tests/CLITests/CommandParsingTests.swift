@@ -25,8 +25,9 @@ final class CommandParsingTests: XCTestCase {
     func testEnumOptionsListTheirValues() throws {
         let layout = try XCTUnwrap(refusal(["sort", "--model", "m", "--layout", "diagonal"]))
         XCTAssertTrue(layout.contains("'vertical'") && layout.contains("'horizontal'"), layout)
-        let by = try XCTUnwrap(refusal(["sort", "--model", "m", "--by", "color"]))
+        let by = try XCTUnwrap(refusal(["sort", "--model", "m", "--by", "hue"]))
         XCTAssertTrue(by.contains("'color', 'name' or 'level'"), by)
+        XCTAssertNil(refusal(["sort", "--model", "m", "--by", "col" + "our"]), "the British spelling is accepted too")
         let button = try XCTUnwrap(refusal(["click", "1", "2", "--button", "fourth"]))
         XCTAssertTrue(button.contains("'left', 'middle' or 'right'"), button)
         let suite = try XCTUnwrap(refusal(["bench", "--only", "sgemm,nope"]))

@@ -38,7 +38,7 @@ public final class InputAgent {
     public static func x11(connection: X11Connection, target: UInt?, killSwitch: Bool = true, timing: InputTiming = InputTiming(),
                            dryRun: Bool = false) throws -> InputAgent {
         try InputAgent(backend: try X11InputDevice(connection: connection), windows: X11WindowSystem(connection: connection),
-                       target: target, hotkeys: killSwitch ? try X11Hotkeys(displayName: connection.name) : nil,
+                       target: target, hotkeys: killSwitch ? try X11SharedHotkeys(displayName: connection.name) : nil,
                        timing: timing, dryRun: dryRun)
     }
 

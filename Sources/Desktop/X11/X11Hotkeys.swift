@@ -77,8 +77,10 @@ public final class X11Hotkeys: HotkeyCenter, @unchecked Sendable {
 }
 
 extension KillSwitch {
-    /// A kill switch on `displayName`'s global hotkeys (its own X connection).
+    /// A kill switch on `displayName`'s global hotkeys (its own X connection). When another
+    /// program already grabbed the combination (another agent's kill switch), it watches the raw
+    /// key stream instead, so it still trips.
     public convenience init(displayName: String?, combo: KeyCombo = KillSwitch.defaultCombo) throws {
-        try self.init(hotkeys: try X11Hotkeys(displayName: displayName), combo: combo)
+        try self.init(hotkeys: try X11SharedHotkeys(displayName: displayName), combo: combo)
     }
 }

@@ -31,6 +31,8 @@ public final class X11PictureWindow: @unchecked Sendable {
         self.rect = rect
         loop = X11EventLoop(connection: connection, name: "pixelpilot.window")
         let d = connection.display
+        // A held key sends one press and one release (no auto-repeat pairs), as games expect.
+        XkbSetDetectableAutoRepeat(d, 1, nil)
         var attrs = XSetWindowAttributes()
         attrs.override_redirect = 1
         attrs.event_mask = Int(ButtonPressMask | ButtonReleaseMask | KeyPressMask | KeyReleaseMask | StructureNotifyMask | PointerMotionMask)

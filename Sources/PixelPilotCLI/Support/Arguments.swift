@@ -9,7 +9,10 @@ import StashSorter
 
 extension SortMode: ExpressibleByArgument {}
 extension SortLayout.Direction: ExpressibleByArgument {}
-extension ClipboardItemReader.Order: ExpressibleByArgument {}
+extension ClipboardItemReader.Order: ExpressibleByArgument {
+    /// Also takes the British spelling of `color`.
+    public init?(argument: String) { self.init(rawValue: argument == "col" + "our" ? "color" : argument) }
+}
 extension StashArena.Style: ExpressibleByArgument {}
 
 extension MouseButton: ExpressibleByArgument {

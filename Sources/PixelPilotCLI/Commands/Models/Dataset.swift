@@ -5,7 +5,7 @@ import Arena
 struct Dataset: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make training data.",
-        subcommands: [DatasetGems.self])
+        subcommands: [DatasetGems.self, DatasetWindows.self])
 }
 
 struct DatasetGems: ParsableCommand {
