@@ -85,3 +85,21 @@ final class Counter: @unchecked Sendable {
         return values == expected
     }
 }
+
+/// Two agents on one display: the second kill switch finds Ctrl+Alt+K grabbed by the first and
+/// watches the raw key stream instead; one press trips both.
+final class SharedKillSwitchTests: XvfbTestCase {
+    func testASecondKillSwitchOnTheSameDisplayStillTrips() throws {
+        let first = try KillSwitch(displayName: xvfb.name)
+        defer { first.stop() }
+        let second = try KillSwitch(displayName: xvfb.name)
+        defer { second.stop() }
+        let user = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
+        Thread.sleep(forTimeInterval: 0.2)   // the raw watcher's event thread is listening
+        try user.tap(KillSwitch.defaultCombo)
+        let deadline = Date().addingTimeInterval(2)
+        while !(first.isTripped && second.isTripped) && Date() < deadline { usleep(5_000) }
+        XCTAssertTrue(first.isTripped, "the switch that holds the grab")
+        XCTAssertTrue(second.isTripped, "the switch that watches the raw key stream")
+    }
+}
