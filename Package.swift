@@ -45,11 +45,11 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: [.unsafeFlags(kernelFlags)]),
         .target(name: "TensorKit", dependencies: ["CBLAS", "CCPUFeatures", "TensorKitAVX512", "SeededRandom"],
                 swiftSettings: [.unsafeFlags(kernelFlags)]),
-        // Imaging and LayoutReader hold hot pixel loops (FFT, registration): built for AVX2 + FMA, but
+        // Imaging, Desktop and LayoutReader hold hot pixel loops (FFT, registration, pixel formats): built for AVX2 + FMA, but
         // with the usual checks (they read files and screens from outside the process).
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"], swiftSettings: [.unsafeFlags(simdFlags)]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Imaging"]),
-        .target(name: "Desktop", dependencies: ["CX11", "Imaging"]),
+        .target(name: "Desktop", dependencies: ["CX11", "Imaging"], swiftSettings: [.unsafeFlags(simdFlags)]),
         // Releases whatever an agent holds when the agent dies (C, no runtime: it must outlive a crash).
         .executableTarget(name: "pixelpilot-guardian", linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xtst")]),
         // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
