@@ -1,20 +1,21 @@
 /// Simple drawing for plots, plan pictures and test patterns.
 extension Image {
     /// Fills the rectangle, clipped to the image.
-    public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: [UInt8]) {
+    public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: Color) {
         let x0 = Swift.max(0, x), y0 = Swift.max(0, y), x1 = Swift.min(width, x + w), y1 = Swift.min(height, y + h)
         guard x0 < x1, y0 < y1 else { return }
         let c = channels
+        let v = color.channels(c)
         pixels.withUnsafeMutableBufferPointer { p in
             for yy in y0..<y1 { for xx in x0..<x1 {
                 let o = (yy * width + xx) * c
-                for ch in 0..<c { p[o + ch] = ch < color.count ? color[ch] : 255 }
+                for ch in 0..<c { p[o + ch] = v[ch] }
             } }
         }
     }
 
     /// Draws the outline of a rectangle `thickness` pixels wide, inside its bounds.
-    public mutating func strokeRect(x: Int, y: Int, width w: Int, height h: Int, color: [UInt8], thickness t: Int = 1) {
+    public mutating func strokeRect(x: Int, y: Int, width w: Int, height h: Int, color: Color, thickness t: Int = 1) {
         fillRect(x: x, y: y, width: w, height: t, color: color)
         fillRect(x: x, y: y + h - t, width: w, height: t, color: color)
         fillRect(x: x, y: y, width: t, height: h, color: color)
@@ -22,7 +23,7 @@ extension Image {
     }
 
     /// Draws a straight line with square pen of `thickness` pixels.
-    public mutating func drawLine(from p0: (x: Int, y: Int), to p1: (x: Int, y: Int), color: [UInt8], thickness: Int = 1) {
+    public mutating func drawLine(from p0: (x: Int, y: Int), to p1: (x: Int, y: Int), color: Color, thickness: Int = 1) {
         var x0 = p0.x, y0 = p0.y
         let dx = Swift.abs(p1.x - x0), dy = -Swift.abs(p1.y - y0)
         let sx = x0 < p1.x ? 1 : -1, sy = y0 < p1.y ? 1 : -1
@@ -38,7 +39,7 @@ extension Image {
     }
 
     /// Fills a circle of `radius` centred at (cx, cy).
-    public mutating func fillCircle(cx: Int, cy: Int, radius r: Int, color: [UInt8]) {
+    public mutating func fillCircle(cx: Int, cy: Int, radius r: Int, color: Color) {
         guard r >= 0 else { return }
         for yy in -r...r {
             let span = Int((Double(r * r - yy * yy)).squareRoot())
@@ -48,7 +49,7 @@ extension Image {
 
     /// Draws text in a built-in 5×7 pixel font, magnified by `scale`. Lower-case letters are
     /// drawn as capitals; unknown characters as a box.
-    public mutating func drawText(_ text: String, x: Int, y: Int, color: [UInt8], scale: Int = 1) {
+    public mutating func drawText(_ text: String, x: Int, y: Int, color: Color, scale: Int = 1) {
         var cx = x
         for ch in text.uppercased() {
             if let rows = BitmapFont.glyphs[ch] {

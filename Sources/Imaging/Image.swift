@@ -10,14 +10,14 @@ public struct Image: Equatable, Sendable {
     /// `height * width * channels` bytes.
     public var pixels: [UInt8]
 
-    /// An image filled with one colour (`color` has `channels` entries).
-    public init(width: Int, height: Int, channels: Int = 3, color: [UInt8]? = nil) {
+    /// An image filled with one colour (black when none is given).
+    public init(width: Int, height: Int, channels: Int = 3, color fill: Color? = nil) {
         precondition(width >= 0 && height >= 0 && (channels == 3 || channels == 4), "bad image geometry \(width)x\(height)x\(channels)")
         self.width = width
         self.height = height
         self.channels = channels
-        if let color {
-            precondition(color.count == channels, "color \(color) does not have \(channels) channels")
+        if let fill {
+            let color = fill.channels(channels)
             var px = [UInt8](repeating: 0, count: width * height * channels)
             px.withUnsafeMutableBufferPointer { p in
                 for i in 0..<(width * height) { for c in 0..<channels { p[i * channels + c] = color[c] } }
@@ -47,10 +47,11 @@ public struct Image: Equatable, Sendable {
     }
 
     /// Sets the colour at (x, y); ignores points outside the image. Alpha defaults to opaque.
-    public mutating func setPixel(x: Int, y: Int, _ color: [UInt8]) {
+    public mutating func setPixel(x: Int, y: Int, _ color: Color) {
         guard x >= 0, y >= 0, x < width, y < height else { return }
         let o = (y * width + x) * channels
-        for c in 0..<channels { pixels[o + c] = c < color.count ? color[c] : 255 }
+        let v = color.channels(channels)
+        for c in 0..<channels { pixels[o + c] = v[c] }
     }
 
     /// The same picture with 3 channels (alpha dropped).

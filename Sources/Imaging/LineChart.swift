@@ -4,8 +4,8 @@ public struct LineChart {
     public struct Series {
         public var name: String
         public var values: [Double]
-        public var color: [UInt8]
-        public init(name: String, values: [Double], color: [UInt8]) { self.name = name; self.values = values; self.color = color }
+        public var color: Color
+        public init(name: String, values: [Double], color: Color) { self.name = name; self.values = values; self.color = color }
     }
 
     public var title: String

@@ -8,7 +8,7 @@ public enum PlanPicture {
     ///   - grid: the grid's geometry in screen coordinates.
     public static func render(_ plan: SortPlan<String>, over screenshot: Image, grid: GridGeometry, imageOriginX: Int, imageOriginY: Int) -> Image {
         var img = screenshot.rgb()
-        let colors: [String: [UInt8]] = ["blue": [90, 150, 255], "green": [90, 230, 90], "red": [255, 90, 90]]
+        let colors: [String: Color] = ["blue": [90, 150, 255], "green": [90, 230, 90], "red": [255, 90, 90]]
         var step = 0
         for chain in plan.chains {
             for (a, b) in zip(chain, chain.dropFirst()) {
@@ -28,7 +28,7 @@ public enum PlanPicture {
         return img
     }
 
-    static func arrowHead(_ img: inout Image, from: (x: Int, y: Int), to: (x: Int, y: Int), color color: [UInt8]) {
+    static func arrowHead(_ img: inout Image, from: (x: Int, y: Int), to: (x: Int, y: Int), color: Color) {
         let dx = Double(to.x - from.x), dy = Double(to.y - from.y)
         let len = (dx * dx + dy * dy).squareRoot()
         guard len > 1 else { return }

@@ -7,8 +7,8 @@ import Imaging
 ///   the cells' own crops);
 /// - move pages: a few numbered moves per picture, instead of one picture with seventy arrows.
 public enum SuggestionPictures {
-    static let colors: [String: [UInt8]] = ["blue": [80, 150, 255], "green": [80, 235, 80], "red": [255, 80, 80]]
-    static let unsure: [UInt8] = [255, 0, 255]
+    static let colors: [String: Color] = ["blue": [80, 150, 255], "green": [80, 235, 80], "red": [255, 80, 80]]
+    static let unsure: Color = [255, 0, 255]
 
     /// The grid's part of a screenshot (whose top-left is screen (`imageX`, `imageY`)), with a margin.
     static func region(_ shot: Image, grid: GridGeometry, imageX: Int, imageY: Int, margin: Int) -> (Image, x: Int, y: Int) {
@@ -115,7 +115,7 @@ public enum SuggestionPictures {
         s.moves.map { "\($0.number). \($0.item.hasPrefix("?") ? "unsure item" : $0.item) \($0.from) -> \($0.to)" }
     }
 
-    static func legend(_ img: Image, _ names: [String], _ colors: [[UInt8]]) -> Image {
+    static func legend(_ img: Image, _ names: [String], _ colors: [Color]) -> Image {
         var out = Image(width: img.width, height: img.height + 18, color: [16, 14, 12])
         out.draw(img, atX: 0, y: 0)
         var x = 4

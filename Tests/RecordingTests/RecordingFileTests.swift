@@ -14,7 +14,8 @@ final class RecordingFileTests: XCTestCase {
     static func frame(_ k: Int, width: Int = 24, height: Int = 16, channels: Int = 4) -> Image {
         var img = Image(width: width, height: height, channels: channels)
         for y in 0..<height { for x in 0..<width {
-            img.setPixel(x: x, y: y, [UInt8((x * 9 + k) % 256), UInt8((y * 13 + 2 * k) % 256), UInt8((x + y + 50 * k) % 256), 255].prefix(channels).map { $0 })
+            let rgba: [UInt8] = [UInt8((x * 9 + k) % 256), UInt8((y * 13 + 2 * k) % 256), UInt8((x + y + 50 * k) % 256), 255]
+            img.setPixel(x: x, y: y, Color(rgba))
         } }
         return img
     }

@@ -67,7 +67,7 @@ final class CellClassifierTests: XCTestCase {
                 var img = Image(width: 52, height: 52, color: [2, 2, 28])
                 if name != "empty" {
                     let r = 12 + Int(rng.next() % 8)
-                    img.fillCircle(cx: 20 + Int(rng.next() % 12), cy: 20 + Int(rng.next() % 12), radius: r, color: color)
+                    img.fillCircle(cx: 20 + Int(rng.next() % 12), cy: 20 + Int(rng.next() % 12), radius: r, color: Color(color))
                 }
                 try PNG.write(img, to: d.appendingPathComponent("\(i).png"))
             }

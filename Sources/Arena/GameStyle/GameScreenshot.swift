@@ -34,7 +34,7 @@ public struct GameScreenshot {
         let s = Double(height) / 1080
         var canvas = GameCanvas(width: width, height: height, color: [0, 0, 0])
         GameScreenshot.paintScene(into: &canvas, seed: seed)
-        var texts: [(String, Int, Int, [UInt8], Int)] = []
+        var texts: [(String, Int, Int, Color, Int)] = []
         // Stash panel.
         let stashPanel = (x: 0.0, y: 0.0, w: 668 * s, h: 860 * s)
         GameScreenshot.paintPanel(into: &canvas, x: stashPanel.x, y: stashPanel.y, width: stashPanel.w, height: stashPanel.h, seed: seed, scale: s)

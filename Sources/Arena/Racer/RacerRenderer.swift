@@ -224,7 +224,7 @@ public final class RacerRenderer: @unchecked Sendable {
             let side = Double(Int((hsh >> 5) & 31) - 15)
             let px = anchor.x - bx * dist - by * side * 0.6, py = anchor.y - by * dist + bx * side * 0.6
             let r = 2 + Int((hsh >> 10) & 3)
-            let color: [UInt8] = dusty ? [178, 156, 110] : [205, 205, 205]
+            let color: Color = dusty ? [178, 156, 110] : [205, 205, 205]
             image.fillCircle(cx: Int(px), cy: Int(py), radius: r, color: color)
         }
     }

@@ -153,7 +153,7 @@ struct LayoutPaths: ParsableCommand {
         for (i, p) in paths.enumerated() {
             let hue = Double(i) / Double(max(1, paths.count))
             let c: [UInt8] = [0.0, 0.33, 0.67].map { (shift: Double) -> UInt8 in UInt8(127 + 127 * Foundation.cos(6.283 * (hue + shift))) }
-            for q in p.points { img.fillRect(x: q.x - 1, y: q.y - 1, width: 2, height: 2, color: c) }
+            for q in p.points { img.fillRect(x: q.x - 1, y: q.y - 1, width: 2, height: 2, color: Color(c)) }
         }
         img.fillCircle(cx: s.originX, cy: s.originY, radius: 6, color: [60, 230, 90])
         try PNG.write(img, path: "\(sample)/paths.png")
