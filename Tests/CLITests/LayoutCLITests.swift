@@ -120,6 +120,32 @@ final class LayoutCLITests: XCTestCase {
     }
 }
 
+extension LayoutCLITests {
+    func testLabelWindowTakesTheClassFromAKeyPress() throws {
+        let xvfb = try VirtualDisplay(width: 1400, height: 800)
+        defer { xvfb.stop() }
+        let sample = work.appendingPathComponent("samples/unlabelled/s").path
+        try FileManager.default.createDirectory(atPath: sample, withIntermediateDirectories: true)
+        try PNG.write(Image(width: 300, height: 200, color: [40, 46, 60]), path: sample + "/map.png")
+        let json = #"{"format":"pixelpilot-layout-sample/1","id":"s","originX":30,"originY":40,"source":"stream","frames":1,"created":"now"}"#
+        try Data(json.utf8).write(to: URL(fileURLWithPath: sample + "/sample.json"))
+        let (label, out, err) = process(["layout", "label", sample, "--window", "--display", xvfb.name])
+        try label.run()
+        defer { if label.isRunning { label.terminate() } }
+        Thread.sleep(forTimeInterval: 2)
+        let input = try X11InputDevice(connection: try X11Connection(name: xvfb.name), timing: InputTiming(afterMove: 0.02, holdDown: 0.02, afterRelease: 0.02))
+        try input.tap("3")
+        label.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(label.terminationStatus, 0, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        XCTAssertTrue(text.contains("is class 3"), text)
+        let moved = work.appendingPathComponent("samples/3/s/sample.json").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: moved))
+        let data = try Data(contentsOf: URL(fileURLWithPath: moved))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["layoutClass"] as? Int, 3)
+    }
+}
+
 private extension Data {
     /// The paths file without its "kinds" list (so it decodes as one dictionary type).
     func droppingKinds() throws -> Data {
