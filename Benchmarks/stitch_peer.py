@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The seed's stitching as the peer of `pixelpilot layout bench`: kweimann's find_translation
 (SIFT, Lowe ratio 0.7, median shift of the best 15 matches), frame to previous, moves rounded to
-integers as the seed's client does, on the frames the benchmark recorded (--record DIR).
+integers as the seed's client does, on the frames the benchmark recorded (--record DIR). Each class runs twice: on the frames as
+they are (the seed's method), and on frames passed first through the seed's own map-line colour
+filter (rows marked "f"), to show what SIFT does once the moving ground is gone.
 
 A failed match (no keypoints or no match left) ends the seed's stream; here it is counted and
 the frame skipped (the previous frame stays the reference), so the run can go on.
@@ -31,11 +33,18 @@ def find_translation(a, b, ratio=0.7, max_matches=15):
     return np.median(d, axis=0)  # (dx, dy): the player's movement in frame pixels
 
 
-def run_class(folder, limit):
+def line_filter(img):
+    """The seed's own colour filter for map lines (its UNet masks): R 110-150, G 0-150, B 150-255."""
+    m = cv2.inRange(img, (110, 0, 150), (150, 150, 255))
+    return cv2.bitwise_and(img, img, mask=m)
+
+
+def run_class(folder, limit, filtered=False):
     rows = list(csv.DictReader(open(os.path.join(folder, "truth.csv"))))[:limit]
     truth = {int(r["index"]): (float(r["x"]), float(r["y"]), r["bad"] == "1") for r in rows}
     files = sorted(glob.glob(os.path.join(folder, "*.png")))[:limit]
-    prev = cv2.cvtColor(cv2.imread(files[0]), cv2.COLOR_BGR2RGB)
+    load = (lambda f: line_filter(cv2.cvtColor(cv2.imread(f), cv2.COLOR_BGR2RGB))) if filtered else (lambda f: cv2.cvtColor(cv2.imread(f), cv2.COLOR_BGR2RGB))
+    prev = load(files[0])
     x0, y0, _ = truth[0]
     pos = np.array([0.0, 0.0])
     errors, dist, ms, steps = [], [], [], []
@@ -45,7 +54,7 @@ def run_class(folder, limit):
     prev_truth, prev_bad = (x0, y0), truth[0][2]
     travelled, last = 0.0, (x0, y0)
     for k, f in enumerate(files[1:], start=1):
-        img = cv2.cvtColor(cv2.imread(f), cv2.COLOR_BGR2RGB)
+        img = load(f)
         tx, ty, is_bad = truth[k]
         travelled += float(np.hypot(tx - last[0], ty - last[1])); last = (tx, ty)
         t = time.perf_counter()
@@ -90,11 +99,12 @@ def main():
     print("class   frames  mean px   max px  drift/1000px  bad  undetected  failures  ms/frame | step mean/max px | before 1st bad: frames mean max   (OpenCV %s SIFT peer)" % cv2.__version__)
     for folder in sorted(glob.glob(os.path.join(a.dir, "class-*"))):
         c = int(folder.rsplit("-", 1)[1])
-        r = run_class(folder, a.frames)
-        print("%-7d %6d %8.2f %8.2f %13.2f %4d %11d %9d %9.1f | %6.2f %6.2f | %5d %6.2f %6.2f" % (
-            c, r["frames"], r["mean"], r["max"], r["drift"], r["bad"], r["undetected"], r["failures"], r["ms"],
+        for filtered in (False, True):
+          r = run_class(folder, a.frames, filtered)
+          print("%-7s %6d %8.2f %8.2f %13.2f %4d %11d %9d %9.1f | %6.2f %6.2f | %5d %6.2f %6.2f" % (
+            "%d%s" % (c, "f" if filtered else ""), r["frames"], r["mean"], r["max"], r["drift"], r["bad"], r["undetected"], r["failures"], r["ms"],
             r["stepMean"], r["stepMax"], r["cleanFrames"], r["cleanMean"], r["cleanMax"]), flush=True)
-        print(json.dumps(dict(suite="stitch-peer", **{"class": c}, **r)), file=sys.stderr)
+          print(json.dumps(dict(suite="stitch-peer", filtered=filtered, **{"class": c}, **r)), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -88,4 +88,69 @@ final class LayoutCLITests: XCTestCase {
         XCTAssertEqual(picture.width, 2 * map.width + 10)
         XCTAssertEqual(try run(["layout", "fog", sample, "--path", "99"]).status, 64)
     }
+
+    func testDrawingPathsByHandWithRealPointerInput() throws {
+        let xvfb = try VirtualDisplay(width: 800, height: 600)
+        defer { xvfb.stop() }
+        let sample = work.appendingPathComponent("s").path
+        try FileManager.default.createDirectory(atPath: sample, withIntermediateDirectories: true)
+        try PNG.write(Image(width: 300, height: 200, color: [40, 46, 60]), path: sample + "/map.png")
+        let json = #"{"format":"pixelpilot-layout-sample/1","id":"s","originX":30,"originY":40,"source":"stream","frames":1,"created":"now"}"#
+        try Data(json.utf8).write(to: URL(fileURLWithPath: sample + "/sample.json"))
+        let (draw, out, _) = process(["layout", "draw", sample, "--display", xvfb.name])
+        try draw.run()
+        defer { if draw.isRunning { draw.terminate() } }
+        Thread.sleep(forTimeInterval: 1.5)
+        let input = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .pauses(0.02, maxActionsPerSecond: 60))
+        // The window sits at (20, 20) at scale 1: drag from map (100, 50) to (200, 150).
+        try input.move(to: ScreenPoint(x: 120, y: 70))
+        try input.press(MouseButton.left)
+        for k in 1...10 { try input.move(to: ScreenPoint(x: 120 + 10 * k, y: 70 + 10 * k)) }
+        try input.release(MouseButton.left)
+        try input.tap(try KeyCombo(parsing: "s"))
+        try input.tap(try KeyCombo(parsing: "q"))
+        draw.waitUntilExit()
+        XCTAssertEqual(draw.terminationStatus, 0)
+        _ = out
+        let paths = try JSONDecoder().decode([String: [[[Int]]]].self, from: Data(contentsOf: URL(fileURLWithPath: sample + "/paths.json")).droppingKinds())
+        let path = try XCTUnwrap(paths["paths"]?.first)
+        XCTAssertEqual(path.first, [30, 40], "a drawn path starts at the origin")
+        XCTAssertEqual(path.last, [200, 150])
+        for (a, b) in zip(path, path.dropFirst()) { XCTAssertLessThanOrEqual(max(abs(a[0] - b[0]), abs(a[1] - b[1])), 1, "dense") }
+    }
+}
+
+extension LayoutCLITests {
+    func testLabelWindowTakesTheClassFromAKeyPress() throws {
+        let xvfb = try VirtualDisplay(width: 1400, height: 800)
+        defer { xvfb.stop() }
+        let sample = work.appendingPathComponent("samples/unlabelled/s").path
+        try FileManager.default.createDirectory(atPath: sample, withIntermediateDirectories: true)
+        try PNG.write(Image(width: 300, height: 200, color: [40, 46, 60]), path: sample + "/map.png")
+        let json = #"{"format":"pixelpilot-layout-sample/1","id":"s","originX":30,"originY":40,"source":"stream","frames":1,"created":"now"}"#
+        try Data(json.utf8).write(to: URL(fileURLWithPath: sample + "/sample.json"))
+        let (label, out, err) = process(["layout", "label", sample, "--window", "--display", xvfb.name])
+        try label.run()
+        defer { if label.isRunning { label.terminate() } }
+        Thread.sleep(forTimeInterval: 2)
+        let input = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .pauses(0.02, maxActionsPerSecond: 60))
+        try input.tap(try KeyCombo(parsing: "3"))
+        label.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(label.terminationStatus, 0, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        XCTAssertTrue(text.contains("is class 3"), text)
+        let moved = work.appendingPathComponent("samples/3/s/sample.json").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: moved))
+        let data = try Data(contentsOf: URL(fileURLWithPath: moved))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["layoutClass"] as? Int, 3)
+    }
+}
+
+private extension Data {
+    /// The paths file without its "kinds" list (so it decodes as one dictionary type).
+    func droppingKinds() throws -> Data {
+        var o = try JSONSerialization.jsonObject(with: self) as? [String: Any] ?? [:]
+        o["kinds"] = nil
+        return try JSONSerialization.data(withJSONObject: o)
+    }
 }

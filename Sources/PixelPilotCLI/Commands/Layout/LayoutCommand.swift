@@ -12,9 +12,10 @@ struct LayoutCommand: ParsableCommand {
           pixelpilot layout collect stream/stream-1 --samples samples/ --truth truth/
           pixelpilot layout label samples/unlabelled/<id> --class 4
           pixelpilot layout paths samples/4/<id> --count 20        exploration paths (needs a walkable mask)
+          pixelpilot layout draw samples/4/<id>                    or draw them by hand over the map
           pixelpilot layout fog samples/4/<id> --path 0            the seed's fog-of-war sampling
           pixelpilot layout show samples/4/<id> --out sample.png   a picture of a sample
         """,
-        subcommands: [LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutFog.self, LayoutShow.self,
+        subcommands: [LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutDraw.self, LayoutFog.self, LayoutShow.self,
                       LayoutBench.self])
 }

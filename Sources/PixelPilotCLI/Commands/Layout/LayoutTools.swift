@@ -1,5 +1,6 @@
 import ArgumentParser
 import Arena
+import Desktop
 import Foundation
 import LayoutReader
 import Imaging
@@ -104,14 +105,69 @@ struct LayoutLabel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "label",
         abstract: "Give a collected sample its layout class (moves it to SAMPLES/<class>/<id>).",
-        discussion: "Example: pixelpilot layout label samples/unlabelled/20261201-221500 --class 4")
+        discussion: """
+        Give --class, or --window to see the map beside the nine guides and press 0-8 (Escape
+        leaves it unlabelled). Guides come from --guides DIR (0.png ... 8.png, e.g. from
+        `pixelpilot arena map --write-guides DIR`), else the arena's own.
+        Examples: pixelpilot layout label samples/unlabelled/20261201-221500 --class 4
+                  pixelpilot layout label samples/unlabelled/20261201-221500 --window
+        """)
+    @OptionGroup var display: DisplayOptions
     @Argument(help: "The sample folder.") var sample: String
-    @Option(name: .customLong("class"), help: "Layout class 0-8.") var layoutClass: Int
+    @Option(name: .customLong("class"), help: "Layout class 0-8.") var layoutClass: Int?
+    @Flag(help: "Choose the class in a window showing the map and the guides.") var window = false
+    @Option(help: "Folder of guide pictures 0.png ... 8.png.") var guides: String?
 
-    func validate() throws { guard (0...8).contains(layoutClass) else { throw ValidationError("--class must be 0-8, got \(layoutClass)") } }
+    func validate() throws {
+        if let c = layoutClass, !(0...8).contains(c) { throw ValidationError("--class must be 0-8, got \(c)") }
+        guard (layoutClass == nil) != !window else { throw ValidationError("give --class N or --window (one of them)") }
+    }
+
+    /// The map beside a 3×3 sheet of the guides, each numbered.
+    func sheet(map: Image) throws -> Image {
+        let cell = (w: 260, h: 208), side = 3 * cell.h
+        let shown = map.resized(width: max(1, map.width * side / max(map.height, 1)), height: side)
+        var img = Image(width: shown.width + 10 + 3 * cell.w, height: side, color: [10, 10, 14])
+        img.draw(shown, atX: 0, y: 0)
+        for c in 0..<9 {
+            let g: Image
+            if let guides { g = try PNG.read(path: "\(guides)/\(c).png").rgb() }
+            else { g = MapLayout(layoutClass: LayoutClass(rawValue: c) ?? .eastRun, seed: 1).guide() }
+            let x = shown.width + 10 + (c % 3) * cell.w, y = (c / 3) * cell.h
+            img.draw(g.resized(width: cell.w - 6, height: cell.h - 6), atX: x, y: y)
+            img.fillRect(x: x, y: y, width: 26, height: 26, color: [230, 190, 60])
+            img.drawText("\(c)", x: x + 7, y: y + 5, color: [0, 0, 0], scale: 3)
+        }
+        return img
+    }
 
     func run() throws {
         var s = try LayoutSample.read(from: sample)
+        var chosen = layoutClass
+        if window {
+            let map = try PNG.read(path: "\(sample)/map.png").rgb()
+            let picture = try sheet(map: map)
+            let (connection, virtual) = try display.open()
+            defer { withExtendedLifetime(virtual) {} }
+            let w = try X11PictureWindow(display: connection.name, rect: ScreenRect(x: 10, y: 10, width: picture.width, height: picture.height),
+                                         picture: picture, title: "PixelPilot - label \(s.id): press 0-8", className: "PixelPilotLabel")
+            w.focus()
+            let answer = DispatchSemaphore(value: 0)
+            let pick = LockedValue<Int?>(nil)
+            w.onEvent = { e in
+                if case .keyPress(let key, _) = e {
+                    if let n = Int(key.name), (0...8).contains(n) { pick.set(n); answer.signal() }
+                    if key == .escape { answer.signal() }
+                }
+            }
+            print("Press 0-8 in the window to label \(s.id) (Escape: leave it).")
+            fflush(stdout)
+            answer.wait()
+            w.close()
+            chosen = pick.get()
+            guard chosen != nil else { print("Left unlabelled."); return }
+        }
+        guard let layoutClass = chosen else { return }
         s.layoutClass = layoutClass
         let folder = URL(fileURLWithPath: sample).standardizedFileURL
         let root = folder.deletingLastPathComponent().deletingLastPathComponent()
@@ -244,4 +300,13 @@ struct LayoutShow: ParsableCommand {
         try PNG.write(picture, path: out)
         print("\(out): sample \(s.id), class \(s.layoutClass.map(String.init) ?? "unlabelled"), \(map.width)x\(map.height), origin \(s.originX),\(s.originY)")
     }
+}
+
+/// A value guarded by a lock.
+final class LockedValue<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var v: T
+    init(_ v: T) { self.v = v }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return v }
+    func set(_ n: T) { lock.lock(); v = n; lock.unlock() }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Desktop
 import Foundation
 import LayoutReader
+import Imaging
 
 struct LayoutWatch: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,7 @@ struct LayoutWatch: ParsableCommand {
     @Option(help: "Stop each stream after this many frames.") var frames: Int?
     @Option(help: "Quit after this many seconds.") var seconds: Double?
     @Option(help: "Matches below this confidence are skipped (0-1).") var minConfidence: Float = 0.3
+    @Flag(help: "Show the live stitched map in a small window in the screen's top-right corner.") var show = false
 
     func validate() throws {
         if let region, ScreenRect(parsing: region) == nil { throw ValidationError("--region '\(region)' is not WxH+X+Y or X,Y,W,H") }
@@ -62,6 +64,17 @@ struct LayoutWatch: ParsableCommand {
             try hotkeys.register(stopKey) { control.request(.stop) }
             try hotkeys.register(quitKey) { control.request(.quit) }
         }
+        var viewer: X11PictureWindow?
+        if show {
+            let side = 360
+            let at = ScreenRect(x: screen.width - side - 10, y: 10, width: side, height: side)
+            if at.x < rect.x + rect.width && rect.x < at.x + side && at.y < rect.y + rect.height && rect.y < at.y + side {
+                FileHandle.standardError.write(Data("pixelpilot: warning: the map window \(at) overlaps the capture region \(rect)\n".utf8))
+            }
+            viewer = try X11PictureWindow(display: connection.name, rect: at, picture: Image(width: side, height: side, color: [8, 8, 12]),
+                                          title: "PixelPilot - stitched map", className: "PixelPilotMap")
+        }
+        defer { viewer?.close() }
         print("Watching \(rect) on \(connection.name) at \(fps) fps. \(startKey) starts a stream, \(stopKey) stops it, \(quitKey) quits.")
         fflush(stdout)
         if startNow { control.request(.start) }
@@ -108,6 +121,9 @@ struct LayoutWatch: ParsableCommand {
                         } catch {
                             FileHandle.standardError.write(Data("pixelpilot: cannot write \(dir): \(error)\n".utf8))
                         }
+                        if let viewer, r.outcome.isPasted {
+                            viewer.setPicture(LayoutWatch.fitted(stream.stitcher.canvas.linePicture(), side: viewer.rect.width))
+                        }
                         if let limit, r.index + 1 >= limit { stream.stop() }
                     case .captureFailed(let message):
                         FileHandle.standardError.write(Data("pixelpilot: capture failed: \(message)\n".utf8))
@@ -119,6 +135,17 @@ struct LayoutWatch: ParsableCommand {
             }
         }
         hotkeys.stop()
+    }
+}
+
+extension LayoutWatch {
+    /// `image` shrunk to fit a `side`×`side` square, centred on black.
+    static func fitted(_ image: Image, side: Int) -> Image {
+        let scale = min(Double(side) / Double(max(1, image.width)), Double(side) / Double(max(1, image.height)), 1)
+        let w = max(1, Int(Double(image.width) * scale)), h = max(1, Int(Double(image.height) * scale))
+        var out = Image(width: side, height: side, color: [8, 8, 12])
+        out.draw(image.resized(width: w, height: h), atX: (side - w) / 2, y: (side - h) / 2)
+        return out
     }
 }
 
