@@ -127,21 +127,10 @@ public final class TiledCanvas {
     /// The stitched RGB map of everything pasted, and where the origin is in it.
     public func picture() -> (image: Image, originX: Int, originY: Int) {
         guard let b = bounds else { return (Image(width: 1, height: 1), 0, 0) }
-        let w = b.maxX - b.minX + 1, h = b.maxY - b.minY + 1
-        var img = Image(width: w, height: h)
-        let t = TiledCanvas.tileSize
-        img.pixels.withUnsafeMutableBufferPointer { px in
-            for (key, tile) in tiles {
-                for ty in 0..<t {
-                    let y = key.y * t + ty - b.minY
-                    guard y >= 0, y < h else { continue }
-                    for tx in 0..<t {
-                        let x = key.x * t + tx - b.minX
-                        guard x >= 0, x < w else { continue }
-                        let s = (ty * t + tx) * 3, d = (y * w + x) * 3
-                        px[d] = tile.rgb[s]; px[d + 1] = tile.rgb[s + 1]; px[d + 2] = tile.rgb[s + 2]
-                    }
-                }
+        let img = render { tile, from, to, count, px in
+            for i in 0..<count {
+                let s = (from + i) * 3, d = (to + i) * 3
+                px[d] = tile.rgb[s]; px[d + 1] = tile.rgb[s + 1]; px[d + 2] = tile.rgb[s + 2]
             }
         }
         return (img, -b.minX, -b.minY)
@@ -149,22 +138,32 @@ public final class TiledCanvas {
 
     /// The line plane as a picture (lavender lines on black), same frame as ``picture()``.
     public func linePicture() -> Image {
+        render { tile, from, to, count, px in
+            for i in 0..<count {
+                let v = Float(tile.line[from + i]) / 255
+                let d = (to + i) * 3
+                px[d] = UInt8(min(255, v * 300)); px[d + 1] = UInt8(min(255, v * 300)); px[d + 2] = UInt8(min(255, v * 400))
+            }
+        }
+    }
+
+    /// An RGB image of the bounds with every tile drawn into it, a row at a time: `row` gets the
+    /// tile, the tile pixel where the row's part inside the bounds starts, the image pixel it goes
+    /// to, and how many pixels (indices, not bytes).
+    private func render(_ row: (Tile, _ from: Int, _ to: Int, _ count: Int, UnsafeMutableBufferPointer<UInt8>) -> Void) -> Image {
         guard let b = bounds else { return Image(width: 1, height: 1) }
         let w = b.maxX - b.minX + 1, h = b.maxY - b.minY + 1
         var img = Image(width: w, height: h)
         let t = TiledCanvas.tileSize
         img.pixels.withUnsafeMutableBufferPointer { px in
             for (key, tile) in tiles {
+                let x0 = key.x * t - b.minX
+                let lo = Swift.max(0, -x0), hi = Swift.min(t, w - x0)
+                guard lo < hi else { continue }
                 for ty in 0..<t {
                     let y = key.y * t + ty - b.minY
                     guard y >= 0, y < h else { continue }
-                    for tx in 0..<t {
-                        let x = key.x * t + tx - b.minX
-                        guard x >= 0, x < w else { continue }
-                        let v = Float(tile.line[ty * t + tx]) / 255
-                        let d = (y * w + x) * 3
-                        px[d] = UInt8(min(255, v * 300)); px[d + 1] = UInt8(min(255, v * 300)); px[d + 2] = UInt8(min(255, v * 400))
-                    }
+                    row(tile, ty * t + lo, y * w + x0 + lo, hi - lo, px)
                 }
             }
         }
