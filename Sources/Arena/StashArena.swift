@@ -97,7 +97,7 @@ public final class StashArena: @unchecked Sendable {
     }
 
     /// Opens the arena window at `position` on `display` showing `state`.
-    public init(display: String, state: StashState, position: (x: Int, y: Int) = (20, 20), layout: Layout = Layout(),
+    public init(display: String, state: StashState, position: ScreenPoint = ScreenPoint(x: 20, y: 20), layout: Layout = Layout(),
                 faults: ArenaFaults = ArenaFaults(), seed: UInt64 = 1) throws {
         self.layout = layout
         self.faults = faults
@@ -138,8 +138,8 @@ public final class StashArena: @unchecked Sendable {
     }
 
     /// Screen position of the grid's top-left cell corner (rounded to whole pixels).
-    public var gridOrigin: (x: Int, y: Int) {
-        (window.rect.x + Int(grid.originX.rounded()), window.rect.y + Int(grid.originY.rounded()))
+    public var gridOrigin: ScreenPoint {
+        ScreenPoint(x: window.rect.x + Int(grid.originX.rounded()), y: window.rect.y + Int(grid.originY.rounded()))
     }
 
     /// The exact grid on the screen.

@@ -163,7 +163,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(t.status, 0, t.err)
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         defer { xvfb.stop() }
-        let arena = try StashArena(display: xvfb.name, state: .random(fill: 0.4, seed: 9), position: (0, 0), seed: 9)
+        let arena = try StashArena(display: xvfb.name, state: .random(fill: 0.4, seed: 9), position: ScreenPoint(x: 0, y: 0), seed: 9)
         defer { arena.close() }
         arena.window.focus()
         let before = arena.state

@@ -48,7 +48,7 @@ final class EndToEndSortTests: XCTestCase {
     static func rig(seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults(), columns: Int = 12, rows: Int = 12) throws -> Setup {
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         let state = StashState.random(columns: columns, rows: rows, fill: fill, seed: seed)
-        let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), faults: faults, seed: seed)
+        let arena = try StashArena(display: xvfb.name, state: state, position: ScreenPoint(x: 10, y: 10), faults: faults, seed: seed)
         arena.window.focus()
         let connection = try X11Connection(name: xvfb.name)
         // The same set-up as `pixelpilot sort`: focus binding, kill switch, guardian.
@@ -133,7 +133,7 @@ final class GridDetectorTests: XCTestCase {
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         defer { xvfb.stop() }
         for (seed, columns, rows) in [(UInt64(1), 12, 12), (UInt64(2), 12, 5)] {
-            let arena = try StashArena(display: xvfb.name, state: .random(columns: columns, rows: rows, fill: 0.5, seed: seed), position: (37, 23), seed: seed)
+            let arena = try StashArena(display: xvfb.name, state: .random(columns: columns, rows: rows, fill: 0.5, seed: seed), position: ScreenPoint(x: 37, y: 23), seed: seed)
             defer { arena.close() }
             let shot = try X11ScreenSource(connection: try X11Connection(name: xvfb.name)).capture(nil)
             let grid = try GridDetector.detect(in: shot.image, columns: columns, rows: rows)
@@ -209,7 +209,7 @@ final class ScaleTests: XCTestCase {
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         defer { xvfb.stop() }
         let state = StashState.random(fill: 0.4, seed: 41)
-        let arena = try StashArena(display: xvfb.name, state: state, position: (10, 10), layout: StashArena.Layout(cellSize: 44), seed: 41)
+        let arena = try StashArena(display: xvfb.name, state: state, position: ScreenPoint(x: 10, y: 10), layout: StashArena.Layout(cellSize: 44), seed: 41)
         defer { arena.close() }
         arena.window.focus()
         let connection = try X11Connection(name: xvfb.name)

@@ -2,13 +2,13 @@ import CX11
 
 extension X11Connection {
     /// Where the pointer is now, screen pixels (for "click the centre of the play area").
-    public func pointerPosition() -> (x: Int, y: Int) {
+    public func pointerPosition() -> ScreenPoint {
         locked {
             var rootReturn: UInt = 0, child: UInt = 0
             var rx: Int32 = 0, ry: Int32 = 0, wx: Int32 = 0, wy: Int32 = 0
             var mask: UInt32 = 0
             XQueryPointer(display, root, &rootReturn, &child, &rx, &ry, &wx, &wy, &mask)
-            return (Int(rx), Int(ry))
+            return ScreenPoint(x: Int(rx), y: Int(ry))
         }
     }
 }

@@ -7,9 +7,9 @@ import Imaging
 public final class StillScreen: ScreenSource {
     public let image: Image
     /// Where the picture's top-left pixel sits on the (imagined) screen.
-    public let origin: (x: Int, y: Int)
+    public let origin: ScreenPoint
 
-    public init(image: Image, origin: (x: Int, y: Int) = (0, 0)) {
+    public init(image: Image, origin: ScreenPoint = ScreenPoint(x: 0, y: 0)) {
         self.image = image.rgba()
         self.origin = origin
     }

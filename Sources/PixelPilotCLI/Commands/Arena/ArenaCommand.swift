@@ -61,7 +61,7 @@ struct ArenaStash: ParsableCommand {
             layout = .game(scale: scale, highlighted: GameTruth.randomCells(fraction: highlight, count: columns * rows, seed: seed))
         }
         let arena = try StashArena(display: connection.name, state: .random(columns: columns, rows: rows, fill: fill, seed: seed),
-                                   position: (0, 0), layout: layout,
+                                   position: ScreenPoint(x: 0, y: 0), layout: layout,
                                    faults: ArenaFaults(dropClickProbability: dropClicks, clickDelay: clickDelay), seed: seed)
         arena.window.focus()
         let g = arena.screenGrid

@@ -33,7 +33,7 @@ enum SortBench {
         let name = displayName ?? virtual!.name
         var oursSeconds = 0.0, seedSeconds = 0.0, lost = 0
         for seed in [UInt64(101), 102] {
-            let arena = try StashArena(display: name, state: .random(fill: 0.5, seed: seed), position: (10, 10), seed: seed)
+            let arena = try StashArena(display: name, state: .random(fill: 0.5, seed: seed), position: ScreenPoint(x: 10, y: 10), seed: seed)
             defer { arena.close() }
             arena.window.focus()
             let connection = try X11Connection(name: name)

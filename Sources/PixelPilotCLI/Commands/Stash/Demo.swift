@@ -57,7 +57,7 @@ struct Demo: ParsableCommand {
             displayName = virtual!.name
         }
         defer { virtual?.stop() }
-        let arena = try StashArena(display: displayName, state: .random(fill: fill, seed: seed), position: (10, 10), seed: seed)
+        let arena = try StashArena(display: displayName, state: .random(fill: fill, seed: seed), position: ScreenPoint(x: 10, y: 10), seed: seed)
         defer { arena.close() }
         arena.window.focus()
         print("2. Stash arena on \(displayName): \(arena.state.allItems.count) gems shuffled (seed \(seed))")
