@@ -122,13 +122,15 @@ public final class SortExecutor {
 
     /// Waits until `cell` shows `expected` and the cursor `cursorExpected`, steadily for
     /// ``settleTime``, or the timeout passes.
-    private func verify(cell: GridCell, expected: String?, cursorExpected: String?) throws -> Bool {
+    private func verify(cell: GridCell, expected: String?, cursorExpected: String?, anyItem: Bool = false) throws -> Bool {
         let deadline = Date().addingTimeInterval(verifyTimeout)
         var matchedSince: Date?
         repeat {
             let r = try perception.read([cell])[0]
             let cur = try perception.readCursor(at: parking)
-            if r.className == SortExecutor.classOf(expected) && cur?.className == SortExecutor.classOf(cursorExpected) {
+            let cellOK = anyItem ? r.className != nil : r.className == SortExecutor.classOf(expected)
+            let cursorOK = cursorExpected == nil ? cur == nil : cur?.className == SortExecutor.classOf(cursorExpected)
+            if cellOK && cursorOK {
                 if let since = matchedSince {
                     if Date().timeIntervalSince(since) >= settleTime { return true }
                 } else {
@@ -142,15 +144,22 @@ public final class SortExecutor {
         return false
     }
 
-    /// Puts down whatever the cursor holds into an empty cell, so nothing is left on it.
+    /// Puts down whatever the cursor holds into an empty cell, so nothing is left on it, and waits
+    /// until the screen shows it put down (a slow UI applies the click late; a dropped click is
+    /// retried), so the next observation sees every item.
     private func emptyCursor(report: inout SortReport) throws {
-        guard try perception.readCursor(at: parking) != nil else { return }
-        let (grid, _) = try observe()
-        guard let free = grid.cells.firstIndex(where: { $0 == nil }) else {
-            throw DesktopError.failed("the cursor holds an item and the stash has no empty cell to put it in")
+        for _ in 0..<5 {
+            guard let held = try perception.readCursor(at: parking) else { return }
+            let (grid, _) = try observe()
+            guard let free = grid.cells.firstIndex(where: { $0 == nil }) else {
+                throw DesktopError.failed("the cursor holds an item and the stash has no empty cell to put it in")
+            }
+            let cell = grid.cell(at: free)
+            try clickCell(cell)
+            report.clicks += 1
+            if try verify(cell: cell, expected: held.className ?? "?", cursorExpected: nil, anyItem: held.className == nil) { return }
         }
-        try clickCell(grid.cell(at: free))
-        report.clicks += 1
+        throw DesktopError.failed("the cursor still holds an item after 5 attempts to put it down")
     }
 
     /// Sorts in `auto` or `step` mode (in `suggest` mode, use ``currentPlan()`` and draw it).
