@@ -119,6 +119,9 @@ public final class SortExecutor {
     /// draws a held item at the pointer: until it has caught up with the pointer's move to the
     /// parking point, an item still held over the cell looks like one put down there.
     public var settleTime: Double = 0.03
+    /// Learn the pointer's resting place's background before sorting (the pointer moves two
+    /// cells down and back), instead of requiring it to be plain.
+    public var learnsCursorBackground = true
 
     /// Waits until `cell` shows `expected` and the cursor `cursorExpected`, steadily for
     /// ``settleTime``, or the timeout passes.
@@ -166,6 +169,11 @@ public final class SortExecutor {
     public func run() throws -> SortReport {
         var report = SortReport()
         let start = Date()
+        // What the resting place shows without a held item (the game may draw its world there).
+        if learnsCursorBackground {
+            let away = (x: parking.x, y: parking.y + Int(2 * perception.grid.pitch))
+            try perception.learnCursorBackground(at: parking, away: away) { x, y in try device.move(x: x, y: y) }
+        }
         try device.move(x: parking.x, y: parking.y)
         try emptyCursor(report: &report)
         var (plan, grid, unrecognised) = try currentPlan()
