@@ -122,14 +122,17 @@ public final class SortExecutor {
     /// draws a held item at the pointer: until it has caught up with the pointer's move to the
     /// parking point, an item still held over the cell looks like one put down there.
     public var settleTime: Double = 0.03
+    /// Learn the pointer's resting place's background before sorting (the pointer moves two
+    /// cells down and back), instead of requiring it to be plain.
+    public var learnsCursorBackground = true
 
     /// Waits until `cell` shows `expected` and the cursor `cursorExpected`, steadily for
     /// ``settleTime``, or the timeout passes.
-    private func verify(cell: GridCell, expected: String?, cursorExpected: String?) throws -> Bool {
+    private func verify(cell: GridCell, expected: String?, cursorExpected: String?, anyItem: Bool = false) throws -> Bool {
         let deadline = clock.now() + verifyTimeout
         var matchedSince: MonotonicTime?
         repeat {
-            if try shows(cell: cell, expected: expected, cursorExpected: cursorExpected) {
+            if try shows(cell: cell, expected: expected, cursorExpected: cursorExpected, anyItem: anyItem) {
                 if let since = matchedSince {
                     if clock.now() - since >= settleTime { return true }
                 } else {
@@ -143,24 +146,32 @@ public final class SortExecutor {
         return false
     }
 
-    /// Whether `cell` shows `expected` and the cursor `cursorExpected` now (one look).
-    private func shows(cell: GridCell, expected: String?, cursorExpected: String?) throws -> Bool {
+    /// Whether `cell` shows `expected` (any item, with `anyItem`) and the cursor `cursorExpected`
+    /// now (one look).
+    private func shows(cell: GridCell, expected: String?, cursorExpected: String?, anyItem: Bool = false) throws -> Bool {
         let r = try perception.read([cell])[0]
         let cur = try perception.readCursor(at: parking)
-        return r.className == SortExecutor.classOf(expected) && cur?.className == SortExecutor.classOf(cursorExpected)
+        let cellOK = anyItem ? r.className != nil : r.className == SortExecutor.classOf(expected)
+        let cursorOK = cursorExpected == nil ? cur == nil : cur?.className == SortExecutor.classOf(cursorExpected)
+        return cellOK && cursorOK
     }
 
-    /// Puts down whatever the cursor holds into an empty cell, so nothing is left on it.
+    /// Puts down whatever the cursor holds into an empty cell, so nothing is left on it, and waits
+    /// until the screen shows it put down (a slow UI applies the click late: the sorter then waits
+    /// for a quiet screen before it looks again; a dropped click is retried), so the next
+    /// observation sees every item.
     private func emptyCursor(report: inout SortReport) throws {
-        guard let held = try perception.readCursor(at: parking) else { return }
-        let (grid, _) = try observe()
-        guard let free = grid.cells.firstIndex(where: { $0 == nil }) else {
-            throw StashSorterError.cursorStuck
+        for _ in 0..<5 {
+            guard let held = try perception.readCursor(at: parking) else { return }
+            let (grid, _) = try observe()
+            guard let free = grid.cells.firstIndex(where: { $0 == nil }) else { throw StashSorterError.cursorStuck }
+            let cell = grid.cell(at: free)
+            try clickCell(cell)
+            report.clicks += 1
+            if try verify(cell: cell, expected: held.className ?? "?", cursorExpected: nil, anyItem: held.className == nil) { return }
+            try waitUntilQuiet()
         }
-        let cell = grid.cell(at: free)
-        try clickCell(cell)
-        report.clicks += 1
-        if try !verify(cell: cell, expected: held.className, cursorExpected: nil) { try waitUntilQuiet() }
+        throw StashSorterError.cursorStillHolding(attempts: 5)
     }
 
     /// What the stash and the cursor show now, as class names.
@@ -185,6 +196,11 @@ public final class SortExecutor {
     public func run() throws -> SortReport {
         var report = SortReport()
         let start = clock.now()
+        // What the resting place shows without a held item (the game may draw its world there).
+        if learnsCursorBackground {
+            let away = parking.offset(dx: 0, dy: Int(2 * perception.grid.pitch))
+            try perception.learnCursorBackground(at: parking, away: away) { p in try device.move(to: p) }
+        }
         try device.move(to: parking)
         try emptyCursor(report: &report)
         var (plan, grid, unrecognised) = try currentPlan()

@@ -52,7 +52,7 @@ public struct SortReportFile: Codable, Equatable {
     public struct Grid: Codable, Equatable {
         public var originX: Double, originY: Double, cellSize: Double, pitch: Double
         public var columns: Int, rows: Int
-        /// "detected", "given" (--grid) or "default".
+        /// "detected" or "given" (--grid).
         public var source: String
     }
     public struct Cell: Codable, Equatable {

@@ -32,6 +32,8 @@ public enum StashSorterError: Error, CustomStringConvertible, Equatable, Sendabl
     case cursorStuck
     /// A report or picture could not be written.
     case cannotWrite(path: String, reason: String)
+    /// An item stayed on the cursor through every attempt to put it down.
+    case cursorStillHolding(attempts: Int)
     /// The grid is (partly) off the screen.
     case gridOffScreen(ScreenRect, screen: ScreenRect)
 
@@ -54,6 +56,8 @@ public enum StashSorterError: Error, CustomStringConvertible, Equatable, Sendabl
             return "item text has no name after 'Rarity: \(rarity)'"
         case .cursorStuck:
             return "the cursor holds an item and the stash has no empty cell to put it in"
+        case .cursorStillHolding(let n):
+            return "the cursor still holds an item after \(n) attempts to put it down"
         case .cannotWrite(let path, let reason):
             return "\(path): cannot write the report (\(reason))"
         case .gridOffScreen(let rect, let screen):

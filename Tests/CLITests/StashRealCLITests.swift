@@ -68,6 +68,21 @@ final class StashRealCLITests: XCTestCase {
         }
     }
 
+    func testFractionalGridByHandReadsTheTruth() throws {
+        var r = try run(["arena", "screenshot", "--resolution", "1920x1080", "--seed", "8", "--out", "shot.png", "--truth-out", "truth.json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let truth = try GameTruth.read(path: work.appendingPathComponent("truth.json").path)
+        let g = truth.grid
+        let arg = String(format: "%.2f,%.2f,%.2f,%.3f,12,12", g.originX, g.originY, g.cellSize, g.pitch)
+        XCTAssertTrue(arg.contains("52.667"), arg)
+        r = try run(["sort", "--screenshot", "shot.png", "--grid", arg, "--report", "r.json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: work.appendingPathComponent("r.json")))
+        XCTAssertEqual(report.grid.source, "given")
+        XCTAssertEqual(report.grid.pitch, 52.667, accuracy: 1e-9)
+        XCTAssertEqual(report.cells.map(\.className), truth.classNames)
+    }
+
     func testBadScreenshotsGiveClearErrors() throws {
         // Not a picture.
         try Data("this is not a screenshot".utf8).write(to: work.appendingPathComponent("corrupt.png"))

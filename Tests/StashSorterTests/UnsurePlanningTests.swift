@@ -34,6 +34,7 @@ final class UnsurePlanningTests: XCTestCase {
         let grid = StashGrid(columns: 12, rows: 12, cells: cells)
         XCTAssertThrowsError(try SortExecutor.target(for: grid, unrecognised: unsure, layout: SortLayout())) { error in
             let m = "\(error)"
+            print("overflow message: \(m)")
             XCTAssertTrue(m.contains("items do not fit the 12x12 grid around the 14 cell(s) left in place"), m)
             XCTAssertTrue(m.contains("fit with the vertical layout"), m)
             XCTAssertTrue(m.contains("--no-gap fits"), m)

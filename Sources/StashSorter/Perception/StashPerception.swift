@@ -89,19 +89,62 @@ public final class StashPerception {
         try read((0..<(grid.columns * grid.rows)).map { GridCell(column: $0 % grid.columns, row: $0 / grid.columns) })
     }
 
-    /// What the cursor holds, judged from a cell-sized patch centred on the pointer at `point`:
-    /// nil when the patch is plain background, else the classified item.
-    public func readCursor(at point: ScreenPoint) throws -> CellReading? {
+    /// What is behind the pointer's resting place when it holds nothing (learnt by
+    /// ``learnCursorBackground(at:away:move:)``); nil: a plain patch counts as empty.
+    public var cursorBackground: Image?
+
+    /// The cell-sized patch centred on `point`.
+    func cursorPatch(at point: ScreenPoint) throws -> Image {
         let s = Int(grid.cellSize.rounded())
-        let frame = try source.capture(ScreenRect(x: point.x - s / 2, y: point.y - s / 2, width: s, height: s))
-        let img = frame.image.rgb()
-        // Plain background: every pixel within a few levels of the patch's first pixel.
-        let p0 = Array(img.pixels.prefix(3))
-        var spread = 0
-        for i in stride(from: 0, to: img.pixels.count, by: 3) {
-            for c in 0..<3 { spread = Swift.max(spread, abs(Int(img.pixels[i + c]) - Int(p0[c]))) }
+        return try source.capture(ScreenRect(x: point.x - s / 2, y: point.y - s / 2, width: s, height: s)).image.rgb()
+    }
+
+    static func meanDifference(_ a: Image, _ b: Image) -> Double {
+        guard a.pixels.count == b.pixels.count, !a.pixels.isEmpty else { return .infinity }
+        var d = 0
+        for i in a.pixels.indices { d += abs(Int(a.pixels[i]) - Int(b.pixels[i])) }
+        return Double(d) / Double(a.pixels.count)
+    }
+
+    /// Learns what the resting place shows without a held item, for games that draw the world
+    /// there (not a plain background): the patch is captured with the pointer moved `away`, where
+    /// a held item goes with it. Returns true when the patch changed, i.e. something was held.
+    @discardableResult
+    public func learnCursorBackground(at point: ScreenPoint, away: ScreenPoint, move: (ScreenPoint) throws -> Void) throws -> Bool {
+        try move(point)
+        Thread.sleep(forTimeInterval: 0.05)
+        let here = try cursorPatch(at: point)
+        try move(away)
+        Thread.sleep(forTimeInterval: 0.05)
+        var without = try cursorPatch(at: point)
+        // Let a redraw settle: the same picture twice.
+        for _ in 0..<10 {
+            Thread.sleep(forTimeInterval: 0.02)
+            let again = try cursorPatch(at: point)
+            if StashPerception.meanDifference(again, without) < 1 { break }
+            without = again
         }
-        if spread <= 6 { return nil }
+        cursorBackground = without
+        try move(point)
+        return StashPerception.meanDifference(here, without) > 4
+    }
+
+    /// What the cursor holds, judged from a cell-sized patch centred on the pointer at `point`:
+    /// nil when the patch shows the learnt background (or, before any was learnt, is plain),
+    /// else the classified item.
+    public func readCursor(at point: ScreenPoint) throws -> CellReading? {
+        let img = try cursorPatch(at: point)
+        if let bg = cursorBackground {
+            if StashPerception.meanDifference(img, bg) < 4 { return nil }
+        } else {
+            // Plain background: every pixel within a few levels of the patch's first pixel.
+            let p0 = Array(img.pixels.prefix(3))
+            var spread = 0
+            for i in stride(from: 0, to: img.pixels.count, by: 3) {
+                for c in 0..<3 { spread = Swift.max(spread, abs(Int(img.pixels[i + c]) - Int(p0[c]))) }
+            }
+            if spread <= 6 { return nil }
+        }
         let size = classifier.inputSize
         let input = img.width == size ? img : img.resized(width: size, height: size)
         guard let p = try classifier.predict([input]).first else { return nil }

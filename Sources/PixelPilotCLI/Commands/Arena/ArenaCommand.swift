@@ -7,7 +7,7 @@ struct ArenaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arena",
         abstract: "Simulated games in real X11 windows, for demos, tests and training data.",
-        subcommands: [ArenaStash.self, ArenaScreenshot.self, ArenaMeasure.self, ArenaMap.self, ArenaRacer.self])
+        subcommands: [ArenaStash.self, ArenaScreenshot.self, ArenaMeasure.self, ArenaSoak.self, ArenaMap.self, ArenaRacer.self])
 }
 
 struct ArenaStash: ParsableCommand {

@@ -19,10 +19,10 @@ struct Sort: ParsableCommand {
         Model: the built-in cell classifier (trained on PixelPilot's drawn gems)
         unless --model names another.
 
-        Grid: --grid X,Y[,CELL,PITCH,COLUMNS,ROWS] in screen pixels, fractional
-        allowed (a 1080p 12x12 tab: 18,128,52,52.67,12,12), or --detect to find
-        it; with --screenshot the grid is detected unless --grid is given. Give
-        --columns/--rows for a quad tab (24x24) or the inventory (12x5).
+        Grid: found in a screenshot of the window (or in --screenshot) unless
+        --grid X,Y[,CELL,PITCH,COLUMNS,ROWS] gives it in screen pixels, fractional
+        allowed (a 1080p 12x12 tab: 18,128,52,52.67,12,12). Give --columns/--rows
+        for a quad tab (24x24) or the inventory (12x5).
 
         Suggest mode shows: the moves as a numbered list; with --pictures DIR,
         perception.png (cells outlined in their predicted color, unsure cells
@@ -47,9 +47,9 @@ struct Sort: ParsableCommand {
     @Option(help: "Read this saved screenshot (PNG or JPEG) instead of a window (suggest mode).") var screenshot: String?
     @Option(help: "Grid as X,Y[,CELL,PITCH,COLUMNS,ROWS] in screen pixels (fractional allowed).", transform: parseGrid)
     var grid: GridGeometry?
-    @Flag(help: "Find the grid in a screenshot of the window (give --columns/--rows if not 12x12).") var detect = false
-    @Option(help: "Columns of the grid (with --detect).") var columns = 12
-    @Option(help: "Rows of the grid (with --detect).") var rows = 12
+    @Flag(help: "Find the grid in a screenshot of the window (the default without --grid).") var detect = false
+    @Option(help: "Columns of the grid to find (24 for a quad tab).") var columns = 12
+    @Option(help: "Rows of the grid to find (5 for the inventory, 24 for a quad tab).") var rows = 12
     @Option(help: "vertical (columns, the seed's default) or horizontal (rows).") var layout = SortLayout.Direction.vertical
     @Flag(help: "No empty column/row between color groups.") var noGap = false
     @Option(help: "How to act (see above).") var mode = SortMode.suggest
@@ -79,7 +79,7 @@ struct Sort: ParsableCommand {
         if let screenshot {
             let image = try ImageFile.read(path: screenshot)
             let source = StillScreen(image: image)
-            let (geometry, gridSource) = try findGrid(in: image, at: (0, 0), fallback: nil)
+            let (geometry, gridSource) = try findGrid(in: image, at: (0, 0))
             let perception = StashPerception(source: source, classifier: classifier, grid: geometry, confidenceThreshold: minConfidence)
             try suggest(perception: perception, layout: sortLayout, shot: image, shotOrigin: (0, 0), source: screenshot,
                         model: modelName, gridSource: gridSource)
@@ -89,11 +89,12 @@ struct Sort: ParsableCommand {
         defer { withExtendedLifetime(virtual) {} }
         let windows = X11WindowSystem(connection: connection)
         let target = try windows.window(id: try window.resolve(in: windows))
-        let fallback = GridGeometry(originX: target.rect.x + 18, originY: target.rect.y + 128)
-        var geometry = fallback, gridSource = "default"
-        if grid != nil || detect {
+        var geometry: GridGeometry, gridSource: String
+        if let grid {
+            (geometry, gridSource) = (grid, "given")
+        } else {
             let shot = try X11ScreenSource(connection: connection).capture(window: target.id)
-            (geometry, gridSource) = try findGrid(in: shot.image, at: (shot.rect.x, shot.rect.y), fallback: fallback)
+            (geometry, gridSource) = try findGrid(in: shot.image, at: (shot.rect.x, shot.rect.y))
         }
         let source = X11ScreenSource(connection: connection)
         let perception = StashPerception(source: source, classifier: classifier, grid: geometry, confidenceThreshold: minConfidence)
@@ -144,11 +145,9 @@ struct Sort: ParsableCommand {
     }
 
     /// The grid: --grid as given (in screen pixels), else detected in `image` (whose top-left is
-    /// at screen `at`) when asked or when there is no fallback. A failed detection saves the
-    /// picture it looked at and says where.
-    func findGrid(in image: Image, at: (x: Int, y: Int), fallback: GridGeometry?) throws -> (GridGeometry, String) {
+    /// at screen `at`). A failed detection saves the picture it looked at and says where.
+    func findGrid(in image: Image, at: (x: Int, y: Int)) throws -> (GridGeometry, String) {
         if let grid { return (grid, "given") }
-        guard detect || fallback == nil else { return (fallback!, "default") }
         do {
             let g = try GridDetector.detect(in: image, originX: at.x, originY: at.y, columns: columns, rows: rows)
             print("Detected grid: --grid \(g.argument)")
