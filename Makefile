@@ -10,7 +10,7 @@ DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo bench bench-stitch bench-autopilot fixtures models clean
+.PHONY: all deps install-packages build test demo bench bench-stitch bench-autopilot fixtures models format lint clean
 
 all: build
 
@@ -69,6 +69,13 @@ bench-autopilot: build
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
 fixtures:
 	tools/setup_venv.sh && .venv/bin/python tools/make_fixtures.py
+
+## format: format every Swift source with the project's .swift-format (width 120); lint: check it.
+format:
+	$(SWIFT) format format -i -r --configuration .swift-format Sources Tests
+
+lint:
+	$(SWIFT) format lint -r --configuration .swift-format Sources Tests
 
 clean:
 	rm -rf .build demo-output

@@ -8,8 +8,10 @@ public enum GemDataset {
     /// Draws `perClass` cells of each class into `directory`, deterministically from `seed`.
     /// Returns the number of files written.
     @discardableResult
-    public static func write(to directory: URL, perClass: Int, size: Int = 52, seed: UInt64 = 1,
-                             progress: ((Int, Int) -> Void)? = nil) throws -> Int {
+    public static func write(
+        to directory: URL, perClass: Int, size: Int = 52, seed: UInt64 = 1,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> Int {
         var rng = SeededGenerator(seed: seed)
         let classes = ["blue", "empty", "green", "red"]
         let total = perClass * classes.count
@@ -18,8 +20,11 @@ public enum GemDataset {
             let dir = directory.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             for i in 0..<perClass {
-                let content: CellContent = name == "empty" ? .empty : .gem(.random(GemColor(rawValue: name)!, using: &rng))
-                try PNG.write(GemArt.cell(content, size: size, noiseSeed: rng.next() | 1), to: dir.appendingPathComponent("\(i + 1).png"))
+                let content: CellContent =
+                    name == "empty" ? .empty : .gem(.random(GemColor(rawValue: name)!, using: &rng))
+                try PNG.write(
+                    GemArt.cell(content, size: size, noiseSeed: rng.next() | 1),
+                    to: dir.appendingPathComponent("\(i + 1).png"))
                 written += 1
                 progress?(written, total)
             }

@@ -46,7 +46,9 @@ public final class StashArena: @unchecked Sendable {
         /// The game style at a UI scale (pitch 52.67 × scale for 12 columns, half for a quad tab).
         public static func game(scale: Double, highlighted: Set<Int> = []) -> Layout {
             var l = Layout()
-            l.style = .game; l.scale = scale; l.highlighted = highlighted
+            l.style = .game
+            l.scale = scale
+            l.highlighted = highlighted
             return l
         }
 
@@ -54,11 +56,14 @@ public final class StashArena: @unchecked Sendable {
         public func grid(columns: Int, rows: Int) -> GameGrid {
             switch style {
             case .plain:
-                return GameGrid(originX: Double(origin.x), originY: Double(origin.y), pitch: Double(pitch), lineWidth: 1, columns: columns, rows: rows)
+                return GameGrid(
+                    originX: Double(origin.x), originY: Double(origin.y), pitch: Double(pitch), lineWidth: 1,
+                    columns: columns, rows: rows)
             case .game:
                 let tab: GameTab = columns > 12 || rows > 12 ? .quad : .normal
                 var g = tab.grid(screenWidth: 0, height: Int((1080 * scale).rounded()))
-                g.columns = columns; g.rows = rows
+                g.columns = columns
+                g.rows = rows
                 return g
             }
         }
@@ -91,14 +96,18 @@ public final class StashArena: @unchecked Sendable {
             return (layout.origin.x + columns * layout.pitch + 150, layout.origin.y + rows * layout.pitch + 30)
         case .game:
             let g = layout.grid(columns: columns, rows: rows)
-            let right = g.originX + Double(columns) * g.pitch, bottom = g.originY + Double(rows) * g.pitch
+            let right = g.originX + Double(columns) * g.pitch
+            let bottom = g.originY + Double(rows) * g.pitch
             return (Int(right + Swift.max(150, 115 * layout.scale)), Int(bottom + 30 * layout.scale))
         }
     }
 
     /// Opens the arena window at `position` on `display` showing `state`.
-    public init(display: String, state: StashState, position: ScreenPoint = ScreenPoint(x: 20, y: 20), layout: Layout = Layout(),
-                faults: ArenaFaults = ArenaFaults(), seed: UInt64 = 1) throws {
+    public init(
+        display: String, state: StashState, position: ScreenPoint = ScreenPoint(x: 20, y: 20),
+        layout: Layout = Layout(),
+        faults: ArenaFaults = ArenaFaults(), seed: UInt64 = 1
+    ) throws {
         self.layout = layout
         self.faults = faults
         self.current = state
@@ -109,11 +118,13 @@ public final class StashArena: @unchecked Sendable {
         grid = layout.grid(columns: state.columns, rows: state.rows)
         let size = StashArena.windowSize(columns: state.columns, rows: state.rows, layout: layout)
         if layout.style == .game {
-            gamePainter = GameWindowPainter(grid: grid, width: size.width, height: size.height, highlighted: layout.highlighted, seed: seed)
+            gamePainter = GameWindowPainter(
+                grid: grid, width: size.width, height: size.height, highlighted: layout.highlighted, seed: seed)
         }
         let rect = ScreenRect(x: position.x, y: position.y, width: size.width, height: size.height)
-        window = try X11PictureWindow(display: display, rect: rect, picture: Image(width: size.width, height: size.height, color: [8, 7, 6]),
-                                      title: "Path of Exile - Stash (PixelPilot arena)", className: "PixelPilotArena")
+        window = try X11PictureWindow(
+            display: display, rect: rect, picture: Image(width: size.width, height: size.height, color: [8, 7, 6]),
+            title: "Path of Exile - Stash (PixelPilot arena)", className: "PixelPilotArena")
         queue.sync { render() }
         window.onEvent = { [weak self] e in self?.handle(e) }
     }
@@ -127,14 +138,21 @@ public final class StashArena: @unchecked Sendable {
     }
 
     /// The true state (tests only).
-    public var state: StashState { lock.lock(); defer { lock.unlock() }; return current }
+    public var state: StashState {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
 
     /// Screen rectangle of cell (column, row).
     public func cellRect(column: Int, row: Int) -> ScreenRect {
-        let x = grid.originX + Double(column) * grid.pitch, y = grid.originY + Double(row) * grid.pitch
-        let x0 = Int(x.rounded()), y0 = Int(y.rounded())
-        return ScreenRect(x: window.rect.x + x0, y: window.rect.y + y0,
-                          width: Int((x + grid.cellSize).rounded()) - x0, height: Int((y + grid.cellSize).rounded()) - y0)
+        let x = grid.originX + Double(column) * grid.pitch
+        let y = grid.originY + Double(row) * grid.pitch
+        let x0 = Int(x.rounded())
+        let y0 = Int(y.rounded())
+        return ScreenRect(
+            x: window.rect.x + x0, y: window.rect.y + y0,
+            width: Int((x + grid.cellSize).rounded()) - x0, height: Int((y + grid.cellSize).rounded()) - y0)
     }
 
     /// Screen position of the grid's top-left cell corner (rounded to whole pixels).
@@ -147,14 +165,20 @@ public final class StashArena: @unchecked Sendable {
 
     func cellIndex(x: Int, y: Int) -> Int? {
         if layout.style == .game {
-            guard let (c, r) = grid.cell(atX: Double(x) + 0.5, y: Double(y) + 0.5), c < current.columns, r < current.rows else { return nil }
+            guard let (c, r) = grid.cell(atX: Double(x) + 0.5, y: Double(y) + 0.5), c < current.columns,
+                r < current.rows
+            else { return nil }
             return r * current.columns + c
         }
-        let gx = x - layout.origin.x, gy = y - layout.origin.y
+        let gx = x - layout.origin.x
+        let gy = y - layout.origin.y
         guard gx >= 0, gy >= 0 else { return nil }
-        let c = gx / layout.pitch, r = gy / layout.pitch
+        let c = gx / layout.pitch
+        let r = gy / layout.pitch
         // The 1-pixel border line between cells is a dead spot.
-        guard c < current.columns, r < current.rows, gx % layout.pitch < layout.cellSize, gy % layout.pitch < layout.cellSize else { return nil }
+        guard c < current.columns, r < current.rows, gx % layout.pitch < layout.cellSize,
+            gy % layout.pitch < layout.cellSize
+        else { return nil }
         return r * current.columns + c
     }
 
@@ -164,7 +188,12 @@ public final class StashArena: @unchecked Sendable {
             lock.lock()
             let drop = faults.dropClickProbability > 0 && Double(rng.nextUniform()) < faults.dropClickProbability
             lock.unlock()
-            if drop { lock.lock(); droppedClicks += 1; lock.unlock(); return }
+            if drop {
+                lock.lock()
+                droppedClicks += 1
+                lock.unlock()
+                return
+            }
             if faults.clickDelay > 0 {
                 queue.asyncAfter(deadline: .now() + faults.clickDelay) { [weak self] in self?.apply(x: x, y: y) }
             } else {
@@ -190,7 +219,10 @@ public final class StashArena: @unchecked Sendable {
         lock.lock()
         // The held item follows the pointer's latest position (from motion events), not the
         // position of a click that a slow UI applies late.
-        guard let i = cellIndex(x: x, y: y) else { lock.unlock(); return }
+        guard let i = cellIndex(x: x, y: y) else {
+            lock.unlock()
+            return
+        }
         // An empty cell clicked with an empty cursor: nothing happens (the game's rule).
         if current.cells[i] != nil || current.cursor != nil {
             current.click(i)
@@ -220,22 +252,26 @@ public final class StashArena: @unchecked Sendable {
             window.setPicture(img)
             return
         }
-        let img = StashArena.picture(of: current, pointer: pointer, layout: layout, width: window.rect.width,
-                                     height: window.rect.height, empty: emptySprite, sprite: sprite)
+        let img = StashArena.picture(
+            of: current, pointer: pointer, layout: layout, width: window.rect.width,
+            height: window.rect.height, empty: emptySprite, sprite: sprite)
         lock.unlock()
         window.setPicture(img)
     }
 
     /// The window's picture for `state` in the plain style, with a held item drawn at `pointer`
     /// (window coordinates). The X11 arena and the in-memory ``StashSimulator`` draw the same pictures.
-    static func picture(of state: StashState, pointer p: (x: Int, y: Int), layout: Layout, width: Int, height: Int,
-                        empty: Image, sprite: (StashItem) -> Image) -> Image {
+    static func picture(
+        of state: StashState, pointer p: (x: Int, y: Int), layout: Layout, width: Int, height: Int,
+        empty: Image, sprite: (StashItem) -> Image
+    ) -> Image {
         var img = Image(width: width, height: height, color: [8, 7, 6])
         img.drawText("STASH", x: layout.origin.x, y: 40, color: [200, 170, 110], scale: 3)
         img.drawText("PIXELPILOT ARENA", x: layout.origin.x, y: 80, color: [120, 110, 90], scale: 2)
         // Border lines, then cells.
-        img.fillRect(x: layout.origin.x - 1, y: layout.origin.y - 1, width: state.columns * layout.pitch + 1,
-                     height: state.rows * layout.pitch + 1, color: [40, 34, 24])
+        img.fillRect(
+            x: layout.origin.x - 1, y: layout.origin.y - 1, width: state.columns * layout.pitch + 1,
+            height: state.rows * layout.pitch + 1, color: [40, 34, 24])
         for r in 0..<state.rows {
             for c in 0..<state.columns {
                 let s = state.cells[r * state.columns + c].map(sprite) ?? empty

@@ -12,8 +12,14 @@ public struct StashItem: Hashable, Sendable {
     public var color: GemColor { look.color }
 
     static let names: [GemColor: [String]] = [
-        .red: ["Cleave", "Heavy Strike", "Molten Strike", "Sunder", "Ground Slam", "Infernal Blow", "Leap Slam", "Warlord's Mark"],
-        .green: ["Frenzy", "Lightning Arrow", "Split Arrow", "Tornado Shot", "Ice Shot", "Blade Vortex", "Whirling Blades", "Puncture"],
+        .red: [
+            "Cleave", "Heavy Strike", "Molten Strike", "Sunder", "Ground Slam", "Infernal Blow", "Leap Slam",
+            "Warlord's Mark",
+        ],
+        .green: [
+            "Frenzy", "Lightning Arrow", "Split Arrow", "Tornado Shot", "Ice Shot", "Blade Vortex", "Whirling Blades",
+            "Puncture",
+        ],
         .blue: ["Arc", "Fireball", "Freezing Pulse", "Spark", "Frostbolt", "Storm Brand", "Flame Dash", "Clarity"],
     ]
 
@@ -22,15 +28,21 @@ public struct StashItem: Hashable, Sendable {
         let look = GemLook.random(color, using: &rng)
         let pool = names[color]!
         let base = pool[Int(rng.next() % UInt64(pool.count))]
-        return StashItem(id: id, look: look, name: look.vaal ? "Vaal \(base)" : base,
-                         level: 1 + Int(rng.next() % 20), quality: Int(rng.next() % 4) * 5)
+        return StashItem(
+            id: id, look: look, name: look.vaal ? "Vaal \(base)" : base,
+            level: 1 + Int(rng.next() % 20), quality: Int(rng.next() % 4) * 5)
     }
 
     /// The text Path of Exile copies to the clipboard for this gem (Ctrl+C over it).
     public var clipboardText: String {
-        let (attr, value): (String, Int) = color == .red ? ("Str", 30 + level * 4) : color == .green ? ("Dex", 30 + level * 4) : ("Int", 30 + level * 4)
+        let (attr, value): (String, Int) =
+            color == .red
+            ? ("Str", 30 + level * 4) : color == .green ? ("Dex", 30 + level * 4) : ("Int", 30 + level * 4)
         var s = "Item Class: Skill Gems\nRarity: Gem\n\(name)\n--------\n"
-        s += (look.vaal ? "Vaal, " : "") + (color == .blue ? "Spell, Intelligence" : color == .green ? "Attack, Dexterity" : "Attack, Strength") + "\n"
+        s +=
+            (look.vaal ? "Vaal, " : "")
+            + (color == .blue ? "Spell, Intelligence" : color == .green ? "Attack, Dexterity" : "Attack, Strength")
+            + "\n"
         s += "Level: \(level)\(level >= 20 ? " (Max)" : "")\n"
         if quality > 0 { s += "Quality: +\(quality)% (augmented)\n" }
         s += "--------\nRequirements:\nLevel: \(Swift.min(100, level * 3 + 1))\n\(attr): \(value)\n"

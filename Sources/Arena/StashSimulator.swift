@@ -28,8 +28,11 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
     /// Clicks applied, and clicks dropped by fault injection.
     public private(set) var appliedClicks = 0, droppedClicks = 0
 
-    public init(state: StashState, origin: ScreenPoint = ScreenPoint(x: 10, y: 10), layout: StashArena.Layout = StashArena.Layout(),
-                faults: ArenaFaults = ArenaFaults(), seed: UInt64 = 1, clock: MonotonicClock = SystemClock.shared) {
+    public init(
+        state: StashState, origin: ScreenPoint = ScreenPoint(x: 10, y: 10),
+        layout: StashArena.Layout = StashArena.Layout(),
+        faults: ArenaFaults = ArenaFaults(), seed: UInt64 = 1, clock: MonotonicClock = SystemClock.shared
+    ) {
         current = state
         self.origin = origin
         self.layout = layout
@@ -58,14 +61,17 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
 
     // MARK: ScreenSource
 
-    public var screenRect: ScreenRect { ScreenRect(x: 0, y: 0, width: origin.x + width + 10, height: origin.y + height + 10) }
+    public var screenRect: ScreenRect {
+        ScreenRect(x: 0, y: 0, width: origin.x + width + 10, height: origin.y + height + 10)
+    }
 
     public func capture(_ rect: ScreenRect?) throws -> Frame {
         let picture = lock.withLock { () -> Image in
             applyDue()
             if let picture = self.picture { return picture }
-            let p = StashArena.picture(of: current, pointer: pointer, layout: layout, width: width, height: height,
-                                       empty: emptySprite, sprite: sprite)
+            let p = StashArena.picture(
+                of: current, pointer: pointer, layout: layout, width: width, height: height,
+                empty: emptySprite, sprite: sprite)
             self.picture = p
             return p
         }
@@ -131,10 +137,14 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
     }
 
     private func apply(x: Int, y: Int) {
-        let gx = x - layout.origin.x, gy = y - layout.origin.y
+        let gx = x - layout.origin.x
+        let gy = y - layout.origin.y
         guard gx >= 0, gy >= 0 else { return }
-        let c = gx / layout.pitch, r = gy / layout.pitch
-        guard c < current.columns, r < current.rows, gx % layout.pitch < layout.cellSize, gy % layout.pitch < layout.cellSize else {
+        let c = gx / layout.pitch
+        let r = gy / layout.pitch
+        guard c < current.columns, r < current.rows, gx % layout.pitch < layout.cellSize,
+            gy % layout.pitch < layout.cellSize
+        else {
             return
         }
         let i = r * current.columns + c

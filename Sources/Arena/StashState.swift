@@ -9,7 +9,10 @@ public struct StashState: Equatable, Sendable {
 
     public init(columns: Int, rows: Int, cells: [StashItem?], cursor: StashItem? = nil) {
         precondition(cells.count == columns * rows, "\(cells.count) cells for \(columns)x\(rows)")
-        self.columns = columns; self.rows = rows; self.cells = cells; self.cursor = cursor
+        self.columns = columns
+        self.rows = rows
+        self.cells = cells
+        self.cursor = cursor
     }
 
     /// A shuffled stash with `fill` of the cells holding random gems.
@@ -36,5 +39,7 @@ public struct StashState: Equatable, Sendable {
     }
 
     /// Every item, wherever it is (cells and cursor), sorted by id.
-    public var allItems: [StashItem] { (cells.compactMap { $0 } + (cursor.map { [$0] } ?? [])).sorted { $0.id < $1.id } }
+    public var allItems: [StashItem] {
+        (cells.compactMap { $0 } + (cursor.map { [$0] } ?? [])).sorted { $0.id < $1.id }
+    }
 }

@@ -21,7 +21,8 @@ public struct ExpertDriver: Sendable {
 
     /// The fastest speed at which the car can still take every corner in the next stretch.
     public func speedLimit(at s: Double, speed: Double) -> Double {
-        let lateral = handling.grip * caution, braking = handling.braking * caution * 0.85
+        let lateral = handling.grip * caution
+        let braking = handling.braking * caution * 0.85
         let horizon = speed * speed / (2 * braking) + 15
         var limit = handling.topSpeed
         var k = 0.0
@@ -38,7 +39,9 @@ public struct ExpertDriver: Sendable {
 
     /// The keys to hold now for the car of `simulation`.
     public mutating func controls(for simulation: RacerSimulation) -> RacerControls {
-        let car = simulation.car, loc = simulation.location, now = simulation.metrics.time
+        let car = simulation.car
+        let loc = simulation.location
+        let now = simulation.metrics.time
         let v = Swift.max(0, car.forwardSpeed)
         let lookahead = 6 + 0.42 * v
         let target = track.point(at: loc.s + lookahead)

@@ -31,8 +31,10 @@ public final class ExpertLoop: @unchecked Sendable {
     /// Key presses and releases sent.
     public private(set) var keyEvents = 0
 
-    public init(device: InputDevice, track: RacerTrack, human: HumanLikeKeys = HumanLikeKeys(), caution: Double = 0.6,
-                snapshot: @escaping @Sendable () -> RacerSnapshot) {
+    public init(
+        device: InputDevice, track: RacerTrack, human: HumanLikeKeys = HumanLikeKeys(), caution: Double = 0.6,
+        snapshot: @escaping @Sendable () -> RacerSnapshot
+    ) {
         self.device = device
         self.snapshot = snapshot
         driver = ExpertDriver(track: track, caution: caution)
@@ -40,7 +42,11 @@ public final class ExpertLoop: @unchecked Sendable {
     }
 
     /// Asks a running ``run(laps:seconds:)`` to end (from any thread).
-    public func stop() { lock.lock(); stopRequested = true; lock.unlock() }
+    public func stop() {
+        lock.lock()
+        stopRequested = true
+        lock.unlock()
+    }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -54,7 +60,9 @@ public final class ExpertLoop: @unchecked Sendable {
         var held = RacerControls()
         var tick = 0
         while true {
-            lock.lock(); let halt = stopRequested; lock.unlock()
+            lock.lock()
+            let halt = stopRequested
+            lock.unlock()
             if halt { return .requested }
             let now = ExpertLoop.now()
             if let seconds, now - start >= seconds { return .timeLimit }
@@ -63,11 +71,17 @@ public final class ExpertLoop: @unchecked Sendable {
             // Reaction delays and slips are in game time, so a sped-up game gets the same driver.
             let wanted = human.filter(driver.controls(for: state.simulation), at: state.simulation.metrics.time)
             do {
-                for (control, name) in RacerControls.keyNames where held.contains(control) && !wanted.contains(control) {
-                    try device.release(Key(canonicalName: name)); held.remove(control); keyEvents += 1
+                for (control, name) in RacerControls.keyNames where held.contains(control) && !wanted.contains(control)
+                {
+                    try device.release(Key(canonicalName: name))
+                    held.remove(control)
+                    keyEvents += 1
                 }
-                for (control, name) in RacerControls.keyNames where wanted.contains(control) && !held.contains(control) {
-                    try device.press(Key(canonicalName: name)); held.insert(control); keyEvents += 1
+                for (control, name) in RacerControls.keyNames where wanted.contains(control) && !held.contains(control)
+                {
+                    try device.press(Key(canonicalName: name))
+                    held.insert(control)
+                    keyEvents += 1
                 }
             } catch {
                 return .inputRefused("\(error)")

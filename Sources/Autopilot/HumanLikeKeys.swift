@@ -17,8 +17,10 @@ public struct HumanLikeKeys: Sendable {
     private var mistake: (until: Double, flip: RacerControls)?
     private var lastTime: Double?
 
-    public init(reactionDelay: Double = 0.08, reactionJitter: Double = 0.02, mistakesPerSecond: Double = 0.25,
-                mistakeDuration: ClosedRange<Double> = 0.08...0.25, seed: UInt64 = 1) {
+    public init(
+        reactionDelay: Double = 0.08, reactionJitter: Double = 0.02, mistakesPerSecond: Double = 0.25,
+        mistakeDuration: ClosedRange<Double> = 0.08...0.25, seed: UInt64 = 1
+    ) {
         self.reactionDelay = reactionDelay
         self.reactionJitter = reactionJitter
         self.mistakesPerSecond = mistakesPerSecond
@@ -32,12 +34,17 @@ public struct HumanLikeKeys: Sendable {
         let due = time + Swift.max(0, reactionDelay + jitter)
         // A later decision never overtakes an earlier one.
         pending.append((Swift.max(due, pending.last?.due ?? due), keys))
-        while let first = pending.first, first.due <= time { current = first.keys; pending.removeFirst() }
+        while let first = pending.first, first.due <= time {
+            current = first.keys
+            pending.removeFirst()
+        }
         let dt = lastTime.map { Swift.max(0, time - $0) } ?? 0
         lastTime = time
         if let m = mistake, time >= m.until { mistake = nil }
         if mistake == nil && mistakesPerSecond > 0 && Double(rng.nextUniform()) < mistakesPerSecond * dt {
-            var length = mistakeDuration.lowerBound + Double(rng.nextUniform()) * (mistakeDuration.upperBound - mistakeDuration.lowerBound)
+            var length =
+                mistakeDuration.lowerBound + Double(rng.nextUniform())
+                * (mistakeDuration.upperBound - mistakeDuration.lowerBound)
             let flips: [RacerControls] = [.up, .up, .left, .right]
             let flip = flips[Int(rng.next() % 4)]
             if flip != .up { length = Swift.min(length, 0.1) }

@@ -60,23 +60,33 @@ public final class ScreenRecorder: @unchecked Sendable {
     }
 
     /// Asks a running ``record(to:)`` to end (from any thread: hotkey, kill switch, signal).
-    public func stop(reason: String) { lock.lock(); if stopReason == nil { stopReason = reason }; lock.unlock() }
+    public func stop(reason: String) {
+        lock.lock()
+        if stopReason == nil { stopReason = reason }
+        lock.unlock()
+    }
 
-    private var requestedStop: String? { lock.lock(); defer { lock.unlock() }; return stopReason }
+    private var requestedStop: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopReason
+    }
 
     /// Records into a new file at `url` until the stop key, ``stop(reason:)`` or the time limit.
     public func record(to url: URL, onFrame: ((Int) -> Void)? = nil) throws -> RecordingSummary {
         let screen = source.screenRect
-        let fingerprint = RecordingFingerprint(regionX: settings.region.x, regionY: settings.region.y, width: settings.region.width,
-                                               height: settings.region.height, fps: settings.fps, keys: settings.keys,
-                                               screenWidth: screen.width, screenHeight: screen.height,
-                                               pixelPilotVersion: settings.pixelPilotVersion, encoding: settings.encoding, source: settings.source)
+        let fingerprint = RecordingFingerprint(
+            regionX: settings.region.x, regionY: settings.region.y, width: settings.region.width,
+            height: settings.region.height, fps: settings.fps, keys: settings.keys,
+            screenWidth: screen.width, screenHeight: screen.height,
+            pixelPilotVersion: settings.pixelPilotVersion, encoding: settings.encoding, source: settings.source)
         let input = self.input
         let start = MonotonicTime.now.seconds
         let cursor = EventCursor()
-        let writer = try RecordingWriter(url: url, fingerprint: fingerprint, startTime: start,
-                                         label: { t in Set(input.recorded.held(at: MonotonicTime(seconds: t)).map(\.description)) },
-                                         events: { cursor.take(from: input.recorded) })
+        let writer = try RecordingWriter(
+            url: url, fingerprint: fingerprint, startTime: start,
+            label: { t in Set(input.recorded.held(at: MonotonicTime(seconds: t)).map(\.description)) },
+            events: { cursor.take(from: input.recorded) })
         let stream = FrameStream(source: source, rect: settings.region, fps: settings.fps)
         var first: Double?
         var reason = "time limit"
@@ -88,15 +98,22 @@ public final class ScreenRecorder: @unchecked Sendable {
                 let slot = Int(((frame.time.seconds - t0) * settings.fps).rounded())
                 try writer.append(frame.image, slot: slot, time: frame.time.seconds)
                 onFrame?(stream.deliveredFrames)
-                if let r = requestedStop { reason = r; return false }
+                if let r = requestedStop {
+                    reason = r
+                    return false
+                }
                 // The kill switch's keys seen held (also when another program holds its grab).
                 let held = Set(input.recorded.held(at: .now).map(\.description))
-                if held.contains("k") && (held.contains("Control_L") || held.contains("Control_R")) && (held.contains("Alt_L") || held.contains("Alt_R")) {
+                if held.contains("k") && (held.contains("Control_L") || held.contains("Control_R"))
+                    && (held.contains("Alt_L") || held.contains("Alt_R"))
+                {
                     reason = "kill switch"
                     return false
                 }
                 if let key = settings.stopKey.map({ (try? Key($0)) ?? Key(canonicalName: $0) }),
-                   input.recorded.events.last(where: { $0.time.seconds >= start && $0.event == .key(key, down: true) }) != nil {
+                    input.recorded.events.last(where: { $0.time.seconds >= start && $0.event == .key(key, down: true) })
+                        != nil
+                {
                     reason = "\(key) pressed"
                     return false
                 }
@@ -106,10 +123,12 @@ public final class ScreenRecorder: @unchecked Sendable {
         let stopTime = MonotonicTime.now.seconds
         // Events up to the stop are in before the writer's last commit.
         Thread.sleep(forTimeInterval: 0.06)
-        try writer.finish(reason: failure.map { "error: \($0)" } ?? reason, lateFrames: stream.lateFrames, stopTime: stopTime)
+        try writer.finish(
+            reason: failure.map { "error: \($0)" } ?? reason, lateFrames: stream.lateFrames, stopTime: stopTime)
         if let failure { throw failure }
-        return RecordingSummary(frames: writer.storedFrames, lateFrames: stream.lateFrames, bytes: writer.storedBytes,
-                                seconds: stopTime - start, reason: reason)
+        return RecordingSummary(
+            frames: writer.storedFrames, lateFrames: stream.lateFrames, bytes: writer.storedBytes,
+            seconds: stopTime - start, reason: reason)
     }
 }
 
@@ -118,7 +137,8 @@ final class EventCursor: @unchecked Sendable {
     private let lock = NSLock()
     private var taken = 0
     func take(from timeline: InputTimeline) -> [RecordedInputEvent] {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let events = timeline.events
         guard events.count > taken else { return [] }
         let new = events[taken...].map { e -> RecordedInputEvent in

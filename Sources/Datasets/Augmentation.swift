@@ -26,7 +26,10 @@ public struct Augmentation: Sendable {
     /// Augments every image of `batch` ([N, H, W, C]) in place.
     public func apply(to batch: Tensor, using rng: inout SeededGenerator) {
         guard !isIdentity else { return }
-        let n = batch.shape[0], h = batch.shape[1], w = batch.shape[2], c = batch.shape[3]
+        let n = batch.shape[0]
+        let h = batch.shape[1]
+        let w = batch.shape[2]
+        let c = batch.shape[3]
         let per = h * w * c
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: per)
         defer { scratch.deallocate() }
@@ -51,8 +54,10 @@ public struct Augmentation: Sendable {
     /// constant offset, so each row's interior is one contiguous 8-wide loop; only the border
     /// columns take the per-pixel path. `vectorized: false` runs every column per pixel (tests
     /// compare the two).
-    static func translate(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int,
-                          dx: Float, dy: Float, vectorized: Bool = true) {
+    static func translate(
+        _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int,
+        dx: Float, dy: Float, vectorized: Bool = true
+    ) {
         // Interior columns x: x0 = x + k with 0 <= x0 and x0 + 1 <= w - 1.
         let shift = -dx
         let k = Int(shift.rounded(.down))
@@ -61,29 +66,41 @@ public struct Augmentation: Sendable {
         let xb = vectorized ? Swift.max(xa, Swift.min(w, w - 1 - k)) : w
         for y in 0..<h {
             let sy = reflect(Float(y) - dy, h)
-            let y0 = Int(sy.rounded(.down)), y1 = Swift.min(y0 + 1, h - 1)
+            let y0 = Int(sy.rounded(.down))
+            let y1 = Swift.min(y0 + 1, h - 1)
             let fy = sy - Float(y0)
             func pixel(_ x: Int) {
                 let sx = reflect(Float(x) - dx, w)
-                let x0 = Int(sx.rounded(.down)), x1 = Swift.min(x0 + 1, w - 1)
+                let x0 = Int(sx.rounded(.down))
+                let x1 = Swift.min(x0 + 1, w - 1)
                 let fx = sx - Float(x0)
                 let o = (y * w + x) * c
-                let a = (y0 * w + x0) * c, b = (y0 * w + x1) * c, d = (y1 * w + x0) * c, e = (y1 * w + x1) * c
+                let a = (y0 * w + x0) * c
+                let b = (y0 * w + x1) * c
+                let d = (y1 * w + x0) * c
+                let e = (y1 * w + x1) * c
                 for ch in 0..<c {
-                    dst[o + ch] = (src[a + ch] * (1 - fx) + src[b + ch] * fx) * (1 - fy)
-                                + (src[d + ch] * (1 - fx) + src[e + ch] * fx) * fy
+                    dst[o + ch] =
+                        (src[a + ch] * (1 - fx) + src[b + ch] * fx) * (1 - fy)
+                        + (src[d + ch] * (1 - fx) + src[e + ch] * fx) * fy
                 }
             }
             for x in 0..<xa { pixel(x) }
             if xa < xb {
                 // out[i] = (s0[i + k·c]·(1-fx) + s0[i + (k+1)·c]·fx)·(1-fy) + (same on row y1)·fy
                 typealias V = SIMD8<Float>
-                let w00 = (1 - fxInterior) * (1 - fy), w01 = fxInterior * (1 - fy)
-                let w10 = (1 - fxInterior) * fy, w11 = fxInterior * fy
+                let w00 = (1 - fxInterior) * (1 - fy)
+                let w01 = fxInterior * (1 - fy)
+                let w10 = (1 - fxInterior) * fy
+                let w11 = fxInterior * fy
                 let out = dst + (y * w + xa) * c
-                let s0 = src + (y0 * w + xa + k) * c, s1 = src + (y1 * w + xa + k) * c
+                let s0 = src + (y0 * w + xa + k) * c
+                let s1 = src + (y1 * w + xa + k) * c
                 let count = (xb - xa) * c
-                let v00 = V(repeating: w00), v01 = V(repeating: w01), v10 = V(repeating: w10), v11 = V(repeating: w11)
+                let v00 = V(repeating: w00)
+                let v01 = V(repeating: w01)
+                let v10 = V(repeating: w10)
+                let v11 = V(repeating: w11)
                 var i = 0
                 while i + 8 <= count {
                     func at(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
@@ -101,8 +118,10 @@ public struct Augmentation: Sendable {
     }
 
     /// ``translate(_:into:h:w:c:dx:dy:)`` for tests.
-    public static func translateForTesting(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int,
-                                           dx: Float, dy: Float, vectorized: Bool = true) {
+    public static func translateForTesting(
+        _ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, h: Int, w: Int, c: Int,
+        dx: Float, dy: Float, vectorized: Bool = true
+    ) {
         translate(src, into: dst, h: h, w: w, c: c, dx: dx, dy: dy, vectorized: vectorized)
     }
 
@@ -111,13 +130,17 @@ public struct Augmentation: Sendable {
         var x = v
         let size = Float(len)
         if x < 0 {
-            if len <= 1 { x = 0 } else {
+            if len <= 1 {
+                x = 0
+            } else {
                 let sz2 = 2 * size
                 if x < -sz2 { x = sz2 * Float(Int(-x / sz2)) + x }
                 x = x < -size ? x + sz2 : -x - 1
             }
         } else if x > size - 1 {
-            if len <= 1 { x = 0 } else {
+            if len <= 1 {
+                x = 0
+            } else {
                 let sz2 = 2 * size
                 x -= sz2 * Float(Int(x / sz2))
                 if x >= size { x = sz2 - x - 1 }

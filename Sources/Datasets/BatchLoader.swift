@@ -11,7 +11,10 @@ public final class BatchLoader: Sequence {
     private var rng: SeededGenerator
     private var epoch = 0
 
-    public init(_ data: LabeledImages, batchSize: Int, shuffle: Bool = true, augmentation: Augmentation = .none, seed: UInt64 = 0) {
+    public init(
+        _ data: LabeledImages, batchSize: Int, shuffle: Bool = true, augmentation: Augmentation = .none,
+        seed: UInt64 = 0
+    ) {
         precondition(batchSize > 0, "batch size must be positive")
         self.data = data
         self.batchSize = batchSize
@@ -36,7 +39,8 @@ public final class BatchLoader: Sequence {
 
     /// Builds batch `index` of `order` (called on the background thread).
     fileprivate func makeBatch(_ index: Int, order: [Int], rng: inout SeededGenerator) -> Batch {
-        let lo = index * batchSize, hi = Swift.min(order.count, lo + batchSize)
+        let lo = index * batchSize
+        let hi = Swift.min(order.count, lo + batchSize)
         let idx = Array(order[lo..<hi])
         let sub = data.subset(idx)
         augmentation.apply(to: sub.images, using: &rng)
@@ -55,13 +59,17 @@ public final class BatchLoader: Sequence {
             self.loader = loader
             self.order = order
             self.rng = SeededGenerator(seed: seed)
-            if loader.batchesPerEpoch > 0 { pending = PendingBatch(loader: loader, index: 0, order: order, seed: rng.next()) }
+            if loader.batchesPerEpoch > 0 {
+                pending = PendingBatch(loader: loader, index: 0, order: order, seed: rng.next())
+            }
         }
 
         public mutating func next() -> Batch? {
             guard let current = pending else { return nil }
             nextIndex += 1
-            pending = nextIndex < loader.batchesPerEpoch ? PendingBatch(loader: loader, index: nextIndex, order: order, seed: rng.next()) : nil
+            pending =
+                nextIndex < loader.batchesPerEpoch
+                ? PendingBatch(loader: loader, index: nextIndex, order: order, seed: rng.next()) : nil
             return current.wait()
         }
     }

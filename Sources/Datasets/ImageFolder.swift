@@ -9,7 +9,10 @@ public struct ImageFolder {
     public struct Sample: Equatable {
         public var url: URL
         public var label: Int
-        public init(url: URL, label: Int) { self.url = url; self.label = label }
+        public init(url: URL, label: Int) {
+            self.url = url
+            self.label = label
+        }
     }
 
     /// The folder that was read.
@@ -30,11 +33,15 @@ public struct ImageFolder {
         let entries = (try? fm.contentsOfDirectory(atPath: directory.path)) ?? []
         let classes = entries.filter { name in
             var d: ObjCBool = false
-            return !name.hasPrefix(".") && fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &d) && d.boolValue
+            return !name.hasPrefix(".")
+                && fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &d) && d.boolValue
         }.sorted()
         guard classes.count >= minimumClasses else {
-            throw DatasetError.badFolder(path: directory.path,
-                reason: "found \(classes.count) class folder(s)\(classes.isEmpty ? "" : " (\(classes.joined(separator: ", ")))"); need at least \(minimumClasses), one sub-folder of PNG images per class")
+            throw DatasetError.badFolder(
+                path: directory.path,
+                reason:
+                    "found \(classes.count) class folder(s)\(classes.isEmpty ? "" : " (\(classes.joined(separator: ", ")))"); need at least \(minimumClasses), one sub-folder of PNG images per class"
+            )
         }
         var samples: [Sample] = []
         for (label, name) in classes.enumerated() {
@@ -55,7 +62,9 @@ public struct ImageFolder {
         guard let e = FileManager.default.enumerator(atPath: dir.path) else { return [] }
         var rel: [String] = []
         while let p = e.nextObject() as? String { if p.lowercased().hasSuffix(".png") { rel.append(p) } }
-        return rel.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map { dir.appendingPathComponent($0) }
+        return rel.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }.map {
+            dir.appendingPathComponent($0)
+        }
     }
 
     /// Splits like Keras's `validation_split` with `seed`: the list is shuffled by NumPy's

@@ -17,7 +17,8 @@ public struct LabeledImages {
     public var channels: Int { images.shape[3] }
 
     public init(images: Tensor, labels: [Int], sources: [String] = []) {
-        precondition(images.rank == 4 && images.shape[0] == labels.count, "images \(images.shape) vs \(labels.count) labels")
+        precondition(
+            images.rank == 4 && images.shape[0] == labels.count, "images \(images.shape) vs \(labels.count) labels")
         self.images = images
         self.labels = labels
         self.sources = sources
@@ -30,10 +31,13 @@ public struct LabeledImages {
         let per = width * height * 3
         for (i, s) in samples.enumerated() {
             let img: Image
-            do { img = try PNG.read(contentsOf: s.url) }
-            catch { throw DatasetError.badImage(path: s.url.path, reason: "\(error)".replacingOccurrences(of: "\(s.url.path): ", with: "")) }
+            do { img = try PNG.read(contentsOf: s.url) } catch {
+                throw DatasetError.badImage(
+                    path: s.url.path, reason: "\(error)".replacingOccurrences(of: "\(s.url.path): ", with: ""))
+            }
             guard img.width == width, img.height == height else {
-                throw DatasetError.badImage(path: s.url.path, reason: "image is \(img.width)x\(img.height), expected \(width)x\(height)")
+                throw DatasetError.badImage(
+                    path: s.url.path, reason: "image is \(img.width)x\(img.height), expected \(width)x\(height)")
             }
             LabeledImages.store(img.rgb(), into: t.pointer + i * per)
         }
@@ -62,7 +66,8 @@ public struct LabeledImages {
         let per = first.width * first.height * 3
         for (i, img) in imgs.enumerated() {
             guard img.width == first.width, img.height == first.height else {
-                throw ImagingError.invalidArgument("image \(i) is \(img.width)x\(img.height), expected \(first.width)x\(first.height)")
+                throw ImagingError.invalidArgument(
+                    "image \(i) is \(img.width)x\(img.height), expected \(first.width)x\(first.height)")
             }
             store(img, into: t.pointer + i * per)
         }
@@ -74,7 +79,8 @@ public struct LabeledImages {
         let per = height * width * channels
         let t = Tensor.uninitialized([indices.count, height, width, channels])
         for (k, i) in indices.enumerated() { (t.pointer + k * per).update(from: images.pointer + i * per, count: per) }
-        return LabeledImages(images: t, labels: indices.map { labels[$0] },
-                             sources: sources.isEmpty ? [] : indices.map { sources[$0] })
+        return LabeledImages(
+            images: t, labels: indices.map { labels[$0] },
+            sources: sources.isEmpty ? [] : indices.map { sources[$0] })
     }
 }

@@ -39,7 +39,11 @@ public struct NumPyRandomState {
     public mutating func interval(_ max: UInt32) -> UInt32 {
         if max == 0 { return 0 }
         var mask = max
-        mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4; mask |= mask >> 8; mask |= mask >> 16
+        mask |= mask >> 1
+        mask |= mask >> 2
+        mask |= mask >> 4
+        mask |= mask >> 8
+        mask |= mask >> 16
         while true {
             let v = nextUInt32() & mask
             if v <= max { return v }

@@ -63,9 +63,11 @@ public enum DesktopError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .noDisplay(.notSet):
-            return "no X display: DISPLAY is not set (start an X server, or use --virtual-display to start a private Xvfb)"
+            return
+                "no X display: DISPLAY is not set (start an X server, or use --virtual-display to start a private Xvfb)"
         case .noDisplay(.waylandOnly):
-            return "this is a Wayland session without XWayland (WAYLAND_DISPLAY is set, DISPLAY is not): PixelPilot needs "
+            return
+                "this is a Wayland session without XWayland (WAYLAND_DISPLAY is set, DISPLAY is not): PixelPilot needs "
                 + "X11 or XWayland, which is how games under Proton and Wine run; enable XWayland, or run under "
                 + "`pixelpilot --virtual-display`"
         case .noDisplay(.cannotOpen(let name)):
@@ -155,8 +157,10 @@ public struct ScreenRect: Equatable, Hashable, Sendable, Codable, CustomStringCo
 
     /// The overlap with `other` (nil when none).
     public func intersection(_ other: ScreenRect) -> ScreenRect? {
-        let x0 = max(x, other.x), y0 = max(y, other.y)
-        let x1 = min(x + width, other.x + other.width), y1 = min(y + height, other.y + other.height)
+        let x0 = max(x, other.x)
+        let y0 = max(y, other.y)
+        let x1 = min(x + width, other.x + other.width)
+        let y1 = min(y + height, other.y + other.height)
         return x1 > x0 && y1 > y0 ? ScreenRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0) : nil
     }
 

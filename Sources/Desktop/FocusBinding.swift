@@ -24,8 +24,12 @@ public final class FocusBinding: InputGuard, @unchecked Sendable {
     public func check(_ action: InputAction) throws {
         if isKilled { throw refuse(action, .killSwitch) }
         let active = try windows.activeWindow()
-        guard let active, active.id == target else { throw refuse(action, .notFocused(target: target, focused: active)) }
-        if case .move(let p) = action, !active.rect.contains(p) { throw refuse(action, .outsideTarget(p, window: active.rect)) }
+        guard let active, active.id == target else {
+            throw refuse(action, .notFocused(target: target, focused: active))
+        }
+        if case .move(let p) = action, !active.rect.contains(p) {
+            throw refuse(action, .outsideTarget(p, window: active.rect))
+        }
     }
 
     private func refuse(_ action: InputAction, _ why: DesktopError.Refusal) -> DesktopError {

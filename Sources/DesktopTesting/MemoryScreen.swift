@@ -26,7 +26,9 @@ public final class MemoryScreen: ScreenSource, @unchecked Sendable {
     /// Replaces what the screen shows.
     public func show(_ image: Image) { lock.withLock { picture = image.rgb() } }
 
-    public var screenRect: ScreenRect { lock.withLock { ScreenRect(x: 0, y: 0, width: picture.width, height: picture.height) } }
+    public var screenRect: ScreenRect {
+        lock.withLock { ScreenRect(x: 0, y: 0, width: picture.width, height: picture.height) }
+    }
 
     public func capture(_ rect: ScreenRect?) throws -> Frame {
         let screen = lock.withLock { () -> Image in

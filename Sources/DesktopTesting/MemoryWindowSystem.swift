@@ -37,7 +37,9 @@ public final class MemoryWindowSystem: WindowSystem, @unchecked Sendable {
     public func activeWindow() throws -> WindowInfo? { lock.withLock { list.first { $0.id == focused } } }
 
     public func window(id: UInt) throws -> WindowInfo {
-        guard let w = lock.withLock({ list.first { $0.id == id } }) else { throw DesktopError.noSuchWindow(id: id, reason: "does not exist") }
+        guard let w = lock.withLock({ list.first { $0.id == id } }) else {
+            throw DesktopError.noSuchWindow(id: id, reason: "does not exist")
+        }
         return w
     }
 }

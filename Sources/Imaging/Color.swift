@@ -13,8 +13,9 @@ public struct Color: Hashable, Sendable, ExpressibleByArrayLiteral, CustomString
     /// A colour from 3 (RGB) or 4 (RGBA) channel bytes; missing channels are 0, alpha 255.
     public init<C: Collection>(_ channels: C) where C.Element == UInt8 {
         let c = Array(channels)
-        self.init(red: c.count > 0 ? c[0] : 0, green: c.count > 1 ? c[1] : 0, blue: c.count > 2 ? c[2] : 0,
-                  alpha: c.count > 3 ? c[3] : 255)
+        self.init(
+            red: c.count > 0 ? c[0] : 0, green: c.count > 1 ? c[1] : 0, blue: c.count > 2 ? c[2] : 0,
+            alpha: c.count > 3 ? c[3] : 255)
     }
 
     public init(arrayLiteral elements: UInt8...) { self.init(elements) }

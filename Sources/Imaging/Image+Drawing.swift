@@ -2,15 +2,20 @@
 extension Image {
     /// Fills the rectangle, clipped to the image.
     public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: Color) {
-        let x0 = Swift.max(0, x), y0 = Swift.max(0, y), x1 = Swift.min(width, x + w), y1 = Swift.min(height, y + h)
+        let x0 = Swift.max(0, x)
+        let y0 = Swift.max(0, y)
+        let x1 = Swift.min(width, x + w)
+        let y1 = Swift.min(height, y + h)
         guard x0 < x1, y0 < y1 else { return }
         let c = channels
         let v = color.channels(c)
         pixels.withUnsafeMutableBufferPointer { p in
-            for yy in y0..<y1 { for xx in x0..<x1 {
-                let o = (yy * width + xx) * c
-                for ch in 0..<c { p[o + ch] = v[ch] }
-            } }
+            for yy in y0..<y1 {
+                for xx in x0..<x1 {
+                    let o = (yy * width + xx) * c
+                    for ch in 0..<c { p[o + ch] = v[ch] }
+                }
+            }
         }
     }
 
@@ -23,18 +28,28 @@ extension Image {
     }
 
     /// Draws a straight line with square pen of `thickness` pixels.
-    public mutating func drawLine(from p0: (x: Int, y: Int), to p1: (x: Int, y: Int), color: Color, thickness: Int = 1) {
-        var x0 = p0.x, y0 = p0.y
-        let dx = Swift.abs(p1.x - x0), dy = -Swift.abs(p1.y - y0)
-        let sx = x0 < p1.x ? 1 : -1, sy = y0 < p1.y ? 1 : -1
+    public mutating func drawLine(from p0: (x: Int, y: Int), to p1: (x: Int, y: Int), color: Color, thickness: Int = 1)
+    {
+        var x0 = p0.x
+        var y0 = p0.y
+        let dx = Swift.abs(p1.x - x0)
+        let dy = -Swift.abs(p1.y - y0)
+        let sx = x0 < p1.x ? 1 : -1
+        let sy = y0 < p1.y ? 1 : -1
         var err = dx + dy
         let half = thickness / 2
         while true {
             fillRect(x: x0 - half, y: y0 - half, width: thickness, height: thickness, color: color)
             if x0 == p1.x && y0 == p1.y { break }
             let e2 = 2 * err
-            if e2 >= dy { err += dy; x0 += sx }
-            if e2 <= dx { err += dx; y0 += sy }
+            if e2 >= dy {
+                err += dy
+                x0 += sx
+            }
+            if e2 <= dx {
+                err += dx
+                y0 += sy
+            }
         }
     }
 
@@ -90,7 +105,8 @@ enum BitmapFont {
         "W": [0x11, 0x11, 0x11, 0x15, 0x15, 0x15, 0x0A], "X": [0x11, 0x11, 0x0A, 0x04, 0x0A, 0x11, 0x11],
         "Y": [0x11, 0x11, 0x11, 0x0A, 0x04, 0x04, 0x04], "Z": [0x1F, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1F],
         ".": [0, 0, 0, 0, 0, 0x0C, 0x0C], ",": [0, 0, 0, 0, 0x0C, 0x04, 0x08], ":": [0, 0x0C, 0x0C, 0, 0x0C, 0x0C, 0],
-        "-": [0, 0, 0, 0x1F, 0, 0, 0], "+": [0, 0x04, 0x04, 0x1F, 0x04, 0x04, 0], "/": [0x01, 0x01, 0x02, 0x04, 0x08, 0x10, 0x10],
+        "-": [0, 0, 0, 0x1F, 0, 0, 0], "+": [0, 0x04, 0x04, 0x1F, 0x04, 0x04, 0],
+        "/": [0x01, 0x01, 0x02, 0x04, 0x08, 0x10, 0x10],
         "%": [0x18, 0x19, 0x02, 0x04, 0x08, 0x13, 0x03], "(": [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02],
         ")": [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08], "=": [0, 0, 0x1F, 0, 0x1F, 0, 0],
         "_": [0, 0, 0, 0, 0, 0, 0x1F], "#": [0x0A, 0x0A, 0x1F, 0x0A, 0x1F, 0x0A, 0x0A],

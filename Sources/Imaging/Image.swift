@@ -12,7 +12,9 @@ public struct Image: Equatable, Sendable {
 
     /// An image filled with one colour (black when none is given).
     public init(width: Int, height: Int, channels: Int = 3, color fill: Color? = nil) {
-        precondition(width >= 0 && height >= 0 && (channels == 3 || channels == 4), "bad image geometry \(width)x\(height)x\(channels)")
+        precondition(
+            width >= 0 && height >= 0 && (channels == 3 || channels == 4),
+            "bad image geometry \(width)x\(height)x\(channels)")
         self.width = width
         self.height = height
         self.channels = channels
@@ -30,9 +32,12 @@ public struct Image: Equatable, Sendable {
 
     /// Wraps existing pixel bytes.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws {
-        guard channels == 3 || channels == 4 else { throw ImagingError.invalidArgument("channels must be 3 or 4, got \(channels)") }
+        guard channels == 3 || channels == 4 else {
+            throw ImagingError.invalidArgument("channels must be 3 or 4, got \(channels)")
+        }
         guard width >= 0, height >= 0, pixels.count == width * height * channels else {
-            throw ImagingError.invalidArgument("\(pixels.count) bytes do not make a \(width)x\(height) image with \(channels) channels")
+            throw ImagingError.invalidArgument(
+                "\(pixels.count) bytes do not make a \(width)x\(height) image with \(channels) channels")
         }
         self.width = width
         self.height = height
@@ -61,7 +66,9 @@ public struct Image: Equatable, Sendable {
         pixels.withUnsafeBufferPointer { src in
             out.pixels.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<(width * height) {
-                    dst[3 * i] = src[4 * i]; dst[3 * i + 1] = src[4 * i + 1]; dst[3 * i + 2] = src[4 * i + 2]
+                    dst[3 * i] = src[4 * i]
+                    dst[3 * i + 1] = src[4 * i + 1]
+                    dst[3 * i + 2] = src[4 * i + 2]
                 }
             }
         }
@@ -75,7 +82,10 @@ public struct Image: Equatable, Sendable {
         pixels.withUnsafeBufferPointer { src in
             out.pixels.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<(width * height) {
-                    dst[4 * i] = src[3 * i]; dst[4 * i + 1] = src[3 * i + 1]; dst[4 * i + 2] = src[3 * i + 2]; dst[4 * i + 3] = 255
+                    dst[4 * i] = src[3 * i]
+                    dst[4 * i + 1] = src[3 * i + 1]
+                    dst[4 * i + 2] = src[3 * i + 2]
+                    dst[4 * i + 3] = 255
                 }
             }
         }

@@ -5,7 +5,11 @@ public struct LineChart {
         public var name: String
         public var values: [Double]
         public var color: Color
-        public init(name: String, values: [Double], color: Color) { self.name = name; self.values = values; self.color = color }
+        public init(name: String, values: [Double], color: Color) {
+            self.name = name
+            self.values = values
+            self.color = color
+        }
     }
 
     public var title: String
@@ -15,17 +19,23 @@ public struct LineChart {
     public var height = 360
 
     public init(title: String, xLabel: String = "epoch", series: [Series]) {
-        self.title = title; self.xLabel = xLabel; self.series = series
+        self.title = title
+        self.xLabel = xLabel
+        self.series = series
     }
 
     /// Draws the chart: axes with min/max labels, one polyline per series, a legend.
     public func render() -> Image {
         var img = Image(width: width, height: height, color: [255, 255, 255])
-        let left = 56, right = width - 16, top = 34, bottom = height - 36
+        let left = 56
+        let right = width - 16
+        let top = 34
+        let bottom = height - 36
         img.drawText(title, x: left, y: 10, color: [20, 20, 20], scale: 2)
         let all = series.flatMap { $0.values.filter(\.isFinite) }
         guard let lo0 = all.min(), let hi0 = all.max() else { return img }
-        let lo = lo0 == hi0 ? lo0 - 0.5 : lo0, hi = lo0 == hi0 ? hi0 + 0.5 : hi0
+        let lo = lo0 == hi0 ? lo0 - 0.5 : lo0
+        let hi = lo0 == hi0 ? hi0 + 0.5 : hi0
         let n = series.map(\.values.count).max() ?? 1
         // Grid and axes.
         for k in 0...4 {

@@ -7,8 +7,9 @@ public enum PNG {
     /// has 4 channels when the file has alpha, else 3.
     public static func read(contentsOf url: URL) throws -> Image {
         let data: Data
-        do { data = try Data(contentsOf: url) }
-        catch { throw ImagingError.badFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))") }
+        do { data = try Data(contentsOf: url) } catch {
+            throw ImagingError.badFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))")
+        }
         return try decode(data, path: url.path)
     }
 
@@ -31,8 +32,9 @@ public enum PNG {
         defer { png_image_free(&image) }
         let hasAlpha = (image.format & 0x01) != 0
         let channels = hasAlpha ? 4 : 3
-        image.format = hasAlpha ? 3 : 2 // PNG_FORMAT_RGBA : PNG_FORMAT_RGB
-        let width = Int(image.width), height = Int(image.height)
+        image.format = hasAlpha ? 3 : 2  // PNG_FORMAT_RGBA : PNG_FORMAT_RGB
+        let width = Int(image.width)
+        let height = Int(image.height)
         guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15 else {
             throw ImagingError.badFile(path: path, reason: "unsupported PNG size \(width)x\(height)")
         }
@@ -42,7 +44,9 @@ public enum PNG {
                 png_image_finish_read(&image, nil, buf.baseAddress, Int32(width * channels), nil)
             }
         }
-        guard finished != 0 else { throw ImagingError.badFile(path: path, reason: "corrupt or truncated PNG: \(message(&image))") }
+        guard finished != 0 else {
+            throw ImagingError.badFile(path: path, reason: "corrupt or truncated PNG: \(message(&image))")
+        }
         return try Image(width: width, height: height, channels: channels, pixels: pixels)
     }
 
@@ -59,12 +63,17 @@ public enum PNG {
         image.flags = UInt32(PNG_IMAGE_FLAG_FAST)
         var size: Int = 0
         let stride = Int32(img.width * img.channels)
-        guard img.pixels.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, stride, nil) }) != 0 else {
+        guard
+            img.pixels.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, stride, nil) }
+            ) != 0
+        else {
             throw ImagingError.invalidArgument("cannot encode PNG: \(message(&image))")
         }
         var out = Data(count: size)
         let ok = out.withUnsafeMutableBytes { dst in
-            img.pixels.withUnsafeBytes { png_image_write_to_memory(&image, dst.baseAddress, &size, 0, $0.baseAddress, stride, nil) }
+            img.pixels.withUnsafeBytes {
+                png_image_write_to_memory(&image, dst.baseAddress, &size, 0, $0.baseAddress, stride, nil)
+            }
         }
         guard ok != 0 else { throw ImagingError.invalidArgument("cannot encode PNG: \(message(&image))") }
         out.count = size
@@ -74,8 +83,9 @@ public enum PNG {
     /// Writes an image to a PNG file (atomically).
     public static func write(_ img: Image, to url: URL) throws {
         let data = try encode(img)
-        do { try data.write(to: url, options: .atomic) }
-        catch { throw ImagingError.badFile(path: url.path, reason: "cannot write PNG (\(error.localizedDescription))") }
+        do { try data.write(to: url, options: .atomic) } catch {
+            throw ImagingError.badFile(path: url.path, reason: "cannot write PNG (\(error.localizedDescription))")
+        }
     }
 
     /// Writes an image to a PNG file at `path`.

@@ -12,7 +12,8 @@ public struct ExplorationPaths {
     public init(walkable: [UInt8], width: Int, height: Int, origin: GridPoint) throws {
         grid = try WalkableGrid(mask: walkable, width: width, height: height, cell: 4, clearance: 3)
         guard grid.nearestOpenCell(to: origin) != nil else {
-            throw ImagingError.invalidArgument("the walkable mask has no open ground near the origin (\(origin.x), \(origin.y))")
+            throw ImagingError.invalidArgument(
+                "the walkable mask has no open ground near the origin (\(origin.x), \(origin.y))")
         }
         self.origin = origin
     }
@@ -47,7 +48,10 @@ public struct ExplorationPaths {
                 if kind == .backtrack { pts += r.reversed().dropFirst() }
                 out.append((kind, Array(ExplorationPaths.densify([origin] + pts).prefix(maxLength))))
             case .wander:
-                var p = grid.nearestOpenCell(to: origin).map { GridPoint(x: $0.x * grid.cell + grid.cell / 2, y: $0.y * grid.cell + grid.cell / 2) } ?? origin
+                var p =
+                    grid.nearestOpenCell(to: origin).map {
+                        GridPoint(x: $0.x * grid.cell + grid.cell / 2, y: $0.y * grid.cell + grid.cell / 2)
+                    } ?? origin
                 var angle = Double(rng.next() % 628) / 100
                 var pts = [origin, p]
                 for _ in 0..<(maxLength / 4) {
@@ -55,8 +59,15 @@ public struct ExplorationPaths {
                     var moved = false
                     for attempt in 0..<8 {
                         let a = angle + Double(attempt) * (attempt % 2 == 0 ? 0.7 : -0.7) * Double((attempt + 1) / 2)
-                        let q = GridPoint(x: p.x + Int((cos(a) * Double(grid.cell)).rounded()), y: p.y + Int((sin(a) * Double(grid.cell)).rounded()))
-                        if grid.isOpen(q) { p = q; angle = a; moved = true; break }
+                        let q = GridPoint(
+                            x: p.x + Int((cos(a) * Double(grid.cell)).rounded()),
+                            y: p.y + Int((sin(a) * Double(grid.cell)).rounded()))
+                        if grid.isOpen(q) {
+                            p = q
+                            angle = a
+                            moved = true
+                            break
+                        }
                     }
                     if !moved { break }
                     pts.append(p)

@@ -22,7 +22,8 @@ public final class FrameMailbox<Value>: @unchecked Sendable {
 
     /// Waits for a value (nil once closed and empty).
     public func take() -> Value? {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         while value == nil && !closed { condition.wait() }
         let v = value
         value = nil
@@ -30,5 +31,10 @@ public final class FrameMailbox<Value>: @unchecked Sendable {
     }
 
     /// Wakes the reader; later `take`s return what is left, then nil.
-    public func close() { condition.lock(); closed = true; condition.broadcast(); condition.unlock() }
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
 }

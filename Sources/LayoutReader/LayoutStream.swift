@@ -28,13 +28,16 @@ public final class LayoutStream: @unchecked Sendable {
     private let finished = DispatchGroup()
 
     /// Checks that `region` lies on the screen of `source`.
-    public init(source: ScreenSource, region: ScreenRect, fps: Double, settings: StitchSettings = StitchSettings()) throws {
+    public init(
+        source: ScreenSource, region: ScreenRect, fps: Double, settings: StitchSettings = StitchSettings()
+    ) throws {
         let screen = source.screenRect
         guard region.width > 0, region.height > 0 else {
             throw LayoutReaderError.emptyRegion(region)
         }
         guard region.x >= screen.x, region.y >= screen.y, region.x + region.width <= screen.x + screen.width,
-              region.y + region.height <= screen.y + screen.height else {
+            region.y + region.height <= screen.y + screen.height
+        else {
             throw LayoutReaderError.regionOffScreen(region, screen: screen)
         }
         guard fps > 0, fps <= 30 else { throw LayoutReaderError.badFrameRate(fps) }
@@ -48,7 +51,8 @@ public final class LayoutStream: @unchecked Sendable {
     /// screen of `width`×`height`.
     public static func seedRegion(screenWidth width: Int, screenHeight height: Int) -> ScreenRect {
         let side = Int((1200 * Double(height) / 2160).rounded()) & ~1
-        let cx = width / 2, cy = Int((Double(height) * 1060 / 2160).rounded())
+        let cx = width / 2
+        let cy = Int((Double(height) * 1060 / 2160).rounded())
         return ScreenRect(x: cx - side / 2, y: cy - side / 2, width: side, height: side)
     }
 
@@ -60,7 +64,11 @@ public final class LayoutStream: @unchecked Sendable {
             let stream = FrameStream(source: source, rect: region, fps: fps)
             do {
                 try stream.run { frame in
-                    lock.lock(); let stop = stopRequested; captured += 1; late = stream.lateFrames; lock.unlock()
+                    lock.lock()
+                    let stop = stopRequested
+                    captured += 1
+                    late = stream.lateFrames
+                    lock.unlock()
                     if stop { return false }
                     mailbox.put(frame)
                     return true
@@ -74,10 +82,16 @@ public final class LayoutStream: @unchecked Sendable {
             defer { finished.leave() }
             while let frame = mailbox.take() {
                 let report = stitcher.add(frame.image)
-                lock.lock(); let counts = (captured, late, mailbox.dropped); lock.unlock()
-                onEvent(.frame(report, captured: counts.0, late: counts.1, dropped: counts.2, timestamp: frame.time.seconds))
+                lock.lock()
+                let counts = (captured, late, mailbox.dropped)
+                lock.unlock()
+                onEvent(
+                    .frame(report, captured: counts.0, late: counts.1, dropped: counts.2, timestamp: frame.time.seconds)
+                )
             }
-            lock.lock(); let counts = (captured, late, mailbox.dropped); lock.unlock()
+            lock.lock()
+            let counts = (captured, late, mailbox.dropped)
+            lock.unlock()
             onEvent(.ended(captured: counts.0, late: counts.1, dropped: counts.2))
         }
         stitch.name = "pixelpilot.layout-stitch"
@@ -86,7 +100,11 @@ public final class LayoutStream: @unchecked Sendable {
     }
 
     /// Asks the stream to stop after the current frame.
-    public func stop() { lock.lock(); stopRequested = true; lock.unlock() }
+    public func stop() {
+        lock.lock()
+        stopRequested = true
+        lock.unlock()
+    }
 
     /// Waits until both threads have finished.
     public func wait() { finished.wait() }

@@ -17,14 +17,18 @@ public struct LineFeatures: Sendable {
     public let valid: [UInt8]
 
     public init(width: Int, height: Int, playerMaskFraction: Float = 0.04) {
-        self.width = width; self.height = height
+        self.width = width
+        self.height = height
         radius = max(2, Int((Float(min(width, height)) / 160).rounded()))
         playerMask = Int(Float(min(width, height)) * playerMaskFraction)
         var v = [UInt8](repeating: 1, count: width * height)
         if playerMask > 0 {
-            let cx = width / 2, cy = height / 2, r2 = playerMask * playerMask
+            let cx = width / 2
+            let cy = height / 2
+            let r2 = playerMask * playerMask
             for y in max(0, cy - playerMask)..<min(height, cy + playerMask + 1) {
-                for x in max(0, cx - playerMask)..<min(width, cx + playerMask + 1) where (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r2 {
+                for x in max(0, cx - playerMask)..<min(width, cx + playerMask + 1)
+                where (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r2 {
                     v[y * width + x] = 0
                 }
             }
@@ -35,8 +39,12 @@ public struct LineFeatures: Sendable {
     /// Writes the line plane of `image` (RGB or RGBA, `width`×`height`) into `out`, and returns
     /// how many pixels are clearly line (value above 12).
     @discardableResult
-    public func extract(_ image: Image, into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> Int {
-        let w = width, h = height, c = image.channels
+    public func extract(
+        _ image: Image, into out: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    ) -> Int {
+        let w = width
+        let h = height
+        let c = image.channels
         precondition(image.width == w && image.height == h, "frame size checked by the caller")
         image.pixels.withUnsafeBufferPointer { px in
             let halves = h >= 64 ? 2 : 1
@@ -45,7 +53,9 @@ public struct LineFeatures: Sendable {
                     var o = y * w * c
                     let row = out + y * w
                     for x in 0..<w {
-                        let r = Float(px[o]), g = Float(px[o + 1]), b = Float(px[o + 2])
+                        let r = Float(px[o])
+                        let g = Float(px[o + 1])
+                        let b = Float(px[o + 2])
                         // Lavender: blue well above green, green close to red (walls are about
                         // 132, 133, 176). Bluish-green water, pools, skills and the aura fail it.
                         let lavender = (b - g) - 2 * abs(g - r) - 10
@@ -56,9 +66,11 @@ public struct LineFeatures: Sendable {
             }
         }
         // Local mean by two running sums (rows into scratch, then columns), subtracted.
-        let r = radius, n = Float((2 * r + 1) * (2 * r + 1))
+        let r = radius
+        let n = Float((2 * r + 1) * (2 * r + 1))
         for y in 0..<h {
-            let src = out + y * w, dst = scratch + y * w
+            let src = out + y * w
+            let dst = scratch + y * w
             var sum: Float = 0
             for x in 0..<min(w, r) { sum += src[x] }
             for x in 0..<w {
@@ -73,10 +85,19 @@ public struct LineFeatures: Sendable {
             let colSum = UnsafeMutablePointer<Float>.allocate(capacity: w)
             defer { colSum.deallocate() }
             colSum.initialize(repeating: 0, count: w)
-            for y in 0..<min(h, r) { let s = scratch + y * w; for x in 0..<w { colSum[x] += s[x] } }
+            for y in 0..<min(h, r) {
+                let s = scratch + y * w
+                for x in 0..<w { colSum[x] += s[x] }
+            }
             for y in 0..<h {
-                if y + r < h { let s = scratch + (y + r) * w; for x in 0..<w { colSum[x] += s[x] } }
-                if y - r - 1 >= 0 { let s = scratch + (y - r - 1) * w; for x in 0..<w { colSum[x] -= s[x] } }
+                if y + r < h {
+                    let s = scratch + (y + r) * w
+                    for x in 0..<w { colSum[x] += s[x] }
+                }
+                if y - r - 1 >= 0 {
+                    let s = scratch + (y - r - 1) * w
+                    for x in 0..<w { colSum[x] -= s[x] }
+                }
                 let row = out + y * w
                 let vrow = y * w
                 for x in 0..<w {

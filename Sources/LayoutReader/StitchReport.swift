@@ -13,7 +13,8 @@ public enum SkipReason: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .empty: return "empty frame"
         case .wrongSize(let w, let h, let ew, let eh): return "frame is \(w)x\(h), the stream's frames are \(ew)x\(eh)"
-        case .noLines(let n, let need): return "only \(n) map-line pixels (needs \(need)): flash, loading screen or map hidden?"
+        case .noLines(let n, let need):
+            return "only \(n) map-line pixels (needs \(need)): flash, loading screen or map hidden?"
         case .lowConfidence(let c): return "match confidence \(String(format: "%.2f", c)) is too low to paste"
         }
     }
@@ -30,7 +31,10 @@ public enum StitchOutcome: Equatable, Sendable {
     /// Not pasted.
     case skipped(SkipReason)
 
-    public var isPasted: Bool { if case .skipped = self { return false }; return true }
+    public var isPasted: Bool {
+        if case .skipped = self { return false }
+        return true
+    }
 }
 
 /// The stitcher's account of one frame.

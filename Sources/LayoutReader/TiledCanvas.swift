@@ -26,49 +26,71 @@ public final class TiledCanvas {
 
     /// Reads line values (unscaled) and known flags (1 = some frame covered it) of the
     /// rectangle at (x0, y0) of size w×h into `line` and `known` (w*h each, row-major).
-    func read(x0: Int, y0: Int, width w: Int, height h: Int, line: UnsafeMutablePointer<Float>, known: UnsafeMutablePointer<UInt8>) {
+    func read(
+        x0: Int, y0: Int, width w: Int, height h: Int, line: UnsafeMutablePointer<Float>,
+        known: UnsafeMutablePointer<UInt8>
+    ) {
         line.initialize(repeating: 0, count: w * h)
         known.initialize(repeating: 0, count: w * h)
-        let t = TiledCanvas.tileSize, inv = 1 / TiledCanvas.lineScale
-        let tx0 = TiledCanvas.floorDiv(x0, t), tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
-        let ty0 = TiledCanvas.floorDiv(y0, t), ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
-        for ty in ty0...ty1 { for tx in tx0...tx1 {
-            guard let tile = tiles[Key(x: tx, y: ty)] else { continue }
-            let ax = max(x0, tx * t), bx = min(x0 + w, (tx + 1) * t)
-            let ay = max(y0, ty * t), by = min(y0 + h, (ty + 1) * t)
-            tile.line.withUnsafeBufferPointer { tl in
-                tile.count.withUnsafeBufferPointer { tc in
-                    for y in ay..<by {
-                        let src = (y - ty * t) * t - tx * t, dst = (y - y0) * w - x0
-                        for x in ax..<bx {
-                            line[dst + x] = Float(tl[src + x]) * inv
-                            known[dst + x] = tc[src + x] != 0 ? 1 : 0
+        let t = TiledCanvas.tileSize
+        let inv = 1 / TiledCanvas.lineScale
+        let tx0 = TiledCanvas.floorDiv(x0, t)
+        let tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
+        let ty0 = TiledCanvas.floorDiv(y0, t)
+        let ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
+        for ty in ty0...ty1 {
+            for tx in tx0...tx1 {
+                guard let tile = tiles[Key(x: tx, y: ty)] else { continue }
+                let ax = max(x0, tx * t)
+                let bx = min(x0 + w, (tx + 1) * t)
+                let ay = max(y0, ty * t)
+                let by = min(y0 + h, (ty + 1) * t)
+                tile.line.withUnsafeBufferPointer { tl in
+                    tile.count.withUnsafeBufferPointer { tc in
+                        for y in ay..<by {
+                            let src = (y - ty * t) * t - tx * t
+                            let dst = (y - y0) * w - x0
+                            for x in ax..<bx {
+                                line[dst + x] = Float(tl[src + x]) * inv
+                                known[dst + x] = tc[src + x] != 0 ? 1 : 0
+                            }
                         }
                     }
                 }
             }
-        } }
+        }
     }
 
     /// Reads line values averaged over `factor`×`factor` blocks: the rectangle at (x0, y0) of
     /// `cw`×`ch` blocks goes into `out` (cw*ch).
-    func readCoarse(x0: Int, y0: Int, blocksWide cw: Int, blocksHigh ch: Int, factor k: Int, into out: UnsafeMutablePointer<Float>) {
+    func readCoarse(
+        x0: Int, y0: Int, blocksWide cw: Int, blocksHigh ch: Int, factor k: Int, into out: UnsafeMutablePointer<Float>
+    ) {
         out.initialize(repeating: 0, count: cw * ch)
-        let t = TiledCanvas.tileSize, w = cw * k, h = ch * k
+        let t = TiledCanvas.tileSize
+        let w = cw * k
+        let h = ch * k
         let norm = 1 / (TiledCanvas.lineScale * Float(k * k))
-        let tx0 = TiledCanvas.floorDiv(x0, t), tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
-        let ty0 = TiledCanvas.floorDiv(y0, t), ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
-        for ty in ty0...ty1 { for tx in tx0...tx1 {
-            guard let tile = tiles[Key(x: tx, y: ty)] else { continue }
-            let ax = max(x0, tx * t), bx = min(x0 + w, (tx + 1) * t)
-            let ay = max(y0, ty * t), by = min(y0 + h, (ty + 1) * t)
-            tile.line.withUnsafeBufferPointer { tl in
-                for y in ay..<by {
-                    let src = (y - ty * t) * t - tx * t, dst = ((y - y0) / k) * cw
-                    for x in ax..<bx { out[dst + (x - x0) / k] += Float(tl[src + x]) * norm }
+        let tx0 = TiledCanvas.floorDiv(x0, t)
+        let tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
+        let ty0 = TiledCanvas.floorDiv(y0, t)
+        let ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
+        for ty in ty0...ty1 {
+            for tx in tx0...tx1 {
+                guard let tile = tiles[Key(x: tx, y: ty)] else { continue }
+                let ax = max(x0, tx * t)
+                let bx = min(x0 + w, (tx + 1) * t)
+                let ay = max(y0, ty * t)
+                let by = min(y0 + h, (ty + 1) * t)
+                tile.line.withUnsafeBufferPointer { tl in
+                    for y in ay..<by {
+                        let src = (y - ty * t) * t - tx * t
+                        let dst = ((y - y0) / k) * cw
+                        for x in ax..<bx { out[dst + (x - x0) / k] += Float(tl[src + x]) * norm }
+                    }
                 }
             }
-        } }
+        }
     }
 
     private func tile(_ key: Key) -> Tile {
@@ -82,46 +104,59 @@ public final class TiledCanvas {
     /// resampled onto the canvas grid) and RGB `rgb` (3 bytes a pixel), where `valid` is 1.
     /// Each pixel keeps a running mean over the frames that covered it (the last 12 or so); a
     /// line appearing where there was none (the fog has lifted) is taken at once.
-    func paste(x0: Int, y0: Int, width w: Int, height h: Int, line: UnsafePointer<Float>, rgb: UnsafePointer<UInt8>, rgbStride: Int,
-               valid: UnsafePointer<UInt8>) {
+    func paste(
+        x0: Int, y0: Int, width w: Int, height h: Int, line: UnsafePointer<Float>, rgb: UnsafePointer<UInt8>,
+        rgbStride: Int,
+        valid: UnsafePointer<UInt8>
+    ) {
         let t = TiledCanvas.tileSize
-        let tx0 = TiledCanvas.floorDiv(x0, t), tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
-        let ty0 = TiledCanvas.floorDiv(y0, t), ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
-        for ty in ty0...ty1 { for tx in tx0...tx1 {
-            let tile = tile(Key(x: tx, y: ty))
-            let ax = max(x0, tx * t), bx = min(x0 + w, (tx + 1) * t)
-            let ay = max(y0, ty * t), by = min(y0 + h, (ty + 1) * t)
-            tile.line.withUnsafeMutableBufferPointer { tl in
-                tile.count.withUnsafeMutableBufferPointer { tc in
-                    tile.rgb.withUnsafeMutableBufferPointer { trgb in
-                        for y in ay..<by {
-                            let dst = (y - ty * t) * t - tx * t, src = (y - y0) * w - x0
-                            for x in ax..<bx where valid[src + x] != 0 {
-                                let n = Int(tc[dst + x])
-                                let alpha: Float = n == 0 ? 1 : max(1 / 12, 1 / Float(n + 1))
-                                let v = min(255, line[src + x] * TiledCanvas.lineScale)
-                                let old = Float(tl[dst + x])
-                                // A line where there was none: the fog has lifted, take it at once. Known
-                                // lines average over many frames (the canvas stays anchored to all of
-                                // them, not the last one), so passing effects fade.
-                                let rate = v > old && old < 0.35 * v ? 1 : alpha
-                                tl[dst + x] = UInt8(old + (v - old) * rate + 0.5)
-                                tc[dst + x] = UInt8(min(255, n + 1))
-                                let s = (src + x) * rgbStride, d = (dst + x) * 3
-                                for k in 0..<3 {
-                                    let o = Float(trgb[d + k])
-                                    trgb[d + k] = UInt8(o + (Float(rgb[s + k]) - o) * alpha + 0.5)
+        let tx0 = TiledCanvas.floorDiv(x0, t)
+        let tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
+        let ty0 = TiledCanvas.floorDiv(y0, t)
+        let ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
+        for ty in ty0...ty1 {
+            for tx in tx0...tx1 {
+                let tile = tile(Key(x: tx, y: ty))
+                let ax = max(x0, tx * t)
+                let bx = min(x0 + w, (tx + 1) * t)
+                let ay = max(y0, ty * t)
+                let by = min(y0 + h, (ty + 1) * t)
+                tile.line.withUnsafeMutableBufferPointer { tl in
+                    tile.count.withUnsafeMutableBufferPointer { tc in
+                        tile.rgb.withUnsafeMutableBufferPointer { trgb in
+                            for y in ay..<by {
+                                let dst = (y - ty * t) * t - tx * t
+                                let src = (y - y0) * w - x0
+                                for x in ax..<bx where valid[src + x] != 0 {
+                                    let n = Int(tc[dst + x])
+                                    let alpha: Float = n == 0 ? 1 : max(1 / 12, 1 / Float(n + 1))
+                                    let v = min(255, line[src + x] * TiledCanvas.lineScale)
+                                    let old = Float(tl[dst + x])
+                                    // A line where there was none: the fog has lifted, take it at once. Known
+                                    // lines average over many frames (the canvas stays anchored to all of
+                                    // them, not the last one), so passing effects fade.
+                                    let rate = v > old && old < 0.35 * v ? 1 : alpha
+                                    tl[dst + x] = UInt8(old + (v - old) * rate + 0.5)
+                                    tc[dst + x] = UInt8(min(255, n + 1))
+                                    let s = (src + x) * rgbStride
+                                    let d = (dst + x) * 3
+                                    for k in 0..<3 {
+                                        let o = Float(trgb[d + k])
+                                        trgb[d + k] = UInt8(o + (Float(rgb[s + k]) - o) * alpha + 0.5)
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
-        } }
+        }
         let b = (minX: x0, minY: y0, maxX: x0 + w - 1, maxY: y0 + h - 1)
         if let o = bounds {
             bounds = (min(o.minX, b.minX), min(o.minY, b.minY), max(o.maxX, b.maxX), max(o.maxY, b.maxY))
-        } else { bounds = b }
+        } else {
+            bounds = b
+        }
     }
 
     /// The stitched RGB map of everything pasted, and where the origin is in it.
@@ -129,8 +164,11 @@ public final class TiledCanvas {
         guard let b = bounds else { return (Image(width: 1, height: 1), 0, 0) }
         let img = render { tile, from, to, count, px in
             for i in 0..<count {
-                let s = (from + i) * 3, d = (to + i) * 3
-                px[d] = tile.rgb[s]; px[d + 1] = tile.rgb[s + 1]; px[d + 2] = tile.rgb[s + 2]
+                let s = (from + i) * 3
+                let d = (to + i) * 3
+                px[d] = tile.rgb[s]
+                px[d + 1] = tile.rgb[s + 1]
+                px[d + 2] = tile.rgb[s + 2]
             }
         }
         return (img, -b.minX, -b.minY)
@@ -142,7 +180,9 @@ public final class TiledCanvas {
             for i in 0..<count {
                 let v = Float(tile.line[from + i]) / 255
                 let d = (to + i) * 3
-                px[d] = UInt8(min(255, v * 300)); px[d + 1] = UInt8(min(255, v * 300)); px[d + 2] = UInt8(min(255, v * 400))
+                px[d] = UInt8(min(255, v * 300))
+                px[d + 1] = UInt8(min(255, v * 300))
+                px[d + 2] = UInt8(min(255, v * 400))
             }
         }
     }
@@ -150,15 +190,19 @@ public final class TiledCanvas {
     /// An RGB image of the bounds with every tile drawn into it, a row at a time: `row` gets the
     /// tile, the tile pixel where the row's part inside the bounds starts, the image pixel it goes
     /// to, and how many pixels (indices, not bytes).
-    private func render(_ row: (Tile, _ from: Int, _ to: Int, _ count: Int, UnsafeMutableBufferPointer<UInt8>) -> Void) -> Image {
+    private func render(
+        _ row: (Tile, _ from: Int, _ to: Int, _ count: Int, UnsafeMutableBufferPointer<UInt8>) -> Void
+    ) -> Image {
         guard let b = bounds else { return Image(width: 1, height: 1) }
-        let w = b.maxX - b.minX + 1, h = b.maxY - b.minY + 1
+        let w = b.maxX - b.minX + 1
+        let h = b.maxY - b.minY + 1
         var img = Image(width: w, height: h)
         let t = TiledCanvas.tileSize
         img.pixels.withUnsafeMutableBufferPointer { px in
             for (key, tile) in tiles {
                 let x0 = key.x * t - b.minX
-                let lo = Swift.max(0, -x0), hi = Swift.min(t, w - x0)
+                let lo = Swift.max(0, -x0)
+                let hi = Swift.min(t, w - x0)
                 guard lo < hi else { continue }
                 for ty in 0..<t {
                     let y = key.y * t + ty - b.minY

@@ -17,7 +17,11 @@ public struct FramePreprocessing: Codable, Sendable, Equatable {
 
     /// The default: 96×96 as the seed's model, values in [0, 1], 20-frame windows.
     public init(width: Int = 96, height: Int = 96, scale: Float = 1 / 255, offset: Float = 0, windowLength: Int = 20) {
-        self.width = width; self.height = height; self.scale = scale; self.offset = offset; self.windowLength = windowLength
+        self.width = width
+        self.height = height
+        self.scale = scale
+        self.offset = offset
+        self.windowLength = windowLength
     }
 
     /// One line of JSON, for a model file's metadata.
@@ -25,7 +29,9 @@ public struct FramePreprocessing: Codable, Sendable, Equatable {
 
     /// Reads ``encoded``; nil when it is not one.
     public init?(encoded: String) {
-        guard let p = try? JSONDecoder().decode(FramePreprocessing.self, from: Data(encoded.utf8)), p.channelOrder == "RGB" else { return nil }
+        guard let p = try? JSONDecoder().decode(FramePreprocessing.self, from: Data(encoded.utf8)),
+            p.channelOrder == "RGB"
+        else { return nil }
         self = p
     }
 
@@ -36,11 +42,16 @@ public struct FramePreprocessing: Codable, Sendable, Equatable {
     /// when `flipped`.
     public func apply(_ image: Image, flipped: Bool = false, into out: UnsafeMutablePointer<Float>) {
         let small = image.resized(width: width, height: height)
-        let c = small.channels, w = width, h = height, s = scale, o = offset
+        let c = small.channels
+        let w = width
+        let h = height
+        let s = scale
+        let o = offset
         small.pixels.withUnsafeBufferPointer { px in
             for y in 0..<h {
                 for x in 0..<w {
-                    let src = (y * w + (flipped ? w - 1 - x : x)) * c, dst = (y * w + x) * 3
+                    let src = (y * w + (flipped ? w - 1 - x : x)) * c
+                    let dst = (y * w + x) * 3
                     out[dst] = Float(px[src]) * s + o
                     out[dst + 1] = Float(px[src + 1]) * s + o
                     out[dst + 2] = Float(px[src + 2]) * s + o

@@ -2,6 +2,9 @@
 public struct RecordingError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let problem: String
-    public init(path: String, _ problem: String) { self.path = path; self.problem = problem }
+    public init(path: String, _ problem: String) {
+        self.path = path
+        self.problem = problem
+    }
     public var description: String { "\(path): \(problem)" }
 }

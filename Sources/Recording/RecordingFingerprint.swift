@@ -29,25 +29,43 @@ public struct RecordingFingerprint: Codable, Sendable, Equatable {
     /// What was recorded: "region", "window NAME" or "click".
     public var source: String
 
-    public init(regionX: Int, regionY: Int, width: Int, height: Int, fps: Double, keys: [String], screenWidth: Int, screenHeight: Int,
-                pixelPilotVersion: String, encoding: FrameEncoding = .png, source: String = "region") {
-        self.regionX = regionX; self.regionY = regionY; self.width = width; self.height = height
-        self.fps = fps; self.keys = keys; self.screenWidth = screenWidth; self.screenHeight = screenHeight
-        self.pixelPilotVersion = pixelPilotVersion; self.encoding = encoding; channelOrder = "RGB"; self.source = source
+    public init(
+        regionX: Int, regionY: Int, width: Int, height: Int, fps: Double, keys: [String], screenWidth: Int,
+        screenHeight: Int,
+        pixelPilotVersion: String, encoding: FrameEncoding = .png, source: String = "region"
+    ) {
+        self.regionX = regionX
+        self.regionY = regionY
+        self.width = width
+        self.height = height
+        self.fps = fps
+        self.keys = keys
+        self.screenWidth = screenWidth
+        self.screenHeight = screenHeight
+        self.pixelPilotVersion = pixelPilotVersion
+        self.encoding = encoding
+        channelOrder = "RGB"
+        self.source = source
     }
 
     /// The seed's key columns.
     public static let seedKeys = ["Up", "Left", "Right", "Down"]
 
     /// What differs from the expected values (empty when all given ones match).
-    public func mismatches(fps expectedFPS: Double? = nil, width expectedWidth: Int? = nil, height expectedHeight: Int? = nil,
-                           keys expectedKeys: [String]? = nil) -> [String] {
+    public func mismatches(
+        fps expectedFPS: Double? = nil, width expectedWidth: Int? = nil, height expectedHeight: Int? = nil,
+        keys expectedKeys: [String]? = nil
+    ) -> [String] {
         var out: [String] = []
-        if let f = expectedFPS, abs(f - fps) > 1e-6 { out.append("recorded at \(Self.format(fps)) fps, expected \(Self.format(f)) fps") }
+        if let f = expectedFPS, abs(f - fps) > 1e-6 {
+            out.append("recorded at \(Self.format(fps)) fps, expected \(Self.format(f)) fps")
+        }
         if let w = expectedWidth, let h = expectedHeight, w != width || h != height {
             out.append("frames are \(width)x\(height), expected \(w)x\(h)")
         }
-        if let k = expectedKeys, k != keys { out.append("key set is [\(keys.joined(separator: ", "))], expected [\(k.joined(separator: ", "))]") }
+        if let k = expectedKeys, k != keys {
+            out.append("key set is [\(keys.joined(separator: ", "))], expected [\(k.joined(separator: ", "))]")
+        }
         return out
     }
 

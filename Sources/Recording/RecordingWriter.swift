@@ -9,7 +9,11 @@ public struct RecordedInputEvent: Sendable, Equatable {
     public var kind: Kind
     /// X keysym name for keys (`Up`, `a`), `button N` for mouse buttons.
     public var name: String
-    public init(time: Double, kind: Kind, name: String) { self.time = time; self.kind = kind; self.name = name }
+    public init(time: Double, kind: Kind, name: String) {
+        self.time = time
+        self.kind = kind
+        self.name = name
+    }
 }
 
 /// Writes one recording as a crash-safe SQLite file (WAL journal, `synchronous = FULL`).
@@ -57,8 +61,10 @@ public final class RecordingWriter: @unchecked Sendable {
 
     /// Creates `url` (it must not exist) and starts the writer thread. `label(t)` gives the keys
     /// and buttons held at monotonic time `t`; `events()` returns input events not yet returned.
-    public init(url: URL, fingerprint: RecordingFingerprint, startTime: Double, queueCapacity: Int = 64,
-                label: @escaping @Sendable (Double) -> Set<String>, events: @escaping @Sendable () -> [RecordedInputEvent]) throws {
+    public init(
+        url: URL, fingerprint: RecordingFingerprint, startTime: Double, queueCapacity: Int = 64,
+        label: @escaping @Sendable (Double) -> Set<String>, events: @escaping @Sendable () -> [RecordedInputEvent]
+    ) throws {
         self.url = url
         self.fingerprint = fingerprint
         self.label = label
@@ -70,7 +76,9 @@ public final class RecordingWriter: @unchecked Sendable {
         let halfSecond = Swift.max(4, Int((fingerprint.fps * 0.5).rounded(.up)))
         capacity = Swift.max(2, Swift.min(queueCapacity, halfSecond, (256 << 20) / frameBytes))
         let path = url.path
-        guard !FileManager.default.fileExists(atPath: path) else { throw RecordingError(path: path, "already exists (a recording is never overwritten)") }
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw RecordingError(path: path, "already exists (a recording is never overwritten)")
+        }
         let dir = url.deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
             throw RecordingError(path: path, "cannot create: folder '\(dir)' is missing or not writable")
@@ -82,16 +90,21 @@ public final class RecordingWriter: @unchecked Sendable {
             try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             let fp = String(decoding: try JSONEncoder().encode(fingerprint), as: UTF8.self)
             try database.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-                    CREATE TABLE frames(idx INTEGER PRIMARY KEY NOT NULL, slot INTEGER NOT NULL, t REAL NOT NULL,
-                        width INTEGER NOT NULL, height INTEGER NOT NULL, encoding TEXT NOT NULL,
-                        keys INTEGER NOT NULL, held TEXT NOT NULL, data BLOB NOT NULL);
-                    CREATE TABLE events(id INTEGER PRIMARY KEY NOT NULL, t REAL NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL);
-                    """)
-                let meta: [(String, String)] = [("format", RecordingFile.format), ("format_version", "1"), ("fingerprint", fp),
-                                                ("created", ISO8601DateFormatter().string(from: Date())), ("start_time", String(startTime))]
-                for (k, v) in meta { try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [k, v]) }
+                try db.execute(
+                    sql: """
+                        CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                        CREATE TABLE frames(idx INTEGER PRIMARY KEY NOT NULL, slot INTEGER NOT NULL, t REAL NOT NULL,
+                            width INTEGER NOT NULL, height INTEGER NOT NULL, encoding TEXT NOT NULL,
+                            keys INTEGER NOT NULL, held TEXT NOT NULL, data BLOB NOT NULL);
+                        CREATE TABLE events(id INTEGER PRIMARY KEY NOT NULL, t REAL NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL);
+                        """)
+                let meta: [(String, String)] = [
+                    ("format", RecordingFile.format), ("format_version", "1"), ("fingerprint", fp),
+                    ("created", ISO8601DateFormatter().string(from: Date())), ("start_time", String(startTime)),
+                ]
+                for (k, v) in meta {
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [k, v])
+                }
             }
         } catch let e as RecordingError { throw e } catch {
             throw RecordingError(path: path, "cannot create the recording (\(error))")
@@ -106,7 +119,10 @@ public final class RecordingWriter: @unchecked Sendable {
     /// nominal slot `slot`. Waits while the queue is full. Throws the writer's first error.
     public func append(_ image: Image, slot: Int, time: Double) throws {
         guard image.width == fingerprint.width, image.height == fingerprint.height else {
-            throw RecordingError(path: url.path, "frame of \(image.width)x\(image.height) given to a \(fingerprint.width)x\(fingerprint.height) recording")
+            throw RecordingError(
+                path: url.path,
+                "frame of \(image.width)x\(image.height) given to a \(fingerprint.width)x\(fingerprint.height) recording"
+            )
         }
         lock.lock()
         defer { lock.unlock() }
@@ -118,7 +134,11 @@ public final class RecordingWriter: @unchecked Sendable {
     }
 
     /// Frames waiting to be written.
-    public var queuedFrames: Int { lock.lock(); defer { lock.unlock() }; return queue.count }
+    public var queuedFrames: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return queue.count
+    }
 
     /// Writes every queued frame and the remaining events, stores the summary and closes.
     public func finish(reason: String, lateFrames: Int, stopTime: Double) throws {
@@ -131,7 +151,9 @@ public final class RecordingWriter: @unchecked Sendable {
         do {
             try database.write { db in
                 try storeEvents(db)
-                for (k, v) in [("stop_time", String(stopTime)), ("stop_reason", reason), ("late_frames", String(lateFrames))] {
+                for (k, v) in [
+                    ("stop_time", String(stopTime)), ("stop_reason", reason), ("late_frames", String(lateFrames)),
+                ] {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [k, v])
                 }
             }
@@ -142,7 +164,8 @@ public final class RecordingWriter: @unchecked Sendable {
 
     private func storeEvents(_ db: Database) throws {
         for e in events() {
-            try db.execute(sql: "INSERT INTO events(t, kind, name) VALUES (?, ?, ?)", arguments: [e.time, e.kind.rawValue, e.name])
+            try db.execute(
+                sql: "INSERT INTO events(t, kind, name) VALUES (?, ?, ?)", arguments: [e.time, e.kind.rawValue, e.name])
         }
     }
 
@@ -160,9 +183,16 @@ public final class RecordingWriter: @unchecked Sendable {
             var batch: [(slot: Int, time: Double, image: Image)] = []
             while RecordingWriter.now() - started < commitInterval {
                 lock.lock()
-                guard let first = queue.first else { lock.unlock(); break }
+                guard let first = queue.first else {
+                    lock.unlock()
+                    break
+                }
                 let wait = first.time + labelDelay - RecordingWriter.now()
-                if wait > 0 && !finishing { lock.unlock(); Thread.sleep(forTimeInterval: Swift.min(wait, 0.01)); continue }
+                if wait > 0 && !finishing {
+                    lock.unlock()
+                    Thread.sleep(forTimeInterval: Swift.min(wait, 0.01))
+                    continue
+                }
                 queue.removeFirst()
                 lock.signal()
                 lock.unlock()
@@ -180,7 +210,12 @@ public final class RecordingWriter: @unchecked Sendable {
                     RecordingWriter.packRGB(f.image, into: &rgb)
                     switch encoding {
                     case .raw: slots[k] = .success(Data(rgb))
-                    case .png: slots[k] = Result { try PNG.encode(Image(width: f.image.width, height: f.image.height, channels: 3, pixels: rgb), fast: true) }
+                    case .png:
+                        slots[k] = Result {
+                            try PNG.encode(
+                                Image(width: f.image.width, height: f.image.height, channels: 3, pixels: rgb),
+                                fast: true)
+                        }
                     }
                 }
             }
@@ -189,9 +224,13 @@ public final class RecordingWriter: @unchecked Sendable {
                     for (k, f) in batch.enumerated() {
                         let held = label(f.time)
                         let data = try encoded[k].get()
-                        try db.execute(sql: "INSERT INTO frames(idx, slot, t, width, height, encoding, keys, held, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                       arguments: [nextIndex, f.slot, f.time, f.image.width, f.image.height, fingerprint.encoding.rawValue,
-                                                   KeyMask.mask(held, keys: fingerprint.keys), held.sorted().joined(separator: ","), data])
+                        try db.execute(
+                            sql:
+                                "INSERT INTO frames(idx, slot, t, width, height, encoding, keys, held, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            arguments: [
+                                nextIndex, f.slot, f.time, f.image.width, f.image.height, fingerprint.encoding.rawValue,
+                                KeyMask.mask(held, keys: fingerprint.keys), held.sorted().joined(separator: ","), data,
+                            ])
                         nextIndex += 1
                         storedBytes += data.count
                     }
@@ -215,13 +254,18 @@ public final class RecordingWriter: @unchecked Sendable {
     /// RGB bytes of an RGB or RGBA image (the alpha byte dropped), without per-pixel allocation.
     static func packRGB(_ image: Image, into out: inout [UInt8]) {
         let n = image.width * image.height
-        if image.channels == 3 { out = image.pixels; return }
+        if image.channels == 3 {
+            out = image.pixels
+            return
+        }
         if out.count != n * 3 { out = [UInt8](repeating: 0, count: n * 3) }
         let c = image.channels
         image.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for i in 0..<n {
-                    dst[3 * i] = src[c * i]; dst[3 * i + 1] = src[c * i + 1]; dst[3 * i + 2] = src[c * i + 2]
+                    dst[3 * i] = src[c * i]
+                    dst[3 * i + 1] = src[c * i + 1]
+                    dst[3 * i + 2] = src[c * i + 2]
                 }
             }
         }

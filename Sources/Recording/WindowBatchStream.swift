@@ -31,11 +31,18 @@ public final class WindowBatchStream: Sequence {
     private var epoch: UInt64 = 0
     private let seed: UInt64
 
-    public init(dataset: WindowedDataset, examples: [WindowExample], preprocessing: FramePreprocessing, batchSize: Int = 32, seed: UInt64 = 0) {
+    public init(
+        dataset: WindowedDataset, examples: [WindowExample], preprocessing: FramePreprocessing, batchSize: Int = 32,
+        seed: UInt64 = 0
+    ) {
         precondition(batchSize > 0, "batch size must be positive")
-        precondition(preprocessing.windowLength == dataset.windowLength, "preprocessing and data set disagree on the window length")
+        precondition(
+            preprocessing.windowLength == dataset.windowLength,
+            "preprocessing and data set disagree on the window length")
         self.dataset = dataset
-        self.examples = examples.sorted { ($0.recording, $0.frame, $0.flipped ? 1 : 0) < ($1.recording, $1.frame, $1.flipped ? 1 : 0) }
+        self.examples = examples.sorted {
+            ($0.recording, $0.frame, $0.flipped ? 1 : 0) < ($1.recording, $1.frame, $1.flipped ? 1 : 0)
+        }
         self.preprocessing = preprocessing
         self.batchSize = batchSize
         self.seed = seed
@@ -66,7 +73,9 @@ public final class WindowBatchStream: Sequence {
             var left = lists.reduce(0) { $0 + $1.count }
             while left > 0 {
                 for k in lists.indices where cursors[k] < lists[k].count {
-                    out.append(lists[k][cursors[k]]); cursors[k] += 1; left -= 1
+                    out.append(lists[k][cursors[k]])
+                    cursors[k] += 1
+                    left -= 1
                 }
             }
         }
@@ -102,7 +111,9 @@ public final class WindowBatchStream: Sequence {
             guard let item = queue.take() else { return nil }
             switch item {
             case .success(let b): return b
-            case .failure(let e): error = e; return nil
+            case .failure(let e):
+                error = e
+                return nil
             }
         }
     }
@@ -115,7 +126,7 @@ struct BatchProducer {
     var rng: SeededGenerator
     var nextExample = 0
     var buffer: [WindowExample] = []
-    var cache: [Int: [Float]] = [:]     // key: recording << 32 | frame
+    var cache: [Int: [Float]] = [:]  // key: recording << 32 | frame
     var cacheOrder: [Int] = []
 
     init(stream: WindowBatchStream, order: [WindowExample], seed: UInt64) {
@@ -126,7 +137,8 @@ struct BatchProducer {
 
     mutating func pick() -> WindowExample? {
         while buffer.count < stream.shuffleBuffer && nextExample < order.count {
-            buffer.append(order[nextExample]); nextExample += 1
+            buffer.append(order[nextExample])
+            nextExample += 1
         }
         guard !buffer.isEmpty else { return nil }
         let i = Int(rng.next() % UInt64(buffer.count))
@@ -151,24 +163,32 @@ struct BatchProducer {
         var chosen: [WindowExample] = []
         while chosen.count < stream.batchSize, let e = pick() { chosen.append(e) }
         guard !chosen.isEmpty else { return nil }
-        let p = stream.preprocessing, n = p.windowLength, per = p.valuesPerFrame
+        let p = stream.preprocessing
+        let n = p.windowLength
+        let per = p.valuesPerFrame
         var inputs = [Float](repeating: 0, count: chosen.count * n * per)
         var labels = [Float](repeating: 0, count: chosen.count * 4)
         do {
             for (b, e) in chosen.enumerated() {
                 for j in 0..<n {
                     let i = e.frame - (n - 1) + j
-                    guard i >= 0 else { continue }     // zero padding before the recording's start
+                    guard i >= 0 else { continue }  // zero padding before the recording's start
                     let values = try frame(e.recording, i)
                     let base = (b * n + j) * per
                     values.withUnsafeBufferPointer { src in
                         inputs.withUnsafeMutableBufferPointer { dst in
                             if e.flipped {
-                                let w = p.width, h = p.height
-                                for y in 0..<h { for x in 0..<w {
-                                    let s = (y * w + (w - 1 - x)) * 3, d = base + (y * w + x) * 3
-                                    dst[d] = src[s]; dst[d + 1] = src[s + 1]; dst[d + 2] = src[s + 2]
-                                } }
+                                let w = p.width
+                                let h = p.height
+                                for y in 0..<h {
+                                    for x in 0..<w {
+                                        let s = (y * w + (w - 1 - x)) * 3
+                                        let d = base + (y * w + x) * 3
+                                        dst[d] = src[s]
+                                        dst[d + 1] = src[s + 1]
+                                        dst[d + 2] = src[s + 2]
+                                    }
+                                }
                             } else {
                                 (dst.baseAddress! + base).update(from: src.baseAddress!, count: per)
                             }
@@ -178,8 +198,10 @@ struct BatchProducer {
                 for (k, held) in stream.dataset.label(e).enumerated() where held { labels[b * 4 + k] = 1 }
             }
         } catch { return .failure(error) }
-        return .success(WindowBatch(inputs: Tensor(shape: [chosen.count, n, p.height, p.width, 3], scalars: inputs),
-                                    labels: Tensor(shape: [chosen.count, 4], scalars: labels), examples: chosen))
+        return .success(
+            WindowBatch(
+                inputs: Tensor(shape: [chosen.count, n, p.height, p.width, 3], scalars: inputs),
+                labels: Tensor(shape: [chosen.count, 4], scalars: labels), examples: chosen))
     }
 }
 
@@ -194,7 +216,8 @@ final class BoundedQueue<T>: @unchecked Sendable {
 
     /// False when the consumer went away.
     func put(_ item: T) -> Bool {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         while items.count >= capacity && !cancelled { condition.wait() }
         if cancelled { return false }
         items.append(item)
@@ -203,7 +226,8 @@ final class BoundedQueue<T>: @unchecked Sendable {
     }
 
     func take() -> T? {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
         if items.isEmpty { return nil }
         let item = items.removeFirst()
@@ -211,6 +235,18 @@ final class BoundedQueue<T>: @unchecked Sendable {
         return item
     }
 
-    func close() { condition.lock(); closed = true; condition.broadcast(); condition.unlock() }
-    func cancel() { condition.lock(); cancelled = true; closed = true; items.removeAll(); condition.broadcast(); condition.unlock() }
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        closed = true
+        items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
 }

@@ -8,7 +8,11 @@ public struct WindowExample: Hashable, Sendable {
     public var frame: Int
     /// Mirrored left to right, with the left and right labels swapped.
     public var flipped: Bool
-    public init(recording: Int, frame: Int, flipped: Bool = false) { self.recording = recording; self.frame = frame; self.flipped = flipped }
+    public init(recording: Int, frame: Int, flipped: Bool = false) {
+        self.recording = recording
+        self.frame = frame
+        self.flipped = flipped
+    }
 }
 
 /// Which part of the data a recording belongs to.
@@ -26,12 +30,18 @@ public struct WindowedDataset: Sendable {
     /// Checks that all recordings share frame size and key set (naming the first that differs).
     public init(recordings: [RecordingFile], windowLength: Int = 20, stride: Int = 1) throws {
         precondition(windowLength > 0 && stride > 0, "window length and stride must be positive")
-        guard let first = recordings.first else { throw RecordingError(path: "(no files)", "a data set needs at least one recording") }
+        guard let first = recordings.first else {
+            throw RecordingError(path: "(no files)", "a data set needs at least one recording")
+        }
         for r in recordings {
             try r.requireFrames()
-            let m = r.fingerprint.mismatches(fps: first.fingerprint.fps, width: first.fingerprint.width, height: first.fingerprint.height,
-                                             keys: first.fingerprint.keys)
-            if !m.isEmpty { throw RecordingError(path: r.url.path, "does not match \(first.url.lastPathComponent): " + m.joined(separator: "; ")) }
+            let m = r.fingerprint.mismatches(
+                fps: first.fingerprint.fps, width: first.fingerprint.width, height: first.fingerprint.height,
+                keys: first.fingerprint.keys)
+            if !m.isEmpty {
+                throw RecordingError(
+                    path: r.url.path, "does not match \(first.url.lastPathComponent): " + m.joined(separator: "; "))
+            }
         }
         self.recordings = recordings
         self.windowLength = windowLength
@@ -42,7 +52,9 @@ public struct WindowedDataset: Sendable {
     public func examples(recordings selected: [Int]? = nil) -> [WindowExample] {
         var out: [WindowExample] = []
         for r in selected ?? Array(recordings.indices) {
-            for i in Swift.stride(from: 0, to: recordings[r].count, by: stride) { out.append(WindowExample(recording: r, frame: i)) }
+            for i in Swift.stride(from: 0, to: recordings[r].count, by: stride) {
+                out.append(WindowExample(recording: r, frame: i))
+            }
         }
         return out
     }
@@ -59,7 +71,9 @@ public struct WindowedDataset: Sendable {
         for c in KeyDirection.allCases { index[c] = [] }
         for e in examples {
             let l = label(e)
-            for c in KeyDirection.classes(up: l[0], left: l[1], right: l[2], down: l[3]) { index[c, default: []].append(e) }
+            for c in KeyDirection.classes(up: l[0], left: l[1], right: l[2], down: l[3]) {
+                index[c, default: []].append(e)
+            }
         }
         return index
     }
@@ -75,7 +89,9 @@ public struct WindowedDataset: Sendable {
         let forwards = (index[.forwards] ?? []).filter { !chosen.contains($0) }.shuffled(using: &rng)
         let wanted = Swift.max(index[.left]?.count ?? 0, index[.right]?.count ?? 0)
         chosen.formUnion(forwards.prefix(wanted))
-        return chosen.sorted { ($0.recording, $0.frame, $0.flipped ? 1 : 0) < ($1.recording, $1.frame, $1.flipped ? 1 : 0) }
+        return chosen.sorted {
+            ($0.recording, $0.frame, $0.flipped ? 1 : 0) < ($1.recording, $1.frame, $1.flipped ? 1 : 0)
+        }
     }
 
     /// The examples and, after each, its mirror image (left and right swapped).
@@ -92,13 +108,22 @@ public struct WindowedDataset: Sendable {
         var rng = SeededGenerator(seed: seed)
         order.shuffle(using: &rng)
         let n = order.count
-        var nVal = Int((Double(n) * validation).rounded()), nTest = Int((Double(n) * test).rounded())
+        var nVal = Int((Double(n) * validation).rounded())
+        var nTest = Int((Double(n) * test).rounded())
         if n >= 3 {
             if validation > 0 { nVal = Swift.max(1, nVal) }
             if test > 0 { nTest = Swift.max(1, nTest) }
-        } else if n == 2 { nVal = validation > 0 ? 1 : 0; nTest = 0 } else { nVal = 0; nTest = 0 }
+        } else if n == 2 {
+            nVal = validation > 0 ? 1 : 0
+            nTest = 0
+        } else {
+            nVal = 0
+            nTest = 0
+        }
         while nVal + nTest >= n && n > 1 { if nTest > 0 { nTest -= 1 } else { nVal -= 1 } }
-        return [.validation: Array(order[0..<nVal]).sorted(), .test: Array(order[nVal..<(nVal + nTest)]).sorted(),
-                .train: Array(order[(nVal + nTest)...]).sorted()]
+        return [
+            .validation: Array(order[0..<nVal]).sorted(), .test: Array(order[nVal..<(nVal + nTest)]).sorted(),
+            .train: Array(order[(nVal + nTest)...]).sorted(),
+        ]
     }
 }

@@ -19,7 +19,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17
-        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= s.0
+        s.3 ^= s.1
+        s.1 ^= s.2
+        s.0 ^= s.3
         s.2 ^= t
         s.3 = (s.3 << 45) | (s.3 >> 19)
         return result
@@ -37,7 +40,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func addNormal(scale: Float, to values: UnsafeMutablePointer<Float>, count: Int) {
         typealias F = SIMD8<Float>
         var i = 0
-        var draws = SIMD8<Int32>(), angles = SIMD8<Int32>()
+        var draws = SIMD8<Int32>()
+        var angles = SIMD8<Int32>()
         let one = SIMD8<Int32>(repeating: 0x3F80_0000)  // 1.0: OR-ing 23 random bits gives [1, 2)
         while i < count {
             for l in 0..<8 {
@@ -51,7 +55,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
             let u2 = unsafeBitCast(angles | one, to: F.self) - 1
             let radius = (-2 * fastLog(u1)).squareRoot() * scale
             let (sine, cosine) = fastSinCosTurns(u2)
-            let a = radius * cosine, b = radius * sine
+            let a = radius * cosine
+            let b = radius * sine
             let left = count - i
             if left >= 16 {
                 let p = UnsafeMutableRawPointer(values + i)
@@ -67,9 +72,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// A standard normal value (Marsaglia's polar method; both values of each pair are used).
     public mutating func nextNormal() -> Float {
-        if let v = spare { spare = nil; return v }
+        if let v = spare {
+            spare = nil
+            return v
+        }
         while true {
-            let u = 2 * nextUniform() - 1, v = 2 * nextUniform() - 1
+            let u = 2 * nextUniform() - 1
+            let v = 2 * nextUniform() - 1
             let s = u * u + v * v
             if s > 0 && s < 1 {
                 let f = (-2 * _logf(s) / s).squareRoot()
@@ -81,12 +90,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
-@inline(__always) private func _logf(_ x: Float) -> Float { Glibc.logf(x) }
+    import Glibc
+    @inline(__always) private func _logf(_ x: Float) -> Float { Glibc.logf(x) }
 
 #else
-import Darwin
-@inline(__always) private func _logf(_ x: Float) -> Float { Darwin.logf(x) }
+    import Darwin
+    @inline(__always) private func _logf(_ x: Float) -> Float { Darwin.logf(x) }
 
 #endif
 
@@ -98,7 +107,8 @@ func fastLog(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let shifted = bits &- 0x3F35_04F3
     let e = shifted &>> 23
     let m = unsafeBitCast(bits &- (e &<< 23), to: F.self)
-    let s = (m - 1) / (m + 1), s2 = s * s
+    let s = (m - 1) / (m + 1)
+    let s2 = s * s
     var p = F(repeating: 1 / 11)
     p = p * s2 + 1 / 9
     p = p * s2 + 1 / 7
@@ -135,7 +145,8 @@ func fastSinCosTurns(_ t: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
     c = c * x2 + 1
     // Rotate by q quarter turns: q odd swaps sine and cosine; the signs follow the quadrant.
     let odd = I(repeating: 0) &- (q & 1)  // all ones where q is odd
-    let si = unsafeBitCast(s, to: I.self), ci = unsafeBitCast(c, to: I.self)
+    let si = unsafeBitCast(s, to: I.self)
+    let ci = unsafeBitCast(c, to: I.self)
     let sinBase = unsafeBitCast(si & ~odd | ci & odd, to: F.self)
     let cosBase = unsafeBitCast(ci & ~odd | si & odd, to: F.self)
     // sin(x + qπ/2): q=0 s, 1 c, 2 -s, 3 -c;  cos(x + qπ/2): q=0 c, 1 -s, 2 -c, 3 s.

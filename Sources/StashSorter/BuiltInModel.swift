@@ -17,10 +17,14 @@ public enum BuiltInModel {
     /// Every place looked at, in order.
     public static func candidates() -> [URL] {
         var urls: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["PIXELPILOT_MODEL"], !env.isEmpty { urls.append(URL(fileURLWithPath: env)) }
+        if let env = ProcessInfo.processInfo.environment["PIXELPILOT_MODEL"], !env.isEmpty {
+            urls.append(URL(fileURLWithPath: env))
+        }
         if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
             urls.append(exe.appendingPathComponent("PixelPilot_StashSorter.resources").appendingPathComponent(fileName))
-            urls.append(exe.deletingLastPathComponent().appendingPathComponent("share/pixelpilot").appendingPathComponent(fileName))
+            urls.append(
+                exe.deletingLastPathComponent().appendingPathComponent("share/pixelpilot").appendingPathComponent(
+                    fileName))
         }
         urls.append(sourceTreeURL)
         return urls
@@ -28,7 +32,8 @@ public enum BuiltInModel {
 
     /// The committed file in the source tree.
     public static var sourceTreeURL: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources").appendingPathComponent(fileName)
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
+            .appendingPathComponent(fileName)
     }
 
     /// The first existing candidate.

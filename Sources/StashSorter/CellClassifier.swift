@@ -27,7 +27,8 @@ public final class CellClassifier {
         self.classNames = classNames
         self.inputSize = inputSize
         self.dropoutRate = dropoutRate
-        network = CellClassifier.makeNetwork(classes: classNames.count, inputSize: inputSize, dropoutRate: dropoutRate, seed: seed)
+        network = CellClassifier.makeNetwork(
+            classes: classNames.count, inputSize: inputSize, dropoutRate: dropoutRate, seed: seed)
     }
 
     /// The size of the flattened features after three 2×2 poolings (floor, like Keras).
@@ -40,7 +41,8 @@ public final class CellClassifier {
         var layers: [any UnaryLayer] = [Rescaling(scale: 1 / 255)]
         var inC = 3
         for (i, outC) in [8, 16, 32].enumerated() {
-            layers.append(Conv2D(inC, outC, kernelSize: 3, padding: .same, initializer: .glorotUniform, seed: seed &+ UInt64(i)))
+            layers.append(
+                Conv2D(inC, outC, kernelSize: 3, padding: .same, initializer: .glorotUniform, seed: seed &+ UInt64(i)))
             layers.append(ReLU())
             layers.append(MaxPool2D(kernelSize: 2, stride: 2))
             layers.append(Dropout(rate: dropoutRate, seed: seed &+ 100 &+ UInt64(i)))
@@ -57,24 +59,39 @@ public final class CellClassifier {
     public convenience init(contentsOf url: URL) throws {
         let file = try ModelFile.read(from: url)
         guard file.architecture == CellClassifier.architecture else {
-            throw TensorError.badFile(path: url.path, reason: "model architecture is '\(file.architecture)', expected '\(CellClassifier.architecture)'")
+            throw TensorError.badFile(
+                path: url.path,
+                reason: "model architecture is '\(file.architecture)', expected '\(CellClassifier.architecture)'")
         }
-        guard file.inputShape.count == 3, file.inputShape[0] == file.inputShape[1], file.inputShape[2] == 3, file.inputShape[0] >= 8 else {
+        guard file.inputShape.count == 3, file.inputShape[0] == file.inputShape[1], file.inputShape[2] == 3,
+            file.inputShape[0] >= 8
+        else {
             throw TensorError.badFile(path: url.path, reason: "input_shape \(file.inputShape) is not [size, size, 3]")
         }
         let rate = Float(file.config["dropout"] ?? "0.3") ?? 0.3
         self.init(classNames: file.classNames, inputSize: file.inputShape[0], dropoutRate: rate)
         if let t = file.config["temperature"].flatMap(Float.init), t.isFinite, t > 0 { temperature = t }
-        do { try network.load(stateDict: file.tensors); weightsDidChange() }
-        catch { throw TensorError.badFile(path: url.path, reason: "weights do not fit the \(CellClassifier.architecture) architecture with \(file.classNames.count) classes: \(error)") }
+        do {
+            try network.load(stateDict: file.tensors)
+            weightsDidChange()
+        } catch {
+            throw TensorError.badFile(
+                path: url.path,
+                reason:
+                    "weights do not fit the \(CellClassifier.architecture) architecture with \(file.classNames.count) classes: \(error)"
+            )
+        }
     }
 
     /// Saves weights and metadata (architecture, classes, input size, preprocessing) in one file.
     public func save(to url: URL) throws {
-        try ModelFile(architecture: CellClassifier.architecture, config: ["dropout": "\(dropoutRate)", "temperature": "\(temperature)"],
-                      classNames: classNames, inputShape: [inputSize, inputSize, 3],
-                      preprocessing: "RGB pixels 0-255, NHWC; the model rescales by 1/255",
-                      tensors: network.stateDict()).write(to: url)
+        try ModelFile(
+            architecture: CellClassifier.architecture,
+            config: ["dropout": "\(dropoutRate)", "temperature": "\(temperature)"],
+            classNames: classNames, inputShape: [inputSize, inputSize, 3],
+            preprocessing: "RGB pixels 0-255, NHWC; the model rescales by 1/255",
+            tensors: network.stateDict()
+        ).write(to: url)
     }
 
     /// One prediction: class index, its name, softmax confidence and all probabilities.
@@ -107,7 +124,9 @@ public final class CellClassifier {
     /// Classifies a batch `[N, size, size, 3]` of 0–255 pixels in one pass.
     public func predict(batch: Tensor) -> [Prediction] {
         let t = temperature
-        let probs = GradMode.withoutGrad { t == 1 ? logits(batch: batch).softmax(axis: -1) : (logits(batch: batch) * (1 / t)).softmax(axis: -1) }
+        let probs = GradMode.withoutGrad {
+            t == 1 ? logits(batch: batch).softmax(axis: -1) : (logits(batch: batch) * (1 / t)).softmax(axis: -1)
+        }
         let c = classNames.count
         return (0..<batch.shape[0]).map { i in
             let p = Array(UnsafeBufferPointer(start: probs.pointer + i * c, count: c))
@@ -119,7 +138,8 @@ public final class CellClassifier {
     /// Classifies images; each must be `inputSize`×`inputSize` (an error names the index otherwise).
     public func predict(_ images: [Image]) throws -> [Prediction] {
         for (i, img) in images.enumerated() where img.width != inputSize || img.height != inputSize {
-            throw ImagingError.invalidArgument("image \(i) is \(img.width)x\(img.height); the model takes \(inputSize)x\(inputSize)")
+            throw ImagingError.invalidArgument(
+                "image \(i) is \(img.width)x\(img.height); the model takes \(inputSize)x\(inputSize)")
         }
         guard !images.isEmpty else { return [] }
         return predict(batch: try LabeledImages.batch(images))

@@ -64,20 +64,28 @@ public struct ClassifierTraining {
     /// saved to `output`; `progress` receives every event.
     public func run(output: URL, progress: (TrainingEvent) -> Void = { _ in }) throws -> Result {
         let folder = try ImageFolder(directory: directory)
-        let split = options.validationSplit > 0
+        let split =
+            options.validationSplit > 0
             ? folder.split(validationFraction: options.validationSplit, seed: options.splitSeed)
             : (training: folder.samples, validation: [])
         guard !split.training.isEmpty else {
-            throw DatasetError.badFolder(path: directory.path, reason: "no training images left after the validation split")
+            throw DatasetError.badFolder(
+                path: directory.path, reason: "no training images left after the validation split")
         }
         var trainingSamples = split.training
         var extraCount = 0
         if let extraDir = options.extraTrainingDirectory {
             let extra = try ImageFolder(directory: extraDir, minimumClasses: 1)
             for name in extra.classNames where !folder.classNames.contains(name) {
-                throw DatasetError.badFolder(path: extraDir.path, reason: "class '\(name)' is not among \(directory.path)'s classes (\(folder.classNames.joined(separator: ", ")))")
+                throw DatasetError.badFolder(
+                    path: extraDir.path,
+                    reason:
+                        "class '\(name)' is not among \(directory.path)'s classes (\(folder.classNames.joined(separator: ", ")))"
+                )
             }
-            let mapped = extra.samples.map { ImageFolder.Sample(url: $0.url, label: folder.classNames.firstIndex(of: extra.classNames[$0.label])!) }
+            let mapped = extra.samples.map {
+                ImageFolder.Sample(url: $0.url, label: folder.classNames.firstIndex(of: extra.classNames[$0.label])!)
+            }
             trainingSamples += mapped
             extraCount = mapped.count
         }
@@ -85,31 +93,40 @@ public struct ClassifierTraining {
         var counts = [Int](repeating: 0, count: folder.classNames.count)
         for l in train.labels { counts[l] += 1 }
         let present = counts.filter { $0 > 0 }.count
-        let weights: [Float] = options.balanceClasses
+        let weights: [Float] =
+            options.balanceClasses
             ? counts.map { $0 > 0 ? Float(train.count) / Float(present * $0) : 0 }
             : Array(repeating: 1, count: counts.count)
-        let val = split.validation.isEmpty ? nil : try LabeledImages(samples: split.validation, width: options.imageSize, height: options.imageSize)
+        let val =
+            split.validation.isEmpty
+            ? nil : try LabeledImages(samples: split.validation, width: options.imageSize, height: options.imageSize)
 
         let classifier = CellClassifier(classNames: folder.classNames, inputSize: options.imageSize, seed: options.seed)
         if let resume = options.resumeFrom {
             let old = try CellClassifier(contentsOf: resume)
             guard old.classNames == folder.classNames else {
-                throw TensorError.badFile(path: resume.path, reason: "model classes \(old.classNames) differ from the folder's \(folder.classNames)")
+                throw TensorError.badFile(
+                    path: resume.path,
+                    reason: "model classes \(old.classNames) differ from the folder's \(folder.classNames)")
             }
             try classifier.network.load(stateDict: old.network.stateDict())
             classifier.weightsDidChange()
         }
-        let optimizer = Adam(parameters: classifier.network.trainableParameters(), learningRate: options.learningRate, epsilon: 1e-7)
+        let optimizer = Adam(
+            parameters: classifier.network.trainableParameters(), learningRate: options.learningRate, epsilon: 1e-7)
         let balance = options.balanceClasses
         let trainer = Trainer(model: classifier.network, optimizer: optimizer) { logits, batch in
             logits.softmaxCrossEntropy(labels: batch.labels, weights: balance ? batch.labels.map { weights[$0] } : nil)
         }
-        let loader = BatchLoader(train, batchSize: options.batchSize, shuffle: true, augmentation: options.augmentation, seed: options.seed &+ 1)
+        let loader = BatchLoader(
+            train, batchSize: options.batchSize, shuffle: true, augmentation: options.augmentation,
+            seed: options.seed &+ 1)
         let valLoader = val.map { BatchLoader($0, batchSize: 64, shuffle: false) }
         var fit = FitOptions()
         fit.earlyStoppingPatience = options.earlyStoppingPatience
-        let history = try trainer.fit(epochs: options.epochs, training: loader, validation: valLoader, options: fit,
-                                      onImprovement: { _ in try classifier.save(to: output) }, progress: progress)
+        let history = try trainer.fit(
+            epochs: options.epochs, training: loader, validation: valLoader, options: fit,
+            onImprovement: { _ in try classifier.save(to: output) }, progress: progress)
         // Reload the best epoch's weights so the returned classifier is the saved one.
         let best = try CellClassifier(contentsOf: output)
         var nll: (Double, Double)?
@@ -119,15 +136,19 @@ public struct ClassifierTraining {
             nll = (fit.before, fit.after)
             try best.save(to: output)
         }
-        return Result(classifier: best, history: history, trainingCount: train.count, validationCount: val?.count ?? 0,
-                      trainingFiles: trainingSamples.map(\.url.path), validationFiles: split.validation.map(\.url.path),
-                      classWeights: weights, classCounts: counts, extraCount: extraCount, temperature: best.temperature, validationNLL: nll)
+        return Result(
+            classifier: best, history: history, trainingCount: train.count, validationCount: val?.count ?? 0,
+            trainingFiles: trainingSamples.map(\.url.path), validationFiles: split.validation.map(\.url.path),
+            classWeights: weights, classCounts: counts, extraCount: extraCount, temperature: best.temperature,
+            validationNLL: nll)
     }
 
     /// Temperature scaling: the temperature in [1, 5] (log-spaced search; never below 1, since a
     /// small validation set that is all right would otherwise sharpen the model without end) that minimises the
     /// negative log-likelihood of the labelled images, with the NLL at 1 and at the fit.
-    public static func fitTemperature(_ classifier: CellClassifier, on data: LabeledImages) -> (temperature: Float, before: Double, after: Double) {
+    public static func fitTemperature(
+        _ classifier: CellClassifier, on data: LabeledImages
+    ) -> (temperature: Float, before: Double, after: Double) {
         let logits = GradMode.withoutGrad { classifier.logits(batch: data.images) }
         let c = classifier.classNames.count
         func nll(_ t: Float) -> Double {
@@ -141,12 +162,16 @@ public struct ClassifierTraining {
             }
             return total / Double(Swift.max(1, data.count))
         }
-        var best: Float = 1, bestNLL = nll(1)
+        var best: Float = 1
+        var bestNLL = nll(1)
         let before = bestNLL
         for step in 0...120 {
             let t = Float(Foundation.pow(5, Double(step) / 120))
             let v = nll(t)
-            if v < bestNLL - 1e-9 { bestNLL = v; best = t }
+            if v < bestNLL - 1e-9 {
+                bestNLL = v
+                best = t
+            }
         }
         return (best, before, bestNLL)
     }
@@ -154,15 +179,20 @@ public struct ClassifierTraining {
     /// The learning curves (loss and accuracy, training and validation) as a picture.
     public static func learningCurves(_ history: History) -> Image {
         let e = history.epochs
-        var loss = LineChart(title: "LOSS", series: [
-            .init(name: "loss", values: e.map(\.loss), color: [31, 119, 180]),
-            .init(name: "val_loss", values: e.map { $0.validationLoss ?? .nan }, color: [255, 127, 14]),
-        ])
-        var acc = LineChart(title: "ACCURACY", series: [
-            .init(name: "accuracy", values: e.map(\.accuracy), color: [31, 119, 180]),
-            .init(name: "val_accuracy", values: e.map { $0.validationAccuracy ?? .nan }, color: [255, 127, 14]),
-        ])
-        loss.width = 560; acc.width = 560
+        var loss = LineChart(
+            title: "LOSS",
+            series: [
+                .init(name: "loss", values: e.map(\.loss), color: [31, 119, 180]),
+                .init(name: "val_loss", values: e.map { $0.validationLoss ?? .nan }, color: [255, 127, 14]),
+            ])
+        var acc = LineChart(
+            title: "ACCURACY",
+            series: [
+                .init(name: "accuracy", values: e.map(\.accuracy), color: [31, 119, 180]),
+                .init(name: "val_accuracy", values: e.map { $0.validationAccuracy ?? .nan }, color: [255, 127, 14]),
+            ])
+        loss.width = 560
+        acc.width = 560
         var img = Image(width: 1120, height: 360, color: [255, 255, 255])
         img.draw(loss.render(), atX: 0, y: 0)
         img.draw(acc.render(), atX: 560, y: 0)

@@ -38,7 +38,7 @@ public final class ClipboardItemReader {
     private func attempt(at cell: GridCell) throws -> ItemText? {
         counter += 1
         let mark = "pixelpilot-sentinel-\(counter)"
-        try clipboard.own(mark)   // a fresh copy is then recognisable
+        try clipboard.own(mark)  // a fresh copy is then recognisable
         try device.move(to: grid.center(cell))
         try device.tap(ClipboardItemReader.copy)
         let deadline = Date().addingTimeInterval(timeout)

@@ -43,14 +43,19 @@ public enum GridDetector {
 
     /// Detects a grid of `columns`×`rows` cells in `image`, whose top-left pixel is at screen
     /// (`originX`, `originY`). Throws ``Failure`` when no such lattice stands out.
-    public static func detect(in image: Image, originX: Int = 0, originY: Int = 0, columns: Int = 12, rows: Int = 12,
-                              pitchRange: ClosedRange<Double> = 12...140) throws -> GridGeometry {
+    public static func detect(
+        in image: Image, originX: Int = 0, originY: Int = 0, columns: Int = 12, rows: Int = 12,
+        pitchRange: ClosedRange<Double> = 12...140
+    ) throws -> GridGeometry {
         let gray = Gray(image)
-        let lookedFor = "\(columns + 1) vertical and \(rows + 1) horizontal border lines, evenly spaced \(Int(pitchRange.lowerBound))-\(Int(pitchRange.upperBound)) px apart (a \(columns)x\(rows) grid), in the \(image.width)x\(image.height) picture"
+        let lookedFor =
+            "\(columns + 1) vertical and \(rows + 1) horizontal border lines, evenly spaced \(Int(pitchRange.lowerBound))-\(Int(pitchRange.upperBound)) px apart (a \(columns)x\(rows) grid), in the \(image.width)x\(image.height) picture"
         let fullX = gray.columnProfile(rows: 0..<gray.height)
         let candidatesX = candidates(fullX, count: columns, pitches: pitchRange, keep: 4)
         guard let firstX = candidatesX.first else {
-            throw Failure(lookedFor: lookedFor, saw: "no evenly spaced vertical lines at all (the picture is too small or flat)", picture: annotate(image, nil, nil))
+            throw Failure(
+                lookedFor: lookedFor, saw: "no evenly spaced vertical lines at all (the picture is too small or flat)",
+                picture: annotate(image, nil, nil))
         }
         var best: (x: Lattice, y: Lattice, score: Float)?
         var reasons: [String] = []
@@ -69,33 +74,54 @@ public enum GridDetector {
         guard let b = best else {
             var unique: [String] = []
             for r in reasons where !unique.contains(r) { unique.append(r) }
-            let saw = unique.isEmpty ? "vertical lines \(firstX) whose weakest line is not above the cell interiors"
-                : unique.prefix(3).joined(separator: "; also ") + (unique.count > 3 ? " (and \(unique.count - 3) weaker candidate(s))" : "")
-            throw Failure(lookedFor: lookedFor, saw: saw,
-                          picture: annotate(image, firstX, nil))
+            let saw =
+                unique.isEmpty
+                ? "vertical lines \(firstX) whose weakest line is not above the cell interiors"
+                : unique.prefix(3).joined(separator: "; also ")
+                    + (unique.count > 3 ? " (and \(unique.count - 3) weaker candidate(s))" : "")
+            throw Failure(
+                lookedFor: lookedFor, saw: saw,
+                picture: annotate(image, firstX, nil))
         }
         let pitch = (b.x.pitch + b.y.pitch) / 2
         // The game's lines are about 1.3 px at 1080p: the cell starts half a line past the centre.
         let line = Swift.max(1, pitch * 1.3 / 52.67)
-        return GridGeometry(originX: Double(originX) + b.x.first + line / 2, originY: Double(originY) + b.y.first + line / 2,
-                            cellSize: pitch - line, pitch: pitch, columns: columns, rows: rows)
+        return GridGeometry(
+            originX: Double(originX) + b.x.first + line / 2, originY: Double(originY) + b.y.first + line / 2,
+            cellSize: pitch - line, pitch: pitch, columns: columns, rows: rows)
     }
 
     /// Fits both axes starting from a vertical-line candidate: for each of the best few row
     /// lattices across its span, the columns across those rows, then the rows again.
-    static func fits(_ gray: Gray, startX: Lattice, columns: Int, rows: Int, pitches: ClosedRange<Double>) -> [(Lattice, Lattice)] {
+    static func fits(
+        _ gray: Gray, startX: Lattice, columns: Int, rows: Int, pitches: ClosedRange<Double>
+    ) -> [(Lattice, Lattice)] {
         let lx0 = refine(gray.columnProfile(rows: 0..<gray.height), startX)
         let py0 = gray.rowProfile(columns: clampRange(lx0.span, gray.width))
         var result: [(Lattice, Lattice)] = []
         for cy in candidates(py0, count: rows, pitches: narrow(pitches, around: lx0.pitch), keep: 3) {
-            var ly = refine(py0, cy), lx = lx0
+            var ly = refine(py0, cy)
+            var lx = lx0
             var ok = true
             for _ in 0..<2 {
                 let px = gray.columnProfile(rows: clampRange(ly.span, gray.height))
-                guard let cx = candidates(px, count: columns, pitches: narrow(pitches, around: ly.pitch), keep: 1, near: lx).first else { ok = false; break }
+                guard
+                    let cx = candidates(
+                        px, count: columns, pitches: narrow(pitches, around: ly.pitch), keep: 1, near: lx
+                    ).first
+                else {
+                    ok = false
+                    break
+                }
                 lx = refine(px, cx)
                 let py = gray.rowProfile(columns: clampRange(lx.span, gray.width))
-                guard let c2 = candidates(py, count: rows, pitches: narrow(pitches, around: lx.pitch), keep: 1, near: ly).first else { ok = false; break }
+                guard
+                    let c2 = candidates(py, count: rows, pitches: narrow(pitches, around: lx.pitch), keep: 1, near: ly)
+                        .first
+                else {
+                    ok = false
+                    break
+                }
                 ly = refine(py, c2)
             }
             if ok { result.append((lx, ly)) }
@@ -107,27 +133,35 @@ public enum GridDetector {
     static func check(_ gray: Gray, _ lx: Lattice, _ ly: Lattice, columns: Int, rows: Int) -> String? {
         let ratio = lx.pitch / ly.pitch
         if ratio < 0.96 || ratio > 1.04 {
-            return String(format: "cells are not square (%.2f px wide, %.2f px high) for the candidate at x %.0f, y %.0f", lx.pitch, ly.pitch, lx.first, ly.first)
+            return String(
+                format: "cells are not square (%.2f px wide, %.2f px high) for the candidate at x %.0f, y %.0f",
+                lx.pitch, ly.pitch, lx.first, ly.first)
         }
         if lx.weakest < 1.5 * lx.interior + 1 || ly.weakest < 1.5 * ly.interior + 1 {
-            return String(format: "a lattice at x %.0f, y %.0f (pitch %.2f) whose weakest border line (%.1f) barely stands out from the cell interiors (%.1f)",
-                          lx.first, ly.first, lx.pitch, Swift.min(lx.weakest, ly.weakest), Swift.max(lx.interior, ly.interior))
+            return String(
+                format:
+                    "a lattice at x %.0f, y %.0f (pitch %.2f) whose weakest border line (%.1f) barely stands out from the cell interiors (%.1f)",
+                lx.first, ly.first, lx.pitch, Swift.min(lx.weakest, ly.weakest), Swift.max(lx.interior, ly.interior))
         }
         // A further column (row) of cells: the other axis' lines continue across it.
         let p = lx.pitch
         for (dx, side) in [(-p, "left"), (Double(columns) * p + p, "right")] {
             let strip = (lx.first + Swift.min(dx, dx - p))...(lx.first + Swift.max(dx, dx - p))
             if strip.lowerBound >= 0, strip.upperBound < Double(gray.width) - 1,
-               linesPresent(gray.rowProfile(columns: clampRange(strip, gray.width)), ly, relativeTo: ly) {
-                return "the lattice continues to the \(side) of the \(columns) columns found at x \(Int(lx.first)) (pitch \(String(format: "%.2f", p))): the grid has more than \(columns) columns (a quad tab? give --columns 24 --rows 24)"
+                linesPresent(gray.rowProfile(columns: clampRange(strip, gray.width)), ly, relativeTo: ly)
+            {
+                return
+                    "the lattice continues to the \(side) of the \(columns) columns found at x \(Int(lx.first)) (pitch \(String(format: "%.2f", p))): the grid has more than \(columns) columns (a quad tab? give --columns 24 --rows 24)"
             }
         }
         let q = ly.pitch
         for (dy, side) in [(-q, "above"), (Double(rows) * q + q, "below")] {
             let strip = (ly.first + Swift.min(dy, dy - q))...(ly.first + Swift.max(dy, dy - q))
             if strip.lowerBound >= 0, strip.upperBound < Double(gray.height) - 1,
-               linesPresent(gray.columnProfile(rows: clampRange(strip, gray.height)), lx, relativeTo: lx) {
-                return "the lattice continues \(side) the \(rows) rows found at y \(Int(ly.first)) (pitch \(String(format: "%.2f", q))): the grid has more than \(rows) rows (the inventory has 5, a quad tab 24)"
+                linesPresent(gray.columnProfile(rows: clampRange(strip, gray.height)), lx, relativeTo: lx)
+            {
+                return
+                    "the lattice continues \(side) the \(rows) rows found at y \(Int(ly.first)) (pitch \(String(format: "%.2f", q))): the grid has more than \(rows) rows (the inventory has 5, a quad tab 24)"
             }
         }
         // Lines halfway between lines: the cells are half this size.
@@ -136,7 +170,8 @@ public enum GridDetector {
         half.first += lx.pitch / 2
         half.count = columns - 1
         if linesPresent(px, half, relativeTo: lx) {
-            return "lines halfway between the \(columns + 1) found (pitch \(String(format: "%.2f", lx.pitch))): the cells are half that size, so the grid has \(2 * columns) columns (a quad tab? give --columns \(2 * columns))"
+            return
+                "lines halfway between the \(columns + 1) found (pitch \(String(format: "%.2f", lx.pitch))): the cells are half that size, so the grid has \(2 * columns) columns (a quad tab? give --columns \(2 * columns))"
         }
         return nil
     }
@@ -147,7 +182,9 @@ public enum GridDetector {
         let smooth = smoothed(profile)
         let need = reference.interior + 0.5 * (reference.weakest - reference.interior)
         var interior: Float = 0
-        for k in 0..<Swift.max(1, lattice.count) { interior += sample(smooth, lattice.first + (Double(k) + 0.5) * lattice.pitch) }
+        for k in 0..<Swift.max(1, lattice.count) {
+            interior += sample(smooth, lattice.first + (Double(k) + 0.5) * lattice.pitch)
+        }
         interior /= Float(Swift.max(1, lattice.count))
         for k in 0...lattice.count {
             if peak(smooth, at: lattice.first + Double(k) * lattice.pitch, radius: 2) < need { return false }
@@ -157,7 +194,9 @@ public enum GridDetector {
 
     /// The best `keep` distinct lattices of `count + 1` lines in a profile (not two for the same
     /// lines), best first. `near`: only lattices overlapping that one.
-    static func candidates(_ profile: [Float], count: Int, pitches: ClosedRange<Double>, keep: Int, near: Lattice? = nil) -> [Lattice] {
+    static func candidates(
+        _ profile: [Float], count: Int, pitches: ClosedRange<Double>, keep: Int, near: Lattice? = nil
+    ) -> [Lattice] {
         let n = profile.count
         let smooth = smoothed(profile)
         // Pitches in half-pixel steps: the last line drifts by at most count / 4 px, so lines are
@@ -182,7 +221,10 @@ public enum GridDetector {
                 var k = 0
                 while k <= count {
                     let v = sample(prof, o + Double(k) * p)
-                    if v < weakest { weakest = v; if weakest <= floor { break } }
+                    if v < weakest {
+                        weakest = v
+                        if weakest <= floor { break }
+                    }
                     k += 1
                 }
                 guard k > count else { continue }
@@ -216,30 +258,46 @@ public enum GridDetector {
         for pass in 0..<3 {
             let window = pass == 0 ? Swift.max(2, lat.pitch * 0.15) : Swift.max(1.5, lat.pitch * 0.04)
             let half = Swift.max(1.5, lat.pitch * 0.03)
-            var ks: [Double] = [], xs: [Double] = [], ws: [Double] = []
+            var ks: [Double] = []
+            var xs: [Double] = []
+            var ws: [Double] = []
             for k in inner {
                 let c = lat.first + Double(k) * lat.pitch
-                let lo = Swift.max(0, Int((c - window).rounded(.down))), hi = Swift.min(profile.count - 1, Int((c + window).rounded(.up)))
+                let lo = Swift.max(0, Int((c - window).rounded(.down)))
+                let hi = Swift.min(profile.count - 1, Int((c + window).rounded(.up)))
                 guard lo < hi else { continue }
                 // The strongest place in the window, then the centroid of the energy around it.
                 var top = lo
                 for x in lo...hi where smooth[x] > smooth[top] { top = x }
-                let a = Swift.max(0, Int((Double(top) - half).rounded(.down))), b = Swift.min(profile.count - 1, Int((Double(top) + half).rounded(.up)))
-                var mass = 0.0, moment = 0.0
+                let a = Swift.max(0, Int((Double(top) - half).rounded(.down)))
+                let b = Swift.min(profile.count - 1, Int((Double(top) + half).rounded(.up)))
+                var mass = 0.0
+                var moment = 0.0
                 for x in a...b {
                     let v = Double(Swift.max(0, profile[x] - lat.interior))
-                    mass += v; moment += v * Double(x)
+                    mass += v
+                    moment += v * Double(x)
                 }
                 guard mass > 0 else { continue }
-                ks.append(Double(k)); xs.append(moment / mass); ws.append(mass)
+                ks.append(Double(k))
+                xs.append(moment / mass)
+                ws.append(mass)
             }
             guard ks.count >= 3 else { break }
             // Weighted least squares x = a + b k, then once more without outliers.
             func solve(_ use: [Bool]) -> (Double, Double)? {
-                var sw = 0.0, sk = 0.0, sx = 0.0, skk = 0.0, skx = 0.0
+                var sw = 0.0
+                var sk = 0.0
+                var sx = 0.0
+                var skk = 0.0
+                var skx = 0.0
                 for i in ks.indices where use[i] {
                     let w = ws[i]
-                    sw += w; sk += w * ks[i]; sx += w * xs[i]; skk += w * ks[i] * ks[i]; skx += w * ks[i] * xs[i]
+                    sw += w
+                    sk += w * ks[i]
+                    sx += w * xs[i]
+                    skk += w * ks[i] * ks[i]
+                    skx += w * ks[i] * xs[i]
                 }
                 let det = sw * skk - sk * sk
                 guard abs(det) > 1e-9 else { return nil }
@@ -249,11 +307,15 @@ public enum GridDetector {
             guard var (a, b) = solve(Array(repeating: true, count: ks.count)) else { break }
             let use = ks.indices.map { abs(xs[$0] - (a + b * ks[$0])) < Swift.max(0.8, b * 0.02) }
             if use.filter({ $0 }).count >= Swift.max(3, ks.count / 2), let refit = solve(use) { (a, b) = refit }
-            lat.first = a; lat.pitch = b
+            lat.first = a
+            lat.pitch = b
         }
         // Re-measure the lines' strength at the refined places.
-        var weakest = Float.infinity, interior: Float = 0
-        for k in 0...lat.count { weakest = Swift.min(weakest, peak(smooth, at: lat.first + Double(k) * lat.pitch, radius: 1)) }
+        var weakest = Float.infinity
+        var interior: Float = 0
+        for k in 0...lat.count {
+            weakest = Swift.min(weakest, peak(smooth, at: lat.first + Double(k) * lat.pitch, radius: 1))
+        }
         for k in 0..<lat.count { interior += sample(smooth, lat.first + (Double(k) + 0.5) * lat.pitch) }
         lat.interior = interior / Float(Swift.max(1, lat.count))
         lat.weakest = weakest
@@ -275,7 +337,8 @@ public enum GridDetector {
         init(_ image: Image) {
             let rgb = image.rgb()
             let n = rgb.width * rgb.height
-            width = rgb.width; height = rgb.height
+            width = rgb.width
+            height = rgb.height
             var v = [Float](repeating: 0, count: n)
             rgb.pixels.withUnsafeBufferPointer { p in
                 v.withUnsafeMutableBufferPointer { g in
@@ -295,7 +358,9 @@ public enum GridDetector {
                 p.withUnsafeMutableBufferPointer { out in
                     for y in rows {
                         let row = y * width
-                        for x in 1..<width { out[x] += Swift.min(GridDetector.edgeCap, abs(g[row + x] - g[row + x - 1])) }
+                        for x in 1..<width {
+                            out[x] += Swift.min(GridDetector.edgeCap, abs(g[row + x] - g[row + x - 1]))
+                        }
                     }
                     let k = 1 / Float(rows.count)
                     for x in 0..<width { out[x] *= k }
@@ -311,7 +376,8 @@ public enum GridDetector {
             v.withUnsafeBufferPointer { g in
                 for y in 1..<height {
                     var s: Float = 0
-                    let a = y * width, b = (y - 1) * width
+                    let a = y * width
+                    let b = (y - 1) * width
                     for x in columns { s += Swift.min(GridDetector.edgeCap, abs(g[a + x] - g[b + x])) }
                     p[y] = s / Float(columns.count)
                 }
@@ -336,8 +402,10 @@ public enum GridDetector {
     }
 
     static func overlap(_ a: Lattice, _ b: Lattice) -> Double {
-        let lo = Swift.max(a.span.lowerBound, b.span.lowerBound), hi = Swift.min(a.span.upperBound, b.span.upperBound)
-        return Swift.max(0, hi - lo) / Swift.min(a.span.upperBound - a.span.lowerBound, b.span.upperBound - b.span.lowerBound)
+        let lo = Swift.max(a.span.lowerBound, b.span.lowerBound)
+        let hi = Swift.min(a.span.upperBound, b.span.upperBound)
+        return Swift.max(0, hi - lo)
+            / Swift.min(a.span.upperBound - a.span.lowerBound, b.span.upperBound - b.span.lowerBound)
     }
 
     /// [1 2 1] / 4 smoothing (a 1–2 px line's two edges merge into one peak).
@@ -362,7 +430,8 @@ public enum GridDetector {
     /// Linear interpolation of a profile at a fractional index (0 outside).
     @inline(__always) static func sample(_ p: [Float], _ x: Double) -> Float {
         guard x >= 0, x < Double(p.count - 1) else { return 0 }
-        let i = Int(x), t = Float(x - Double(i))
+        let i = Int(x)
+        let t = Float(x - Double(i))
         return p[i] * (1 - t) + p[i + 1] * t
     }
 

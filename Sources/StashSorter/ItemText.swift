@@ -29,13 +29,23 @@ public struct ItemText: Equatable, Sendable {
     /// The gem colour implied by the highest attribute requirement: Str red, Dex green, Int blue
     /// (nil when the text has no attribute requirement, e.g. white gems).
     public var colorName: String? {
-        let attrs = [("Str", "red"), ("Dex", "green"), ("Int", "blue")].compactMap { k, c in requirements[k].map { (c, $0) } }
+        let attrs = [("Str", "red"), ("Dex", "green"), ("Int", "blue")].compactMap { k, c in
+            requirements[k].map { (c, $0) }
+        }
         return attrs.max { $0.1 < $1.1 }?.0
     }
 
-    public init(itemClass: String?, rarity: String, name: String, tags: [String], level: Int?, quality: Int, requirements: [String: Int]) {
-        self.itemClass = itemClass; self.rarity = rarity; self.name = name; self.tags = tags
-        self.level = level; self.quality = quality; self.requirements = requirements
+    public init(
+        itemClass: String?, rarity: String, name: String, tags: [String], level: Int?, quality: Int,
+        requirements: [String: Int]
+    ) {
+        self.itemClass = itemClass
+        self.rarity = rarity
+        self.name = name
+        self.tags = tags
+        self.level = level
+        self.quality = quality
+        self.requirements = requirements
     }
 
     /// Parses clipboard text. Throws when it is not an item's text (no `Rarity:` line or no name).
@@ -46,7 +56,9 @@ public struct ItemText: Equatable, Sendable {
         guard let head = blocks.first, let rarityLine = head.firstIndex(where: { $0.hasPrefix("Rarity: ") }) else {
             throw StashSorterError.notAnItem(text: text)
         }
-        itemClass = head.first(where: { $0.hasPrefix("Item Class: ") }).map { String($0.dropFirst("Item Class: ".count)) }
+        itemClass = head.first(where: { $0.hasPrefix("Item Class: ") }).map {
+            String($0.dropFirst("Item Class: ".count))
+        }
         rarity = String(head[rarityLine].dropFirst("Rarity: ".count))
         let names = head[(rarityLine + 1)...].filter { !$0.isEmpty }
         guard !names.isEmpty else { throw StashSorterError.itemHasNoName(rarity: rarity) }
@@ -68,7 +80,9 @@ public struct ItemText: Equatable, Sendable {
                     level = Int(line.dropFirst(7).prefix { $0.isNumber })
                 } else if line.hasPrefix("Quality: ") {
                     quality = Int(line.dropFirst(9).filter { $0.isNumber }.prefix(3)) ?? 0
-                } else if bi == 0, tags.isEmpty, line.contains(",") || (!line.contains(":") && block.count > 1 && line == block.first) {
+                } else if bi == 0, tags.isEmpty,
+                    line.contains(",") || (!line.contains(":") && block.count > 1 && line == block.first)
+                {
                     tags = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 }
             }

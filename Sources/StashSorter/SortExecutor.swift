@@ -59,10 +59,14 @@ public final class SortExecutor {
     public var itemKey: ((GridCell, String) throws -> String)?
 
     /// The class part of a key (`blue|Arc|07` → `blue`).
-    static func classOf(_ key: String?) -> String? { key.map { String($0.split(separator: "|", maxSplits: 1).first ?? "") } }
+    static func classOf(_ key: String?) -> String? {
+        key.map { String($0.split(separator: "|", maxSplits: 1).first ?? "") }
+    }
 
-    public init(perception: StashPerception, device: InputDevice, layout: SortLayout, parking: ScreenPoint,
-                clock: MonotonicClock = SystemClock.shared) {
+    public init(
+        perception: StashPerception, device: InputDevice, layout: SortLayout, parking: ScreenPoint,
+        clock: MonotonicClock = SystemClock.shared
+    ) {
         self.perception = perception
         self.device = device
         self.layout = layout
@@ -76,7 +80,10 @@ public final class SortExecutor {
         var unrecognised = Set<Int>()
         let columns = perception.grid.columns
         let cells: [String?] = try readings.enumerated().map { i, r in
-            if !r.isConfident { unrecognised.insert(i); return "?\(i)" }
+            if !r.isConfident {
+                unrecognised.insert(i)
+                return "?\(i)"
+            }
             guard let cls = r.className, let itemKey else { return r.className }
             return try itemKey(GridCell(column: i % columns, row: i / columns), cls)
         }
@@ -92,10 +99,15 @@ public final class SortExecutor {
     /// The sorted arrangement of `grid` in `layout`: unrecognised cells keep what they hold and
     /// take their cell out of the layout; everything else is sorted around them. Throws, saying
     /// how many items fit and what to change, only when the sure items cannot all be placed.
-    public static func target(for grid: StashGrid<String>, unrecognised: Set<Int>, layout: SortLayout) throws -> [String?] {
-        let movable = grid.cells.enumerated().filter { !unrecognised.contains($0.offset) }.compactMap(\.element).sorted()
+    public static func target(
+        for grid: StashGrid<String>, unrecognised: Set<Int>, layout: SortLayout
+    ) throws -> [String?] {
+        let movable = grid.cells.enumerated().filter { !unrecognised.contains($0.offset) }.compactMap(\.element)
+            .sorted()
         // The layout's error says how many fit and what to change.
-        var t = try layout.targets(for: movable, columns: grid.columns, rows: grid.rows, reserved: unrecognised) { SortExecutor.classOf($0) }
+        var t = try layout.targets(for: movable, columns: grid.columns, rows: grid.rows, reserved: unrecognised) {
+            SortExecutor.classOf($0)
+        }
         for i in unrecognised { t[i] = grid.cells[i] }
         return t
     }
@@ -128,7 +140,9 @@ public final class SortExecutor {
 
     /// Waits until `cell` shows `expected` and the cursor `cursorExpected`, steadily for
     /// ``settleTime``, or the timeout passes.
-    private func verify(cell: GridCell, expected: String?, cursorExpected: String?, anyItem: Bool = false) throws -> Bool {
+    private func verify(
+        cell: GridCell, expected: String?, cursorExpected: String?, anyItem: Bool = false
+    ) throws -> Bool {
         let deadline = clock.now() + verifyTimeout
         var matchedSince: MonotonicTime?
         repeat {
@@ -148,7 +162,8 @@ public final class SortExecutor {
 
     /// Whether `cell` shows `expected` (any item, with `anyItem`) and the cursor `cursorExpected`
     /// now (one look).
-    private func shows(cell: GridCell, expected: String?, cursorExpected: String?, anyItem: Bool = false) throws -> Bool {
+    private func shows(cell: GridCell, expected: String?, cursorExpected: String?, anyItem: Bool = false) throws -> Bool
+    {
         let r = try perception.read([cell])[0]
         let cur = try perception.readCursor(at: parking)
         let cellOK = anyItem ? r.className != nil : r.className == SortExecutor.classOf(expected)
@@ -168,7 +183,11 @@ public final class SortExecutor {
             let cell = grid.cell(at: free)
             try clickCell(cell)
             report.clicks += 1
-            if try verify(cell: cell, expected: held.className ?? "?", cursorExpected: nil, anyItem: held.className == nil) { return }
+            if try verify(
+                cell: cell, expected: held.className ?? "?", cursorExpected: nil, anyItem: held.className == nil)
+            {
+                return
+            }
             try waitUntilQuiet()
         }
         throw StashSorterError.cursorStillHolding(attempts: 5)
@@ -236,14 +255,17 @@ public final class SortExecutor {
                 guard report.replans <= maxReplans else {
                     try waitUntilQuiet()
                     try emptyCursor(report: &report)
-                    report.stopReason = "gave up after \(maxReplans) re-plans: the game keeps ignoring or changing clicks"
+                    report.stopReason =
+                        "gave up after \(maxReplans) re-plans: the game keeps ignoring or changing clicks"
                     report.seconds = clock.now() - start
                     return report
                 }
                 // A delayed click may still land: wait until the UI is quiet, then look again. If the
                 // click did land, the game is slower than the timeout: allow it more time from now on.
                 try waitUntilQuiet()
-                if let last = lastClick, try shows(cell: last.cell, expected: last.cellAfter, cursorExpected: last.cursorAfter) {
+                if let last = lastClick,
+                    try shows(cell: last.cell, expected: last.cellAfter, cursorExpected: last.cursorAfter)
+                {
                     verifyTimeout = Swift.min(maxVerifyTimeout, verifyTimeout * 2)
                 }
                 try emptyCursor(report: &report)

@@ -15,8 +15,10 @@ public final class SortSession {
         /// Order within a colour (anything but `.color` reads item texts with Ctrl+C).
         public var order: ClipboardItemReader.Order = .color
 
-        public init(grid: GridGeometry, layout: SortLayout = SortLayout(), confidenceThreshold: Float = 0.6,
-                    order: ClipboardItemReader.Order = .color) {
+        public init(
+            grid: GridGeometry, layout: SortLayout = SortLayout(), confidenceThreshold: Float = 0.6,
+            order: ClipboardItemReader.Order = .color
+        ) {
             self.grid = grid
             self.layout = layout
             self.confidenceThreshold = confidenceThreshold
@@ -33,15 +35,20 @@ public final class SortSession {
     /// - Parameters:
     ///   - window: the game window's rectangle (the pointer parks inside it, beside the grid).
     ///   - clipboard: needed when `options.order` reads item texts.
-    public init(source: ScreenSource, classifier: CellClassifying, agent: InputAgent, window: ScreenRect, options: Options,
-                clipboard: Clipboard? = nil, clock: MonotonicClock = SystemClock.shared) {
+    public init(
+        source: ScreenSource, classifier: CellClassifying, agent: InputAgent, window: ScreenRect, options: Options,
+        clipboard: Clipboard? = nil, clock: MonotonicClock = SystemClock.shared
+    ) {
         self.agent = agent
-        perception = StashPerception(source: source, classifier: classifier, grid: options.grid,
-                                     confidenceThreshold: options.confidenceThreshold)
-        executor = SortExecutor(perception: perception, device: agent.device, layout: options.layout,
-                                parking: options.grid.parkingPoint(inside: window), clock: clock)
+        perception = StashPerception(
+            source: source, classifier: classifier, grid: options.grid,
+            confidenceThreshold: options.confidenceThreshold)
+        executor = SortExecutor(
+            perception: perception, device: agent.device, layout: options.layout,
+            parking: options.grid.parkingPoint(inside: window), clock: clock)
         if options.order != .color, let clipboard {
-            let r = ClipboardItemReader(device: agent.device, clipboard: clipboard, grid: options.grid, order: options.order)
+            let r = ClipboardItemReader(
+                device: agent.device, clipboard: clipboard, grid: options.grid, order: options.order)
             executor.itemKey = { cell, cls in try r.key(at: cell, className: cls) }
             reader = r
         } else {

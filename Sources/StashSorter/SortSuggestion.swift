@@ -23,13 +23,17 @@ public struct SortSuggestion {
         let readings = try perception.readAll()
         var unrecognised = Set<Int>()
         let cells: [String?] = readings.enumerated().map { i, r in
-            if !r.isConfident { unrecognised.insert(i); return "?\(i)" }
+            if !r.isConfident {
+                unrecognised.insert(i)
+                return "?\(i)"
+            }
             return r.className
         }
         let grid = StashGrid(columns: perception.grid.columns, rows: perception.grid.rows, cells: cells)
         let target = try SortExecutor.target(for: grid, unrecognised: unrecognised, layout: layout)
         let plan = try SortPlanner.plan(from: grid, to: target)
-        return SortSuggestion(readings: readings, grid: grid, unrecognised: unrecognised, plan: plan, moves: moves(of: plan))
+        return SortSuggestion(
+            readings: readings, grid: grid, unrecognised: unrecognised, plan: plan, moves: moves(of: plan))
     }
 
     /// The plan's clicks as moves: after each click that leaves an item on the cursor, the next
@@ -82,19 +86,27 @@ public struct SortReportFile: Codable, Equatable {
     public var lowerBound: Int
     public var unsureCells: Int
 
-    public init(source: String, model: String, geometry: GridGeometry, gridSource: String, suggestion s: SortSuggestion) {
+    public init(source: String, model: String, geometry: GridGeometry, gridSource: String, suggestion s: SortSuggestion)
+    {
         self.source = source
         self.model = model
-        grid = Grid(originX: geometry.originX, originY: geometry.originY, cellSize: geometry.cellSize, pitch: geometry.pitch,
-                    columns: geometry.columns, rows: geometry.rows, source: gridSource)
+        grid = Grid(
+            originX: geometry.originX, originY: geometry.originY, cellSize: geometry.cellSize, pitch: geometry.pitch,
+            columns: geometry.columns, rows: geometry.rows, source: gridSource)
         cells = s.readings.enumerated().map { i, r in
-            Cell(column: i % geometry.columns, row: i / geometry.columns, className: r.className ?? "empty", confidence: r.confidence,
-                 confident: r.isConfident, background: r.background?.rawValue)
+            Cell(
+                column: i % geometry.columns, row: i / geometry.columns, className: r.className ?? "empty",
+                confidence: r.confidence,
+                confident: r.isConfident, background: r.background?.rawValue)
         }
-        clicks = s.plan.clicks.enumerated().map { Click(number: $0.offset + 1, column: $0.element.cell.column, row: $0.element.cell.row) }
+        clicks = s.plan.clicks.enumerated().map {
+            Click(number: $0.offset + 1, column: $0.element.cell.column, row: $0.element.cell.row)
+        }
         moves = s.moves.map { m in
-            Move(number: m.number, item: m.item.hasPrefix("?") ? "unsure" : m.item, fromColumn: m.from.column, fromRow: m.from.row,
-                 toColumn: m.to.column, toRow: m.to.row)
+            Move(
+                number: m.number, item: m.item.hasPrefix("?") ? "unsure" : m.item, fromColumn: m.from.column,
+                fromRow: m.from.row,
+                toColumn: m.to.column, toRow: m.to.row)
         }
         lowerBound = s.plan.lowerBound
         unsureCells = s.unrecognised.count
@@ -103,7 +115,8 @@ public struct SortReportFile: Codable, Equatable {
     public func write(to url: URL) throws {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try e.encode(self).write(to: url, options: .atomic) }
-        catch { throw StashSorterError.cannotWrite(path: url.path, reason: error.localizedDescription) }
+        do { try e.encode(self).write(to: url, options: .atomic) } catch {
+            throw StashSorterError.cannotWrite(path: url.path, reason: error.localizedDescription)
+        }
     }
 }

@@ -23,13 +23,16 @@ public final class StepGate: @unchecked Sendable {
     /// Blocks until the hotkey is pressed; throws once ``stop()`` was called.
     public func wait() throws {
         presses.wait()
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if stopped { throw DesktopError.refused(nil, .stopped("step mode stopped")) }
     }
 
     /// Wakes a waiting click and refuses all later ones.
     public func stop() {
-        lock.lock(); stopped = true; lock.unlock()
+        lock.lock()
+        stopped = true
+        lock.unlock()
         presses.signal()
         hotkeys.stop()
     }

@@ -11,40 +11,58 @@ public enum SuggestionPictures {
     static let unsure: Color = [255, 0, 255]
 
     /// The grid's part of a screenshot (whose top-left is screen (`imageX`, `imageY`)), with a margin.
-    static func region(_ shot: Image, grid: GridGeometry, imageX: Int, imageY: Int, margin: Int) -> (Image, x: Int, y: Int) {
+    static func region(
+        _ shot: Image, grid: GridGeometry, imageX: Int, imageY: Int, margin: Int
+    ) -> (Image, x: Int, y: Int) {
         let b = grid.bounds
-        let x0 = Swift.max(0, b.x - imageX - margin), y0 = Swift.max(0, b.y - imageY - margin)
-        let x1 = Swift.min(shot.width, b.x - imageX + b.width + margin), y1 = Swift.min(shot.height, b.y - imageY + b.height + margin)
-        let img = (try? shot.cropped(x: x0, y: y0, width: Swift.max(1, x1 - x0), height: Swift.max(1, y1 - y0)))?.rgb() ?? shot.rgb()
+        let x0 = Swift.max(0, b.x - imageX - margin)
+        let y0 = Swift.max(0, b.y - imageY - margin)
+        let x1 = Swift.min(shot.width, b.x - imageX + b.width + margin)
+        let y1 = Swift.min(shot.height, b.y - imageY + b.height + margin)
+        let img =
+            (try? shot.cropped(x: x0, y: y0, width: Swift.max(1, x1 - x0), height: Swift.max(1, y1 - y0)))?.rgb()
+            ?? shot.rgb()
         return (img, imageX + x0, imageY + y0)
     }
 
     /// Each cell outlined in its predicted colour; unsure cells crossed and marked "?".
-    public static func perception(_ s: SortSuggestion, screenshot: Image, grid: GridGeometry, imageX: Int = 0, imageY: Int = 0) -> Image {
+    public static func perception(
+        _ s: SortSuggestion, screenshot: Image, grid: GridGeometry, imageX: Int = 0, imageY: Int = 0
+    ) -> Image {
         var (img, ox, oy) = region(screenshot, grid: grid, imageX: imageX, imageY: imageY, margin: 12)
         let t = Swift.max(1, Int(grid.pitch / 26))
         for (i, r) in s.readings.enumerated() {
             let rect = grid.rect(GridCell(column: i % grid.columns, row: i / grid.columns))
-            let x = rect.x - ox, y = rect.y - oy
+            let x = rect.x - ox
+            let y = rect.y - oy
             if !r.isConfident {
                 img.strokeRect(x: x, y: y, width: rect.width, height: rect.height, color: unsure, thickness: t + 1)
                 img.drawLine(from: (x, y), to: (x + rect.width - 1, y + rect.height - 1), color: unsure, thickness: t)
                 img.drawLine(from: (x + rect.width - 1, y), to: (x, y + rect.height - 1), color: unsure, thickness: t)
                 let k = Swift.max(1, rect.width / 18)
-                img.fillRect(x: x + 2, y: y + 2, width: Image.textWidth("?", scale: k) + 4, height: 7 * k + 4, color: [0, 0, 0])
+                img.fillRect(
+                    x: x + 2, y: y + 2, width: Image.textWidth("?", scale: k) + 4, height: 7 * k + 4, color: [0, 0, 0])
                 img.drawText("?", x: x + 4, y: y + 4, color: unsure, scale: k)
             } else if let c = r.className {
-                img.strokeRect(x: x, y: y, width: rect.width, height: rect.height, color: colors[c] ?? [255, 255, 255], thickness: t)
+                img.strokeRect(
+                    x: x, y: y, width: rect.width, height: rect.height, color: colors[c] ?? [255, 255, 255],
+                    thickness: t)
             } else {
-                img.strokeRect(x: x + 1, y: y + 1, width: rect.width - 2, height: rect.height - 2, color: [70, 70, 70], thickness: 1)
+                img.strokeRect(
+                    x: x + 1, y: y + 1, width: rect.width - 2, height: rect.height - 2, color: [70, 70, 70],
+                    thickness: 1)
             }
         }
-        return legend(img, ["BLUE", "GREEN", "RED", "EMPTY", "UNSURE (STAYS)"], [colors["blue"]!, colors["green"]!, colors["red"]!, [70, 70, 70], unsure])
+        return legend(
+            img, ["BLUE", "GREEN", "RED", "EMPTY", "UNSURE (STAYS)"],
+            [colors["blue"]!, colors["green"]!, colors["red"]!, [70, 70, 70], unsure])
     }
 
     /// Before and after, side by side: the after tab is drawn from the cells' own crops
     /// (`crops`, row-major, as the perception cut them), moved to where the plan puts them.
-    public static func preview(_ s: SortSuggestion, crops: [Image], screenshot: Image, grid: GridGeometry, imageX: Int = 0, imageY: Int = 0) -> Image {
+    public static func preview(
+        _ s: SortSuggestion, crops: [Image], screenshot: Image, grid: GridGeometry, imageX: Int = 0, imageY: Int = 0
+    ) -> Image {
         let (before, _, _) = region(screenshot, grid: grid, imageX: imageX, imageY: imageY, margin: 0)
         let cell = crops.first?.width ?? 52
         let pitch = cell + 2
@@ -59,25 +77,32 @@ public enum SuggestionPictures {
             cursor = was
         }
         for i in at.indices {
-            let x = 2 + (i % grid.columns) * pitch, y = 2 + (i / grid.columns) * pitch
+            let x = 2 + (i % grid.columns) * pitch
+            let y = 2 + (i / grid.columns) * pitch
             if let src = at[i], src < crops.count, s.grid.cells[src] != nil {
                 after.draw(crops[src], atX: x, y: y)
             } else {
                 after.fillRect(x: x, y: y, width: cell, height: cell, color: [7, 6, 5])
             }
         }
-        let scaledAfter = after.resized(width: before.width, height: Swift.max(1, before.width * after.height / Swift.max(1, after.width)))
+        let scaledAfter = after.resized(
+            width: before.width, height: Swift.max(1, before.width * after.height / Swift.max(1, after.width)))
         let label = 24
-        var img = Image(width: before.width * 2 + 20, height: Swift.max(before.height, scaledAfter.height) + label, color: [16, 14, 12])
+        var img = Image(
+            width: before.width * 2 + 20, height: Swift.max(before.height, scaledAfter.height) + label,
+            color: [16, 14, 12])
         img.drawText("BEFORE", x: 4, y: 6, color: [230, 210, 160], scale: 2)
-        img.drawText("AFTER (\(s.plan.clicks.count) CLICKS)", x: before.width + 24, y: 6, color: [230, 210, 160], scale: 2)
+        img.drawText(
+            "AFTER (\(s.plan.clicks.count) CLICKS)", x: before.width + 24, y: 6, color: [230, 210, 160], scale: 2)
         img.draw(before, atX: 0, y: label)
         img.draw(scaledAfter, atX: before.width + 20, y: label)
         return img
     }
 
     /// The moves in pages of `perPage`, each drawn as a numbered arrow over the screenshot.
-    public static func movePages(_ s: SortSuggestion, screenshot: Image, grid: GridGeometry, imageX: Int = 0, imageY: Int = 0, perPage: Int = 8) -> [Image] {
+    public static func movePages(
+        _ s: SortSuggestion, screenshot: Image, grid: GridGeometry, imageX: Int = 0, imageY: Int = 0, perPage: Int = 8
+    ) -> [Image] {
         var (base, ox, oy) = region(screenshot, grid: grid, imageX: imageX, imageY: imageY, margin: 12)
         // Dim the tab so the arrows stand out.
         for i in base.pixels.indices { base.pixels[i] = base.pixels[i] / 2 }
@@ -88,8 +113,10 @@ public enum SuggestionPictures {
             var img = base
             let page = s.moves[start..<Swift.min(s.moves.count, start + perPage)]
             for m in page {
-                let p = grid.center(m.from), q = grid.center(m.to)
-                let a = (x: p.x - ox, y: p.y - oy), b = (x: q.x - ox, y: q.y - oy)
+                let p = grid.center(m.from)
+                let q = grid.center(m.to)
+                let a = (x: p.x - ox, y: p.y - oy)
+                let b = (x: q.x - ox, y: q.y - oy)
                 let color = colors[m.item] ?? [255, 255, 255]
                 img.drawLine(from: a, to: b, color: [0, 0, 0], thickness: t + 2)
                 img.drawLine(from: a, to: b, color: color, thickness: t)
@@ -98,7 +125,9 @@ public enum SuggestionPictures {
                 img.fillCircle(cx: a.x, cy: a.y, radius: t + 1, color: [255, 255, 255])
                 let k = Swift.max(2, Int(grid.pitch / 24))
                 let label = "\(m.number)"
-                img.fillRect(x: a.x - 3 * k - 2, y: a.y - 4 * k - 2, width: Image.textWidth(label, scale: k) + 4, height: 7 * k + 4, color: [0, 0, 0])
+                img.fillRect(
+                    x: a.x - 3 * k - 2, y: a.y - 4 * k - 2, width: Image.textWidth(label, scale: k) + 4,
+                    height: 7 * k + 4, color: [0, 0, 0])
                 img.drawText(label, x: a.x - 3 * k, y: a.y - 4 * k, color: [255, 255, 255], scale: k)
             }
             let title = "MOVES \(start + 1)-\(start + page.count) OF \(s.moves.count)"

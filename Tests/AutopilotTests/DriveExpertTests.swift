@@ -13,15 +13,21 @@ final class DriveExpertTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: truth) }
         let arena = Process()
         arena.executableURL = RecordingUnderXvfbTests.binary
-        arena.arguments = ["arena", "racer", "--display", xvfb.name, "--track", "31", "--track-size", "0.6", "--time-scale", "2", "--render-fps", "60",
-                           "--truth-out", truth.path, "--seconds", "30"]
+        arena.arguments = [
+            "arena", "racer", "--display", xvfb.name, "--track", "31", "--track-size", "0.6", "--time-scale", "2",
+            "--render-fps", "60",
+            "--truth-out", truth.path, "--seconds", "30",
+        ]
         arena.standardOutput = FileHandle.nullDevice
         arena.standardError = FileHandle.nullDevice
         try arena.run()
         defer { if arena.isRunning { arena.terminate() } }
         let drive = Process()
         drive.executableURL = RecordingUnderXvfbTests.binary
-        drive.arguments = ["drive", "expert", "--display", xvfb.name, "--truth", truth.path, "--window", "Rally", "--laps", "1", "--seconds", "25"]
+        drive.arguments = [
+            "drive", "expert", "--display", xvfb.name, "--truth", truth.path, "--window", "Rally", "--laps", "1",
+            "--seconds", "25",
+        ]
         let out = Pipe()
         drive.standardOutput = out
         drive.standardError = FileHandle.nullDevice
@@ -38,7 +44,8 @@ final class DriveExpertTests: XCTestCase {
         let last = try XCTUnwrap(lines.last { $0.contains("\"type\":\"frame\"") })
         let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
         XCTAssertGreaterThanOrEqual(o["progress"] as? Double ?? 0, 1)
-        XCTAssertLessThan((o["off_track_time"] as? Double ?? 1) / (o["sim_time"] as? Double ?? 1), 0.1, "little time off the asphalt")
+        XCTAssertLessThan(
+            (o["off_track_time"] as? Double ?? 1) / (o["sim_time"] as? Double ?? 1), 0.1, "little time off the asphalt")
         XCTAssertGreaterThan(lines.filter { $0.contains("\"type\":\"key\"") }.count, 10)
     }
 }

@@ -18,9 +18,12 @@ final class ExpertDriverTests: XCTestCase {
                 sim.step(keys)
             }
             let m = sim.metrics
-            print("track \(seed): \(Int(track.length)) m, laps \(m.lapTimes.map { String(format: "%.1f", $0) }), off-track \(String(format: "%.2f", m.offTrackTime)) s, crashes \(m.crashes), top \(Int(m.topSpeed * 3.6)) km/h")
+            print(
+                "track \(seed): \(Int(track.length)) m, laps \(m.lapTimes.map { String(format: "%.1f", $0) }), off-track \(String(format: "%.2f", m.offTrackTime)) s, crashes \(m.crashes), top \(Int(m.topSpeed * 3.6)) km/h"
+            )
             XCTAssertEqual(m.laps, 3, "track \(seed): 3 laps within 240 s")
-            XCTAssertLessThan(m.offTrackTime / m.time, 0.03, "track \(seed): off the asphalt \(m.offTrackTime) s of \(m.time) s")
+            XCTAssertLessThan(
+                m.offTrackTime / m.time, 0.03, "track \(seed): off the asphalt \(m.offTrackTime) s of \(m.time) s")
             XCTAssertEqual(m.crashes, 0, "track \(seed)")
         }
     }
@@ -32,10 +35,11 @@ final class ExpertDriverTests: XCTestCase {
         XCTAssertEqual(human.filter([.up, .left], at: 0.1), [.up], "the decision of t = 0 arrives at 0.1")
         XCTAssertEqual(human.filter([.up, .left], at: 0.2), [.up, .left])
         // Slips happen at about the asked rate.
-        var slippy = HumanLikeKeys(reactionDelay: 0, reactionJitter: 0, mistakesPerSecond: 2, mistakeDuration: 0.1...0.1, seed: 3)
+        var slippy = HumanLikeKeys(
+            reactionDelay: 0, reactionJitter: 0, mistakesPerSecond: 2, mistakeDuration: 0.1...0.1, seed: 3)
         var changed = 0
         for k in 0..<1000 { if slippy.filter([.up], at: Double(k) * 0.01) != [.up] { changed += 1 } }
-        XCTAssertGreaterThan(changed, 50)   // ~2/s x 10 s x 0.1 s = 2 s of 10 s
+        XCTAssertGreaterThan(changed, 50)  // ~2/s x 10 s x 0.1 s = 2 s of 10 s
         XCTAssertLessThan(changed, 400)
     }
 }

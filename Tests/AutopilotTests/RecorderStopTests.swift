@@ -15,12 +15,16 @@ final class RecorderStopTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stop-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let device = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
+        let device = SafeInputDevice(
+            wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
         for (combo, reason) in [("Escape", "Escape pressed"), ("ctrl+alt+k", "kill switch")] {
             let url = dir.appendingPathComponent("\(reason.prefix(4)).ppr")
             let p = Process()
             p.executableURL = RecordingUnderXvfbTests.binary
-            p.arguments = ["record", "--display", xvfb.name, "--region", "64x64+0+0", "--fps", "20", "--seconds", "20", "--out", url.path]
+            p.arguments = [
+                "record", "--display", xvfb.name, "--region", "64x64+0+0", "--fps", "20", "--seconds", "20", "--out",
+                url.path,
+            ]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()

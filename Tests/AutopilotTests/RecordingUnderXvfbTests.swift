@@ -35,11 +35,14 @@ final class RecordingUnderXvfbTests: XCTestCase {
         arena.window.focus()
         arena.start()
         let connection = try X11Connection(name: xvfb.name)
-        let agent = try InputAgent.x11(connection: connection, target: arena.window.window, timing: .pauses(0, maxActionsPerSecond: 400))
+        let agent = try InputAgent.x11(
+            connection: connection, target: arena.window.window, timing: .pauses(0, maxActionsPerSecond: 400))
         defer { agent.stop() }
         let device = agent.device
         // More slips than usual, so the keys change often.
-        let loop = ExpertLoop(device: device, track: arena.track, human: HumanLikeKeys(mistakesPerSecond: 2, seed: 5)) { arena.snapshot() }
+        let loop = ExpertLoop(device: device, track: arena.track, human: HumanLikeKeys(mistakesPerSecond: 2, seed: 5)) {
+            arena.snapshot()
+        }
         let driving = Thread { loop.run(seconds: 30) }
         driving.start()
         let input = try X11InputRecorder(displayName: xvfb.name)
@@ -47,7 +50,8 @@ final class RecordingUnderXvfbTests: XCTestCase {
         settings.fps = 10
         settings.encoding = .raw
         settings.seconds = 5
-        let recorder = try ScreenRecorder(connection: try X11Connection(name: xvfb.name), input: input, settings: settings)
+        let recorder = try ScreenRecorder(
+            connection: try X11Connection(name: xvfb.name), input: input, settings: settings)
         let url = work.appendingPathComponent("expert.ppr")
         let summary = try recorder.record(to: url)
         loop.stop()
@@ -77,20 +81,29 @@ final class RecordingUnderXvfbTests: XCTestCase {
             for e in keyLines where e.t <= t { if e.down { held.insert(e.key) } else { held.remove(e.key) } }
             return RacerControls(keys: held).keys
         }
-        var keyMatches = 0, pixelMatches = 0, keyed = 0, explained = 0
+        var keyMatches = 0
+        var pixelMatches = 0
+        var keyed = 0
+        var explained = 0
         for i in 0..<r.count {
             let f = r.frames[i]
             let recorded = KeyMask.keys(f.keyMask, keys: r.fingerprint.keys)
             if !recorded.isEmpty { keyed += 1 }
-            if recorded == gameKeys(at: f.time) { keyMatches += 1 }
-            else if keyLines.contains(where: { abs($0.t - f.time) < 0.02 }) { explained += 1 }   // a key changed within 20 ms
+            if recorded == gameKeys(at: f.time) {
+                keyMatches += 1
+            } else if keyLines.contains(where: { abs($0.t - f.time) < 0.02 }) {
+                explained += 1
+            }  // a key changed within 20 ms
             let image = try r.image(i)
             let candidates = truth.indices.filter { truth[$0].t > f.time - 0.25 && truth[$0].t < f.time + 0.05 }
             if candidates.contains(where: { arena.renderer.render(truth[$0].view) == image }) { pixelMatches += 1 }
         }
-        print("recording vs truth: \(r.count) frames, keys equal \(keyMatches), differing within 20 ms of a key event \(explained), pixels equal \(pixelMatches), frames with keys \(keyed)")
+        print(
+            "recording vs truth: \(r.count) frames, keys equal \(keyMatches), differing within 20 ms of a key event \(explained), pixels equal \(pixelMatches), frames with keys \(keyed)"
+        )
         XCTAssertGreaterThan(keyed, r.count / 2, "the expert held keys")
-        XCTAssertEqual(keyMatches + explained, r.count, "every recorded key state is the game's, but within 20 ms of a key change")
+        XCTAssertEqual(
+            keyMatches + explained, r.count, "every recorded key state is the game's, but within 20 ms of a key change")
         XCTAssertGreaterThanOrEqual(Double(keyMatches), 0.9 * Double(r.count))
         XCTAssertGreaterThanOrEqual(Double(pixelMatches), 0.95 * Double(r.count), "frames are the arena's pictures")
     }
@@ -103,7 +116,10 @@ final class RecordingUnderXvfbTests: XCTestCase {
         let url = work.appendingPathComponent("killed.ppr")
         let p = Process()
         p.executableURL = Self.binary
-        p.arguments = ["record", "--display", xvfb.name, "--region", "256x256+10+10", "--fps", "10", "--stop-key", "none", "--out", url.path]
+        p.arguments = [
+            "record", "--display", xvfb.name, "--region", "256x256+10+10", "--fps", "10", "--stop-key", "none", "--out",
+            url.path,
+        ]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
@@ -138,11 +154,13 @@ final class RecordingUnderXvfbTests: XCTestCase {
         p.executableURL = Self.binary
         p.arguments = args
         p.currentDirectoryURL = work
-        let o = Pipe(), e = Pipe()
+        let o = Pipe()
+        let e = Pipe()
         p.standardOutput = o
         p.standardError = e
         try p.run()
-        let od = o.fileHandleForReading.readDataToEndOfFile(), ed = e.fileHandleForReading.readDataToEndOfFile()
+        let od = o.fileHandleForReading.readDataToEndOfFile()
+        let ed = e.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
     }
@@ -151,11 +169,16 @@ final class RecordingUnderXvfbTests: XCTestCase {
     func testRecordingCommandsAndBadInput() throws {
         // The seed's pickles (protocols 2 and 5) import with RGB frames and the seed's key columns.
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-        let helper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let helper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent("tools/seed_pickle_to_raw.py").path
         for protocolVersion in [2, 5] {
             let out = "seed\(protocolVersion).ppr"
-            let imp = try run(["recording", "import-seed", fixtures.appendingPathComponent("seed_recording_p\(protocolVersion).pickle").path, "--out", out, "--helper", helper])
+            let imp = try run([
+                "recording", "import-seed",
+                fixtures.appendingPathComponent("seed_recording_p\(protocolVersion).pickle").path, "--out", out,
+                "--helper", helper,
+            ])
             XCTAssertEqual(imp.status, 0, imp.err)
             let r = try RecordingFile(url: work.appendingPathComponent(out))
             XCTAssertEqual(r.count, 6)
@@ -163,7 +186,8 @@ final class RecordingUnderXvfbTests: XCTestCase {
             for k in 0..<6 {
                 XCTAssertEqual(r.seedKeys(k), keys[k].map { $0 == 1 })
                 let img = try r.image(k)
-                XCTAssertEqual(img.pixel(x: 3, y: 2), [UInt8(40 * k), 20, 30], "stored B,G,R = 10x,10y,40k becomes R,G,B")
+                XCTAssertEqual(
+                    img.pixel(x: 3, y: 2), [UInt8(40 * k), 20, 30], "stored B,G,R = 10x,10y,40k becomes R,G,B")
             }
         }
         let info = try run(["recording", "info", "seed5.ppr"])
@@ -172,10 +196,13 @@ final class RecordingUnderXvfbTests: XCTestCase {
         XCTAssertTrue(info.out.contains("Up 50.0%"), info.out)
         let export = try run(["recording", "export", "seed5.ppr", "--out", "frames"])
         XCTAssertEqual(export.status, 0, export.err)
-        let jsonl = try String(contentsOf: work.appendingPathComponent("frames/keys.jsonl"), encoding: .utf8).split(separator: "\n")
+        let jsonl = try String(contentsOf: work.appendingPathComponent("frames/keys.jsonl"), encoding: .utf8).split(
+            separator: "\n")
         XCTAssertEqual(jsonl.count, 6)
         XCTAssertTrue(jsonl[1].contains("\"keys\":[\"Up\",\"Left\"]"), String(jsonl[1]))
-        XCTAssertEqual(try PNG.read(path: work.appendingPathComponent("frames/frame_000003.png").path), try RecordingFile(url: work.appendingPathComponent("seed5.ppr")).image(3))
+        XCTAssertEqual(
+            try PNG.read(path: work.appendingPathComponent("frames/frame_000003.png").path),
+            try RecordingFile(url: work.appendingPathComponent("seed5.ppr")).image(3))
         XCTAssertEqual(try run(["recording", "verify", "seed5.ppr", "--fps", "10", "--size", "16x12"]).status, 0)
 
         // Fingerprint mismatch.
@@ -188,7 +215,8 @@ final class RecordingUnderXvfbTests: XCTestCase {
         try Data("hello, not a database at all".utf8).write(to: work.appendingPathComponent("notes.ppr"))
         let foreign = try run(["recording", "info", "notes.ppr"])
         XCTAssertNotEqual(foreign.status, 0)
-        XCTAssertTrue(foreign.err.contains("notes.ppr: not a recording: the file is not an SQLite database"), foreign.err)
+        XCTAssertTrue(
+            foreign.err.contains("notes.ppr: not a recording: the file is not an SQLite database"), foreign.err)
         let whole = try Data(contentsOf: work.appendingPathComponent("seed5.ppr"))
         try whole.prefix(whole.count / 2).write(to: work.appendingPathComponent("half.ppr"))
         let half = try run(["recording", "verify", "half.ppr"])
@@ -201,9 +229,12 @@ final class RecordingUnderXvfbTests: XCTestCase {
         XCTAssertNotEqual(cut.status, 0)
         XCTAssertTrue(cut.err.contains("cut.pickle"), cut.err)
         // Empty recording: a recorder stopped before its first frame.
-        let fp = RecordingFingerprint(regionX: 0, regionY: 0, width: 8, height: 8, fps: 10, keys: RecordingFingerprint.seedKeys,
-                                      screenWidth: 8, screenHeight: 8, pixelPilotVersion: "test")
-        let w = try RecordingWriter(url: work.appendingPathComponent("empty.ppr"), fingerprint: fp, startTime: 0, label: { _ in [] }, events: { [] })
+        let fp = RecordingFingerprint(
+            regionX: 0, regionY: 0, width: 8, height: 8, fps: 10, keys: RecordingFingerprint.seedKeys,
+            screenWidth: 8, screenHeight: 8, pixelPilotVersion: "test")
+        let w = try RecordingWriter(
+            url: work.appendingPathComponent("empty.ppr"), fingerprint: fp, startTime: 0, label: { _ in [] },
+            events: { [] })
         try w.finish(reason: "stopped at once", lateFrames: 0, stopTime: 0)
         for cmd in [["info"], ["verify"], ["export", "--out", "e"]] {
             let e = try run(["recording"] + [cmd[0], "empty.ppr"] + cmd.dropFirst())
@@ -213,9 +244,13 @@ final class RecordingUnderXvfbTests: XCTestCase {
         // Region outside the screen.
         let xvfb = try VirtualDisplay(width: 320, height: 240)
         defer { xvfb.stop() }
-        let off = try run(["record", "--display", xvfb.name, "--region", "256x256+200+100", "--out", "off.ppr", "--seconds", "1"])
+        let off = try run([
+            "record", "--display", xvfb.name, "--region", "256x256+200+100", "--out", "off.ppr", "--seconds", "1",
+        ])
         XCTAssertNotEqual(off.status, 0)
         XCTAssertTrue(off.err.contains("region 256x256+200+100 lies partly outside the 320x240 screen"), off.err)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: work.appendingPathComponent("off.ppr").path), "no file for a refused region")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: work.appendingPathComponent("off.ppr").path),
+            "no file for a refused region")
     }
 }

@@ -17,8 +17,13 @@ final class CLITests: XCTestCase {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         guard FileManager.default.isExecutableFile(atPath: CLITests.binary.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: CLITests.binary.path,
-                NSLocalizedDescriptionKey: "pixelpilot binary not built at \(CLITests.binary.path): run `swift build --build-tests` first"])
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [
+                    NSFilePathErrorKey: CLITests.binary.path,
+                    NSLocalizedDescriptionKey:
+                        "pixelpilot binary not built at \(CLITests.binary.path): run `swift build --build-tests` first",
+                ])
         }
     }
 
@@ -26,13 +31,15 @@ final class CLITests: XCTestCase {
 
     /// Runs the binary; returns exit status, stdout and stderr.
     @discardableResult
-    func run(_ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+    func run(_ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String)
+    {
         let p = Process()
         p.executableURL = CLITests.binary
         p.arguments = args
         if let environment { p.environment = environment }
         p.currentDirectoryURL = work
-        let o = Pipe(), e = Pipe()
+        let o = Pipe()
+        let e = Pipe()
         p.standardOutput = o
         p.standardError = e
         try p.run()
@@ -45,7 +52,9 @@ final class CLITests: XCTestCase {
     func testHelpTeaches() throws {
         let r = try run(["--help"])
         XCTAssertEqual(r.status, 0)
-        for word in ["demo", "train", "classify", "eval", "dataset"] { XCTAssertTrue(r.out.contains(word), "help lacks \(word)") }
+        for word in ["demo", "train", "classify", "eval", "dataset"] {
+            XCTAssertTrue(r.out.contains(word), "help lacks \(word)")
+        }
         let t = try run(["train", "classifier", "--help"])
         XCTAssertTrue(t.out.contains("--epochs"))
         XCTAssertTrue(t.out.contains("Example:"))
@@ -84,7 +93,8 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("bad.safetensors"), r.err)
         // A one-class folder cannot train a classifier.
-        try FileManager.default.createDirectory(at: work.appendingPathComponent("one/red"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: work.appendingPathComponent("one/red"), withIntermediateDirectories: true)
         try PNG.write(Image(width: 52, height: 52, color: [9, 9, 9]), to: work.appendingPathComponent("one/red/1.png"))
         r = try run(["train", "classifier", "one", "--out", "o.safetensors", "--epochs", "1"])
         XCTAssertNotEqual(r.status, 0)
@@ -95,7 +105,9 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.err.contains("--epochs must be positive"), r.err)
         // A truncated PNG and an image of the wrong size.
         XCTAssertEqual(try run(["dataset", "gems", "--out", "g", "--per-class", "2"]).status, 0)
-        XCTAssertEqual(try run(["train", "classifier", "g", "--out", "m.safetensors", "--epochs", "1", "--validation-split", "0"]).status, 0)
+        XCTAssertEqual(
+            try run(["train", "classifier", "g", "--out", "m.safetensors", "--epochs", "1", "--validation-split", "0"])
+                .status, 0)
         let png = try Data(contentsOf: work.appendingPathComponent("g/red/1.png"))
         try png.prefix(png.count / 2).write(to: work.appendingPathComponent("half.png"))
         r = try run(["classify", "m.safetensors", "half.png"])
@@ -163,16 +175,24 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(t.status, 0, t.err)
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         defer { xvfb.stop() }
-        let arena = try StashArena(display: xvfb.name, state: .random(fill: 0.4, seed: 9), position: ScreenPoint(x: 0, y: 0), seed: 9)
+        let arena = try StashArena(
+            display: xvfb.name, state: .random(fill: 0.4, seed: 9), position: ScreenPoint(x: 0, y: 0), seed: 9)
         defer { arena.close() }
         arena.window.focus()
         let before = arena.state
-        var r = try run(["sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "PixelPilotArena", "--mode", "suggest", "--plan-out", "plan.png"])
+        var r = try run([
+            "sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "PixelPilotArena", "--mode",
+            "suggest", "--plan-out", "plan.png",
+        ])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("Plan: "), r.out)
         XCTAssertEqual(arena.state, before, "suggest mode clicks nothing")
-        XCTAssertEqual(try PNG.read(contentsOf: work.appendingPathComponent("plan.png")).width, arena.layout.pitch * 11 + 52)
-        r = try run(["sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "PixelPilotArena", "--mode", "auto", "--click-pause", "1"])
+        XCTAssertEqual(
+            try PNG.read(contentsOf: work.appendingPathComponent("plan.png")).width, arena.layout.pitch * 11 + 52)
+        r = try run([
+            "sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "PixelPilotArena", "--mode", "auto",
+            "--click-pause", "1",
+        ])
         XCTAssertEqual(r.status, 0, r.out + r.err)
         XCTAssertTrue(r.out.contains("Sorted; the cursor is empty."), r.out)
         XCTAssertEqual(arena.state.allItems.map(\.id), before.allItems.map(\.id))
@@ -212,7 +232,7 @@ final class CLITests: XCTestCase {
         let p = try startHolding(["shift", "--hold", "30"], display: xvfb.name)
         probe.sync()
         XCTAssertFalse(probe.pressedKeycodes().isEmpty, "shift is held")
-        p.terminate()   // SIGTERM
+        p.terminate()  // SIGTERM
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 143)
         probe.sync()

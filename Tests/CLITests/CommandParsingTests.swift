@@ -61,7 +61,8 @@ final class CommandParsingTests: XCTestCase {
         XCTAssertEqual(combo.modifiers, [.control, .alt])
         XCTAssertEqual(combo.key.name, "q")
         XCTAssertEqual(combo.description, "ctrl+alt+q")
-        XCTAssertEqual(try KeyCombo(parsing: "Control_L+Alt_L+Q"), combo, "every spelling of a combination is the same value")
+        XCTAssertEqual(
+            try KeyCombo(parsing: "Control_L+Alt_L+Q"), combo, "every spelling of a combination is the same value")
         XCTAssertThrowsError(try KeyCombo(parsing: "a+b"))
         XCTAssertThrowsError(try KeyCombo(parsing: "ctrl+"))
         // Stored as canonical text and read back to the same value.

@@ -6,13 +6,20 @@ import Imaging
 /// The layout reader's commands, run as a user would, against the map arena on a private Xvfb.
 final class LayoutCLITests: XCTestCase {
     var work: URL!
-    var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pixelpilot") }
+    var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pixelpilot")
+    }
 
     override func setUpWithError() throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("layout-cli-\(UUID())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "pixelpilot binary not built at \(binary.path): run `swift build --build-tests` first"])
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "pixelpilot binary not built at \(binary.path): run `swift build --build-tests` first"
+                ])
         }
     }
 
@@ -23,8 +30,10 @@ final class LayoutCLITests: XCTestCase {
         p.executableURL = binary
         p.arguments = args
         p.currentDirectoryURL = work
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o; p.standardError = e
+        let o = Pipe()
+        let e = Pipe()
+        p.standardOutput = o
+        p.standardError = e
         return (p, o, e)
     }
 
@@ -32,7 +41,8 @@ final class LayoutCLITests: XCTestCase {
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
         let (p, o, e) = process(args)
         try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
+        let out = o.fileHandleForReading.readDataToEndOfFile()
+        let err = e.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
@@ -43,7 +53,9 @@ final class LayoutCLITests: XCTestCase {
         XCTAssertTrue(size.err.contains("--size must be between 1280x720 and 3840x2160"), size.err)
         let xvfb = try VirtualDisplay(width: 640, height: 480)
         defer { xvfb.stop() }
-        let region = try run(["layout", "watch", "--display", xvfb.name, "--region", "400x400+500+300", "--start-now", "--seconds", "1"])
+        let region = try run([
+            "layout", "watch", "--display", xvfb.name, "--region", "400x400+500+300", "--start-now", "--seconds", "1",
+        ])
         XCTAssertEqual(region.status, 1)
         XCTAssertTrue(region.err.contains("is not inside the screen"), region.err)
         let label = try run(["layout", "label", work.appendingPathComponent("nothing").path, "--class", "3"])
@@ -55,12 +67,17 @@ final class LayoutCLITests: XCTestCase {
     func testArenaStreamCollectLabelPathsFogShow() throws {
         let xvfb = try VirtualDisplay(width: 1280, height: 720)
         defer { xvfb.stop() }
-        let (arena, _, _) = process(["arena", "map", "--display", xvfb.name, "--class", "fork", "--seed", "3", "--effects", "none",
-                                     "--autoplay", "--autoplay-delay", "1.5", "--seconds", "10", "--truth-out", "truth"])
+        let (arena, _, _) = process([
+            "arena", "map", "--display", xvfb.name, "--class", "fork", "--seed", "3", "--effects", "none",
+            "--autoplay", "--autoplay-delay", "1.5", "--seconds", "10", "--truth-out", "truth",
+        ])
         try arena.run()
         defer { if arena.isRunning { arena.terminate() } }
         Thread.sleep(forTimeInterval: 1)
-        let watch = try run(["layout", "watch", "--display", xvfb.name, "--start-now", "--fps", "2", "--frames", "12", "--seconds", "20", "--out", "stream"])
+        let watch = try run([
+            "layout", "watch", "--display", xvfb.name, "--start-now", "--fps", "2", "--frames", "12", "--seconds", "20",
+            "--out", "stream",
+        ])
         XCTAssertEqual(watch.status, 0, watch.err)
         XCTAssertTrue(watch.out.contains("frame 11:"), watch.out)
         arena.waitUntilExit()
@@ -68,7 +85,8 @@ final class LayoutCLITests: XCTestCase {
         let collect = try run(["layout", "collect", "stream/stream-1", "--samples", "samples", "--truth", "truth"])
         XCTAssertEqual(collect.status, 0, collect.err)
         XCTAssertFalse(collect.err.contains("does not line up"), collect.out + collect.err)
-        let unlabelled = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("samples/unlabelled").path)
+        let unlabelled = try FileManager.default.contentsOfDirectory(
+            atPath: work.appendingPathComponent("samples/unlabelled").path)
         XCTAssertEqual(unlabelled.count, 1)
         let id = unlabelled[0]
         XCTAssertEqual(try run(["layout", "label", "samples/unlabelled/\(id)", "--class", "2"]).status, 0)
@@ -95,13 +113,16 @@ final class LayoutCLITests: XCTestCase {
         let sample = work.appendingPathComponent("s").path
         try FileManager.default.createDirectory(atPath: sample, withIntermediateDirectories: true)
         try PNG.write(Image(width: 300, height: 200, color: [40, 46, 60]), path: sample + "/map.png")
-        let json = #"{"format":"pixelpilot-layout-sample/1","id":"s","originX":30,"originY":40,"source":"stream","frames":1,"created":"now"}"#
+        let json =
+            #"{"format":"pixelpilot-layout-sample/1","id":"s","originX":30,"originY":40,"source":"stream","frames":1,"created":"now"}"#
         try Data(json.utf8).write(to: URL(fileURLWithPath: sample + "/sample.json"))
         let (draw, out, _) = process(["layout", "draw", sample, "--display", xvfb.name])
         try draw.run()
         defer { if draw.isRunning { draw.terminate() } }
         Thread.sleep(forTimeInterval: 1.5)
-        let input = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .pauses(0.02, maxActionsPerSecond: 60))
+        let input = SafeInputDevice(
+            wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)),
+            timing: .pauses(0.02, maxActionsPerSecond: 60))
         // The window sits at (20, 20) at scale 1: drag from map (100, 50) to (200, 150).
         try input.move(to: ScreenPoint(x: 120, y: 70))
         try input.press(MouseButton.left)
@@ -112,11 +133,15 @@ final class LayoutCLITests: XCTestCase {
         draw.waitUntilExit()
         XCTAssertEqual(draw.terminationStatus, 0)
         _ = out
-        let paths = try JSONDecoder().decode([String: [[[Int]]]].self, from: Data(contentsOf: URL(fileURLWithPath: sample + "/paths.json")).droppingKinds())
+        let paths = try JSONDecoder().decode(
+            [String: [[[Int]]]].self,
+            from: Data(contentsOf: URL(fileURLWithPath: sample + "/paths.json")).droppingKinds())
         let path = try XCTUnwrap(paths["paths"]?.first)
         XCTAssertEqual(path.first, [30, 40], "a drawn path starts at the origin")
         XCTAssertEqual(path.last, [200, 150])
-        for (a, b) in zip(path, path.dropFirst()) { XCTAssertLessThanOrEqual(max(abs(a[0] - b[0]), abs(a[1] - b[1])), 1, "dense") }
+        for (a, b) in zip(path, path.dropFirst()) {
+            XCTAssertLessThanOrEqual(max(abs(a[0] - b[0]), abs(a[1] - b[1])), 1, "dense")
+        }
     }
 }
 
@@ -127,17 +152,21 @@ extension LayoutCLITests {
         let sample = work.appendingPathComponent("samples/unlabelled/s").path
         try FileManager.default.createDirectory(atPath: sample, withIntermediateDirectories: true)
         try PNG.write(Image(width: 300, height: 200, color: [40, 46, 60]), path: sample + "/map.png")
-        let json = #"{"format":"pixelpilot-layout-sample/1","id":"s","originX":30,"originY":40,"source":"stream","frames":1,"created":"now"}"#
+        let json =
+            #"{"format":"pixelpilot-layout-sample/1","id":"s","originX":30,"originY":40,"source":"stream","frames":1,"created":"now"}"#
         try Data(json.utf8).write(to: URL(fileURLWithPath: sample + "/sample.json"))
         let (label, out, err) = process(["layout", "label", sample, "--window", "--display", xvfb.name])
         try label.run()
         defer { if label.isRunning { label.terminate() } }
         Thread.sleep(forTimeInterval: 2)
-        let input = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .pauses(0.02, maxActionsPerSecond: 60))
+        let input = SafeInputDevice(
+            wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)),
+            timing: .pauses(0.02, maxActionsPerSecond: 60))
         try input.tap(try KeyCombo(parsing: "3"))
         label.waitUntilExit()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(label.terminationStatus, 0, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        XCTAssertEqual(
+            label.terminationStatus, 0, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
         XCTAssertTrue(text.contains("is class 3"), text)
         let moved = work.appendingPathComponent("samples/3/s/sample.json").path
         XCTAssertTrue(FileManager.default.fileExists(atPath: moved))

@@ -13,7 +13,9 @@ final class StashRealCLITests: XCTestCase {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("cli-stash-\(UUID())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         guard FileManager.default.isExecutableFile(atPath: CLITests.binary.path) else {
-            throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "pixelpilot binary not built at \(CLITests.binary.path)"])
+            throw CocoaError(
+                .fileNoSuchFile,
+                userInfo: [NSLocalizedDescriptionKey: "pixelpilot binary not built at \(CLITests.binary.path)"])
         }
     }
 
@@ -25,18 +27,37 @@ final class StashRealCLITests: XCTestCase {
         p.executableURL = CLITests.binary
         p.arguments = args
         p.currentDirectoryURL = work
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o; p.standardError = e
+        let o = Pipe()
+        let e = Pipe()
+        p.standardOutput = o
+        p.standardError = e
         try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile(), err = e.fileHandleForReading.readDataToEndOfFile()
+        let out = o.fileHandleForReading.readDataToEndOfFile()
+        let err = e.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
     struct Report: Decodable {
-        struct Grid: Decodable { var originX: Double; var originY: Double; var pitch: Double; var columns: Int; var rows: Int; var source: String }
-        struct Cell: Decodable { var column: Int; var row: Int; var className: String; var confidence: Float; var confident: Bool }
-        struct Move: Decodable { var number: Int; var item: String }
+        struct Grid: Decodable {
+            var originX: Double
+            var originY: Double
+            var pitch: Double
+            var columns: Int
+            var rows: Int
+            var source: String
+        }
+        struct Cell: Decodable {
+            var column: Int
+            var row: Int
+            var className: String
+            var confidence: Float
+            var confident: Bool
+        }
+        struct Move: Decodable {
+            var number: Int
+            var item: String
+        }
         var grid: Grid
         var cells: [Cell]
         var moves: [Move]
@@ -46,8 +67,10 @@ final class StashRealCLITests: XCTestCase {
 
     func testScreenshotWithReportGivesTheArenasTruth() throws {
         // A saved 1440p game-like screenshot (JPEG, as users often save them) and its truth.
-        var r = try run(["arena", "screenshot", "--resolution", "2560x1440", "--seed", "5", "--highlight", "0.05",
-                         "--out", "shot.jpg", "--quality", "80", "--truth-out", "truth.json"])
+        var r = try run([
+            "arena", "screenshot", "--resolution", "2560x1440", "--seed", "5", "--highlight", "0.05",
+            "--out", "shot.jpg", "--quality", "80", "--truth-out", "truth.json",
+        ])
         XCTAssertEqual(r.status, 0, r.err)
         r = try run(["sort", "--screenshot", "shot.jpg", "--report", "plan.json", "--pictures", "pics"])
         XCTAssertEqual(r.status, 0, r.err)
@@ -55,10 +78,12 @@ final class StashRealCLITests: XCTestCase {
         XCTAssertTrue(r.out.contains("Detected grid: --grid "), r.out)
         XCTAssertTrue(r.out.contains("  1. "), "numbered moves: \(r.out)")
         let truth = try GameTruth.read(path: work.appendingPathComponent("truth.json").path)
-        let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: work.appendingPathComponent("plan.json")))
+        let report = try JSONDecoder().decode(
+            Report.self, from: Data(contentsOf: work.appendingPathComponent("plan.json")))
         XCTAssertEqual(report.grid.source, "detected")
         XCTAssertEqual(report.grid.pitch, truth.grid.pitch, accuracy: 0.05)
-        XCTAssertEqual(report.grid.originX + report.grid.pitch / 2, truth.grid.originX + truth.grid.pitch / 2, accuracy: 0.6)
+        XCTAssertEqual(
+            report.grid.originX + report.grid.pitch / 2, truth.grid.originX + truth.grid.pitch / 2, accuracy: 0.6)
         XCTAssertEqual(report.cells.map(\.className), truth.classNames, "every cell's class is the truth's")
         XCTAssertTrue(report.cells.allSatisfy(\.confident))
         XCTAssertEqual(report.clicks.count, report.lowerBound)
@@ -69,7 +94,10 @@ final class StashRealCLITests: XCTestCase {
     }
 
     func testFractionalGridByHandReadsTheTruth() throws {
-        var r = try run(["arena", "screenshot", "--resolution", "1920x1080", "--seed", "8", "--out", "shot.png", "--truth-out", "truth.json"])
+        var r = try run([
+            "arena", "screenshot", "--resolution", "1920x1080", "--seed", "8", "--out", "shot.png", "--truth-out",
+            "truth.json",
+        ])
         XCTAssertEqual(r.status, 0, r.err)
         let truth = try GameTruth.read(path: work.appendingPathComponent("truth.json").path)
         let g = truth.grid
@@ -77,7 +105,8 @@ final class StashRealCLITests: XCTestCase {
         XCTAssertTrue(arg.contains("52.667"), arg)
         r = try run(["sort", "--screenshot", "shot.png", "--grid", arg, "--report", "r.json"])
         XCTAssertEqual(r.status, 0, r.err)
-        let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: work.appendingPathComponent("r.json")))
+        let report = try JSONDecoder().decode(
+            Report.self, from: Data(contentsOf: work.appendingPathComponent("r.json")))
         XCTAssertEqual(report.grid.source, "given")
         XCTAssertEqual(report.grid.pitch, 52.667, accuracy: 1e-9)
         XCTAssertEqual(report.cells.map(\.className), truth.classNames)
@@ -96,13 +125,17 @@ final class StashRealCLITests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("cut.jpg") && r.err.contains("corrupt JPEG"), r.err)
         // No stash in the picture: says what it looked for and saw, and saves what it looked at.
-        try PNG.write(Image(width: 800, height: 600, color: [30, 60, 40]), to: work.appendingPathComponent("nostash.png"))
+        try PNG.write(
+            Image(width: 800, height: 600, color: [30, 60, 40]), to: work.appendingPathComponent("nostash.png"))
         r = try run(["sort", "--screenshot", "nostash.png", "--pictures", "out"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("no grid found: looked for 13 vertical and 13 horizontal border lines"), r.err)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("out/detect-failed.png").path), r.err)
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: work.appendingPathComponent("out/detect-failed.png").path), r.err)
         // A quad tab sorted with the normal tab's --columns: refused, with the reason.
-        r = try run(["arena", "screenshot", "--resolution", "1920x1080", "--tab", "quad", "--seed", "2", "--out", "quad.png"])
+        r = try run([
+            "arena", "screenshot", "--resolution", "1920x1080", "--tab", "quad", "--seed", "2", "--out", "quad.png",
+        ])
         XCTAssertEqual(r.status, 0, r.err)
         r = try run(["sort", "--screenshot", "quad.png", "--columns", "12", "--rows", "12"])
         XCTAssertNotEqual(r.status, 0)
@@ -121,8 +154,10 @@ final class StashRealCLITests: XCTestCase {
         defer { xvfb.stop() }
         let p = Process()
         p.executableURL = CLITests.binary
-        p.arguments = ["arena", "stash", "--display", xvfb.name, "--style", "game", "--seed", "3", "--truth-out",
-                       work.appendingPathComponent("t.json").path]
+        p.arguments = [
+            "arena", "stash", "--display", xvfb.name, "--style", "game", "--seed", "3", "--truth-out",
+            work.appendingPathComponent("t.json").path,
+        ]
         let log = work.appendingPathComponent("arena.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: log)

@@ -19,7 +19,9 @@ final class DatasetsTests: XCTestCase {
             let d = dir.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
             for i in 0..<n {
-                try PNG.write(Image(width: size, height: size, color: [UInt8(i), 0, 0]), to: d.appendingPathComponent("\(i + 1).png"))
+                try PNG.write(
+                    Image(width: size, height: size, color: [UInt8(i), 0, 0]),
+                    to: d.appendingPathComponent("\(i + 1).png"))
             }
         }
     }
@@ -29,7 +31,12 @@ final class DatasetsTests: XCTestCase {
         var rng = NumPyRandomState(seed: 123)
         var a = Array(0..<38)
         rng.shuffle(&a)
-        XCTAssertEqual(a, [6, 10, 12, 27, 5, 11, 18, 31, 13, 32, 8, 21, 23, 7, 29, 37, 3, 20, 16, 24, 4, 25, 33, 36, 26, 14, 30, 9, 15, 35, 0, 1, 22, 19, 17, 34, 28, 2])
+        XCTAssertEqual(
+            a,
+            [
+                6, 10, 12, 27, 5, 11, 18, 31, 13, 32, 8, 21, 23, 7, 29, 37, 3, 20, 16, 24, 4, 25, 33, 36, 26, 14, 30, 9,
+                15, 35, 0, 1, 22, 19, 17, 34, 28, 2,
+            ])
     }
 
     func testFolderListingOrderAndKerasSplit() throws {
@@ -39,7 +46,9 @@ final class DatasetsTests: XCTestCase {
         XCTAssertEqual(folder.samples.count, 38)
         // Python sorts file names as strings: 1, 10, 11, ..., 18, 2, ...
         XCTAssertEqual(folder.samples.prefix(3).map(\.url.lastPathComponent), ["1.png", "2.png", "3.png"])
-        XCTAssertEqual(folder.samples.filter { $0.label == 3 }.prefix(3).map(\.url.lastPathComponent), ["1.png", "10.png", "11.png"])
+        XCTAssertEqual(
+            folder.samples.filter { $0.label == 3 }.prefix(3).map(\.url.lastPathComponent),
+            ["1.png", "10.png", "11.png"])
         let (train, val) = folder.split(validationFraction: 0.2, seed: 123)
         XCTAssertEqual(train.count, 31)
         XCTAssertEqual(val.count, 7)
@@ -60,7 +69,8 @@ final class DatasetsTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("other/1.png: image is 9x9, expected 8x8"), "\(e)")
         }
         try Data("garbage".utf8).write(to: dir.appendingPathComponent("only/3.png"))
-        XCTAssertThrowsError(try LabeledImages(samples: try ImageFolder(directory: dir).samples, width: 8, height: 8)) { e in
+        XCTAssertThrowsError(try LabeledImages(samples: try ImageFolder(directory: dir).samples, width: 8, height: 8)) {
+            e in
             XCTAssertTrue("\(e)".contains("only/3.png"), "\(e)")
         }
         XCTAssertThrowsError(try ImageFolder(directory: dir.appendingPathComponent("nope"))) { e in
@@ -72,13 +82,17 @@ final class DatasetsTests: XCTestCase {
         // 1x4 single-channel row 0 1 2 3, shifted right by 1: reflect fill gives 0 0 1 2.
         let src: [Float] = [0, 1, 2, 3]
         var dst = [Float](repeating: -1, count: 4)
-        src.withUnsafeBufferPointer { s in dst.withUnsafeMutableBufferPointer { d in
-            Augmentation.translateForTesting(s.baseAddress!, into: d.baseAddress!, h: 1, w: 4, c: 1, dx: 1, dy: 0)
-        } }
+        src.withUnsafeBufferPointer { s in
+            dst.withUnsafeMutableBufferPointer { d in
+                Augmentation.translateForTesting(s.baseAddress!, into: d.baseAddress!, h: 1, w: 4, c: 1, dx: 1, dy: 0)
+            }
+        }
         XCTAssertEqual(dst, [0, 0, 1, 2])
-        src.withUnsafeBufferPointer { s in dst.withUnsafeMutableBufferPointer { d in
-            Augmentation.translateForTesting(s.baseAddress!, into: d.baseAddress!, h: 1, w: 4, c: 1, dx: -2, dy: 0)
-        } }
+        src.withUnsafeBufferPointer { s in
+            dst.withUnsafeMutableBufferPointer { d in
+                Augmentation.translateForTesting(s.baseAddress!, into: d.baseAddress!, h: 1, w: 4, c: 1, dx: -2, dy: 0)
+            }
+        }
         XCTAssertEqual(dst, [2, 3, 3, 2])
     }
 
@@ -88,11 +102,20 @@ final class DatasetsTests: XCTestCase {
         var rng = SeededGenerator(seed: 12)
         for (h, w, c) in [(52, 52, 3), (7, 5, 3), (9, 13, 1), (4, 3, 2), (1, 1, 3)] {
             let src = (0..<(h * w * c)).map { _ in rng.nextUniform() * 255 }
-            for (dx, dy) in [(0, 0), (1, 0), (-2, 1), (3.7, -2.2), (-5.2, 4.9), (0.5, 0.5), (Float(w) + 1.5, -Float(h) - 0.3)] as [(Float, Float)] {
-                var fast = [Float](repeating: -1, count: src.count), slow = fast
+            for (dx, dy) in [
+                (0, 0), (1, 0), (-2, 1), (3.7, -2.2), (-5.2, 4.9), (0.5, 0.5), (Float(w) + 1.5, -Float(h) - 0.3),
+            ] as [(Float, Float)] {
+                var fast = [Float](repeating: -1, count: src.count)
+                var slow = fast
                 src.withUnsafeBufferPointer { s in
-                    fast.withUnsafeMutableBufferPointer { Augmentation.translateForTesting(s.baseAddress!, into: $0.baseAddress!, h: h, w: w, c: c, dx: dx, dy: dy) }
-                    slow.withUnsafeMutableBufferPointer { Augmentation.translateForTesting(s.baseAddress!, into: $0.baseAddress!, h: h, w: w, c: c, dx: dx, dy: dy, vectorized: false) }
+                    fast.withUnsafeMutableBufferPointer {
+                        Augmentation.translateForTesting(
+                            s.baseAddress!, into: $0.baseAddress!, h: h, w: w, c: c, dx: dx, dy: dy)
+                    }
+                    slow.withUnsafeMutableBufferPointer {
+                        Augmentation.translateForTesting(
+                            s.baseAddress!, into: $0.baseAddress!, h: h, w: w, c: c, dx: dx, dy: dy, vectorized: false)
+                    }
                 }
                 for i in 0..<src.count {
                     XCTAssertEqual(fast[i], slow[i], accuracy: 1e-3, "\(h)x\(w)x\(c) shift (\(dx), \(dy)) at \(i)")

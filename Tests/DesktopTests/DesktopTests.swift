@@ -8,7 +8,7 @@ import Imaging
 final class DesktopTests: XvfbTestCase {
 
     func testCaptureIsPixelExactForScreenRegionAndWindow() throws {
-        let rect = ScreenRect(x: 100, y: 80, width: 61, height: 37) // odd sizes on purpose
+        let rect = ScreenRect(x: 100, y: 80, width: 61, height: 37)  // odd sizes on purpose
         let picture = Image.testPattern(width: rect.width, height: rect.height)
         let win = try X11PictureWindow(display: xvfb.name, rect: rect, picture: picture)
         defer { win.close() }
@@ -23,7 +23,9 @@ final class DesktopTests: XvfbTestCase {
             XCTAssertEqual(window.image.rgb(), picture, "window capture (shm: \(shm))")
             let screen = try source.capture(nil)
             XCTAssertEqual(screen.image.width, 640)
-            XCTAssertEqual(try screen.image.cropped(x: 100, y: 80, width: 61, height: 37).rgb(), picture, "full screen (shm: \(shm))")
+            XCTAssertEqual(
+                try screen.image.cropped(x: 100, y: 80, width: 61, height: 37).rgb(), picture,
+                "full screen (shm: \(shm))")
             // A region partly off-screen is clipped and says so; one wholly off-screen is an error.
             let edge = try source.capture(ScreenRect(x: 600, y: 450, width: 100, height: 100))
             XCTAssertTrue(edge.clipped)
@@ -39,7 +41,9 @@ final class DesktopTests: XvfbTestCase {
     }
 
     func testWindowThatClosedIsAClearError() throws {
-        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 10, y: 10, width: 20, height: 20), picture: Image.testPattern(width: 20, height: 20))
+        let win = try X11PictureWindow(
+            display: xvfb.name, rect: ScreenRect(x: 10, y: 10, width: 20, height: 20),
+            picture: Image.testPattern(width: 20, height: 20))
         let id = win.window
         win.close()
         let source = X11ScreenSource(connection: connection)
@@ -51,7 +55,8 @@ final class DesktopTests: XvfbTestCase {
 
     func testInjectedClicksAndKeysArriveInOrderAtTheRightPlace() throws {
         let rect = ScreenRect(x: 50, y: 60, width: 200, height: 150)
-        let win = try X11PictureWindow(display: xvfb.name, rect: rect, picture: Image.testPattern(width: 200, height: 150))
+        let win = try X11PictureWindow(
+            display: xvfb.name, rect: rect, picture: Image.testPattern(width: 200, height: 150))
         defer { win.close() }
         win.focus()
         let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
@@ -61,12 +66,14 @@ final class DesktopTests: XvfbTestCase {
         try device.tap(try KeyCombo(parsing: "Return"))
         try device.tap(try KeyCombo(parsing: "shift+b"))
         let events = win.waitForEvents(12)
-        XCTAssertEqual(events, [
-            "press 1 at 10,20", "release 1 at 10,20",
-            "press 3 at 199,149", "release 3 at 199,149",
-            "keydown a", "keyup a", "keydown Return", "keyup Return",
-            "keydown Shift_L", "keydown b", "keyup b", "keyup Shift_L",
-        ])
+        XCTAssertEqual(
+            events,
+            [
+                "press 1 at 10,20", "release 1 at 10,20",
+                "press 3 at 199,149", "release 3 at 199,149",
+                "keydown a", "keyup a", "keydown Return", "keyup Return",
+                "keydown Shift_L", "keydown b", "keyup b", "keyup Shift_L",
+            ])
         XCTAssertTrue(device.held.isEmpty)
     }
 
@@ -97,9 +104,16 @@ final class DesktopTests: XvfbTestCase {
     func anyKeyDown() -> Bool { serverHoldsInput() }
 
     func testFocusBindingInjectsNothingWhileAnotherWindowHasFocus() throws {
-        let target = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: Image.testPattern(width: 100, height: 100), title: "target")
-        let other = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 200, y: 0, width: 100, height: 100), picture: Image.testPattern(width: 100, height: 100), title: "other")
-        defer { target.close(); other.close() }
+        let target = try X11PictureWindow(
+            display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100),
+            picture: Image.testPattern(width: 100, height: 100), title: "target")
+        let other = try X11PictureWindow(
+            display: xvfb.name, rect: ScreenRect(x: 200, y: 0, width: 100, height: 100),
+            picture: Image.testPattern(width: 100, height: 100), title: "other")
+        defer {
+            target.close()
+            other.close()
+        }
         let windows = X11WindowSystem(connection: connection)
         let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
         let binding = FocusBinding(windows: windows, target: target.window)
@@ -118,12 +132,16 @@ final class DesktopTests: XvfbTestCase {
         XCTAssertEqual(target.waitForEvents(2), ["press 1 at 10,10", "release 1 at 10,10"])
         XCTAssertEqual(other.events, [], "nothing reached the other window")
         binding.kill()
-        XCTAssertThrowsError(try device.click(at: ScreenPoint(x: 10, y: 10))) { e in XCTAssertTrue("\(e)".contains("kill switch"), "\(e)") }
+        XCTAssertThrowsError(try device.click(at: ScreenPoint(x: 10, y: 10))) { e in
+            XCTAssertTrue("\(e)".contains("kill switch"), "\(e)")
+        }
         XCTAssertEqual(binding.refusals.count, 4)
     }
 
     func testWindowListAndActiveWindow() throws {
-        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 30, y: 40, width: 50, height: 60), picture: Image.testPattern(width: 50, height: 60), title: "Path of Exile")
+        let win = try X11PictureWindow(
+            display: xvfb.name, rect: ScreenRect(x: 30, y: 40, width: 50, height: 60),
+            picture: Image.testPattern(width: 50, height: 60), title: "Path of Exile")
         defer { win.close() }
         win.focus()
         let ws = X11WindowSystem(connection: connection)
@@ -182,7 +200,10 @@ final class FrameStreamTests: XCTestCase {
         }
         // A slow handler makes frames late, and they are counted.
         let slow = FrameStream(source: source, rect: nil, fps: 100)
-        try slow.run(duration: 0.2) { _ in Thread.sleep(forTimeInterval: 0.025); return true }
+        try slow.run(duration: 0.2) { _ in
+            Thread.sleep(forTimeInterval: 0.025)
+            return true
+        }
         XCTAssertGreaterThan(slow.lateFrames, 5)
         XCTAssertEqual(slow.deliveredFrames + slow.lateFrames, 20, accuracy: 3)
     }
@@ -192,10 +213,13 @@ final class DesktopFaultTests: XCTestCase {
     func testTypedTextAndRateLimit() throws {
         let xvfb = try VirtualDisplay(width: 320, height: 240)
         defer { xvfb.stop() }
-        let win = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100), picture: Image.testPattern(width: 100, height: 100))
+        let win = try X11PictureWindow(
+            display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 100, height: 100),
+            picture: Image.testPattern(width: 100, height: 100))
         defer { win.close() }
         win.focus()
-        let device = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
+        let device = SafeInputDevice(
+            wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
         try device.type("aB 1")
         let typed = win.waitForEvents(10).filter { $0.hasPrefix("keydown") }
         XCTAssertEqual(typed, ["keydown a", "keydown Shift_L", "keydown b", "keydown space", "keydown 1"])

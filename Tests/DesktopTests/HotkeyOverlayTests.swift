@@ -15,7 +15,7 @@ final class HotkeyOverlayTests: XvfbTestCase {
         let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
         try device.tap(try KeyCombo(parsing: "ctrl+alt+q"))
         XCTAssertTrue(fired.wait(for: ["start"]), "\(fired.values)")
-        try device.tap(try KeyCombo(parsing: "numlock"))   // Num Lock on: the grab still matches
+        try device.tap(try KeyCombo(parsing: "numlock"))  // Num Lock on: the grab still matches
         try device.tap(try KeyCombo(parsing: "ctrl+alt+w"))
         XCTAssertTrue(fired.wait(for: ["start", "stop"]), "\(fired.values)")
         try device.tap(try KeyCombo(parsing: "numlock"))
@@ -26,7 +26,9 @@ final class HotkeyOverlayTests: XvfbTestCase {
     }
 
     func testKillSwitchStopsAnAgentWithin100msAndReleasesItsKeys() throws {
-        let target = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 200, height: 200), picture: Image.testPattern(width: 200, height: 200))
+        let target = try X11PictureWindow(
+            display: xvfb.name, rect: ScreenRect(x: 0, y: 0, width: 200, height: 200),
+            picture: Image.testPattern(width: 200, height: 200))
         defer { target.close() }
         target.focus()
         let kill = try KillSwitch(displayName: xvfb.name)
@@ -37,20 +39,25 @@ final class HotkeyOverlayTests: XvfbTestCase {
         kill.watch(binding)
         let stopped = Counter()
         kill.onTrip { stopped.add("tripped") }
-        try agent.press(try Key("Up"))     // the agent holds a key, as the autopilot does
+        try agent.press(try Key("Up"))  // the agent holds a key, as the autopilot does
         XCTAssertEqual(agent.held, [.key(.up)])
         // The user presses the kill switch on their own keyboard (another client injects it).
-        let user = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
+        let user = SafeInputDevice(
+            wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
         let pressed = Date()
         try user.tap(try KeyCombo(parsing: "ctrl+alt+k"))
         XCTAssertTrue(stopped.wait(for: ["tripped"], timeout: 1))
         XCTAssertLessThan(Date().timeIntervalSince(pressed), 0.1, "kill switch acted within 100 ms")
         XCTAssertTrue(agent.held.isEmpty, "the agent's held key was released")
-        XCTAssertThrowsError(try agent.press(try Key("Up"))) { e in XCTAssertTrue("\(e)".contains("kill switch"), "\(e)") }
+        XCTAssertThrowsError(try agent.press(try Key("Up"))) { e in
+            XCTAssertTrue("\(e)".contains("kill switch"), "\(e)")
+        }
     }
 
     func testOverlayIsVisibleAndClickThrough() throws {
-        let below = try X11PictureWindow(display: xvfb.name, rect: ScreenRect(x: 100, y: 100, width: 200, height: 150), picture: Image(width: 200, height: 150, color: [0, 0, 80]))
+        let below = try X11PictureWindow(
+            display: xvfb.name, rect: ScreenRect(x: 100, y: 100, width: 200, height: 150),
+            picture: Image(width: 200, height: 150, color: [0, 0, 80]))
         defer { below.close() }
         below.focus()
         var picture = Image(width: 40, height: 30, color: [250, 200, 10])
@@ -58,7 +65,9 @@ final class HotkeyOverlayTests: XvfbTestCase {
         let overlay = try X11Overlay(displayName: xvfb.name, image: picture, at: ScreenPoint(x: 150, y: 120))
         overlay.show()
         let source = X11ScreenSource(connection: connection)
-        XCTAssertEqual(try source.capture(ScreenRect(x: 150, y: 120, width: 40, height: 30)).image.rgb(), picture, "overlay pixels on screen")
+        XCTAssertEqual(
+            try source.capture(ScreenRect(x: 150, y: 120, width: 40, height: 30)).image.rgb(), picture,
+            "overlay pixels on screen")
         // A click on the overlay reaches the window below.
         let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
         try device.click(at: ScreenPoint(x: 160, y: 130))
@@ -77,11 +86,22 @@ final class HotkeyOverlayTests: XvfbTestCase {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String] = []
-    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
-    var values: [String] { lock.lock(); defer { lock.unlock() }; return items }
+    func add(_ s: String) {
+        lock.lock()
+        items.append(s)
+        lock.unlock()
+    }
+    var values: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
     func wait(for expected: [String], timeout: Double = 2) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline { if values == expected { return true }; usleep(1_000) }
+        while Date() < deadline {
+            if values == expected { return true }
+            usleep(1_000)
+        }
         return values == expected
     }
 }
@@ -94,8 +114,9 @@ final class SharedKillSwitchTests: XvfbTestCase {
         defer { first.stop() }
         let second = try KillSwitch(displayName: xvfb.name)
         defer { second.stop() }
-        let user = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
-        Thread.sleep(forTimeInterval: 0.2)   // the raw watcher's event thread is listening
+        let user = SafeInputDevice(
+            wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
+        Thread.sleep(forTimeInterval: 0.2)  // the raw watcher's event thread is listening
         try user.tap(KillSwitch.defaultCombo)
         let deadline = Date().addingTimeInterval(2)
         while !(first.isTripped && second.isTripped) && Date() < deadline { usleep(5_000) }

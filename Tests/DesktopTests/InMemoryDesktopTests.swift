@@ -9,8 +9,11 @@ final class InMemoryDesktopTests: XCTestCase {
     func testPacingPausesAndRateLimitRunOnTheGivenClock() throws {
         let clock = ManualClock()
         let backend = MemoryInputDevice(clock: clock)
-        let device = SafeInputDevice(wrapping: backend, timing: InputTiming(afterMove: 0.05, holdDown: 0.02, afterRelease: 0.03,
-                                                                             maxActionsPerSecond: 10), clock: clock)
+        let device = SafeInputDevice(
+            wrapping: backend,
+            timing: InputTiming(
+                afterMove: 0.05, holdDown: 0.02, afterRelease: 0.03,
+                maxActionsPerSecond: 10), clock: clock)
         let start = clock.now()
         try device.click(at: ScreenPoint(x: 3, y: 4))
         // move (pause 0.05, but the rate limit spaces actions 0.1 apart), down, up (0.03 after).
@@ -40,11 +43,14 @@ final class InMemoryDesktopTests: XCTestCase {
         let chat = windows.add(title: "chat", rect: ScreenRect(x: 200, y: 0, width: 50, height: 50))
         let backend = MemoryInputDevice()
         let hotkeys = MemoryHotkeys()
-        let agent = try InputAgent(backend: backend, windows: windows, target: game.id, hotkeys: hotkeys, timing: .immediate)
+        let agent = try InputAgent(
+            backend: backend, windows: windows, target: game.id, hotkeys: hotkeys, timing: .immediate)
         XCTAssertEqual(hotkeys.registered, [KillSwitch.defaultCombo])
         windows.focus(chat.id)
         XCTAssertThrowsError(try agent.device.press(Key.up)) { e in
-            XCTAssertEqual(e as? DesktopError, .refused(.input(.key(.up, down: true)), .notFocused(target: game.id, focused: chat)))
+            XCTAssertEqual(
+                e as? DesktopError, .refused(.input(.key(.up, down: true)), .notFocused(target: game.id, focused: chat))
+            )
         }
         windows.focus(game.id)
         XCTAssertThrowsError(try agent.device.move(to: ScreenPoint(x: 210, y: 10))) { e in
@@ -64,7 +70,8 @@ final class InMemoryDesktopTests: XCTestCase {
         let user = MemoryInputDevice(clock: clock)
         let recorder = MemoryInputRecorder(clock: clock)
         recorder.listen(to: user)
-        let device = SafeInputDevice(wrapping: user, timing: .pauses(0.01, maxActionsPerSecond: .infinity), clock: clock)
+        let device = SafeInputDevice(
+            wrapping: user, timing: .pauses(0.01, maxActionsPerSecond: .infinity), clock: clock)
         try device.press(Key.up)
         try device.press(try Key("ctrl"))
         try device.press(MouseButton.right)

@@ -6,7 +6,8 @@ final class PNGTests: XCTestCase {
     let tmp = FileManager.default.temporaryDirectory
 
     func pattern(_ channels: Int) -> Image {
-        var img = Image(width: 7, height: 5, channels: channels, color: channels == 4 ? [10, 20, 30, 255] : [10, 20, 30])
+        var img = Image(
+            width: 7, height: 5, channels: channels, color: channels == 4 ? [10, 20, 30, 255] : [10, 20, 30])
         img.setPixel(x: 0, y: 0, [255, 0, 0, 128])
         img.setPixel(x: 6, y: 4, [0, 255, 0, 7])
         img.setPixel(x: 3, y: 2, [1, 2, 3, 4])
@@ -33,7 +34,7 @@ final class PNGTests: XCTestCase {
             XCTAssertEqual("\(e)", "text.png: not a PNG file (bad signature)")
         }
         var bad = data
-        bad[20] ^= 0xFF // damage the IHDR (CRC mismatch)
+        bad[20] ^= 0xFF  // damage the IHDR (CRC mismatch)
         XCTAssertThrowsError(try PNG.decode(bad, path: "crc.png"))
         XCTAssertThrowsError(try PNG.read(path: "/nonexistent/x.png")) { e in
             XCTAssertTrue("\(e)".contains("/nonexistent/x.png"), "\(e)")

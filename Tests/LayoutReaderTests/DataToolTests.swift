@@ -10,7 +10,8 @@ final class DataToolTests: XCTestCase {
         // Radius 1 around the centre of 7×7: the plus of 5 pixels.
         let plus = try FogSampler.reveal(mask: full, width: 7, height: 7, path: [GridPoint(x: 3, y: 3)], radius: 1)
         XCTAssertEqual(plus.revealed.reduce(0) { $0 + Int($1) }, 5)
-        XCTAssertEqual(plus.revealed[2 * 7 + 3], 1); XCTAssertEqual(plus.revealed[2 * 7 + 2], 0)
+        XCTAssertEqual(plus.revealed[2 * 7 + 3], 1)
+        XCTAssertEqual(plus.revealed[2 * 7 + 2], 0)
         // Radius 2: dx² + dy² ≤ 4 holds for 13 offsets.
         let disc = try FogSampler.reveal(mask: full, width: 7, height: 7, path: [GridPoint(x: 3, y: 3)], radius: 2)
         XCTAssertEqual(disc.revealed.reduce(0) { $0 + Int($1) }, 13)
@@ -21,10 +22,11 @@ final class DataToolTests: XCTestCase {
         // Only mask pixels are revealed: a mask with one line, a path of two points.
         var line = [UInt8](repeating: 0, count: 49)
         for x in 0..<7 { line[3 * 7 + x] = 1 }
-        let part = try FogSampler.reveal(mask: line, width: 7, height: 7, path: [GridPoint(x: 0, y: 3), GridPoint(x: 1, y: 3)], radius: 1)
+        let part = try FogSampler.reveal(
+            mask: line, width: 7, height: 7, path: [GridPoint(x: 0, y: 3), GridPoint(x: 1, y: 3)], radius: 1)
         XCTAssertEqual(part.revealed, (0..<49).map { $0 == 21 || $0 == 22 || $0 == 23 ? 1 : 0 })
         XCTAssertEqual(part.fractionOfMask, 3.0 / 7.0, accuracy: 1e-12)
-        XCTAssertEqual(part.fractionOfArea, 7.0 / 49.0, accuracy: 1e-12) // (0,2),(0,3),(0,4),(1,2),(1,3),(1,4),(2,3)
+        XCTAssertEqual(part.fractionOfArea, 7.0 / 49.0, accuracy: 1e-12)  // (0,2),(0,3),(0,4),(1,2),(1,3),(1,4),(2,3)
         XCTAssertThrowsError(try FogSampler.reveal(mask: line, width: 6, height: 7, path: [], radius: 1))
     }
 
@@ -41,28 +43,47 @@ final class DataToolTests: XCTestCase {
         for p in paths {
             XCTAssertEqual(p.points.first, GridPoint(x: 25, y: 30))
             for q in p.points { XCTAssertEqual(walk[q.y * n + q.x], 1, "\(p.kind) leaves the ground at \(q)") }
-            for (a, b) in zip(p.points, p.points.dropFirst()) { XCTAssertLessThanOrEqual(max(abs(a.x - b.x), abs(a.y - b.y)), 1, "dense") }
+            for (a, b) in zip(p.points, p.points.dropFirst()) {
+                XCTAssertLessThanOrEqual(max(abs(a.x - b.x), abs(a.y - b.y)), 1, "dense")
+            }
         }
         let back = try XCTUnwrap(paths.first { $0.kind == .backtrack })
         XCTAssertLessThan(abs(back.points.last!.x - 25) + abs(back.points.last!.y - 30), 8, "back-tracking returns")
-        XCTAssertThrowsError(try ExplorationPaths(walkable: [UInt8](repeating: 0, count: n * n), width: n, height: n, origin: GridPoint(x: 5, y: 5)))
+        XCTAssertThrowsError(
+            try ExplorationPaths(
+                walkable: [UInt8](repeating: 0, count: n * n), width: n, height: n, origin: GridPoint(x: 5, y: 5)))
     }
 
     func testCorruptSampleFoldersAreClearErrors() throws {
         let dir = NSTemporaryDirectory() + "pixelpilot-sample-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        XCTAssertThrowsError(try LayoutSample.read(from: dir)) { XCTAssertTrue("\($0)".contains("no such sample folder"), "\($0)") }
+        XCTAssertThrowsError(try LayoutSample.read(from: dir)) {
+            XCTAssertTrue("\($0)".contains("no such sample folder"), "\($0)")
+        }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        XCTAssertThrowsError(try LayoutSample.read(from: dir)) { XCTAssertTrue("\($0)".contains("sample.json: missing"), "\($0)") }
+        XCTAssertThrowsError(try LayoutSample.read(from: dir)) {
+            XCTAssertTrue("\($0)".contains("sample.json: missing"), "\($0)")
+        }
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: dir + "/sample.json"))
-        XCTAssertThrowsError(try LayoutSample.read(from: dir)) { XCTAssertTrue("\($0)".contains("not a sample description"), "\($0)") }
-        let s = LayoutSample(id: "x", layoutClass: 11, originX: 1, originY: 1, source: "stream", scale: nil, frames: 1, created: "now")
+        XCTAssertThrowsError(try LayoutSample.read(from: dir)) {
+            XCTAssertTrue("\($0)".contains("not a sample description"), "\($0)")
+        }
+        let s = LayoutSample(
+            id: "x", layoutClass: 11, originX: 1, originY: 1, source: "stream", scale: nil, frames: 1, created: "now")
         try s.write(to: dir)
-        XCTAssertThrowsError(try LayoutSample.read(from: dir)) { XCTAssertTrue("\($0)".contains("map.png: missing"), "\($0)") }
+        XCTAssertThrowsError(try LayoutSample.read(from: dir)) {
+            XCTAssertTrue("\($0)".contains("map.png: missing"), "\($0)")
+        }
         try PNG.write(Image(width: 4, height: 4), path: dir + "/map.png")
-        XCTAssertThrowsError(try LayoutSample.read(from: dir)) { XCTAssertTrue("\($0)".contains("class 11 is not 0-8"), "\($0)") }
-        try LayoutSample(id: "x", layoutClass: 3, originX: 1, originY: 1, source: "stream", scale: nil, frames: 1, created: "now").write(to: dir)
+        XCTAssertThrowsError(try LayoutSample.read(from: dir)) {
+            XCTAssertTrue("\($0)".contains("class 11 is not 0-8"), "\($0)")
+        }
+        try LayoutSample(
+            id: "x", layoutClass: 3, originX: 1, originY: 1, source: "stream", scale: nil, frames: 1, created: "now"
+        ).write(to: dir)
         XCTAssertEqual(try LayoutSample.read(from: dir).layoutClass, 3)
-        XCTAssertThrowsError(try LayoutSample.readPaths(in: dir)) { XCTAssertTrue("\($0)".contains("paths.json: missing"), "\($0)") }
+        XCTAssertThrowsError(try LayoutSample.readPaths(in: dir)) {
+            XCTAssertTrue("\($0)".contains("paths.json: missing"), "\($0)")
+        }
     }
 }

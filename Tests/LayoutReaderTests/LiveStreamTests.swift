@@ -17,7 +17,9 @@ final class CodedScreenSource: ScreenSource, @unchecked Sendable {
     func capture(_ rect: ScreenRect?) throws -> Frame {
         let full = try real.capture(nil)
         let code = MapRenderer.frameIndex(in: full.image)
-        lock.lock(); codes[full.time.seconds] = code; lock.unlock()
+        lock.lock()
+        codes[full.time.seconds] = code
+        lock.unlock()
         guard let rect else { return full }
         var f = full
         f.image = try full.image.cropped(x: rect.x, y: rect.y, width: rect.width, height: rect.height)
@@ -73,25 +75,42 @@ final class LiveStreamTests: XCTestCase {
         guard let originCode = codes[originReport.1] else { return XCTFail("unreadable frame code") }
         let origin = truth.frames[originCode]
         var errors: [Float] = []
-        var hiddenPasted = 0, hiddenSeen = 0
+        var hiddenPasted = 0
+        var hiddenSeen = 0
         for (r, time) in rs {
             // Each report carries its frame's capture time, which keys the frame code read then.
-            guard let code = codes[time], code < truth.frames.count else { XCTFail("frame \(r.index): no frame code"); continue }
+            guard let code = codes[time], code < truth.frames.count else {
+                XCTFail("frame \(r.index): no frame code")
+                continue
+            }
             let t = truth.frames[code]
-            if t.events.contains(where: { $0.hidesMap }) { hiddenSeen += 1; if r.outcome.isPasted { hiddenPasted += 1 } }
+            if t.events.contains(where: { $0.hidesMap }) {
+                hiddenSeen += 1
+                if r.outcome.isPasted { hiddenPasted += 1 }
+            }
             guard r.outcome.isPasted, let x = r.x, let y = r.y else { continue }
-            let tx = (t.x - origin.x) * truth.scale, ty = (t.y - origin.y) * truth.scale
+            let tx = (t.x - origin.x) * truth.scale
+            let ty = (t.y - origin.y) * truth.scale
             errors.append(((x - tx) * (x - tx) + (y - ty) * (y - ty)).squareRoot())
-            if ProcessInfo.processInfo.environment["STITCH_DEBUG"] != nil { print("live \(r.index) code \(code) est \(x),\(y) truth \(tx),\(ty) \(r.outcome)") }
+            if ProcessInfo.processInfo.environment["STITCH_DEBUG"] != nil {
+                print("live \(r.index) code \(code) est \(x),\(y) truth \(tx),\(ty) \(r.outcome)")
+            }
         }
-        let moved = truth.frames.last.map { (($0.x - origin.x) * ($0.x - origin.x) + ($0.y - origin.y) * ($0.y - origin.y)).squareRoot() } ?? 0
-        print("live: \(rs.count) frames, \(errors.count) pasted, mean error \(errors.reduce(0, +) / Float(max(1, errors.count))) px, max \(errors.max() ?? -1) px, hidden frames \(hiddenSeen) (pasted \(hiddenPasted)), player moved \(moved) map px")
+        let moved =
+            truth.frames.last.map {
+                (($0.x - origin.x) * ($0.x - origin.x) + ($0.y - origin.y) * ($0.y - origin.y)).squareRoot()
+            } ?? 0
+        print(
+            "live: \(rs.count) frames, \(errors.count) pasted, mean error \(errors.reduce(0, +) / Float(max(1, errors.count))) px, max \(errors.max() ?? -1) px, hidden frames \(hiddenSeen) (pasted \(hiddenPasted)), player moved \(moved) map px"
+        )
         XCTAssertGreaterThan(moved, 60, "the explorer moved the player with real key presses")
         XCTAssertGreaterThanOrEqual(hiddenSeen, 2, "a flash, a hidden map or a loading screen was captured")
         XCTAssertEqual(hiddenPasted, 0, "no flash or hidden-map frame is pasted")
         XCTAssertGreaterThanOrEqual(errors.count, 30)
         XCTAssertEqual(truth.frames.filter { $0.events.contains(.teleport) }.count, 1, "the arena teleported once")
-        XCTAssertTrue(rs.contains { $0.0.outcome == .relocalised && $0.0.index > 32 }, "the stream found itself after the teleport: \(rs.map { "\($0.0.index) \($0.0.outcome)" })")
+        XCTAssertTrue(
+            rs.contains { $0.0.outcome == .relocalised && $0.0.index > 32 },
+            "the stream found itself after the teleport: \(rs.map { "\($0.0.index) \($0.0.outcome)" })")
         XCTAssertLessThan(errors.reduce(0, +) / Float(max(1, errors.count)), 0.5)
         XCTAssertLessThan(errors.max() ?? 99, 2)
     }
@@ -100,10 +119,13 @@ final class LiveStreamTests: XCTestCase {
         let xvfb = try VirtualDisplay(width: 640, height: 480)
         defer { xvfb.stop() }
         let source = X11ScreenSource(connection: try X11Connection(name: xvfb.name))
-        XCTAssertThrowsError(try LayoutStream(source: source, region: ScreenRect(x: 500, y: 400, width: 400, height: 400), fps: 1)) { e in
+        XCTAssertThrowsError(
+            try LayoutStream(source: source, region: ScreenRect(x: 500, y: 400, width: 400, height: 400), fps: 1)
+        ) { e in
             XCTAssertTrue("\(e)".contains("not inside the screen"), "\(e)")
         }
-        XCTAssertThrowsError(try LayoutStream(source: source, region: ScreenRect(x: 0, y: 0, width: 100, height: 100), fps: 0))
+        XCTAssertThrowsError(
+            try LayoutStream(source: source, region: ScreenRect(x: 0, y: 0, width: 100, height: 100), fps: 0))
     }
 }
 

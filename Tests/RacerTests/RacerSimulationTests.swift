@@ -19,9 +19,14 @@ final class RacerSimulationTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(radii.min()!, RacerTrack.minimumRadius * 0.98, "seed \(seed): corner too tight")
             XCTAssertTrue(radii.contains { (60...200).contains($0) }, "seed \(seed): no sweeper")
             // A straight: at least 40 m with radius above 300 m.
-            var run = 0, longest = 0
-            for r in radii + radii { run = r > 300 ? run + 1 : 0; longest = max(longest, run) }
-            XCTAssertGreaterThanOrEqual(Double(min(longest, t.points.count)) * t.spacing, 40, "seed \(seed): no straight")
+            var run = 0
+            var longest = 0
+            for r in radii + radii {
+                run = r > 300 ? run + 1 : 0
+                longest = max(longest, run)
+            }
+            XCTAssertGreaterThanOrEqual(
+                Double(min(longest, t.points.count)) * t.spacing, 40, "seed \(seed): no straight")
             // Width changes.
             XCTAssertGreaterThan(t.widths.max()! - t.widths.min()!, 2, "seed \(seed): constant width")
             // The centre line is found again from its own points.
@@ -39,7 +44,9 @@ final class RacerSimulationTests: XCTestCase {
         for size in [0.5, 0.6, 2.0] {
             for seed in UInt64(1)...3 {
                 let t = RacerTrack(seed: seed, size: size)
-                XCTAssertGreaterThan(t.widths.max()! - t.widths.min()!, 2, "size \(size) seed \(seed): a generated track, not the fallback oval")
+                XCTAssertGreaterThan(
+                    t.widths.max()! - t.widths.min()!, 2,
+                    "size \(size) seed \(seed): a generated track, not the fallback oval")
                 XCTAssertLessThanOrEqual(t.curvatures.map { abs($0) }.max()!, 1.02 / RacerTrack.minimumRadius)
                 XCTAssertTrue((450 * size...1400 * size).contains(t.length), "size \(size) seed \(seed): \(t.length) m")
             }
@@ -53,7 +60,11 @@ final class RacerSimulationTests: XCTestCase {
             let n = t.points.count
             var found = false
             for i in 0..<n where abs(t.curvatures[i]) > 1.0 / 90 {
-                for k in 1...50 where t.curvatures[(i + k) % n] * t.curvatures[i] < 0 && abs(t.curvatures[(i + k) % n]) > 1.0 / 90 { found = true; break }
+                for k in 1...50
+                where t.curvatures[(i + k) % n] * t.curvatures[i] < 0 && abs(t.curvatures[(i + k) % n]) > 1.0 / 90 {
+                    found = true
+                    break
+                }
                 if found { break }
             }
             XCTAssertTrue(found, "seed \(seed): no S-bend")
@@ -62,7 +73,8 @@ final class RacerSimulationTests: XCTestCase {
 
     func testFixedStepsAreDeterministic() {
         let track = RacerTrack(seed: 5)
-        var a = RacerSimulation(track: track), b = RacerSimulation(track: track)
+        var a = RacerSimulation(track: track)
+        var b = RacerSimulation(track: track)
         var controls: [RacerControls] = []
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<600 { controls.append(RacerControls(rawValue: UInt8.random(in: 0...15, using: &rng))) }
@@ -86,7 +98,10 @@ final class RacerSimulationTests: XCTestCase {
         XCTAssertLessThan(fast, RacerHandling().topSpeed)
         XCTAssertGreaterThan(sim.metrics.progress * track.length, 10)
         var stoppedAfter: Int?
-        for k in 0..<60 { sim.step(.down); if stoppedAfter == nil && sim.car.forwardSpeed < 0.5 { stoppedAfter = k } }
+        for k in 0..<60 {
+            sim.step(.down)
+            if stoppedAfter == nil && sim.car.forwardSpeed < 0.5 { stoppedAfter = k }
+        }
         XCTAssertNotNil(stoppedAfter, "brakes stop the car within 1 s")
         for _ in 0..<60 { sim.step(.down) }
         XCTAssertLessThan(sim.car.forwardSpeed, -1, "down reverses once stopped")
@@ -94,13 +109,21 @@ final class RacerSimulationTests: XCTestCase {
         var slow = RacerSimulation(track: track)
         for _ in 0..<20 { slow.step(.up) }
         var maxSlow = 0.0
-        for _ in 0..<30 { slow.step([.left]); maxSlow = max(maxSlow, abs(slow.car.slipAngle)) }
+        for _ in 0..<30 {
+            slow.step([.left])
+            maxSlow = max(maxSlow, abs(slow.car.slipAngle))
+        }
         XCTAssertLessThan(maxSlow, 0.02)
         var quick = RacerSimulation(track: track)
-        quick.place(RacerCarState(position: track.point(at: 0), heading: track.heading(at: 0),
-                                  velocity: SIMD2(cos(track.heading(at: 0)), sin(track.heading(at: 0))) * 35))
+        quick.place(
+            RacerCarState(
+                position: track.point(at: 0), heading: track.heading(at: 0),
+                velocity: SIMD2(cos(track.heading(at: 0)), sin(track.heading(at: 0))) * 35))
         var maxQuick = 0.0
-        for _ in 0..<30 { quick.step([.up, .left]); maxQuick = max(maxQuick, abs(quick.car.slipAngle)) }
+        for _ in 0..<30 {
+            quick.step([.up, .left])
+            maxQuick = max(maxQuick, abs(quick.car.slipAngle))
+        }
         XCTAssertGreaterThan(maxQuick, 0.05, "a fast car on full lock drifts")
     }
 
@@ -111,7 +134,8 @@ final class RacerSimulationTests: XCTestCase {
         var s = 0.0
         while s < 2.5 * track.length {
             s += 2
-            let p = track.point(at: s), h = track.heading(at: s)
+            let p = track.point(at: s)
+            let h = track.heading(at: s)
             sim.place(RacerCarState(position: p, heading: h))
         }
         XCTAssertEqual(sim.metrics.progress, 2.5, accuracy: 0.01)
@@ -120,7 +144,10 @@ final class RacerSimulationTests: XCTestCase {
         // Full throttle and right lock from the start: off the asphalt, then into the tyre wall once.
         var crash = RacerSimulation(track: track)
         for _ in 0..<40 { crash.step(.up) }
-        for _ in 0..<240 { crash.step([.up, .right]) ; if crash.metrics.crashes > 0 { break } }
+        for _ in 0..<240 {
+            crash.step([.up, .right])
+            if crash.metrics.crashes > 0 { break }
+        }
         XCTAssertGreaterThan(crash.metrics.offTrackTime, 0)
         XCTAssertEqual(crash.metrics.crashes, 1)
         let barrier = track.width(at: crash.location.s) / 2 + track.runoff
@@ -141,7 +168,8 @@ final class RacerSimulationTests: XCTestCase {
         for _ in 0..<90 { sim.step(.up) }
         let later = renderer.render(RacerView(frame: 1, simulation: sim))
         var differing = 0
-        for i in stride(from: 0, to: first.pixels.count, by: 3) where abs(Int(first.pixels[i + 1]) - Int(later.pixels[i + 1])) > 20 { differing += 1 }
+        for i in stride(from: 0, to: first.pixels.count, by: 3)
+        where abs(Int(first.pixels[i + 1]) - Int(later.pixels[i + 1])) > 20 { differing += 1 }
         XCTAssertGreaterThan(differing, 320 * 240 / 20, "the scenery moves")
         // The car: red body at the anchor (centre column, 68 % down).
         let px = later.pixel(x: 160 - 3, y: Int(240 * 0.68))

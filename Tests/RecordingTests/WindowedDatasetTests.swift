@@ -15,15 +15,19 @@ final class WindowedDatasetTests: XCTestCase {
     /// Frame k of recording `r`: pixel (x, y) = (10x + k, 20y, 30r), 8x6.
     static func frame(_ k: Int, recording r: Int) -> Image {
         var img = Image(width: 8, height: 6)
-        for y in 0..<6 { for x in 0..<8 { img.setPixel(x: x, y: y, [UInt8(10 * x + k), UInt8(20 * y), UInt8((30 * r) % 256)]) } }
+        for y in 0..<6 {
+            for x in 0..<8 { img.setPixel(x: x, y: y, [UInt8(10 * x + k), UInt8(20 * y), UInt8((30 * r) % 256)]) }
+        }
         return img
     }
 
     func makeRecording(_ r: Int, keys: [Set<String>]) throws -> RecordingFile {
         let url = dir.appendingPathComponent("r\(r).ppr")
-        let fp = RecordingFingerprint(regionX: 0, regionY: 0, width: 8, height: 6, fps: 10, keys: RecordingFingerprint.seedKeys,
-                                      screenWidth: 8, screenHeight: 6, pixelPilotVersion: "test", encoding: .png)
-        let writer = try RecordingWriter(url: url, fingerprint: fp, startTime: 0, label: { t in keys[Int((t * 10).rounded())] }, events: { [] })
+        let fp = RecordingFingerprint(
+            regionX: 0, regionY: 0, width: 8, height: 6, fps: 10, keys: RecordingFingerprint.seedKeys,
+            screenWidth: 8, screenHeight: 6, pixelPilotVersion: "test", encoding: .png)
+        let writer = try RecordingWriter(
+            url: url, fingerprint: fp, startTime: 0, label: { t in keys[Int((t * 10).rounded())] }, events: { [] })
         writer.labelDelay = 0
         for k in keys.indices { try writer.append(Self.frame(k, recording: r), slot: k, time: Double(k) / 10) }
         try writer.finish(reason: "test", lateFrames: 0, stopTime: Double(keys.count) / 10)
@@ -40,7 +44,9 @@ final class WindowedDatasetTests: XCTestCase {
         XCTAssertEqual(ds.label(all[2]), [true, true, false, false])
         XCTAssertEqual(ds.label(all[5]), [false, false, true, false])
         XCTAssertEqual(ds.label(all[6]), [false, false, false, false])
-        XCTAssertEqual(ds.label(WindowExample(recording: 0, frame: 2, flipped: true)), [true, false, true, false], "flip swaps left and right")
+        XCTAssertEqual(
+            ds.label(WindowExample(recording: 0, frame: 2, flipped: true)), [true, false, true, false],
+            "flip swaps left and right")
         let index = ds.directionIndex(all)
         XCTAssertEqual(index[.forwards]?.map(\.frame), [0, 1, 2, 3, 4, 7])
         XCTAssertEqual(index[.left]?.map(\.frame), [2])
@@ -56,13 +62,17 @@ final class WindowedDatasetTests: XCTestCase {
         XCTAssertEqual(Set(balanced).count, balanced.count, "no duplicates")
         // The windows' pixels: example 1 = [zeros, frame 0, frame 1]; its mirror reversed in x.
         let p = FramePreprocessing(width: 8, height: 6, windowLength: 3)
-        let chosen = [WindowExample(recording: 0, frame: 1), WindowExample(recording: 0, frame: 1, flipped: true), WindowExample(recording: 0, frame: 7)]
+        let chosen = [
+            WindowExample(recording: 0, frame: 1), WindowExample(recording: 0, frame: 1, flipped: true),
+            WindowExample(recording: 0, frame: 7),
+        ]
         let stream = WindowBatchStream(dataset: ds, examples: chosen, preprocessing: p, batchSize: 3)
         let batches = Array(stream)
         XCTAssertEqual(batches.count, 1)
         let b = batches[0]
         XCTAssertEqual(b.inputs.shape, [3, 3, 6, 8, 3])
-        let x = b.inputs.scalars, per = 8 * 6 * 3
+        let x = b.inputs.scalars
+        let per = 8 * 6 * 3
         for (row, e) in b.examples.enumerated() {
             let label = b.labels.scalars[(row * 4)..<(row * 4 + 4)].map { $0 == 1 }
             XCTAssertEqual(label, ds.label(e))
@@ -72,51 +82,76 @@ final class WindowedDatasetTests: XCTestCase {
                     let o = row * 3 * per + j * per + (py * 8 + px) * 3
                     let sx = e.flipped ? 7 - px : px
                     let want: [Float] = k < 0 ? [0, 0, 0] : [Float(10 * sx + k) / 255, Float(20 * py) / 255, 0]
-                    for c in 0..<3 { XCTAssertEqual(x[o + c], want[c], accuracy: 1e-6, "example \(e) slot \(j) pixel \(px),\(py)") }
+                    for c in 0..<3 {
+                        XCTAssertEqual(x[o + c], want[c], accuracy: 1e-6, "example \(e) slot \(j) pixel \(px),\(py)")
+                    }
                 }
             }
         }
         XCTAssertEqual(FramePreprocessing(encoded: p.encoded), p)
-        XCTAssertNil(FramePreprocessing(encoded: "{\"channelOrder\":\"BGR\",\"width\":1,\"height\":1,\"scale\":1,\"offset\":0,\"windowLength\":1}"))
+        XCTAssertNil(
+            FramePreprocessing(
+                encoded:
+                    "{\"channelOrder\":\"BGR\",\"width\":1,\"height\":1,\"scale\":1,\"offset\":0,\"windowLength\":1}"))
     }
 
     func testSplitByRecordingNeverSharesARecordingAndStreamsEveryExampleOnce() throws {
         var recs: [RecordingFile] = []
-        for r in 0..<10 { recs.append(try makeRecording(r, keys: (0..<(6 + r)).map { $0 % 3 == 0 ? ["Up", "Left"] : ["Up"] })) }
+        for r in 0..<10 {
+            recs.append(try makeRecording(r, keys: (0..<(6 + r)).map { $0 % 3 == 0 ? ["Up", "Left"] : ["Up"] }))
+        }
         let ds = try WindowedDataset(recordings: recs, windowLength: 4)
         for seed in UInt64(0)..<20 {
             let parts = ds.split(seed: seed)
-            let train = Set(parts[.train]!), val = Set(parts[.validation]!), test = Set(parts[.test]!)
-            XCTAssertEqual(train.count, 8); XCTAssertEqual(val.count, 1); XCTAssertEqual(test.count, 1)
-            XCTAssertTrue(train.isDisjoint(with: val) && train.isDisjoint(with: test) && val.isDisjoint(with: test), "seed \(seed)")
+            let train = Set(parts[.train]!)
+            let val = Set(parts[.validation]!)
+            let test = Set(parts[.test]!)
+            XCTAssertEqual(train.count, 8)
+            XCTAssertEqual(val.count, 1)
+            XCTAssertEqual(test.count, 1)
+            XCTAssertTrue(
+                train.isDisjoint(with: val) && train.isDisjoint(with: test) && val.isDisjoint(with: test),
+                "seed \(seed)")
             XCTAssertEqual(train.union(val).union(test), Set(0..<10))
-            let trainExamples = ds.examples(recordings: parts[.train]), valExamples = ds.examples(recordings: parts[.validation])
+            let trainExamples = ds.examples(recordings: parts[.train])
+            let valExamples = ds.examples(recordings: parts[.validation])
             XCTAssertTrue(Set(trainExamples.map(\.recording)).isDisjoint(with: valExamples.map(\.recording)))
         }
         XCTAssertNotEqual(ds.split(seed: 1)[.validation], ds.split(seed: 2)[.validation], "the seed chooses")
         let two = try WindowedDataset(recordings: Array(recs.prefix(2)), windowLength: 4).split()
-        XCTAssertEqual(two[.train]!.count, 1); XCTAssertEqual(two[.validation]!.count, 1)
+        XCTAssertEqual(two[.train]!.count, 1)
+        XCTAssertEqual(two[.validation]!.count, 1)
         XCTAssertNotEqual(two[.train], two[.validation], "validation is never the training set")
         // One pass of the stream yields every example exactly once, flips included.
         let examples = ds.withFlips(ds.examples(recordings: ds.split()[.train]))
-        let stream = WindowBatchStream(dataset: ds, examples: examples, preprocessing: FramePreprocessing(width: 4, height: 3, windowLength: 4), batchSize: 7)
+        let stream = WindowBatchStream(
+            dataset: ds, examples: examples, preprocessing: FramePreprocessing(width: 4, height: 3, windowLength: 4),
+            batchSize: 7)
         stream.shuffleBuffer = 16
         stream.cacheFrames = 40
         var seen: [WindowExample] = []
         var batches = 0
-        for b in stream { seen += b.examples; batches += 1; XCTAssertEqual(b.inputs.shape[1...], [4, 3, 4, 3]) }
+        for b in stream {
+            seen += b.examples
+            batches += 1
+            XCTAssertEqual(b.inputs.shape[1...], [4, 3, 4, 3])
+        }
         XCTAssertEqual(batches, stream.batchesPerEpoch)
         XCTAssertEqual(seen.count, examples.count)
         XCTAssertEqual(Set(seen), Set(examples))
         XCTAssertNotEqual(seen, stream.examples, "shuffled")
         // Batches mix drives: the first batch holds windows of several recordings.
         var firstBatch: [WindowExample] = []
-        for b in stream { firstBatch = b.examples; break }
+        for b in stream {
+            firstBatch = b.examples
+            break
+        }
         XCTAssertGreaterThanOrEqual(Set(firstBatch.map(\.recording)).count, 3, "\(firstBatch.map(\.recording))")
         // Recordings that do not match are refused, naming the file.
         let url = dir.appendingPathComponent("big.ppr")
-        let fp = RecordingFingerprint(regionX: 0, regionY: 0, width: 16, height: 6, fps: 10, keys: RecordingFingerprint.seedKeys,
-                                      screenWidth: 16, screenHeight: 6, pixelPilotVersion: "test")
+        let fp = RecordingFingerprint(
+            regionX: 0, regionY: 0, width: 16, height: 6, fps: 10, keys: RecordingFingerprint.seedKeys,
+            screenWidth: 16, screenHeight: 6, pixelPilotVersion: "test")
         let w = try RecordingWriter(url: url, fingerprint: fp, startTime: 0, label: { _ in [] }, events: { [] })
         try w.append(Image(width: 16, height: 6), slot: 0, time: 0)
         try w.finish(reason: "t", lateFrames: 0, stopTime: 0.1)
@@ -130,8 +165,10 @@ final class WindowedDatasetTests: XCTestCase {
     func testPreprocessingIsStoredInTheModelFile() throws {
         let p = FramePreprocessing(width: 96, height: 96, windowLength: 20)
         let url = dir.appendingPathComponent("policy.safetensors")
-        try ModelFile(architecture: "test-policy", classNames: RecordingFingerprint.seedKeys, inputShape: [20, 96, 96, 3],
-                      preprocessing: p.encoded, tensors: ["w": Tensor(shape: [2], scalars: [1, 2])]).write(to: url)
+        try ModelFile(
+            architecture: "test-policy", classNames: RecordingFingerprint.seedKeys, inputShape: [20, 96, 96, 3],
+            preprocessing: p.encoded, tensors: ["w": Tensor(shape: [2], scalars: [1, 2])]
+        ).write(to: url)
         let back = try ModelFile.read(from: url)
         XCTAssertEqual(FramePreprocessing(encoded: back.preprocessing), p)
         XCTAssertEqual(FramePreprocessing(encoded: back.preprocessing)?.channelOrder, "RGB")

@@ -16,7 +16,9 @@ final class CellClassifierTests: XCTestCase {
             let fused = c.logits(batch: x)
             XCTAssertEqual(fused.shape, [n, 4])
             var worst: Float = 0
-            for i in 0..<fused.count { worst = max(worst, abs(fused.pointer[i] - reference.pointer[i]) / max(1, abs(reference.pointer[i]))) }
+            for i in 0..<fused.count {
+                worst = max(worst, abs(fused.pointer[i] - reference.pointer[i]) / max(1, abs(reference.pointer[i])))
+            }
             XCTAssertLessThan(worst, 1e-4, "batch \(n)")
         }
         XCTAssertEqual(InferencePlan(c.network).fusedStepCount, 5, "three conv blocks and two dense layers fused")
@@ -49,7 +51,8 @@ final class CellClassifierTests: XCTestCase {
         options.seed = 3
         let out = dir.appendingPathComponent("m.safetensors")
         let result = try ClassifierTraining(directory: dir, options: options).run(output: out)
-        let first = result.history.epochs.first!, last = result.history.epochs.last!
+        let first = result.history.epochs.first!
+        let last = result.history.epochs.last!
         XCTAssertLessThan(last.loss, first.loss)
         XCTAssertGreaterThan(last.accuracy, 0.6, "\(result.history.csv())")
         XCTAssertEqual(result.trainingCount + result.validationCount, 48)
@@ -58,7 +61,9 @@ final class CellClassifierTests: XCTestCase {
 
     /// Simple distinguishable cells (the Arena's sprites are tested by the CLI tests).
     func writeDrawnGems(to dir: URL, perClass: Int) throws {
-        let colors: [String: [UInt8]] = ["blue": [40, 90, 220], "empty": [6, 5, 4], "green": [50, 170, 20], "red": [170, 15, 30]]
+        let colors: [String: [UInt8]] = [
+            "blue": [40, 90, 220], "empty": [6, 5, 4], "green": [50, 170, 20], "red": [170, 15, 30],
+        ]
         var rng = SeededGenerator(seed: 5)
         for (name, color) in colors {
             let d = dir.appendingPathComponent(name)
@@ -67,7 +72,8 @@ final class CellClassifierTests: XCTestCase {
                 var img = Image(width: 52, height: 52, color: [2, 2, 28])
                 if name != "empty" {
                     let r = 12 + Int(rng.next() % 8)
-                    img.fillCircle(cx: 20 + Int(rng.next() % 12), cy: 20 + Int(rng.next() % 12), radius: r, color: Color(color))
+                    img.fillCircle(
+                        cx: 20 + Int(rng.next() % 12), cy: 20 + Int(rng.next() % 12), radius: r, color: Color(color))
                 }
                 try PNG.write(img, to: d.appendingPathComponent("\(i).png"))
             }

@@ -13,7 +13,12 @@ final class CursorBackgroundTests: XCTestCase {
         var screenRect: ScreenRect { ScreenRect(x: 0, y: 0, width: 400, height: 400) }
         func picture() -> Image {
             var img = Image(width: 400, height: 400, color: [0, 0, 0])
-            for y in 0..<400 { for x in 0..<400 { img.setPixel(x: x, y: y, [UInt8((x * 7 + y * 3) % 90 + 40), UInt8((x * y) % 60 + 50), UInt8(y % 70 + 30)]) } }
+            for y in 0..<400 {
+                for x in 0..<400 {
+                    img.setPixel(
+                        x: x, y: y, [UInt8((x * 7 + y * 3) % 90 + 40), UInt8((x * y) % 60 + 50), UInt8(y % 70 + 30)])
+                }
+            }
             if holding { img.fillCircle(cx: pointer.x, cy: pointer.y, radius: 20, color: [220, 40, 40]) }
             return img
         }
@@ -23,8 +28,9 @@ final class CursorBackgroundTests: XCTestCase {
 
     func testLearnsATexturedRestingPlaceAndTellsHeldFromEmpty() throws {
         let world = World()
-        let perception = StashPerception(source: world, classifier: CellClassifier(classNames: ["blue", "empty", "green", "red"]),
-                                         grid: GridGeometry(originX: 0, originY: 0))
+        let perception = StashPerception(
+            source: world, classifier: CellClassifier(classNames: ["blue", "empty", "green", "red"]),
+            grid: GridGeometry(originX: 0, originY: 0))
         let park = ScreenPoint(x: 300, y: 100)
         // Without a learnt background the textured world itself looks like a held item.
         world.holding = false
@@ -32,12 +38,17 @@ final class CursorBackgroundTests: XCTestCase {
         XCTAssertNotNil(try perception.readCursor(at: park))
         // Holding at the start: learning notices it and learns the world behind.
         world.holding = true
-        let held = try perception.learnCursorBackground(at: park, away: ScreenPoint(x: 300, y: 250)) { p in world.pointer = (p.x, p.y) }
+        let held = try perception.learnCursorBackground(at: park, away: ScreenPoint(x: 300, y: 250)) { p in
+            world.pointer = (p.x, p.y)
+        }
         XCTAssertTrue(held)
         XCTAssertNotNil(try perception.readCursor(at: park), "the item at the pointer")
         world.holding = false
         XCTAssertNil(try perception.readCursor(at: park), "the world alone reads as an empty cursor")
         // Not holding: nothing changes when the pointer moves away.
-        XCTAssertFalse(try perception.learnCursorBackground(at: park, away: ScreenPoint(x: 300, y: 250)) { p in world.pointer = (p.x, p.y) })
+        XCTAssertFalse(
+            try perception.learnCursorBackground(at: park, away: ScreenPoint(x: 300, y: 250)) { p in
+                world.pointer = (p.x, p.y)
+            })
     }
 }

@@ -19,14 +19,20 @@ final class EmptyCellCheckTests: XCTestCase {
 
     /// The 38 real crops from the game, when they are beside the project (never copied into it).
     func testSeparatesTheRealCropsWhenPresent() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data/gems").standardized
-        guard FileManager.default.fileExists(atPath: root.path) else { throw XCTSkip("real gem crops not at \(root.path)") }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../../shared/data/gems"
+        ).standardized
+        guard FileManager.default.fileExists(atPath: root.path) else {
+            throw XCTSkip("real gem crops not at \(root.path)")
+        }
         let check = EmptyCellCheck()
         var seen = 0
         for cls in ["blue", "empty", "green", "red"] {
-            for f in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(cls).path) where f.hasSuffix(".png") {
+            for f in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(cls).path)
+            where f.hasSuffix(".png") {
                 let img = try PNG.read(contentsOf: root.appendingPathComponent(cls).appendingPathComponent(f))
-                XCTAssertEqual(check.verdict(EmptyCellCheck.features(of: img)), cls == "empty" ? .empty : .item, "\(cls)/\(f)")
+                XCTAssertEqual(
+                    check.verdict(EmptyCellCheck.features(of: img)), cls == "empty" ? .empty : .item, "\(cls)/\(f)")
                 seen += 1
             }
         }

@@ -20,7 +20,9 @@ final class EndToEndSortTests: XCTestCase {
         var options = ClassifierTraining.Options()
         options.epochs = 15
         options.seed = 2
-        let c = try ClassifierTraining(directory: dir, options: options).run(output: dir.appendingPathComponent("m.safetensors")).classifier
+        let c = try ClassifierTraining(directory: dir, options: options).run(
+            output: dir.appendingPathComponent("m.safetensors")
+        ).classifier
         classifier = c
         return c
     }
@@ -45,20 +47,24 @@ final class EndToEndSortTests: XCTestCase {
         }
     }
 
-    static func rig(seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults(), columns: Int = 12, rows: Int = 12) throws -> Setup {
+    static func rig(
+        seed: UInt64, fill: Double, faults: ArenaFaults = ArenaFaults(), columns: Int = 12, rows: Int = 12
+    ) throws -> Setup {
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         let state = StashState.random(columns: columns, rows: rows, fill: fill, seed: seed)
-        let arena = try StashArena(display: xvfb.name, state: state, position: ScreenPoint(x: 10, y: 10), faults: faults, seed: seed)
+        let arena = try StashArena(
+            display: xvfb.name, state: state, position: ScreenPoint(x: 10, y: 10), faults: faults, seed: seed)
         arena.window.focus()
         let connection = try X11Connection(name: xvfb.name)
         // The same set-up as `pixelpilot sort`: focus binding, kill switch, guardian.
         let agent = try InputAgent.x11(connection: connection, target: arena.window.window, timing: .immediate)
         let o = arena.gridOrigin
         let grid = GridGeometry(originX: o.x, originY: o.y, cellSize: 52, pitch: 53, columns: columns, rows: rows)
-        let session = SortSession(source: X11ScreenSource(connection: connection), classifier: try trainedClassifier(), agent: agent,
-                                  window: arena.window.rect,
-                                  options: SortSession.Options(grid: grid, layout: SortLayout(direction: .vertical)),
-                                  clipboard: X11Clipboard(connection: connection))
+        let session = SortSession(
+            source: X11ScreenSource(connection: connection), classifier: try trainedClassifier(), agent: agent,
+            window: arena.window.rect,
+            options: SortSession.Options(grid: grid, layout: SortLayout(direction: .vertical)),
+            clipboard: X11Clipboard(connection: connection))
         session.executor.verifyTimeout = 0.3
         return Setup(xvfb: xvfb, arena: arena, connection: connection, session: session)
     }
@@ -68,12 +74,17 @@ final class EndToEndSortTests: XCTestCase {
     }
 
     /// True when the arena's cells are grouped by colour in the layout order, with the same items.
-    func assertSorted(_ before: StashState, _ after: StashState, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertSorted(
+        _ before: StashState, _ after: StashState, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         XCTAssertNil(after.cursor, "nothing left on the cursor", file: file, line: line)
-        XCTAssertEqual(after.allItems.map(\.id), before.allItems.map(\.id), "exactly the same items", file: file, line: line)
+        XCTAssertEqual(
+            after.allItems.map(\.id), before.allItems.map(\.id), "exactly the same items", file: file, line: line)
         let colors = after.cells.map { $0?.color.rawValue }
-        let expected = try SortLayout(direction: .vertical).targets(for: before.cells.compactMap { $0?.color.rawValue }.sorted(),
-                                                                    columns: before.columns, rows: before.rows) { $0 }
+        let expected = try SortLayout(direction: .vertical).targets(
+            for: before.cells.compactMap { $0?.color.rawValue }.sorted(),
+            columns: before.columns, rows: before.rows
+        ) { $0 }
         XCTAssertEqual(colors, expected, "sorted by color", file: file, line: line)
     }
 
@@ -86,7 +97,8 @@ final class EndToEndSortTests: XCTestCase {
             XCTAssertTrue(report.completed, "seed \(seed): \(report)")
             XCTAssertNil(report.stopReason)
             XCTAssertEqual(report.clicks, report.lowerBound, "seed \(seed): no re-plans needed without faults")
-            XCTAssertLessThanOrEqual(report.clicks, report.seedClicks, "seed \(seed): never more clicks than the seed's algorithm")
+            XCTAssertLessThanOrEqual(
+                report.clicks, report.seedClicks, "seed \(seed): never more clicks than the seed's algorithm")
             XCTAssertGreaterThan(report.seconds, 0)
             XCTAssertEqual(report.itemsBefore, report.itemsAfter)
             try assertSorted(before, s.arena.state)
@@ -94,13 +106,16 @@ final class EndToEndSortTests: XCTestCase {
     }
 
     func testRecoversFromDroppedClicksAndASlowUI() throws {
-        for (seed, faults) in [(UInt64(4), ArenaFaults(dropClickProbability: 0.1)), (UInt64(5), ArenaFaults(clickDelay: 0.03))] {
+        for (seed, faults) in [
+            (UInt64(4), ArenaFaults(dropClickProbability: 0.1)), (UInt64(5), ArenaFaults(clickDelay: 0.03)),
+        ] {
             let s = try makeSetup(seed: seed, fill: 0.4, faults: faults)
             defer { s.close() }
             let before = s.arena.state
             let report = try s.executor.run()
             XCTAssertTrue(report.completed, "seed \(seed): \(report)")
-            XCTAssertEqual(s.arena.appliedClicks + s.arena.droppedClicks, report.clicks, "seed \(seed): clicks the arena saw")
+            XCTAssertEqual(
+                s.arena.appliedClicks + s.arena.droppedClicks, report.clicks, "seed \(seed): clicks the arena saw")
             try assertSorted(before, s.arena.state)
             if faults.dropClickProbability > 0 {
                 XCTAssertGreaterThan(s.arena.droppedClicks, 0, "the fault really happened")
@@ -113,12 +128,14 @@ final class EndToEndSortTests: XCTestCase {
         let s = try makeSetup(seed: 6, fill: 0.5)
         defer { s.close() }
         let before = s.arena.state
-        let other = try X11PictureWindow(display: s.xvfb.name, rect: ScreenRect(x: 900, y: 10, width: 50, height: 50), picture: .testPattern(width: 50, height: 50), title: "chat")
+        let other = try X11PictureWindow(
+            display: s.xvfb.name, rect: ScreenRect(x: 900, y: 10, width: 50, height: 50),
+            picture: .testPattern(width: 50, height: 50), title: "chat")
         defer { other.close() }
         var clicks = 0
         s.executor.beforeClick = { _ in
             clicks += 1
-            if clicks == 5 { other.focus() }   // the user alt-tabs away mid-sort
+            if clicks == 5 { other.focus() }  // the user alt-tabs away mid-sort
         }
         let report = try s.executor.run()
         XCTAssertFalse(report.completed)
@@ -133,7 +150,9 @@ final class GridDetectorTests: XCTestCase {
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         defer { xvfb.stop() }
         for (seed, columns, rows) in [(UInt64(1), 12, 12), (UInt64(2), 12, 5)] {
-            let arena = try StashArena(display: xvfb.name, state: .random(columns: columns, rows: rows, fill: 0.5, seed: seed), position: ScreenPoint(x: 37, y: 23), seed: seed)
+            let arena = try StashArena(
+                display: xvfb.name, state: .random(columns: columns, rows: rows, fill: 0.5, seed: seed),
+                position: ScreenPoint(x: 37, y: 23), seed: seed)
             defer { arena.close() }
             let shot = try X11ScreenSource(connection: try X11Connection(name: xvfb.name)).capture(nil)
             let grid = try GridDetector.detect(in: shot.image, columns: columns, rows: rows)
@@ -150,8 +169,14 @@ final class ClipboardSortTests: XCTestCase {
     func testSortsByNameAndLevelFromTheItemText() throws {
         let s = try EndToEndSortTests.rig(seed: 21, fill: 0.25)
         defer { s.close() }
-        let state = s.arena.state, executor = s.executor, grid = s.grid, device = s.device, connection = s.connection, arena = s.arena
-        let reader = ClipboardItemReader(device: device, clipboard: X11Clipboard(connection: connection), grid: grid, order: .name)
+        let state = s.arena.state
+        let executor = s.executor
+        let grid = s.grid
+        let device = s.device
+        let connection = s.connection
+        let arena = s.arena
+        let reader = ClipboardItemReader(
+            device: device, clipboard: X11Clipboard(connection: connection), grid: grid, order: .name)
         // The reader parses the arena's text exactly.
         let first = state.cells.firstIndex { $0 != nil }!
         let item = try reader.text(at: GridCell(column: first % 12, row: first / 12))
@@ -166,9 +191,15 @@ final class ClipboardSortTests: XCTestCase {
         XCTAssertNil(after.cursor)
         XCTAssertEqual(after.allItems.map(\.id), state.allItems.map(\.id))
         // Column by column: colour groups, and within a colour names (then levels) in order.
-        let keys = state.cells.compactMap { $0 }.map { "\($0.color.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" }.sorted()
-        let expected = try SortLayout().targets(for: keys, columns: 12, rows: 12) { String($0.split(separator: "|")[0]) }
-        let actual = after.cells.map { $0.map { "\($0.color.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" } }
+        let keys = state.cells.compactMap { $0 }.map {
+            "\($0.color.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))"
+        }.sorted()
+        let expected = try SortLayout().targets(for: keys, columns: 12, rows: 12) {
+            String($0.split(separator: "|")[0])
+        }
+        let actual = after.cells.map {
+            $0.map { "\($0.color.rawValue)|\($0.name)|\(String(format: "%02d", $0.level))" }
+        }
         XCTAssertEqual(actual, expected)
     }
 }
@@ -177,15 +208,21 @@ final class StepModeTests: XCTestCase {
     func testEachHotkeyPressLetsExactlyOneClickThrough() throws {
         let s = try EndToEndSortTests.rig(seed: 31, fill: 0.2)
         defer { s.close() }
-        let executor = s.executor, arena = s.arena, xvfb = s.xvfb
+        let executor = s.executor
+        let arena = s.arena
+        let xvfb = s.xvfb
         let gate = try StepGate(hotkeys: try X11Hotkeys(displayName: xvfb.name))
         s.session.useStepGate(gate)
         // The run's report, handed back from its thread (the semaphore orders the write before the read).
         final class Box: @unchecked Sendable { var report: SortReport? }
         let box = Box()
         let done = DispatchSemaphore(value: 0)
-        Thread { box.report = try? executor.run(); done.signal() }.start()
-        let user = SafeInputDevice(wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
+        Thread {
+            box.report = try? executor.run()
+            done.signal()
+        }.start()
+        let user = SafeInputDevice(
+            wrapping: try X11InputDevice(connection: try X11Connection(name: xvfb.name)), timing: .immediate)
         for press in 1...3 {
             Thread.sleep(forTimeInterval: 0.3)
             XCTAssertEqual(arena.appliedClicks, press - 1, "no click before the key press")
@@ -209,7 +246,9 @@ final class ScaleTests: XCTestCase {
         let xvfb = try VirtualDisplay(width: 1024, height: 900)
         defer { xvfb.stop() }
         let state = StashState.random(fill: 0.4, seed: 41)
-        let arena = try StashArena(display: xvfb.name, state: state, position: ScreenPoint(x: 10, y: 10), layout: StashArena.Layout(cellSize: 44), seed: 41)
+        let arena = try StashArena(
+            display: xvfb.name, state: state, position: ScreenPoint(x: 10, y: 10),
+            layout: StashArena.Layout(cellSize: 44), seed: 41)
         defer { arena.close() }
         arena.window.focus()
         let connection = try X11Connection(name: xvfb.name)
@@ -220,8 +259,10 @@ final class ScaleTests: XCTestCase {
         XCTAssertEqual(grid.originX, Double(arena.gridOrigin.x), accuracy: 0.5)
         let agent = try InputAgent.x11(connection: connection, target: arena.window.window, timing: .immediate)
         defer { agent.stop() }
-        let executor = SortSession(source: source, classifier: try EndToEndSortTests.trainedClassifier(), agent: agent,
-                                   window: arena.window.rect, options: SortSession.Options(grid: grid)).executor
+        let executor = SortSession(
+            source: source, classifier: try EndToEndSortTests.trainedClassifier(), agent: agent,
+            window: arena.window.rect, options: SortSession.Options(grid: grid)
+        ).executor
         executor.verifyTimeout = 0.3
         let report = try executor.run()
         XCTAssertTrue(report.completed, "\(report)")
@@ -236,7 +277,9 @@ final class UnsureCellTests: XCTestCase {
     func testUnsureCellsStayInPlaceAndAreReported() throws {
         let s = try EndToEndSortTests.rig(seed: 51, fill: 0.4)
         defer { s.close() }
-        let state = s.arena.state, perception = s.perception, arena = s.arena
+        let state = s.arena.state
+        let perception = s.perception
+        let arena = s.arena
         // A threshold just above the least confident readings of this stash (about a tenth of its
         // cells, empty ones included, at least one): midway between two distinct confidences, since a well-trained
         // model gives many cells exactly the same (saturated) confidence.
@@ -245,7 +288,8 @@ final class UnsureCellTests: XCTestCase {
         XCTAssertGreaterThan(distinct.count, 1, "every reading has the same confidence; no threshold separates them")
         var cut = 0
         while cut + 1 < distinct.count - 1,
-              confidences.filter({ $0 <= distinct[cut + 1] }).count <= max(1, confidences.count / 10) { cut += 1 }
+            confidences.filter({ $0 <= distinct[cut + 1] }).count <= max(1, confidences.count / 10)
+        { cut += 1 }
         perception.confidenceThreshold = (distinct[cut] + distinct[cut + 1]) / 2
         let unsure = try perception.readAll().enumerated().filter { !$0.element.isConfident }.map(\.offset)
         XCTAssertFalse(unsure.isEmpty)

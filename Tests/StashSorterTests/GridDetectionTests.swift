@@ -10,16 +10,21 @@ final class GridDetectionTests: XCTestCase {
     static func centreError(_ g: GridGeometry, _ t: GameGrid) -> Double {
         var worst = 0.0
         for (c, r) in [(0, 0), (t.columns - 1, 0), (0, t.rows - 1), (t.columns - 1, t.rows - 1)] {
-            let a = g.exactCenter(GridCell(column: c, row: r)), b = t.center(column: c, row: r)
+            let a = g.exactCenter(GridCell(column: c, row: r))
+            let b = t.center(column: c, row: r)
             worst = max(worst, abs(a.x - b.x), abs(a.y - b.y))
         }
         return worst
     }
 
-    static func shot(_ w: Int, _ h: Int, tab: GameTab = .normal, fill: Double = 0.5, seed: UInt64, highlight: Double = 0) -> GameScreenshot {
-        GameScreenshot(width: w, height: h, tab: tab, stash: .random(columns: tab.columns, rows: tab.rows, fill: fill, seed: seed),
-                       inventory: .random(columns: 12, rows: 5, fill: 0.3, seed: seed + 50),
-                       highlighted: GameTruth.randomCells(fraction: highlight, count: tab.columns * tab.rows, seed: seed), seed: seed)
+    static func shot(
+        _ w: Int, _ h: Int, tab: GameTab = .normal, fill: Double = 0.5, seed: UInt64, highlight: Double = 0
+    ) -> GameScreenshot {
+        GameScreenshot(
+            width: w, height: h, tab: tab, stash: .random(columns: tab.columns, rows: tab.rows, fill: fill, seed: seed),
+            inventory: .random(columns: 12, rows: 5, fill: 0.3, seed: seed + 50),
+            highlighted: GameTruth.randomCells(fraction: highlight, count: tab.columns * tab.rows, seed: seed),
+            seed: seed)
     }
 
     func testFindsTheStashAtEveryResolutionToASubPixel() throws {
@@ -28,7 +33,9 @@ final class GridDetectionTests: XCTestCase {
             let start = Date()
             let g = try GridDetector.detect(in: s.render(), columns: 12, rows: 12)
             let err = GridDetectionTests.centreError(g, s.stashGrid)
-            print("detect \(w)x\(h): pitch \(g.pitch) (true \(s.stashGrid.pitch)), centre error \(err) px, \(Date().timeIntervalSince(start)) s")
+            print(
+                "detect \(w)x\(h): pitch \(g.pitch) (true \(s.stashGrid.pitch)), centre error \(err) px, \(Date().timeIntervalSince(start)) s"
+            )
             XCTAssertLessThan(err, 0.5, "\(w)x\(h)")
             XCTAssertEqual(g.pitch, s.stashGrid.pitch, accuracy: 0.04, "\(w)x\(h)")
         }
@@ -73,7 +80,8 @@ final class GridDetectionTests: XCTestCase {
         let scene = try world.cropped(x: 500, y: 0, width: 280, height: 720).resized(width: 1280, height: 720)
         XCTAssertThrowsError(try GridDetector.detect(in: scene)) { error in
             guard let f = error as? GridDetector.Failure else { return XCTFail("\(error)") }
-            XCTAssertTrue(f.description.contains("looked for 13 vertical and 13 horizontal border lines"), f.description)
+            XCTAssertTrue(
+                f.description.contains("looked for 13 vertical and 13 horizontal border lines"), f.description)
             XCTAssertTrue(f.description.contains("saw "), f.description)
             XCTAssertEqual(f.picture.width, 1280)
         }

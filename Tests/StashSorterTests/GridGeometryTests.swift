@@ -5,9 +5,12 @@ import Imaging
 final class GridGeometryTests: XCTestCase {
     func testParsesFractionalPitchAndComputesEveryCellFromTheOrigin() throws {
         let g = try XCTUnwrap(GridGeometry(parsing: "18,128,52,52.67,12,12"))
-        XCTAssertEqual(g.originX, 18); XCTAssertEqual(g.originY, 128)
-        XCTAssertEqual(g.cellSize, 52); XCTAssertEqual(g.pitch, 52.67)
-        XCTAssertEqual(g.columns, 12); XCTAssertEqual(g.rows, 12)
+        XCTAssertEqual(g.originX, 18)
+        XCTAssertEqual(g.originY, 128)
+        XCTAssertEqual(g.cellSize, 52)
+        XCTAssertEqual(g.pitch, 52.67)
+        XCTAssertEqual(g.columns, 12)
+        XCTAssertEqual(g.rows, 12)
         // Cell 11 starts at 18 + 11 * 52.67 = 597.37, not at 18 + 11 * 53 = 601 (whole-pixel pitch)
         // and not wherever adding rounded steps would drift to.
         let last = GridCell(column: 11, row: 11)
@@ -15,8 +18,8 @@ final class GridGeometryTests: XCTestCase {
         XCTAssertEqual(g.cellOrigin(last).y, 128 + 11 * 52.67, accuracy: 1e-9)
         XCTAssertEqual(g.rect(last).x, 597)
         XCTAssertEqual(g.rect(last).width, 52)
-        XCTAssertEqual(g.center(last).x, 623)      // floor(597.37 + 26)
-        XCTAssertEqual(g.center(last).y, 733)      // floor(707.37 + 26)
+        XCTAssertEqual(g.center(last).x, 623)  // floor(597.37 + 26)
+        XCTAssertEqual(g.center(last).y, 733)  // floor(707.37 + 26)
         for i in 0..<12 {
             let c = GridCell(column: i, row: 0)
             let exact = 18 + Double(i) * 52.67 + 26
@@ -45,16 +48,22 @@ final class GridGeometryTests: XCTestCase {
     }
 
     func testRejectsMalformedGrids() {
-        for bad in ["", "18", "18,x", "18,128,52,fifty", "18,128,52,50", "18,128,52,53,12,12,1", "18,128,52,53,12.5,12",
-                    "18,128,52,53,0,12", "18,128,nan,53", "18,,52,53"] {
+        for bad in [
+            "", "18", "18,x", "18,128,52,fifty", "18,128,52,50", "18,128,52,53,12,12,1", "18,128,52,53,12.5,12",
+            "18,128,52,53,0,12", "18,128,nan,53", "18,,52,53",
+        ] {
             XCTAssertNil(GridGeometry(parsing: bad), "'\(bad)' should not parse")
         }
     }
 
     func testSubPixelSamplingIsExactOnWholePixelsAndAveragesWhenShrinking() throws {
         var img = Image(width: 40, height: 30, color: [0, 0, 0])
-        for y in 0..<30 { for x in 0..<40 { img.setPixel(x: x, y: y, [UInt8(x * 6), UInt8(y * 8), UInt8((x + y) % 7 * 30)]) } }
-        XCTAssertEqual(img.sampled(x: 5, y: 3, width: 20, height: 10, outputWidth: 20, outputHeight: 10), try img.cropped(x: 5, y: 3, width: 20, height: 10))
+        for y in 0..<30 {
+            for x in 0..<40 { img.setPixel(x: x, y: y, [UInt8(x * 6), UInt8(y * 8), UInt8((x + y) % 7 * 30)]) }
+        }
+        XCTAssertEqual(
+            img.sampled(x: 5, y: 3, width: 20, height: 10, outputWidth: 20, outputHeight: 10),
+            try img.cropped(x: 5, y: 3, width: 20, height: 10))
         // Half a pixel to the right: the mean of neighbouring columns (a linear ramp in red).
         let half = img.sampled(x: 5.5, y: 3, width: 20, height: 10, outputWidth: 20, outputHeight: 10)
         XCTAssertEqual(half.pixel(x: 0, y: 0)[0], UInt8((5 * 6 + 6 * 6) / 2))

@@ -47,19 +47,26 @@ final class InMemorySortTests: XCTestCase {
             simulator = StashSimulator(state: .random(fill: fill, seed: seed), faults: faults, seed: seed, clock: clock)
             window = windows.add(title: "Path of Exile", rect: simulator.windowRect)
             windows.focus(window.id)
-            let agent = try InputAgent(backend: simulator, windows: windows, target: window.id, hotkeys: hotkeys,
-                                       timing: .immediate, clock: clock)
+            let agent = try InputAgent(
+                backend: simulator, windows: windows, target: window.id, hotkeys: hotkeys,
+                timing: .immediate, clock: clock)
             let o = simulator.gridOrigin
-            session = SortSession(source: simulator, classifier: MeanColorClassifier(), agent: agent, window: window.rect,
-                                  options: SortSession.Options(grid: GridGeometry(originX: o.x, originY: o.y)), clock: clock)
+            session = SortSession(
+                source: simulator, classifier: MeanColorClassifier(), agent: agent, window: window.rect,
+                options: SortSession.Options(grid: GridGeometry(originX: o.x, originY: o.y)), clock: clock)
         }
     }
 
-    func assertSortedWithNothingLost(_ before: StashState, _ after: StashState, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertSortedWithNothingLost(
+        _ before: StashState, _ after: StashState, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         XCTAssertNil(after.cursor, "nothing left on the cursor", file: file, line: line)
-        XCTAssertEqual(after.allItems.map(\.id), before.allItems.map(\.id), "exactly the same items", file: file, line: line)
-        let expected = try SortLayout().targets(for: before.cells.compactMap { $0?.color.rawValue }.sorted(),
-                                                columns: before.columns, rows: before.rows) { $0 }
+        XCTAssertEqual(
+            after.allItems.map(\.id), before.allItems.map(\.id), "exactly the same items", file: file, line: line)
+        let expected = try SortLayout().targets(
+            for: before.cells.compactMap { $0?.color.rawValue }.sorted(),
+            columns: before.columns, rows: before.rows
+        ) { $0 }
         XCTAssertEqual(after.cells.map { $0?.color.rawValue }, expected, "sorted by color", file: file, line: line)
     }
 
@@ -97,7 +104,8 @@ final class InMemorySortTests: XCTestCase {
         var report = try slow.session.executor.run()
         XCTAssertTrue(report.completed, "\(report)")
         XCTAssertEqual(report.replans, 0)
-        XCTAssertGreaterThan(report.seconds, 0.4 * Double(report.clicks), "time on the manual clock includes every wait")
+        XCTAssertGreaterThan(
+            report.seconds, 0.4 * Double(report.clicks), "time on the manual clock includes every wait")
         try assertSortedWithNothingLost(before, slow.simulator.state)
         // Slower than the timeout: clicks look missed, the sorter re-observes and still ends sorted.
         let slower = try Rig(seed: 6, faults: ArenaFaults(clickDelay: 1.3))
@@ -114,14 +122,16 @@ final class InMemorySortTests: XCTestCase {
         var clicks = 0
         rig.session.executor.beforeClick = { _ in
             clicks += 1
-            if clicks == 6 { rig.hotkeys.press(KillSwitch.defaultCombo) }   // the user's panic key
+            if clicks == 6 { rig.hotkeys.press(KillSwitch.defaultCombo) }  // the user's panic key
         }
         let report = try rig.session.executor.run()
         XCTAssertFalse(report.completed)
         XCTAssertTrue(report.stopReason?.contains("kill switch") == true, report.stopReason ?? "nil")
         XCTAssertEqual(report.clicks, 5, "no click after the kill switch")
         XCTAssertTrue(rig.simulator.held.isEmpty, "every key and button released")
-        XCTAssertEqual(rig.simulator.state.allItems.map(\.id), before.allItems.map(\.id), "no item lost (one may be on the cursor)")
+        XCTAssertEqual(
+            rig.simulator.state.allItems.map(\.id), before.allItems.map(\.id), "no item lost (one may be on the cursor)"
+        )
         XCTAssertThrowsError(try rig.session.agent.device.click(at: rig.window.rect.center)) { e in
             XCTAssertEqual(e as? DesktopError, .refused(.move(to: rig.window.rect.center), .killSwitch))
         }

@@ -9,7 +9,9 @@ import Imaging
 /// the sorter sees with such a model on the game-like rendering.
 final class SmallSetTrainingTests: XCTestCase {
     static func geometry(_ g: GameGrid) -> GridGeometry {
-        GridGeometry(originX: g.originX, originY: g.originY, cellSize: g.cellSize, pitch: g.pitch, columns: g.columns, rows: g.rows)
+        GridGeometry(
+            originX: g.originX, originY: g.originY, cellSize: g.cellSize, pitch: g.pitch, columns: g.columns,
+            rows: g.rows)
     }
 
     func testTwoEmptyCropsStillGiveEveryEmptyCellEmptyAndConfident() throws {
@@ -32,16 +34,22 @@ final class SmallSetTrainingTests: XCTestCase {
 
         // The game-like tab at 1080p, read from a saved picture.
         let state = StashState.random(fill: 0.5, seed: 12)
-        let shot = GameScreenshot(width: 1920, height: 1080, stash: state, highlighted: GameTruth.randomCells(fraction: 0.05, count: 144, seed: 2), seed: 12)
-        let perception = StashPerception(source: StillScreen(image: shot.render()), classifier: result.classifier,
-                                         grid: SmallSetTrainingTests.geometry(shot.stashGrid))
+        let shot = GameScreenshot(
+            width: 1920, height: 1080, stash: state,
+            highlighted: GameTruth.randomCells(fraction: 0.05, count: 144, seed: 2), seed: 12)
+        let perception = StashPerception(
+            source: StillScreen(image: shot.render()), classifier: result.classifier,
+            grid: SmallSetTrainingTests.geometry(shot.stashGrid))
         let readings = try perception.readAll()
         var emptyCells = 0
         for (i, r) in readings.enumerated() {
             if state.cells[i] == nil {
                 emptyCells += 1
                 let f = EmptyCellCheck.features(of: perception.lastCrops[i])
-                XCTAssertNil(r.className, "empty cell \(i) read as \(r.className ?? "") (peak \(f.peak), mean \(f.meanBrightness), tint \(f.tint), distance \(perception.emptyCheck.distance(f) ?? -1))")
+                XCTAssertNil(
+                    r.className,
+                    "empty cell \(i) read as \(r.className ?? "") (peak \(f.peak), mean \(f.meanBrightness), tint \(f.tint), distance \(perception.emptyCheck.distance(f) ?? -1))"
+                )
                 XCTAssertTrue(r.isConfident, "empty cell \(i) is unsure")
             } else {
                 XCTAssertEqual(r.background, .item, "item cell \(i) seen as empty background")
@@ -51,20 +59,28 @@ final class SmallSetTrainingTests: XCTestCase {
         // Without the background check the same model leaves empty cells unsure or wrong.
         perception.usesEmptyCheck = false
         let bare = try perception.readAll()
-        let bareEmpty = bare.indices.filter { state.cells[$0] == nil && bare[$0].className == nil && bare[$0].isConfident }.count
-        print("empty cells empty and confident: with the background check \(emptyCells)/\(emptyCells), classifier alone \(bareEmpty)/\(emptyCells)")
+        let bareEmpty = bare.indices.filter {
+            state.cells[$0] == nil && bare[$0].className == nil && bare[$0].isConfident
+        }.count
+        print(
+            "empty cells empty and confident: with the background check \(emptyCells)/\(emptyCells), classifier alone \(bareEmpty)/\(emptyCells)"
+        )
     }
 
     func testExtraDrawnSetJoinsTheTrainingSplitOnly() throws {
         let real = FileManager.default.temporaryDirectory.appendingPathComponent("mixreal-\(UUID())")
         let drawn = FileManager.default.temporaryDirectory.appendingPathComponent("mixdrawn-\(UUID())")
-        defer { try? FileManager.default.removeItem(at: real); try? FileManager.default.removeItem(at: drawn) }
+        defer {
+            try? FileManager.default.removeItem(at: real)
+            try? FileManager.default.removeItem(at: drawn)
+        }
         try GemDataset.write(to: real, perClass: 5, seed: 31)
         try GemDataset.write(to: drawn, perClass: 4, seed: 32)
         var options = ClassifierTraining.Options()
         options.epochs = 1
         options.extraTrainingDirectory = drawn
-        let r = try ClassifierTraining(directory: real, options: options).run(output: real.appendingPathComponent("m.safetensors"))
+        let r = try ClassifierTraining(directory: real, options: options).run(
+            output: real.appendingPathComponent("m.safetensors"))
         XCTAssertEqual(r.extraCount, 16)
         XCTAssertEqual(r.trainingCount + r.validationCount, 20 + 16)
         XCTAssertTrue(r.validationFiles.allSatisfy { $0.hasPrefix(real.path) }, "validation stays on the real set")

@@ -19,7 +19,10 @@ final class SortPlannerTests: XCTestCase {
     /// Fewest clicks from `start` to any arrangement equal to `target`, by breadth-first search
     /// over (cells, cursor) states.
     func bruteForce(_ start: [Character?], _ target: [Character?]) -> Int {
-        struct State: Hashable { var cells: [Character?]; var cursor: Character? }
+        struct State: Hashable {
+            var cells: [Character?]
+            var cursor: Character?
+        }
         var frontier = [State(cells: start, cursor: nil)]
         var seen: Set<State> = [frontier[0]]
         var depth = 0
@@ -41,15 +44,20 @@ final class SortPlannerTests: XCTestCase {
         return -1
     }
 
-    func randomGrid(columns: Int, rows: Int, rng: inout SeededGenerator, kinds: [Character], fill: Float) -> StashGrid<Character> {
-        let cells: [Character?] = (0..<(columns * rows)).map { _ in rng.nextUniform() < fill ? kinds[Int(rng.next() % UInt64(kinds.count))] : nil }
+    func randomGrid(
+        columns: Int, rows: Int, rng: inout SeededGenerator, kinds: [Character], fill: Float
+    ) -> StashGrid<Character> {
+        let cells: [Character?] = (0..<(columns * rows)).map { _ in
+            rng.nextUniform() < fill ? kinds[Int(rng.next() % UInt64(kinds.count))] : nil
+        }
         return StashGrid(columns: columns, rows: rows, cells: cells)
     }
 
     func testPlanReachesTargetWithExactlyTheBoundOnRandom12x12() throws {
         var rng = SeededGenerator(seed: 42)
         for trial in 0..<50 {
-            let grid = randomGrid(columns: 12, rows: 12, rng: &rng, kinds: ["b", "g", "r"], fill: trial % 2 == 0 ? 0.6 : 0.85)
+            let grid = randomGrid(
+                columns: 12, rows: 12, rng: &rng, kinds: ["b", "g", "r"], fill: trial % 2 == 0 ? 0.6 : 0.85)
             let target = try SortLayout(direction: trial % 3 == 0 ? .horizontal : .vertical, gapBetweenGroups: false)
                 .targets(for: grid.items.sorted(), columns: 12, rows: 12) { $0 }
             let plan = try SortPlanner.plan(from: grid, to: target)
@@ -65,7 +73,8 @@ final class SortPlannerTests: XCTestCase {
         var rng = SeededGenerator(seed: 7)
         var tried = 0
         for trial in 0..<120 {
-            let cols = 2 + trial % 2, rows = 2 + (trial / 2) % 2
+            let cols = 2 + trial % 2
+            let rows = 2 + (trial / 2) % 2
             let grid = randomGrid(columns: cols, rows: rows, rng: &rng, kinds: ["a", "b", "c"], fill: 0.75)
             // A random target arrangement of the same items.
             var target = grid.cells
@@ -81,17 +90,21 @@ final class SortPlannerTests: XCTestCase {
 
     func testNeverMoreClicksThanTheSeedOnRandom12x12() throws {
         var rng = SeededGenerator(seed: 99)
-        var ours = 0, seeds = 0
+        var ours = 0
+        var seeds = 0
         for _ in 0..<40 {
             let grid = randomGrid(columns: 12, rows: 12, rng: &rng, kinds: ["b", "g", "r"], fill: 0.5)
-            let target = try SortLayout(direction: .vertical, gapBetweenGroups: true).targets(for: grid.items.sorted(), columns: 12, rows: 12) { $0 }
+            let target = try SortLayout(direction: .vertical, gapBetweenGroups: true).targets(
+                for: grid.items.sorted(), columns: 12, rows: 12
+            ) { $0 }
             let plan = try SortPlanner.plan(from: grid, to: target)
             let seed = try SeedSorter.clicks(for: grid)
             let (seedAfter, seedCursor) = replay(grid, seed)
             XCTAssertNil(seedCursor)
             XCTAssertEqual(seedAfter.items.sorted(), grid.items.sorted())
             XCTAssertLessThanOrEqual(plan.clicks.count, seed.count)
-            ours += plan.clicks.count; seeds += seed.count
+            ours += plan.clicks.count
+            seeds += seed.count
         }
         XCTAssertLessThan(Double(ours), 0.6 * Double(seeds), "ours \(ours) vs seed \(seeds)")
         print("planner clicks \(ours) vs seed \(seeds): \(Double(ours) / Double(seeds))")
@@ -99,11 +112,14 @@ final class SortPlannerTests: XCTestCase {
 
     func testLayoutOverflowIsAnErrorBeforeAnyMove() {
         // 3 groups with gaps on a 2x2 grid do not fit.
-        XCTAssertThrowsError(try SortLayout(direction: .vertical).targets(for: ["a", "b", "c"], columns: 2, rows: 2) { $0 }) { e in
+        XCTAssertThrowsError(
+            try SortLayout(direction: .vertical).targets(for: ["a", "b", "c"], columns: 2, rows: 2) { $0 }
+        ) { e in
             guard case .doesNotFit(let o)? = e as? StashSorterError else { return XCTFail("\(e)") }
             XCTAssertEqual([o.items, o.columns, o.rows, o.reserved, o.fitting], [3, 2, 2, 0, 2])
             XCTAssertTrue(o.gaps)
-            XCTAssertTrue("\(e)".contains("3 items do not fit the 2x2 grid: 2 fit with the vertical layout with a gap"), "\(e)")
+            XCTAssertTrue(
+                "\(e)".contains("3 items do not fit the 2x2 grid: 2 fit with the vertical layout with a gap"), "\(e)")
         }
         XCTAssertThrowsError(try SeedSorter.clicks(for: StashGrid(columns: 2, rows: 2, cells: ["c", "b", "a", nil])))
     }

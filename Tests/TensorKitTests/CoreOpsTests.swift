@@ -32,26 +32,35 @@ final class CoreOpsTests: XCTestCase {
     }
 
     func testArithmeticGradients() {
-        let a = rand([3, 4], seed: 1), b = rand([4], seed: 2), c = rand([3, 1], seed: 3)
+        let a = rand([3, 4], seed: 1)
+        let b = rand([4], seed: 2)
+        let c = rand([3, 1], seed: 3)
         let r = GradientCheck.check([a, b, c]) { x in (x[0] + x[1]) * x[2] - x[0] / (x[1] * x[1] + 2) }
         XCTAssertLessThan(r.maxError, 2e-2, "\(r)")
     }
 
     func testMatmulGradients() {
-        let a = rand([2, 3, 4], seed: 4), b = rand([2, 4, 5], seed: 5), w = rand([4, 5], seed: 6)
+        let a = rand([2, 3, 4], seed: 4)
+        let b = rand([2, 4, 5], seed: 5)
+        let w = rand([4, 5], seed: 6)
         XCTAssertLessThan(GradientCheck.check([a, b]) { x in x[0].matmul(x[1]) }.maxError, 2e-2)
         XCTAssertLessThan(GradientCheck.check([a, w]) { x in x[0].matmul(x[1]) }.maxError, 2e-2)
-        let m = rand([3, 4], seed: 7), n = rand([5, 4], seed: 8)
-        XCTAssertLessThan(GradientCheck.check([m, n]) { x in Tensor.matmul(x[0], x[1], transA: false, transB: true) }.maxError, 2e-2)
-        XCTAssertLessThan(GradientCheck.check([m, n]) { x in Tensor.matmul(x[1], x[0], transA: false, transB: true) }.maxError, 2e-2)
+        let m = rand([3, 4], seed: 7)
+        let n = rand([5, 4], seed: 8)
+        XCTAssertLessThan(
+            GradientCheck.check([m, n]) { x in Tensor.matmul(x[0], x[1], transA: false, transB: true) }.maxError, 2e-2)
+        XCTAssertLessThan(
+            GradientCheck.check([m, n]) { x in Tensor.matmul(x[1], x[0], transA: false, transB: true) }.maxError, 2e-2)
         let at = rand([4, 3], seed: 9)
-        XCTAssertLessThan(GradientCheck.check([at, w]) { x in Tensor.matmul(x[0], x[1], transA: true, transB: false) }.maxError, 2e-2)
+        XCTAssertLessThan(
+            GradientCheck.check([at, w]) { x in Tensor.matmul(x[0], x[1], transA: true, transB: false) }.maxError, 2e-2)
     }
 
     func testReductionGradients() {
         let a = rand([2, 3, 4], seed: 10)
         XCTAssertLessThan(GradientCheck.check([a]) { x in x[0].sum(alongAxes: [1]) }.maxError, 2e-2)
-        XCTAssertLessThan(GradientCheck.check([a]) { x in x[0].mean(alongAxes: [0, 2], keepDims: true) }.maxError, 2e-2)
+        XCTAssertLessThan(
+            GradientCheck.check([a]) { x in x[0].mean(alongAxes: [0, 2], keepDims: true) }.maxError, 2e-2)
         XCTAssertLessThan(GradientCheck.check([a]) { x in x[0].max(alongAxis: 2) }.maxError, 2e-2)
         XCTAssertLessThan(GradientCheck.check([a]) { x in x[0].permuted([2, 0, 1]).reshaped([4, 6]) }.maxError, 2e-2)
     }

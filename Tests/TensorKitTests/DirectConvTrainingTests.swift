@@ -23,17 +23,24 @@ final class DirectConvTrainingTests: XCTestCase {
             var results: [[Tensor]] = []
             for direct in [false, true] {
                 DirectConv.useAVX512 = direct
-                let x = x0.copy(), wt = w0.copy(), b = b0.copy()
-                x.requiresGrad = true; wt.requiresGrad = true; b.requiresGrad = true
+                let x = x0.copy()
+                let wt = w0.copy()
+                let b = b0.copy()
+                x.requiresGrad = true
+                wt.requiresGrad = true
+                b.requiresGrad = true
                 let y = Tensor.conv2d(x, weight: wt, bias: b, padding: .same)
                 (y * upstream).sum().backward()
                 results.append([y, x.grad!, wt.grad!, b.grad!])
             }
             for (k, name) in ["output", "input gradient", "weight gradient", "bias gradient"].enumerated() {
-                let a = results[0][k], d = results[1][k]
+                let a = results[0][k]
+                let d = results[1][k]
                 XCTAssertEqual(a.shape, d.shape)
                 var worst: Float = 0
-                for i in 0..<a.count { worst = max(worst, abs(a.pointer[i] - d.pointer[i]) / max(1, abs(a.pointer[i]))) }
+                for i in 0..<a.count {
+                    worst = max(worst, abs(a.pointer[i] - d.pointer[i]) / max(1, abs(a.pointer[i])))
+                }
                 XCTAssertLessThan(worst, 1e-4, "\(name), n \(n) cin \(cin) cout \(cout) \(h)x\(w)")
             }
         }

@@ -4,7 +4,8 @@ import TensorKit
 /// Loads the PyTorch parity fixtures committed under `Tests/TensorKitTests/Fixtures`, written by
 /// `tools/make_fixtures.py`.
 enum Fixture {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures")
 
     /// The tensors of `Fixtures/<name>.safetensors`.
     static func load(_ name: String) throws -> [String: Tensor] {
@@ -28,7 +29,10 @@ import XCTest
 /// Comparison helpers shared by the parity test cases.
 extension XCTestCase {
     /// Asserts `a` matches the PyTorch value `b` within `tolerance` relative.
-    func assertClose(_ a: Tensor?, _ b: Tensor?, _ what: String, tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
+    func assertClose(
+        _ a: Tensor?, _ b: Tensor?, _ what: String, tolerance: Float = 1e-4, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         guard let a, let b else { return XCTFail("\(what): missing tensor", file: file, line: line) }
         XCTAssertEqual(a.count, b.count, "\(what): element count", file: file, line: line)
         let err = Fixture.maxRelativeError(a, b)
@@ -36,5 +40,9 @@ extension XCTestCase {
     }
 
     /// A copy of a fixture tensor that gradients flow to.
-    func leaf(_ t: Tensor?) -> Tensor { let c = t!.copy(); c.requiresGrad = true; return c }
+    func leaf(_ t: Tensor?) -> Tensor {
+        let c = t!.copy()
+        c.requiresGrad = true
+        return c
+    }
 }

@@ -7,7 +7,8 @@ import TensorKit
 final class InferencePlanTests: XCTestCase {
     /// (input channels, output channels, height, width) of single conv blocks.
     let shapes: [(Int, Int, Int, Int)] = [
-        (3, 8, 52, 52), (3, 8, 16, 16), (3, 8, 17, 23), (1, 8, 20, 34), (5, 8, 18, 30), (3, 8, 6, 10), (3, 8, 5, 7), (3, 8, 9, 8),
+        (3, 8, 52, 52), (3, 8, 16, 16), (3, 8, 17, 23), (1, 8, 20, 34), (5, 8, 18, 30), (3, 8, 6, 10), (3, 8, 5, 7),
+        (3, 8, 9, 8),
         (8, 16, 26, 26), (8, 16, 8, 9), (3, 16, 13, 21), (8, 16, 4, 4),
         (16, 32, 13, 13), (16, 32, 4, 5), (7, 32, 9, 14), (16, 32, 2, 2),
     ]
@@ -21,7 +22,9 @@ final class InferencePlanTests: XCTestCase {
         return Sequential(layers)
     }
 
-    func assertPlanMatches(_ net: Sequential, _ x: Tensor, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertPlanMatches(
+        _ net: Sequential, _ x: Tensor, _ label: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         net.eval()
         let reference = GradMode.withoutGrad { net(x) }
         let plan = InferencePlan(net)
@@ -42,7 +45,8 @@ final class InferencePlanTests: XCTestCase {
             for (relu, scale) in [(true, Float(1) / 255), (false, nil)] {
                 let net = block(cin, cout, relu: relu, scale: scale, seed: UInt64(k))
                 for n in [1, 3] {
-                    let x = Tensor.uniform([n, h, w, cin], low: scale == nil ? -1 : 0, high: scale == nil ? 1 : 255, using: &rng)
+                    let x = Tensor.uniform(
+                        [n, h, w, cin], low: scale == nil ? -1 : 0, high: scale == nil ? 1 : 255, using: &rng)
                     assertPlanMatches(net, x, "\(isa) cin \(cin) cout \(cout) \(h)x\(w) relu \(relu) batch \(n)")
                 }
             }
@@ -52,11 +56,13 @@ final class InferencePlanTests: XCTestCase {
             Rescaling(scale: 1 / 255),
             Conv2D(3, 8, kernelSize: 3, padding: .same, seed: 1), ReLU(), MaxPool2D(kernelSize: 2), Dropout(rate: 0.3),
             Conv2D(8, 16, kernelSize: 3, padding: .same, seed: 2), ReLU(), MaxPool2D(kernelSize: 2), Dropout(rate: 0.3),
-            Conv2D(16, 32, kernelSize: 3, padding: .same, seed: 3), ReLU(), MaxPool2D(kernelSize: 2), Dropout(rate: 0.3),
+            Conv2D(16, 32, kernelSize: 3, padding: .same, seed: 3), ReLU(), MaxPool2D(kernelSize: 2),
+            Dropout(rate: 0.3),
             Flatten(), Linear(1152, 128, seed: 4), ReLU(), Linear(128, 4, seed: 5),
         ])
         for n in [1, 2, 5] {
-            assertPlanMatches(gem, Tensor.uniform([n, 52, 52, 3], low: 0, high: 255, using: &rng), "\(isa) gem network batch \(n)")
+            assertPlanMatches(
+                gem, Tensor.uniform([n, 52, 52, 3], low: 0, high: 255, using: &rng), "\(isa) gem network batch \(n)")
         }
     }
 

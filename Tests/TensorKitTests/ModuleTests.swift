@@ -16,7 +16,8 @@ final class ModuleTests: XCTestCase {
     }
 
     func testStrictLoadingNamesTheProblem() {
-        let a = Tiny(), b = Tiny()
+        let a = Tiny()
+        let b = Tiny()
         var state = a.stateDict()
         XCTAssertNoThrow(try b.load(stateDict: state))
         XCTAssertEqual(b.stateDict()["body.0.weight"]!.scalars, state["body.0.weight"]!.scalars)

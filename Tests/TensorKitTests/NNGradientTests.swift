@@ -8,16 +8,23 @@ final class NNGradientTests: XCTestCase {
         return Tensor.uniform(shape, low: low, high: high, using: &rng)
     }
 
-    func assertGrad(_ inputs: [Tensor], tol: Float = 2e-2, eps: Float = 1e-2, file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) -> Tensor) {
+    func assertGrad(
+        _ inputs: [Tensor], tol: Float = 2e-2, eps: Float = 1e-2, file: StaticString = #filePath, line: UInt = #line,
+        _ f: ([Tensor]) -> Tensor
+    ) {
         let r = GradientCheck.check(inputs, epsilon: eps, f)
         XCTAssertLessThan(r.maxError, tol, "\(r)", file: file, line: line)
     }
 
     func testConvolutionGradients() {
-        let x = rand([2, 5, 6, 4], seed: 1), w = rand([6, 4, 3, 3], seed: 2), b = rand([6], seed: 3)
+        let x = rand([2, 5, 6, 4], seed: 1)
+        let w = rand([6, 4, 3, 3], seed: 2)
+        let b = rand([6], seed: 3)
         assertGrad([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .same) }
         assertGrad([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: .valid) }
-        assertGrad([x, w, b]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .symmetric(2), dilation: (2, 2)) }
+        assertGrad([x, w, b]) {
+            Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .symmetric(2), dilation: (2, 2))
+        }
         let wg = rand([6, 2, 3, 3], seed: 4)
         assertGrad([x, wg]) { Tensor.conv2d($0[0], weight: $0[1], padding: .same, groups: 2) }
         let wd = rand([4, 1, 3, 3], seed: 5)
@@ -32,7 +39,9 @@ final class NNGradientTests: XCTestCase {
         assertGrad([x]) { Tensor.maxPool2d($0[0], kernel: (2, 2)) }
         assertGrad([x]) { Tensor.maxPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
         assertGrad([x]) { Tensor.avgPool2d($0[0], kernel: (2, 2)) }
-        assertGrad([x]) { Tensor.avgPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false) }
+        assertGrad([x]) {
+            Tensor.avgPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false)
+        }
     }
 
     func testFastMaxPoolMatchesGenericAndSendsTiesToTheFirstElement() {

@@ -5,31 +5,53 @@ import TensorKit
 /// network and the optimizers (fixtures from tools/fixtures/nn.py), within 1e-4 relative.
 final class NNParityTests: XCTestCase {
     /// Runs `f` on leaf copies of the named inputs and compares output and gradients.
-    func check(_ name: String, inputs: [String], file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) -> Tensor) throws {
+    func check(
+        _ name: String, inputs: [String], file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor]) -> Tensor
+    ) throws {
         let fx = try Fixture.load(name)
         let xs = inputs.map { leaf(fx[$0]) }
         let y = f(xs)
         assertClose(y, fx["y"], "\(name) output", file: file, line: line)
         (y * fx["w"]!).sum().backward()
-        for (k, x) in zip(inputs, xs) { assertClose(x.grad, fx["grad_" + k], "\(name) grad \(k)", file: file, line: line) }
+        for (k, x) in zip(inputs, xs) {
+            assertClose(x.grad, fx["grad_" + k], "\(name) grad \(k)", file: file, line: line)
+        }
     }
 
     func testConvolutions() throws {
-        try check("conv_same", inputs: ["x", "weight", "bias"]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .same) }
-        try check("conv_valid_stride2", inputs: ["x", "weight", "bias"]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: .valid) }
-        try check("conv_same_stride2", inputs: ["x", "weight", "bias"]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: .same) }
-        try check("conv_pad1_dil2", inputs: ["x", "weight", "bias"]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .symmetric(1), dilation: (2, 2)) }
-        try check("conv_groups2", inputs: ["x", "weight", "bias"]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .same, groups: 2) }
-        try check("conv_depthwise", inputs: ["x", "weight", "bias"]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .same, groups: 3) }
+        try check("conv_same", inputs: ["x", "weight", "bias"]) {
+            Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .same)
+        }
+        try check("conv_valid_stride2", inputs: ["x", "weight", "bias"]) {
+            Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: .valid)
+        }
+        try check("conv_same_stride2", inputs: ["x", "weight", "bias"]) {
+            Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: .same)
+        }
+        try check("conv_pad1_dil2", inputs: ["x", "weight", "bias"]) {
+            Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .symmetric(1), dilation: (2, 2))
+        }
+        try check("conv_groups2", inputs: ["x", "weight", "bias"]) {
+            Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .same, groups: 2)
+        }
+        try check("conv_depthwise", inputs: ["x", "weight", "bias"]) {
+            Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], padding: .same, groups: 3)
+        }
         try check("conv_1x1", inputs: ["x", "weight", "bias"]) { Tensor.conv2d($0[0], weight: $0[1], bias: $0[2]) }
     }
 
     func testPooling() throws {
         try check("maxpool_2", inputs: ["x"]) { Tensor.maxPool2d($0[0], kernel: (2, 2)) }
-        try check("maxpool_3s2p1", inputs: ["x"]) { Tensor.maxPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
+        try check("maxpool_3s2p1", inputs: ["x"]) {
+            Tensor.maxPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        }
         try check("avgpool_2", inputs: ["x"]) { Tensor.avgPool2d($0[0], kernel: (2, 2)) }
-        try check("avgpool_3s2p1", inputs: ["x"]) { Tensor.avgPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
-        try check("avgpool_3s2p1_nopad", inputs: ["x"]) { Tensor.avgPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false) }
+        try check("avgpool_3s2p1", inputs: ["x"]) {
+            Tensor.avgPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1))
+        }
+        try check("avgpool_3s2p1_nopad", inputs: ["x"]) {
+            Tensor.avgPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1), countIncludePad: false)
+        }
     }
 
     func testActivationsAndSoftmax() throws {

@@ -7,7 +7,8 @@ final class SafeTensorsTests: XCTestCase {
         let a = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID()).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
-        try SafeTensors.write(.init(tensors: ["a.weight": a, "b": Tensor(7)], metadata: ["arch": "test", "quote": "a\"b"]), to: url)
+        try SafeTensors.write(
+            .init(tensors: ["a.weight": a, "b": Tensor(7)], metadata: ["arch": "test", "quote": "a\"b"]), to: url)
         let back = try SafeTensors.read(contentsOf: url)
         XCTAssertEqual(back.tensors["a.weight"]?.shape, [2, 3])
         XCTAssertEqual(back.tensors["a.weight"]?.scalars, a.scalars)
@@ -27,7 +28,8 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try SafeTensors.decode(Data(repeating: 0xFF, count: 64), path: "x")) { e in
             XCTAssertTrue("\(e)".contains("header length"), "\(e)")
         }
-        XCTAssertThrowsError(try SafeTensors.read(contentsOf: URL(fileURLWithPath: "/nonexistent/model.safetensors"))) { e in
+        XCTAssertThrowsError(try SafeTensors.read(contentsOf: URL(fileURLWithPath: "/nonexistent/model.safetensors"))) {
+            e in
             XCTAssertTrue("\(e)".contains("/nonexistent/model.safetensors"), "\(e)")
         }
     }

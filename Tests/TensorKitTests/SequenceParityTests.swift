@@ -4,18 +4,25 @@ import TensorKit
 /// Parity with PyTorch for joining ops, normalisation, resizing, transposed convolution, LSTM,
 /// attention and the transformer encoder block (fixtures from tools/fixtures/seq.py).
 final class SequenceParityTests: XCTestCase {
-    func check(_ name: String, inputs: [String], file: StaticString = #filePath, line: UInt = #line, _ f: ([Tensor], [String: Tensor]) -> Tensor) throws {
+    func check(
+        _ name: String, inputs: [String], file: StaticString = #filePath, line: UInt = #line,
+        _ f: ([Tensor], [String: Tensor]) -> Tensor
+    ) throws {
         let fx = try Fixture.load(name)
         let xs = inputs.map { leaf(fx[$0]) }
         let y = f(xs, fx)
         assertClose(y, fx["y"], "\(name) output", file: file, line: line)
         (y * fx["w"]!).sum().backward()
-        for (k, x) in zip(inputs, xs) { assertClose(x.grad, fx["grad_" + k], "\(name) grad \(k)", file: file, line: line) }
+        for (k, x) in zip(inputs, xs) {
+            assertClose(x.grad, fx["grad_" + k], "\(name) grad \(k)", file: file, line: line)
+        }
     }
 
     /// Loads `param.*` into `module`, runs `call`, compares output and every gradient.
-    func checkModule(_ name: String, _ module: Module, file: StaticString = #filePath, line: UInt = #line,
-                     _ call: (Tensor, [String: Tensor]) -> Tensor) throws {
+    func checkModule(
+        _ name: String, _ module: Module, file: StaticString = #filePath, line: UInt = #line,
+        _ call: (Tensor, [String: Tensor]) -> Tensor
+    ) throws {
         let fx = try Fixture.load(name)
         var state: [String: Tensor] = [:]
         for (k, v) in fx where k.hasPrefix("param.") { state[String(k.dropFirst(6))] = v }
@@ -25,7 +32,9 @@ final class SequenceParityTests: XCTestCase {
         assertClose(y, fx["y"], "\(name) output", file: file, line: line)
         (y * fx["w"]!).sum().backward()
         assertClose(x.grad, fx["grad_x"], "\(name) input gradient", file: file, line: line)
-        for (k, p) in module.namedParameters() { assertClose(p.grad, fx["grad." + k], "\(name) gradient of \(k)", file: file, line: line) }
+        for (k, p) in module.namedParameters() {
+            assertClose(p.grad, fx["grad." + k], "\(name) gradient of \(k)", file: file, line: line)
+        }
     }
 
     func mask(_ t: Tensor?) -> [[Bool]] {
@@ -41,18 +50,26 @@ final class SequenceParityTests: XCTestCase {
     }
 
     func testNormalization() throws {
-        try check("norm_layer", inputs: ["x", "weight", "bias"]) { x, _ in x[0].layerNorm(normalizedShape: [6], weight: x[1], bias: x[2]) }
-        try check("norm_group", inputs: ["x", "weight", "bias"]) { x, _ in x[0].groupNorm(groups: 3, weight: x[1], bias: x[2]) }
+        try check("norm_layer", inputs: ["x", "weight", "bias"]) { x, _ in
+            x[0].layerNorm(normalizedShape: [6], weight: x[1], bias: x[2])
+        }
+        try check("norm_group", inputs: ["x", "weight", "bias"]) { x, _ in
+            x[0].groupNorm(groups: 3, weight: x[1], bias: x[2])
+        }
         let running = try Fixture.load("norm_batch_running")
-        var rm: Tensor!, rv: Tensor!
+        var rm: Tensor!
+        var rv: Tensor!
         try check("norm_batch_train", inputs: ["x", "weight", "bias"]) { x, f in
-            rm = f["running_mean0"]!.copy(); rv = f["running_var0"]!.copy()
+            rm = f["running_mean0"]!.copy()
+            rv = f["running_var0"]!.copy()
             return x[0].batchNorm(runningMean: rm, runningVar: rv, weight: x[1], bias: x[2], training: true)
         }
         assertClose(rm, running["running_mean"], "running mean")
         assertClose(rv, running["running_var"], "running var")
         try check("norm_batch_eval", inputs: ["x", "weight", "bias"]) { x, f in
-            x[0].batchNorm(runningMean: f["running_mean"]!, runningVar: f["running_var"]!, weight: x[1], bias: x[2], training: false)
+            x[0].batchNorm(
+                runningMean: f["running_mean"]!, runningVar: f["running_var"]!, weight: x[1], bias: x[2],
+                training: false)
         }
     }
 
@@ -60,9 +77,12 @@ final class SequenceParityTests: XCTestCase {
         try check("up_nearest", inputs: ["x"]) { x, _ in x[0].upsampled(height: 6, width: 8, bilinear: false) }
         try check("up_nearest_odd", inputs: ["x"]) { x, _ in x[0].upsampled(height: 5, width: 7, bilinear: false) }
         try check("up_bilinear", inputs: ["x"]) { x, _ in x[0].upsampled(height: 6, width: 8, bilinear: true) }
-        try check("up_bilinear_ac", inputs: ["x"]) { x, _ in x[0].upsampled(height: 7, width: 5, bilinear: true, alignCorners: true) }
+        try check("up_bilinear_ac", inputs: ["x"]) { x, _ in
+            x[0].upsampled(height: 7, width: 5, bilinear: true, alignCorners: true)
+        }
         try check("convt_s2", inputs: ["x", "weight", "bias"]) { x, _ in
-            Tensor.convTranspose2d(x[0], weight: x[1], bias: x[2], stride: (2, 2), padding: (1, 1), outputPadding: (1, 1))
+            Tensor.convTranspose2d(
+                x[0], weight: x[1], bias: x[2], stride: (2, 2), padding: (1, 1), outputPadding: (1, 1))
         }
         try check("convt_groups", inputs: ["x", "weight", "bias"]) { x, _ in
             Tensor.convTranspose2d(x[0], weight: x[1], bias: x[2], stride: (2, 2), groups: 2)
@@ -85,8 +105,10 @@ final class SequenceParityTests: XCTestCase {
 
     func testGradientClipping() throws {
         let f = try Fixture.load("clip_norm")
-        let p0 = Tensor(zeros: f["g0"]!.shape), p1 = Tensor(zeros: f["g1"]!.shape)
-        p0.grad = f["g0"]!.copy(); p1.grad = f["g1"]!.copy()
+        let p0 = Tensor(zeros: f["g0"]!.shape)
+        let p1 = Tensor(zeros: f["g1"]!.shape)
+        p0.grad = f["g0"]!.copy()
+        p1.grad = f["g1"]!.copy()
         let norm = GradientClipping.clipNorm([p0, p1], maxNorm: 1.5)
         XCTAssertEqual(norm, f["norm"]!.item, accuracy: 1e-4)
         assertClose(p0.grad, f["c0"], "clipped 0")

@@ -7,22 +7,32 @@ struct GameCanvas {
     var px: [Float]
 
     init(width: Int, height: Int, color: [Float]) {
-        self.width = width; self.height = height
+        self.width = width
+        self.height = height
         px = [Float](repeating: 0, count: width * height * 3)
-        for i in 0..<(width * height) { px[3 * i] = color[0]; px[3 * i + 1] = color[1]; px[3 * i + 2] = color[2] }
+        for i in 0..<(width * height) {
+            px[3 * i] = color[0]
+            px[3 * i + 1] = color[1]
+            px[3 * i + 2] = color[2]
+        }
     }
 
     @inline(__always) mutating func blend(_ x: Int, _ y: Int, _ c: [Float], _ a: Float) {
         guard x >= 0, y >= 0, x < width, y < height, a > 0 else { return }
-        let o = 3 * (y * width + x), k = Swift.min(a, 1)
-        px[o] += (c[0] - px[o]) * k; px[o + 1] += (c[1] - px[o + 1]) * k; px[o + 2] += (c[2] - px[o + 2]) * k
+        let o = 3 * (y * width + x)
+        let k = Swift.min(a, 1)
+        px[o] += (c[0] - px[o]) * k
+        px[o + 1] += (c[1] - px[o + 1]) * k
+        px[o + 2] += (c[2] - px[o + 2]) * k
     }
 
     /// Fills a rectangle given in fractional pixels, with partial coverage at its edges.
     mutating func fillRect(x: Double, y: Double, width w: Double, height h: Double, _ c: [Float], alpha: Float = 1) {
         guard w > 0, h > 0 else { return }
-        let x0 = Swift.max(0, Int(x.rounded(.down))), x1 = Swift.min(width, Int((x + w).rounded(.up)))
-        let y0 = Swift.max(0, Int(y.rounded(.down))), y1 = Swift.min(height, Int((y + h).rounded(.up)))
+        let x0 = Swift.max(0, Int(x.rounded(.down)))
+        let x1 = Swift.min(width, Int((x + w).rounded(.up)))
+        let y0 = Swift.max(0, Int(y.rounded(.down)))
+        let y1 = Swift.min(height, Int((y + h).rounded(.up)))
         guard x0 < x1, y0 < y1 else { return }
         for yy in y0..<y1 {
             let cy = Swift.min(Double(yy + 1), y + h) - Swift.max(Double(yy), y)
@@ -43,7 +53,8 @@ struct GameCanvas {
                 guard tx >= 0, tx < width else { continue }
                 let a = sprite.alpha[sy * sprite.size + sx]
                 guard a > 0.002 else { continue }
-                let s = 3 * (sy * sprite.size + sx), t = 3 * (ty * width + tx)
+                let s = 3 * (sy * sprite.size + sx)
+                let t = 3 * (ty * width + tx)
                 px[t] = px[t] * (1 - a) + sprite.px[s]
                 px[t + 1] = px[t + 1] * (1 - a) + sprite.px[s + 1]
                 px[t + 2] = px[t + 2] * (1 - a) + sprite.px[s + 2]
@@ -88,11 +99,18 @@ enum ValueNoise {
 
     /// Smooth noise in [0, 1) with features about `scale` pixels apart.
     static func smooth(_ x: Double, _ y: Double, scale: Double, seed: UInt64) -> Float {
-        let fx = x / scale, fy = y / scale
-        let ix = Int(fx.rounded(.down)), iy = Int(fy.rounded(.down))
-        let tx = Float(fx - Double(ix)), ty = Float(fy - Double(iy))
-        let sx = tx * tx * (3 - 2 * tx), sy = ty * ty * (3 - 2 * ty)
-        let a = hash(ix, iy, seed), b = hash(ix + 1, iy, seed), c = hash(ix, iy + 1, seed), d = hash(ix + 1, iy + 1, seed)
+        let fx = x / scale
+        let fy = y / scale
+        let ix = Int(fx.rounded(.down))
+        let iy = Int(fy.rounded(.down))
+        let tx = Float(fx - Double(ix))
+        let ty = Float(fy - Double(iy))
+        let sx = tx * tx * (3 - 2 * tx)
+        let sy = ty * ty * (3 - 2 * ty)
+        let a = hash(ix, iy, seed)
+        let b = hash(ix + 1, iy, seed)
+        let c = hash(ix, iy + 1, seed)
+        let d = hash(ix + 1, iy + 1, seed)
         return (a + (b - a) * sx) * (1 - sy) + (c + (d - c) * sx) * sy
     }
 }

@@ -10,8 +10,12 @@ public struct GameGrid: Equatable, Sendable, Codable {
     public var columns: Int, rows: Int
 
     public init(originX: Double, originY: Double, pitch: Double, lineWidth: Double, columns: Int, rows: Int) {
-        self.originX = originX; self.originY = originY; self.pitch = pitch; self.lineWidth = lineWidth
-        self.columns = columns; self.rows = rows
+        self.originX = originX
+        self.originY = originY
+        self.pitch = pitch
+        self.lineWidth = lineWidth
+        self.columns = columns
+        self.rows = rows
     }
 
     /// The cell's interior size.
@@ -24,17 +28,22 @@ public struct GameGrid: Equatable, Sendable, Codable {
 
     /// The cell containing the point, if it is inside a cell's interior (not on a border line).
     public func cell(atX x: Double, y: Double) -> (column: Int, row: Int)? {
-        let gx = x - originX, gy = y - originY
+        let gx = x - originX
+        let gy = y - originY
         guard gx >= 0, gy >= 0 else { return nil }
-        let c = Int(gx / pitch), r = Int(gy / pitch)
-        guard c < columns, r < rows, gx - Double(c) * pitch < cellSize, gy - Double(r) * pitch < cellSize else { return nil }
+        let c = Int(gx / pitch)
+        let r = Int(gy / pitch)
+        guard c < columns, r < rows, gx - Double(c) * pitch < cellSize, gy - Double(r) * pitch < cellSize else {
+            return nil
+        }
         return (c, r)
     }
 
     /// The same grid moved by (dx, dy).
     public func offsetBy(x dx: Double, y dy: Double) -> GameGrid {
         var g = self
-        g.originX += dx; g.originY += dy
+        g.originX += dx
+        g.originY += dy
         return g
     }
 }
@@ -58,13 +67,19 @@ public enum GameTab: String, Sendable, CaseIterable, Codable {
         let line = Swift.max(1, 1.3 * s)
         switch self {
         case .normal:
-            return GameGrid(originX: 18 * s + line, originY: 128 * s + line, pitch: 632.0 / 12 * s, lineWidth: line, columns: 12, rows: 12)
+            return GameGrid(
+                originX: 18 * s + line, originY: 128 * s + line, pitch: 632.0 / 12 * s, lineWidth: line, columns: 12,
+                rows: 12)
         case .quad:
             let ql = Swift.max(1, 0.9 * s)
-            return GameGrid(originX: 18 * s + ql, originY: 128 * s + ql, pitch: 632.0 / 24 * s, lineWidth: ql, columns: 24, rows: 24)
+            return GameGrid(
+                originX: 18 * s + ql, originY: 128 * s + ql, pitch: 632.0 / 24 * s, lineWidth: ql, columns: 24, rows: 24
+            )
         case .inventory:
-            return GameGrid(originX: Double(width) - 647 * s + line, originY: 588 * s + line, pitch: 630.0 / 12 * s, lineWidth: line,
-                            columns: 12, rows: 5)
+            return GameGrid(
+                originX: Double(width) - 647 * s + line, originY: 588 * s + line, pitch: 630.0 / 12 * s,
+                lineWidth: line,
+                columns: 12, rows: 5)
         }
     }
 }

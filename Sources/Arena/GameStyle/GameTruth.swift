@@ -21,7 +21,8 @@ public struct GameTruth: Codable, Equatable, Sendable {
 
     public init(grid: GameGrid, state: StashState) {
         self.grid = grid
-        columns = state.columns; rows = state.rows
+        columns = state.columns
+        rows = state.rows
         func item(_ s: StashItem) -> Item { Item(id: s.id, color: s.color.rawValue, name: s.name, level: s.level) }
         cells = state.cells.map { $0.map(item) }
         cursor = state.cursor.map(item)
@@ -34,8 +35,14 @@ public struct GameTruth: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(self)
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) }
-        catch { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(path): cannot write the truth file (\(error.localizedDescription))"]) }
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw CocoaError(
+                .fileWriteUnknown,
+                userInfo: [
+                    NSFilePathErrorKey: path,
+                    NSLocalizedDescriptionKey: "\(path): cannot write the truth file (\(error.localizedDescription))",
+                ])
+        }
     }
 
     public static func read(path: String) throws -> GameTruth {

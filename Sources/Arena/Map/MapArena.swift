@@ -21,15 +21,19 @@ public final class MapArena: @unchecked Sendable {
     private let grid: WalkableGrid?
 
     /// Opens the arena full-size at (0, 0) on `display` and starts drawing at `fps`.
-    public init(display: String, layout: MapLayout, effects: MapEffects, view: MapView, seed: UInt64, fps: Double = 20) throws {
+    public init(
+        display: String, layout: MapLayout, effects: MapEffects, view: MapView, seed: UInt64, fps: Double = 20
+    ) throws {
         world = MapWorld(layout: layout, effects: effects, seed: seed)
         self.view = view
         self.fps = fps
-        grid = try? WalkableGrid(mask: layout.walkable, width: layout.width, height: layout.height, cell: 4, clearance: 4)
+        grid = try? WalkableGrid(
+            mask: layout.walkable, width: layout.width, height: layout.height, cell: 4, clearance: 4)
         buffer = .allocate(capacity: view.screenWidth * view.screenHeight * 4)
         let rect = ScreenRect(x: 0, y: 0, width: view.screenWidth, height: view.screenHeight)
-        window = try X11PictureWindow(display: display, rect: rect, picture: Image(width: rect.width, height: rect.height, color: [10, 10, 14]),
-                                      title: "Path of Exile - The Coast (PixelPilot map arena)", className: "PixelPilotMapArena")
+        window = try X11PictureWindow(
+            display: display, rect: rect, picture: Image(width: rect.width, height: rect.height, color: [10, 10, 14]),
+            title: "Path of Exile - The Coast (PixelPilot map arena)", className: "PixelPilotMapArena")
         drawFrame()
         window.onEvent = { [weak self] e in self?.handle(e) }
         let t = Thread { [weak self] in self?.loop() }
@@ -38,7 +42,10 @@ public final class MapArena: @unchecked Sendable {
         t.start()
     }
 
-    deinit { close(); buffer.deallocate() }
+    deinit {
+        close()
+        buffer.deallocate()
+    }
 
     /// Stops drawing and closes the window.
     public func close() {
@@ -52,30 +59,47 @@ public final class MapArena: @unchecked Sendable {
     }
 
     /// The player's true position (map pixels).
-    public var player: MapPoint { lock.lock(); defer { lock.unlock() }; return world.player }
+    public var player: MapPoint {
+        lock.lock()
+        defer { lock.unlock() }
+        return world.player
+    }
     /// Runs `body` with the world locked (tests: trigger events, read state).
-    public func withWorld<T>(_ body: (MapWorld) throws -> T) rethrows -> T { lock.lock(); defer { lock.unlock() }; return try body(world) }
+    public func withWorld<T>(_ body: (MapWorld) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(world)
+    }
     /// The ground truth so far.
     public func truth() -> MapTruth {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return MapTruth(layout: world.layout, effects: world.effects, view: view, frames: frames)
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     private func handle(_ e: X11PictureWindow.Event) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         switch e {
         case .keyPress(let name, _):
-            if let k = MoveKey(key: name) { world.held.insert(k); pendingRelease[k] = nil; world.route = [] }
+            if let k = MoveKey(key: name) {
+                world.held.insert(k)
+                pendingRelease[k] = nil
+                world.route = []
+            }
         case .keyRelease(let name):
             // Auto-repeat sends release+press pairs: a release counts only if no press follows soon.
             if let k = MoveKey(key: name) { pendingRelease[k] = MapArena.now() }
         case .buttonPress(1, let x, let y):
             let s = view.scale * world.scene.zoom
             let target = world.player + MapPoint(x: (Float(x) - view.player.x) / s, y: (Float(y) - view.player.y) / s)
-            if let grid, let r = grid.route(from: GridPoint(x: Int(world.player.x), y: Int(world.player.y)),
-                                            to: GridPoint(x: Int(target.x), y: Int(target.y))) {
+            if let grid,
+                let r = grid.route(
+                    from: GridPoint(x: Int(world.player.x), y: Int(world.player.y)),
+                    to: GridPoint(x: Int(target.x), y: Int(target.y)))
+            {
                 world.route = r.map { MapPoint(x: Float($0.x), y: Float($0.y)) }
             }
         default: break
@@ -87,8 +111,10 @@ public final class MapArena: @unchecked Sendable {
         let index = frames.count
         MapRenderer.render(world, view: view, rect: rect, frameIndex: index, into: buffer)
         window.drawFrame(bgra: buffer)
-        frames.append(.init(index: index, time: world.time, x: world.player.x, y: world.player.y,
-                            events: MapEvent.allCases.filter { world.activeEvents.contains($0) }))
+        frames.append(
+            .init(
+                index: index, time: world.time, x: world.player.x, y: world.player.y,
+                events: MapEvent.allCases.filter { world.activeEvents.contains($0) }))
     }
 
     private func loop() {
@@ -102,9 +128,15 @@ public final class MapArena: @unchecked Sendable {
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
             k = max(k + 1, Int((MapArena.now() - start) * fps) + 1)
             lock.lock()
-            guard running else { lock.unlock(); return }
+            guard running else {
+                lock.unlock()
+                return
+            }
             let now = MapArena.now()
-            for (key, t) in pendingRelease where now - t > 0.03 { world.held.remove(key); pendingRelease[key] = nil }
+            for (key, t) in pendingRelease where now - t > 0.03 {
+                world.held.remove(key)
+                pendingRelease[key] = nil
+            }
             world.step(min(0.25, now - last))
             last = now
             drawFrame()
@@ -133,9 +165,10 @@ public final class MapAutoplay: @unchecked Sendable {
         self.arena = arena
         explorer = try MapExplorer(layout: arena.world.layout, seed: seed)
         connection = try X11Connection(name: display)
-        agent = try InputAgent(backend: try X11InputDevice(connection: connection),
-                               windows: X11WindowSystem(connection: try X11Connection(name: display)), target: arena.window.window,
-                               hotkeys: nil, timing: .pauses(0, maxActionsPerSecond: 200))
+        agent = try InputAgent(
+            backend: try X11InputDevice(connection: connection),
+            windows: X11WindowSystem(connection: try X11Connection(name: display)), target: arena.window.window,
+            hotkeys: nil, timing: .pauses(0, maxActionsPerSecond: 200))
         let t = Thread { [weak self] in self?.loop() }
         t.name = "pixelpilot.map-autoplay"
         t.start()
@@ -145,7 +178,10 @@ public final class MapAutoplay: @unchecked Sendable {
 
     /// Stops and releases every key.
     public func stop() {
-        lock.lock(); let was = running; running = false; lock.unlock()
+        lock.lock()
+        let was = running
+        running = false
+        lock.unlock()
         if was { done.wait() }
         device.releaseAll()
     }
@@ -155,7 +191,9 @@ public final class MapAutoplay: @unchecked Sendable {
         var held: Set<MoveKey> = []
         let start = MapArena.now()
         while true {
-            lock.lock(); let go = running; lock.unlock()
+            lock.lock()
+            let go = running
+            lock.unlock()
             guard go else { break }
             let p = arena.player
             let want = explorer.keys(player: p, time: MapArena.now() - start)

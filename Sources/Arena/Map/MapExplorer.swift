@@ -18,7 +18,8 @@ public final class MapExplorer {
 
     public init(layout: MapLayout, seed: UInt64) throws {
         self.layout = layout
-        grid = try WalkableGrid(mask: layout.walkable, width: layout.width, height: layout.height, cell: 4, clearance: 5)
+        grid = try WalkableGrid(
+            mask: layout.walkable, width: layout.width, height: layout.height, cell: 4, clearance: 5)
         rng = SeededGenerator(seed: seed ^ 0xE4B1)
     }
 
@@ -39,7 +40,9 @@ public final class MapExplorer {
         while true {
             if goals.isEmpty { plan() }
             let g = goals.removeFirst()
-            if let r = grid.route(from: GridPoint(x: Int(p.x), y: Int(p.y)), to: GridPoint(x: Int(g.x), y: Int(g.y))), r.count > 2 {
+            if let r = grid.route(from: GridPoint(x: Int(p.x), y: Int(p.y)), to: GridPoint(x: Int(g.x), y: Int(g.y))),
+                r.count > 2
+            {
                 route = r.map { MapPoint(x: Float($0.x), y: Float($0.y)) }
                 goal = g
                 return
@@ -52,17 +55,28 @@ public final class MapExplorer {
         // A jump (teleport) or no progress for 2 s: plan the route again from here.
         if let l = last, (l - p).length > 30 { route = [] }
         last = p
-        if (p - lastProgress.at).length > 4 { lastProgress = (time, p) }
-        else if time - lastProgress.time > 2 { route = []; lastProgress = (time, p) }
+        if (p - lastProgress.at).length > 4 {
+            lastProgress = (time, p)
+        } else if time - lastProgress.time > 2 {
+            route = []
+            lastProgress = (time, p)
+        }
         if route.isEmpty { reroute(from: p) }
         // Drop route points already reached; steer at a point a little ahead.
-        var nearest = 0, best = Float.infinity
+        var nearest = 0
+        var best = Float.infinity
         for (i, q) in route.prefix(40).enumerated() {
             let d = (q - p).length
-            if d < best { best = d; nearest = i }
+            if d < best {
+                best = d
+                nearest = i
+            }
         }
         route.removeFirst(nearest)
-        if route.count <= 2, let g = goal, (g - p).length < 14 || route.count <= 1 { route = []; return [] }
+        if route.count <= 2, let g = goal, (g - p).length < 14 || route.count <= 1 {
+            route = []
+            return []
+        }
         let target = route[min(route.count - 1, 3)]
         let d = target - p
         let len = d.length

@@ -29,16 +29,29 @@ public struct MapLayout: Sendable {
         self = generator.generate()
     }
 
-    init(layoutClass: LayoutClass, seed: UInt64, width: Int, height: Int, walkable: [UInt8], walls: [UInt8], waterEdges: [UInt8],
-         water: [UInt8], entrance: MapPoint, exit: MapPoint, waypoint: MapPoint, branchEnds: [MapPoint]) {
-        self.layoutClass = layoutClass; self.seed = seed; self.width = width; self.height = height
-        self.walkable = walkable; self.walls = walls; self.waterEdges = waterEdges; self.water = water
-        self.entrance = entrance; self.exit = exit; self.waypoint = waypoint; self.branchEnds = branchEnds
+    init(
+        layoutClass: LayoutClass, seed: UInt64, width: Int, height: Int, walkable: [UInt8], walls: [UInt8],
+        waterEdges: [UInt8],
+        water: [UInt8], entrance: MapPoint, exit: MapPoint, waypoint: MapPoint, branchEnds: [MapPoint]
+    ) {
+        self.layoutClass = layoutClass
+        self.seed = seed
+        self.width = width
+        self.height = height
+        self.walkable = walkable
+        self.walls = walls
+        self.waterEdges = waterEdges
+        self.water = water
+        self.entrance = entrance
+        self.exit = exit
+        self.waypoint = waypoint
+        self.branchEnds = branchEnds
     }
 
     /// True when the map pixel containing `p` is walkable.
     public func isWalkable(_ p: MapPoint) -> Bool {
-        let x = Int(p.x.rounded(.down)), y = Int(p.y.rounded(.down))
+        let x = Int(p.x.rounded(.down))
+        let y = Int(p.y.rounded(.down))
         guard x >= 0, y >= 0, x < width, y < height else { return false }
         return walkable[y * width + x] != 0
     }
@@ -47,7 +60,11 @@ public struct MapLayout: Sendable {
     public static func picture(of mask: [UInt8], width: Int, height: Int) -> Image {
         var img = Image(width: width, height: height)
         img.pixels.withUnsafeMutableBufferPointer { px in
-            for i in 0..<(width * height) where mask[i] != 0 { px[3 * i] = 255; px[3 * i + 1] = 255; px[3 * i + 2] = 255 }
+            for i in 0..<(width * height) where mask[i] != 0 {
+                px[3 * i] = 255
+                px[3 * i + 1] = 255
+                px[3 * i + 2] = 255
+            }
         }
         return img
     }
@@ -63,7 +80,11 @@ public struct MapLayout: Sendable {
                 if water[i] != 0 { c = (20, 40, 70) }
                 if waterEdges[i] != 0 { c = (64, 138, 179) }
                 if walls[i] != 0 { c = (150, 150, 200) }
-                if let c { px[3 * i] = c.0; px[3 * i + 1] = c.1; px[3 * i + 2] = c.2 }
+                if let c {
+                    px[3 * i] = c.0
+                    px[3 * i + 1] = c.1
+                    px[3 * i + 2] = c.2
+                }
             }
         }
         img.fillCircle(cx: Int(entrance.x), cy: Int(entrance.y), radius: 12, color: [60, 220, 90])

@@ -27,8 +27,10 @@ final class MapLayoutGenerator {
     /// Sets (or clears) every pixel of `mask` within `r` of `c`, keeping a margin from the border.
     private func stamp(_ mask: inout [UInt8], _ c: MapPoint, _ r: Float, value: UInt8 = 1) {
         let margin = 10
-        let x0 = max(margin, Int(c.x - r)), x1 = min(width - 1 - margin, Int(c.x + r) + 1)
-        let y0 = max(margin, Int(c.y - r)), y1 = min(height - 1 - margin, Int(c.y + r) + 1)
+        let x0 = max(margin, Int(c.x - r))
+        let x1 = min(width - 1 - margin, Int(c.x + r) + 1)
+        let y0 = max(margin, Int(c.y - r))
+        let y1 = min(height - 1 - margin, Int(c.y + r) + 1)
         guard x0 <= x1, y0 <= y1 else { return }
         let r2 = r * r
         let w = width
@@ -49,7 +51,8 @@ final class MapLayoutGenerator {
     private func wiggle(_ points: [MapPoint], amplitude: Float) -> [MapPoint] {
         var out: [MapPoint] = []
         for (a, b) in zip(points, points.dropFirst()) {
-            let d = b - a, len = d.length
+            let d = b - a
+            let len = d.length
             let n = max(1, Int(len / 40))
             let normal = MapPoint(x: -d.y / max(len, 1), y: d.x / max(len, 1))
             var offset: Float = 0
@@ -67,7 +70,8 @@ final class MapLayoutGenerator {
     private func carve(_ points: [MapPoint], halfWidth r: Float) {
         var widthNoise: Float = 0
         for (a, b) in zip(points, points.dropFirst()) {
-            let d = b - a, len = d.length
+            let d = b - a
+            let len = d.length
             let steps = max(1, Int(len / 3))
             for s in 0...steps {
                 let t = Float(s) / Float(steps)
@@ -83,7 +87,8 @@ final class MapLayoutGenerator {
         stamp(&mask, c, r * 0.75, value: value)
         let lobes = 7 + Int(rng.nextUniform() * 5)
         for _ in 0..<lobes {
-            let a = uniform(0, 2 * .pi), dist = uniform(0.2, 0.5) * r
+            let a = uniform(0, 2 * .pi)
+            let dist = uniform(0.2, 0.5) * r
             stamp(&mask, c + MapPoint(x: cos(a) * dist, y: sin(a) * dist), r * uniform(0.35, 0.55), value: value)
         }
         // Jagged rim: many small discs on the edge.
@@ -126,7 +131,8 @@ final class MapLayoutGenerator {
         while branchEnds.count < branches && attempts < 40 {
             attempts += 1
             guard let start = skeleton.randomElement(using: &rng) else { break }
-            let angle = uniform(0, 2 * .pi), length = uniform(90, 220)
+            let angle = uniform(0, 2 * .pi)
+            let length = uniform(90, 220)
             let end = MapPoint(x: start.x + cos(angle) * length, y: start.y + sin(angle) * length)
             guard end.x > 60, end.y > 60, end.x < Float(width - 60), end.y < Float(height - 60) else { continue }
             // Branches must not land on the exit or the entrance.
@@ -144,13 +150,15 @@ final class MapLayoutGenerator {
         // Cliff blocks and lakes are carved out of the ground; lakes leave water (a shore line).
         for (c, r) in bp.blocks {
             var g = ground
-            let centre = jitter(toMap(c), 10), radius = r * uniform(0.9, 1.05)
+            let centre = jitter(toMap(c), 10)
+            let radius = r * uniform(0.9, 1.05)
             blob(&g, centre, radius, value: 0)
             ground = g
         }
         for (c, r) in bp.lakes {
             var w = water
-            let centre = jitter(toMap(c), 10), radius = r * uniform(0.92, 1.05)
+            let centre = jitter(toMap(c), 10)
+            let radius = r * uniform(0.92, 1.05)
             blob(&w, centre, radius)
             water = w
         }
@@ -160,30 +168,40 @@ final class MapLayoutGenerator {
             // Water only where it does not cut the main route.
             ground[i] = 0
         }
-        for pts in mainPoints { for p in pts { stamp(&ground, p, 9); stamp(&water, p, 12, value: 0) } }
+        for pts in mainPoints {
+            for p in pts {
+                stamp(&ground, p, 9)
+                stamp(&water, p, 12, value: 0)
+            }
+        }
         for i in ground.indices where ground[i] != 0 { water[i] = 0 }
         // Rocks: small obstacles inside open ground (closed outlines on the minimap).
         for (c, r) in bp.rooms where r > 50 {
             let count = 2 + Int(rng.nextUniform() * 4)
             for _ in 0..<count {
-                let a = uniform(0, 2 * .pi), dist = uniform(0.15, 0.5) * r
+                let a = uniform(0, 2 * .pi)
+                let dist = uniform(0.15, 0.5) * r
                 let p = toMap(c) + MapPoint(x: cos(a) * dist, y: sin(a) * dist)
                 let near = mainPoints.joined().contains { ($0 - p).length < 18 }
                 if !near { stamp(&ground, p, uniform(5, 11), value: 0) }
             }
         }
-        let entrance = toMap(bp.entrance), exit = toMap(bp.exit)
+        let entrance = toMap(bp.entrance)
+        let exit = toMap(bp.exit)
         stamp(&ground, entrance, 20)
         stamp(&ground, exit, 20)
         let walkable = MapLayoutGenerator.connected(ground, width: width, height: height, from: entrance)
         for i in water.indices where walkable[i] == 0 && ground[i] != 0 { water[i] = 0 }
         let (walls, edges) = MapLayoutGenerator.lines(walkable: walkable, water: water, width: width, height: height)
         let reachable = branchEnds.filter { p in
-            let x = Int(p.x), y = Int(p.y)
+            let x = Int(p.x)
+            let y = Int(p.y)
             return walkable[y * width + x] != 0
         }
-        return MapLayout(layoutClass: layoutClass, seed: seed, width: width, height: height, walkable: walkable, walls: walls,
-                         waterEdges: edges, water: water, entrance: entrance, exit: exit, waypoint: toMap(bp.waypoint), branchEnds: reachable)
+        return MapLayout(
+            layoutClass: layoutClass, seed: seed, width: width, height: height, walkable: walkable, walls: walls,
+            waterEdges: edges, water: water, entrance: entrance, exit: exit, waypoint: toMap(bp.waypoint),
+            branchEnds: reachable)
     }
 
     /// The part of `ground` connected (4-neighbours) to `start`.
@@ -194,11 +212,24 @@ final class MapLayoutGenerator {
         var stack = [s]
         out[s] = 1
         while let i = stack.popLast() {
-            let x = i % width, y = i / width
-            if x > 0, ground[i - 1] != 0, out[i - 1] == 0 { out[i - 1] = 1; stack.append(i - 1) }
-            if x < width - 1, ground[i + 1] != 0, out[i + 1] == 0 { out[i + 1] = 1; stack.append(i + 1) }
-            if y > 0, ground[i - width] != 0, out[i - width] == 0 { out[i - width] = 1; stack.append(i - width) }
-            if y < height - 1, ground[i + width] != 0, out[i + width] == 0 { out[i + width] = 1; stack.append(i + width) }
+            let x = i % width
+            let y = i / width
+            if x > 0, ground[i - 1] != 0, out[i - 1] == 0 {
+                out[i - 1] = 1
+                stack.append(i - 1)
+            }
+            if x < width - 1, ground[i + 1] != 0, out[i + 1] == 0 {
+                out[i + 1] = 1
+                stack.append(i + 1)
+            }
+            if y > 0, ground[i - width] != 0, out[i - width] == 0 {
+                out[i - width] = 1
+                stack.append(i - width)
+            }
+            if y < height - 1, ground[i + width] != 0, out[i + width] == 0 {
+                out[i + width] = 1
+                stack.append(i + width)
+            }
         }
         return out
     }
@@ -206,7 +237,8 @@ final class MapLayoutGenerator {
     /// Wall lines (ground next to rock, on both sides of the edge: 2 px) and water edges (ground
     /// next to water).
     static func lines(walkable: [UInt8], water: [UInt8], width: Int, height: Int) -> (walls: [UInt8], edges: [UInt8]) {
-        var walls = [UInt8](repeating: 0, count: walkable.count), edges = walls
+        var walls = [UInt8](repeating: 0, count: walkable.count)
+        var edges = walls
         for y in 1..<(height - 1) {
             for x in 1..<(width - 1) {
                 let i = y * width + x

@@ -16,7 +16,10 @@ public final class MapRecording {
     /// Forced events: frame number → event started just before that frame is captured.
     public var scheduled: [Int: MapEvent] = [:]
 
-    public init(layout: MapLayout, effects: MapEffects, view: MapView, seed: UInt64, captureFPS: Double = 1, stepsPerSecond: Double = 20) throws {
+    public init(
+        layout: MapLayout, effects: MapEffects, view: MapView, seed: UInt64, captureFPS: Double = 1,
+        stepsPerSecond: Double = 20
+    ) throws {
         world = MapWorld(layout: layout, effects: effects, seed: seed)
         self.view = view
         explorer = try MapExplorer(layout: layout, seed: seed)
@@ -52,11 +55,14 @@ public final class MapRecording {
         let image = MapRenderer.image(world, view: view, rect: rect, frameIndex: frameCount)
         if first == nil { first = world.player }
         let origin = first ?? world.player
-        let record = MapTruth.FrameRecord(index: frameCount, time: world.time, x: world.player.x, y: world.player.y,
-                                          events: MapEvent.allCases.filter {
-                                              world.activeEvents.contains($0) || ($0 == .teleport && world.teleports.count > teleportsBefore)
-                                          })
+        let record = MapTruth.FrameRecord(
+            index: frameCount, time: world.time, x: world.player.x, y: world.player.y,
+            events: MapEvent.allCases.filter {
+                world.activeEvents.contains($0) || ($0 == .teleport && world.teleports.count > teleportsBefore)
+            })
         frameCount += 1
-        return Capture(image: image, truth: record, offsetX: (world.player.x - origin.x) * view.scale, offsetY: (world.player.y - origin.y) * view.scale)
+        return Capture(
+            image: image, truth: record, offsetX: (world.player.x - origin.x) * view.scale,
+            offsetY: (world.player.y - origin.y) * view.scale)
     }
 }

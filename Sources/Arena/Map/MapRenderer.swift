@@ -9,7 +9,9 @@ public struct MapView: Sendable, Equatable {
     public var minimapScale: Float
 
     public init(screenWidth: Int, screenHeight: Int, minimapScale: Float = 1) {
-        self.screenWidth = screenWidth; self.screenHeight = screenHeight; self.minimapScale = minimapScale
+        self.screenWidth = screenWidth
+        self.screenHeight = screenHeight
+        self.minimapScale = minimapScale
     }
 
     /// Screen pixels per map pixel: 2 at 4K (map pixels are the seed's half scale), fractional at
@@ -33,20 +35,24 @@ public enum MapRenderer {
     static let waterColor: (Float, Float, Float) = (62, 144, 188)
 
     /// Renders the part `rect` of the screen into `out` (`rect.width * rect.height * 4` bytes).
-    public static func render(_ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int, into out: UnsafeMutablePointer<UInt8>) {
+    public static func render(
+        _ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int, into out: UnsafeMutablePointer<UInt8>
+    ) {
         let events = world.activeEvents
         if events.contains(.loading) {
             loadingScreen(view: view, rect: rect, time: world.time, into: out)
         } else {
             let halves = rect.height >= 64 ? 2 : 1
             DispatchQueue.concurrentPerform(iterations: halves) { part in
-                let y0 = rect.height * part / halves, y1 = rect.height * (part + 1) / halves
+                let y0 = rect.height * part / halves
+                let y1 = rect.height * (part + 1) / halves
                 ground(world, view: view, rect: rect, rows: y0..<y1, into: out)
             }
             sceneEffects(world, view: view, rect: rect, into: out)
             if !events.contains(.mapOff) {
                 DispatchQueue.concurrentPerform(iterations: halves) { part in
-                    let y0 = rect.height * part / halves, y1 = rect.height * (part + 1) / halves
+                    let y0 = rect.height * part / halves
+                    let y1 = rect.height * (part + 1) / halves
                     minimap(world, view: view, rect: rect, rows: y0..<y1, into: out)
                 }
                 icons(world, view: view, rect: rect, into: out)
@@ -71,15 +77,20 @@ public enum MapRenderer {
         var img = Image(width: rect.width, height: rect.height)
         img.pixels.withUnsafeMutableBufferPointer { px in
             for i in 0..<(rect.width * rect.height) {
-                px[3 * i] = buffer[4 * i + 2]; px[3 * i + 1] = buffer[4 * i + 1]; px[3 * i + 2] = buffer[4 * i]
+                px[3 * i] = buffer[4 * i + 2]
+                px[3 * i + 1] = buffer[4 * i + 1]
+                px[3 * i + 2] = buffer[4 * i]
             }
         }
         return img
     }
 
-    private static func ground(_ world: MapWorld, view: MapView, rect: ScreenRect, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>) {
+    private static func ground(
+        _ world: MapWorld, view: MapView, rect: ScreenRect, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>
+    ) {
         let s = view.scale * world.scene.zoom
-        let gx = world.player.x * s - view.player.x, gy = world.player.y * s - view.player.y
+        let gx = world.player.x * s - view.player.x
+        let gy = world.player.y * s - view.player.y
         let texStep = 0.5 / max(view.scale, 0.25)
         world.scene.texture.withUnsafeBufferPointer { tex in
             for row in rows {
@@ -88,7 +99,10 @@ public enum MapRenderer {
                 for col in 0..<rect.width {
                     let u = Int(((Float(rect.x + col) + gx) * texStep).rounded(.down)) & 255
                     let t = (v + u) * 3
-                    out[o] = tex[t + 2]; out[o + 1] = tex[t + 1]; out[o + 2] = tex[t]; out[o + 3] = 0
+                    out[o] = tex[t + 2]
+                    out[o + 1] = tex[t + 1]
+                    out[o + 2] = tex[t]
+                    out[o + 3] = 0
                     o += 4
                 }
             }
@@ -96,10 +110,14 @@ public enum MapRenderer {
     }
 
     /// Adds (or blends) a radial blob of `color` at screen point (cx, cy).
-    private static func blob(cx: Float, cy: Float, r: Float, color: (Float, Float, Float), strength: Float, additive: Bool,
-                             rect: ScreenRect, into out: UnsafeMutablePointer<UInt8>) {
-        let x0 = max(rect.x, Int(cx - r)), x1 = min(rect.x + rect.width - 1, Int(cx + r))
-        let y0 = max(rect.y, Int(cy - r)), y1 = min(rect.y + rect.height - 1, Int(cy + r))
+    private static func blob(
+        cx: Float, cy: Float, r: Float, color: (Float, Float, Float), strength: Float, additive: Bool,
+        rect: ScreenRect, into out: UnsafeMutablePointer<UInt8>
+    ) {
+        let x0 = max(rect.x, Int(cx - r))
+        let x1 = min(rect.x + rect.width - 1, Int(cx + r))
+        let y0 = max(rect.y, Int(cy - r))
+        let y1 = min(rect.y + rect.height - 1, Int(cy + r))
         guard x0 <= x1, y0 <= y1 else { return }
         let inv = 1 / (r * r)
         for y in y0...y1 {
@@ -126,21 +144,31 @@ public enum MapRenderer {
         }
     }
 
-    private static func sceneEffects(_ world: MapWorld, view: MapView, rect: ScreenRect, into out: UnsafeMutablePointer<UInt8>) {
+    private static func sceneEffects(
+        _ world: MapWorld, view: MapView, rect: ScreenRect, into out: UnsafeMutablePointer<UInt8>
+    ) {
         let scene = world.scene
         guard scene.effects != .none else { return }
         let s = view.scale * scene.zoom
-        func screen(_ p: MapPoint) -> (Float, Float) { (view.player.x + (p.x - world.player.x) * s, view.player.y + (p.y - world.player.y) * s) }
+        func screen(_ p: MapPoint) -> (Float, Float) {
+            (view.player.x + (p.x - world.player.x) * s, view.player.y + (p.y - world.player.y) * s)
+        }
         let t = Float(world.time)
         for pool in scene.pools {
             let (x, y) = screen(pool.p)
-            blob(cx: x, cy: y, r: pool.rx * s, color: (28, 72, 135), strength: 1.6, additive: false, rect: rect, into: out)
+            blob(
+                cx: x, cy: y, r: pool.rx * s, color: (28, 72, 135), strength: 1.6, additive: false, rect: rect,
+                into: out)
         }
         for fire in scene.fires {
             let (x, y) = screen(fire.p)
             let flicker = 0.85 + 0.15 * sin(t * 9 + fire.phase)
-            blob(cx: x, cy: y, r: fire.r * s * flicker, color: (255, 150, 45), strength: 1.8, additive: true, rect: rect, into: out)
-            blob(cx: x, cy: y, r: fire.r * s * 0.45, color: (255, 240, 170), strength: 1.5, additive: true, rect: rect, into: out)
+            blob(
+                cx: x, cy: y, r: fire.r * s * flicker, color: (255, 150, 45), strength: 1.8, additive: true, rect: rect,
+                into: out)
+            blob(
+                cx: x, cy: y, r: fire.r * s * 0.45, color: (255, 240, 170), strength: 1.5, additive: true, rect: rect,
+                into: out)
         }
         for e in scene.enemies {
             let (x, y) = screen(e.p)
@@ -149,27 +177,39 @@ public enum MapRenderer {
         for f in scene.flashes {
             let (x, y) = screen(f.p)
             let age = Float(world.time - f.start) / 0.35
-            blob(cx: x, cy: y, r: f.r * s * (0.5 + age), color: f.color, strength: 1.4 * (1 - age), additive: true, rect: rect, into: out)
+            blob(
+                cx: x, cy: y, r: f.r * s * (0.5 + age), color: f.color, strength: 1.4 * (1 - age), additive: true,
+                rect: rect, into: out)
         }
         // The player: a figure, its aura (a pulsing ring) and its own skills.
-        let px = view.player.x, py = view.player.y
+        let px = view.player.x
+        let py = view.player.y
         let aura = 60 * view.scale * (1 + 0.05 * sin(t * 3))
         blob(cx: px, cy: py, r: aura, color: (160, 60, 200), strength: 0.35, additive: true, rect: rect, into: out)
         blob(cx: px, cy: py, r: aura * 0.7, color: (20, 10, 30), strength: 0.3, additive: false, rect: rect, into: out)
-        blob(cx: px, cy: py, r: 9 * view.scale, color: (120, 95, 70), strength: 3, additive: false, rect: rect, into: out)
+        blob(
+            cx: px, cy: py, r: 9 * view.scale, color: (120, 95, 70), strength: 3, additive: false, rect: rect, into: out
+        )
         for start in scene.playerSkills {
             let age = Float(world.time - start) / 0.3
-            blob(cx: px + 40 * view.scale, cy: py - 10 * view.scale, r: 80 * view.scale * (0.4 + age), color: (140, 200, 255),
-                 strength: 1.6 * (1 - age), additive: true, rect: rect, into: out)
+            blob(
+                cx: px + 40 * view.scale, cy: py - 10 * view.scale, r: 80 * view.scale * (0.4 + age),
+                color: (140, 200, 255),
+                strength: 1.6 * (1 - age), additive: true, rect: rect, into: out)
         }
     }
 
     /// The semi-transparent wall lines (lavender) and water edges (cyan) of everything revealed,
     /// sampled bilinearly at the minimap's (fractional) scale.
-    private static func minimap(_ world: MapWorld, view: MapView, rect: ScreenRect, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>) {
-        let s = view.scale, inv = 1 / s
-        let w = world.layout.width, h = world.layout.height
-        let (wr, wg, wb) = wallColor, (cr, cg, cb) = waterColor
+    private static func minimap(
+        _ world: MapWorld, view: MapView, rect: ScreenRect, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>
+    ) {
+        let s = view.scale
+        let inv = 1 / s
+        let w = world.layout.width
+        let h = world.layout.height
+        let (wr, wg, wb) = wallColor
+        let (cr, cg, cb) = waterColor
         world.visibleWalls.withUnsafeBufferPointer { walls in
             world.visibleWater.withUnsafeBufferPointer { water in
                 for row in rows {
@@ -179,22 +219,42 @@ public enum MapRenderer {
                     let fy = my - Float(iy)
                     // Only the columns whose map x is inside the map.
                     let mx0 = world.player.x + (Float(rect.x) + 0.5 - view.player.x) * inv - 0.5
-                    let c0 = max(0, Int(((0 - mx0) * s).rounded(.up))), c1 = min(rect.width, Int((Float(w - 1) - mx0) * s))
+                    let c0 = max(0, Int(((0 - mx0) * s).rounded(.up)))
+                    let c1 = min(rect.width, Int((Float(w - 1) - mx0) * s))
                     guard c0 < c1 else { continue }
                     var o = (row * rect.width + c0) * 4
                     for col in c0..<c1 {
                         let mx = mx0 + Float(col) * inv
-                        let ix = Int(mx), fx = mx - Float(ix)
+                        let ix = Int(mx)
+                        let fx = mx - Float(ix)
                         let i = iy * w + ix
-                        let a00 = Float(walls[i]), a01 = Float(walls[i + 1]), a10 = Float(walls[i + w]), a11 = Float(walls[i + w + 1])
-                        let b00 = Float(water[i]), b01 = Float(water[i + 1]), b10 = Float(water[i + w]), b11 = Float(water[i + w + 1])
+                        let a00 = Float(walls[i])
+                        let a01 = Float(walls[i + 1])
+                        let a10 = Float(walls[i + w])
+                        let a11 = Float(walls[i + w + 1])
+                        let b00 = Float(water[i])
+                        let b01 = Float(water[i + 1])
+                        let b10 = Float(water[i + w])
+                        let b11 = Float(water[i + w + 1])
                         if a00 + a01 + a10 + a11 + b00 + b01 + b10 + b11 > 0 {
-                            let aw = ((a00 * (1 - fx) + a01 * fx) * (1 - fy) + (a10 * (1 - fx) + a11 * fx) * fy) * (0.8 / 255)
-                            let ab = ((b00 * (1 - fx) + b01 * fx) * (1 - fy) + (b10 * (1 - fx) + b11 * fx) * fy) * (0.8 / 255)
-                            var r = Float(out[o + 2]), g = Float(out[o + 1]), b = Float(out[o])
-                            r = r * (1 - ab) + cr * ab; g = g * (1 - ab) + cg * ab; b = b * (1 - ab) + cb * ab
-                            r = r * (1 - aw) + wr * aw; g = g * (1 - aw) + wg * aw; b = b * (1 - aw) + wb * aw
-                            out[o + 2] = UInt8(r); out[o + 1] = UInt8(g); out[o] = UInt8(b)
+                            let aw =
+                                ((a00 * (1 - fx) + a01 * fx) * (1 - fy) + (a10 * (1 - fx) + a11 * fx) * fy)
+                                * (0.8 / 255)
+                            let ab =
+                                ((b00 * (1 - fx) + b01 * fx) * (1 - fy) + (b10 * (1 - fx) + b11 * fx) * fy)
+                                * (0.8 / 255)
+                            var r = Float(out[o + 2])
+                            var g = Float(out[o + 1])
+                            var b = Float(out[o])
+                            r = r * (1 - ab) + cr * ab
+                            g = g * (1 - ab) + cg * ab
+                            b = b * (1 - ab) + cb * ab
+                            r = r * (1 - aw) + wr * aw
+                            g = g * (1 - aw) + wg * aw
+                            b = b * (1 - aw) + wb * aw
+                            out[o + 2] = UInt8(r)
+                            out[o + 1] = UInt8(g)
+                            out[o] = UInt8(b)
                         }
                         o += 4
                     }
@@ -203,22 +263,34 @@ public enum MapRenderer {
         }
     }
 
-    private static func fillRect(_ x: Float, _ y: Float, _ w: Float, _ h: Float, color: (UInt8, UInt8, UInt8), rect: ScreenRect,
-                                 into out: UnsafeMutablePointer<UInt8>) {
-        let x0 = max(rect.x, Int(x)), x1 = min(rect.x + rect.width, Int(x + w))
-        let y0 = max(rect.y, Int(y)), y1 = min(rect.y + rect.height, Int(y + h))
+    private static func fillRect(
+        _ x: Float, _ y: Float, _ w: Float, _ h: Float, color: (UInt8, UInt8, UInt8), rect: ScreenRect,
+        into out: UnsafeMutablePointer<UInt8>
+    ) {
+        let x0 = max(rect.x, Int(x))
+        let x1 = min(rect.x + rect.width, Int(x + w))
+        let y0 = max(rect.y, Int(y))
+        let y1 = min(rect.y + rect.height, Int(y + h))
         guard x0 < x1, y0 < y1 else { return }
         for yy in y0..<y1 {
             var o = ((yy - rect.y) * rect.width + x0 - rect.x) * 4
-            for _ in x0..<x1 { out[o] = color.2; out[o + 1] = color.1; out[o + 2] = color.0; o += 4 }
+            for _ in x0..<x1 {
+                out[o] = color.2
+                out[o + 1] = color.1
+                out[o + 2] = color.0
+                o += 4
+            }
         }
     }
 
     /// Opaque icons over the lines: the orange exit door and the waypoint's orange-yellow cross,
     /// once revealed.
-    private static func icons(_ world: MapWorld, view: MapView, rect: ScreenRect, into out: UnsafeMutablePointer<UInt8>) {
+    private static func icons(_ world: MapWorld, view: MapView, rect: ScreenRect, into out: UnsafeMutablePointer<UInt8>)
+    {
         let s = view.scale
-        func screen(_ p: MapPoint) -> (Float, Float) { (view.player.x + (p.x - world.player.x) * s, view.player.y + (p.y - world.player.y) * s) }
+        func screen(_ p: MapPoint) -> (Float, Float) {
+            (view.player.x + (p.x - world.player.x) * s, view.player.y + (p.y - world.player.y) * s)
+        }
         let layout = world.layout
         func seen(_ p: MapPoint) -> Bool { world.revealed[Int(p.y) * layout.width + Int(p.x)] != 0 }
         if seen(layout.exit) {
@@ -233,8 +305,11 @@ public enum MapRenderer {
     }
 
     /// A loading screen: dark art with bluish arches (to tempt a matcher), a title and a bar.
-    private static func loadingScreen(view: MapView, rect: ScreenRect, time: Double, into out: UnsafeMutablePointer<UInt8>) {
-        let w = Float(view.screenWidth), h = Float(view.screenHeight)
+    private static func loadingScreen(
+        view: MapView, rect: ScreenRect, time: Double, into out: UnsafeMutablePointer<UInt8>
+    ) {
+        let w = Float(view.screenWidth)
+        let h = Float(view.screenHeight)
         for row in 0..<rect.height {
             let y = Float(rect.y + row) / h
             var o = row * rect.width * 4
@@ -268,7 +343,8 @@ public enum MapRenderer {
     public static func frameIndex(in image: Image) -> Int? {
         let c = MapView.codeCell
         func bright(_ bit: Int) -> Bool? {
-            let x = 4 + (bit + 1) * c + c / 2, y = 4 + c / 2
+            let x = 4 + (bit + 1) * c + c / 2
+            let y = 4 + c / 2
             guard x < image.width, y < image.height else { return nil }
             let p = image.pixel(x: x, y: y)
             if p[0] > 200 && p[1] > 200 && p[2] > 200 { return true }

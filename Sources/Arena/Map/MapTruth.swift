@@ -33,18 +33,26 @@ public struct MapTruth: Codable, Sendable {
     /// Reads `truth.json` from `dir`.
     public static func read(from dir: String) throws -> MapTruth {
         let path = (dir as NSString).appendingPathComponent("truth.json")
-        guard let data = FileManager.default.contents(atPath: path) else { throw ImagingError.badFile(path: path, reason: "cannot be read") }
-        do { return try JSONDecoder().decode(MapTruth.self, from: data) }
-        catch { throw ImagingError.badFile(path: path, reason: "not a map truth file: \(error)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ImagingError.badFile(path: path, reason: "cannot be read")
+        }
+        do { return try JSONDecoder().decode(MapTruth.self, from: data) } catch {
+            throw ImagingError.badFile(path: path, reason: "not a map truth file: \(error)")
+        }
     }
 
     /// Writes `truth.json` and the masks into `dir` (created if needed).
     public func write(to dir: String, layout: MapLayout) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         func path(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
-        try PNG.write(MapLayout.picture(of: layout.walls, width: layout.width, height: layout.height), path: path("walls.png"))
-        try PNG.write(MapLayout.picture(of: layout.walkable, width: layout.width, height: layout.height), path: path("walkable.png"))
-        try PNG.write(MapLayout.picture(of: layout.waterEdges, width: layout.width, height: layout.height), path: path("water-edges.png"))
+        try PNG.write(
+            MapLayout.picture(of: layout.walls, width: layout.width, height: layout.height), path: path("walls.png"))
+        try PNG.write(
+            MapLayout.picture(of: layout.walkable, width: layout.width, height: layout.height),
+            path: path("walkable.png"))
+        try PNG.write(
+            MapLayout.picture(of: layout.waterEdges, width: layout.width, height: layout.height),
+            path: path("water-edges.png"))
         try PNG.write(layout.guide(), path: path("guide.png"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -52,15 +60,28 @@ public struct MapTruth: Codable, Sendable {
     }
 
     init(layout: MapLayout, effects: MapEffects, view: MapView, frames: [FrameRecord]) {
-        layoutClass = layout.layoutClass.rawValue; layoutName = layout.layoutClass.description; seed = layout.seed
+        layoutClass = layout.layoutClass.rawValue
+        layoutName = layout.layoutClass.description
+        seed = layout.seed
         self.effects = effects
-        mapWidth = layout.width; mapHeight = layout.height
-        originX = layout.entrance.x; originY = layout.entrance.y; exitX = layout.exit.x; exitY = layout.exit.y
-        screenWidth = view.screenWidth; screenHeight = view.screenHeight; scale = view.scale
-        playerScreenX = view.player.x; playerScreenY = view.player.y
+        mapWidth = layout.width
+        mapHeight = layout.height
+        originX = layout.entrance.x
+        originY = layout.entrance.y
+        exitX = layout.exit.x
+        exitY = layout.exit.y
+        screenWidth = view.screenWidth
+        screenHeight = view.screenHeight
+        scale = view.scale
+        playerScreenX = view.player.x
+        playerScreenY = view.player.y
         let c = view.captureRect
-        captureX = c.x; captureY = c.y; captureSize = c.width
-        files = ["walls": "walls.png", "walkable": "walkable.png", "waterEdges": "water-edges.png", "guide": "guide.png"]
+        captureX = c.x
+        captureY = c.y
+        captureSize = c.width
+        files = [
+            "walls": "walls.png", "walkable": "walkable.png", "waterEdges": "water-edges.png", "guide": "guide.png",
+        ]
         self.frames = frames
     }
 }

@@ -108,10 +108,13 @@ public final class MapWorld {
         let falloff: [UInt8] = wide ? [255, 150, 60] : [255, 110, 35]
         for y in 2..<(height - 2) {
             for x in 2..<(width - 2) where mask[y * width + x] != 0 {
-                for dy in -2...2 { for dx in -2...2 {
-                    let d = max(abs(dx), abs(dy)), j = (y + dy) * width + x + dx
-                    if falloff[d] > out[j] { out[j] = falloff[d] }
-                } }
+                for dy in -2...2 {
+                    for dx in -2...2 {
+                        let d = max(abs(dx), abs(dy))
+                        let j = (y + dy) * width + x + dx
+                        if falloff[d] > out[j] { out[j] = falloff[d] }
+                    }
+                }
             }
         }
         return out
@@ -119,11 +122,15 @@ public final class MapWorld {
 
     /// Lifts the fog within the light radius around `p`.
     func reveal(around p: MapPoint) {
-        let w = layout.width, h = layout.height
-        let x0 = max(0, Int(p.x - lightRadius.x)), x1 = min(w - 1, Int(p.x + lightRadius.x) + 1)
-        let y0 = max(0, Int(p.y - lightRadius.y)), y1 = min(h - 1, Int(p.y + lightRadius.y) + 1)
+        let w = layout.width
+        let h = layout.height
+        let x0 = max(0, Int(p.x - lightRadius.x))
+        let x1 = min(w - 1, Int(p.x + lightRadius.x) + 1)
+        let y0 = max(0, Int(p.y - lightRadius.y))
+        let y1 = min(h - 1, Int(p.y + lightRadius.y) + 1)
         guard x0 <= x1, y0 <= y1 else { return }
-        let ax = 1 / (lightRadius.x * lightRadius.x), ay = 1 / (lightRadius.y * lightRadius.y)
+        let ax = 1 / (lightRadius.x * lightRadius.x)
+        let ay = 1 / (lightRadius.y * lightRadius.y)
         for y in y0...y1 {
             let dy = Float(y) + 0.5 - p.y
             for x in x0...x1 {
@@ -174,9 +181,13 @@ public final class MapWorld {
         }
         if hardCases && time >= nextHardCase {
             let r = rng.nextUniform()
-            if r < 0.45 { trigger(.flash, duration: 0.15) }
-            else if r < 0.75 { trigger(.mapOff, duration: 1.6) }
-            else { trigger(.teleport, duration: 1.5) }
+            if r < 0.45 {
+                trigger(.flash, duration: 0.15)
+            } else if r < 0.75 {
+                trigger(.mapOff, duration: 1.6)
+            } else {
+                trigger(.teleport, duration: 1.5)
+            }
             let gap = effects == .heavy ? 10.0 : 20.0
             nextHardCase = time + gap * (0.6 + 0.8 * Double(rng.nextUniform()))
         }
@@ -203,10 +214,15 @@ public final class MapWorld {
             let stepLength = min(remaining, 1.5)
             remaining -= stepLength
             let full = player + unit * stepLength
-            if layout.isWalkable(full) { player = full }
-            else if layout.isWalkable(MapPoint(x: full.x, y: player.y)) { player.x = full.x }
-            else if layout.isWalkable(MapPoint(x: player.x, y: full.y)) { player.y = full.y }
-            else { break }
+            if layout.isWalkable(full) {
+                player = full
+            } else if layout.isWalkable(MapPoint(x: full.x, y: player.y)) {
+                player.x = full.x
+            } else if layout.isWalkable(MapPoint(x: player.x, y: full.y)) {
+                player.y = full.y
+            } else {
+                break
+            }
         }
         if trail.last.map({ ($0 - player).length > 40 }) ?? true { trail.append(player) }
         reveal(around: player)

@@ -33,7 +33,8 @@ public final class RacerArena: @unchecked Sendable {
             throw ArenaError.invalidOption("frame rate must be in (0, 240] frames/s, got \(options.framesPerSecond)")
         }
         guard (160...3840).contains(options.width), (120...2160).contains(options.height) else {
-            throw ArenaError.invalidOption("window size must be 160x120 ... 3840x2160, got \(options.width)x\(options.height)")
+            throw ArenaError.invalidOption(
+                "window size must be 160x120 ... 3840x2160, got \(options.width)x\(options.height)")
         }
         self.options = options
         guard (0.4...2.5).contains(options.trackSize) else {
@@ -44,33 +45,53 @@ public final class RacerArena: @unchecked Sendable {
         simulation = RacerSimulation(track: track, stepsPerSecond: options.stepsPerSecond)
         if let url = options.truthURL { truth = try RacerTruthWriter(url: url, track: track, options: options) }
         let first = renderer.render(RacerView(frame: 0, simulation: simulation))
-        window = try X11PictureWindow(display: display, rect: ScreenRect(x: options.position.x, y: options.position.y,
-                                                                         width: options.width, height: options.height),
-                                      picture: first, title: "Rally - PixelPilot racer arena", className: "PixelPilotRacer")
+        window = try X11PictureWindow(
+            display: display,
+            rect: ScreenRect(
+                x: options.position.x, y: options.position.y,
+                width: options.width, height: options.height),
+            picture: first, title: "Rally - PixelPilot racer arena", className: "PixelPilotRacer")
         window.onEvent = { [weak self] e in self?.handle(e) }
     }
 
-    deinit { stop(); window.close() }
+    deinit {
+        stop()
+        window.close()
+    }
 
     private func handle(_ e: X11PictureWindow.Event) {
         let t = RacerArena.now()
         switch e {
-        case .keyPress(let key, _): lock.lock(); held.insert(key.name); let w = truth; lock.unlock(); try? w?.write(key: key.name, down: true, time: t)
-        case .keyRelease(let key): lock.lock(); held.remove(key.name); let w = truth; lock.unlock(); try? w?.write(key: key.name, down: false, time: t)
+        case .keyPress(let key, _):
+            lock.lock()
+            held.insert(key.name)
+            let w = truth
+            lock.unlock()
+            try? w?.write(key: key.name, down: true, time: t)
+        case .keyRelease(let key):
+            lock.lock()
+            held.remove(key.name)
+            let w = truth
+            lock.unlock()
+            try? w?.write(key: key.name, down: false, time: t)
         default: break
         }
     }
 
     /// The state now (thread-safe copy).
     public func snapshot() -> RacerSnapshot {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return RacerSnapshot(simulation: simulation, keys: held, frames: frames)
     }
 
     /// Starts the game loop on its own thread.
     public func start() {
         lock.lock()
-        guard !running else { lock.unlock(); return }
+        guard !running else {
+            lock.unlock()
+            return
+        }
         running = true
         lock.unlock()
         let t = Thread { [weak self] in self?.loop() }
@@ -94,19 +115,26 @@ public final class RacerArena: @unchecked Sendable {
     }
 
     /// Stops and destroys the window.
-    public func close() { stop(); window.close() }
+    public func close() {
+        stop()
+        window.close()
+    }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     private func loop() {
         defer { finished.signal() }
         let start = RacerArena.now()
-        let dt = 1 / options.stepsPerSecond, framePeriod = 1 / options.framesPerSecond
+        let dt = 1 / options.stepsPerSecond
+        let framePeriod = 1 / options.framesPerSecond
         var nextFrame = start + framePeriod
         var image = Image(width: options.width, height: options.height)
         while true {
             lock.lock()
-            guard running else { lock.unlock(); return }
+            guard running else {
+                lock.unlock()
+                return
+            }
             let target = (RacerArena.now() - start) * options.timeScale
             // Fixed steps: as many as the clock asks for, never partial ones.
             var steps = 0
@@ -120,16 +148,23 @@ public final class RacerArena: @unchecked Sendable {
                 lock.lock()
                 frames += 1
                 let view = RacerView(frame: frames, simulation: simulation)
-                let sim = simulation, keys = held
+                let sim = simulation
+                let keys = held
                 lock.unlock()
                 renderer.render(view, into: &image)
                 window.setPicture(image)
                 let shown = RacerArena.now()
-                lock.lock(); let writer = truth; lock.unlock()
-                do { try writer?.write(view: view, simulation: sim, keys: keys, time: shown) }
-                catch { lock.lock(); if loopError == nil { loopError = error }; truth = nil; lock.unlock() }
+                lock.lock()
+                let writer = truth
+                lock.unlock()
+                do { try writer?.write(view: view, simulation: sim, keys: keys, time: shown) } catch {
+                    lock.lock()
+                    if loopError == nil { loopError = error }
+                    truth = nil
+                    lock.unlock()
+                }
                 nextFrame += framePeriod
-                if nextFrame < RacerArena.now() { nextFrame = RacerArena.now() + framePeriod }   // behind: skip, no burst
+                if nextFrame < RacerArena.now() { nextFrame = RacerArena.now() + framePeriod }  // behind: skip, no burst
             }
             let nextStep = start + (simulation.metrics.time + dt) / options.timeScale
             let wait = Swift.min(nextFrame, nextStep) - RacerArena.now()

@@ -25,7 +25,11 @@ public struct RacerArenaOptions: Sendable {
 
 /// A consistent copy of the arena's state between two steps.
 public struct RacerSnapshot: Sendable {
-    public init(simulation: RacerSimulation, keys: Set<String>, frames: Int) { self.simulation = simulation; self.keys = keys; self.frames = frames }
+    public init(simulation: RacerSimulation, keys: Set<String>, frames: Int) {
+        self.simulation = simulation
+        self.keys = keys
+        self.frames = frames
+    }
     public var simulation: RacerSimulation
     /// The X keys the arena sees held (from its window's key events).
     public var keys: Set<String>

@@ -38,7 +38,10 @@ public struct RacerCarState: Sendable, Equatable {
     public var steering: Double
 
     public init(position: SIMD2<Double>, heading: Double, velocity: SIMD2<Double> = .zero, steering: Double = 0) {
-        self.position = position; self.heading = heading; self.velocity = velocity; self.steering = steering
+        self.position = position
+        self.heading = heading
+        self.velocity = velocity
+        self.steering = steering
     }
 
     /// Unit vector of the heading.
@@ -46,7 +49,10 @@ public struct RacerCarState: Sendable, Equatable {
     /// Speed along the heading, m/s (negative when reversing).
     public var forwardSpeed: Double { (velocity * forward).sum() }
     /// Sideways speed, m/s (positive to the left): the drift.
-    public var lateralSpeed: Double { let f = forward; return velocity.y * f.x - velocity.x * f.y }
+    public var lateralSpeed: Double {
+        let f = forward
+        return velocity.y * f.x - velocity.x * f.y
+    }
     /// Ground speed, m/s.
     public var speed: Double { (velocity * velocity).sum().squareRoot() }
     /// Angle between heading and velocity, radians (0 when not moving).
@@ -55,21 +61,32 @@ public struct RacerCarState: Sendable, Equatable {
     /// Advances the car by `dt` seconds with `controls` held; `onTrack` selects the grip and drag.
     public mutating func advance(controls: RacerControls, onTrack: Bool, handling h: RacerHandling, dt: Double) {
         // Steering wheel moves towards the held lock.
-        let target: Double = controls.contains(.left) == controls.contains(.right) ? 0 : (controls.contains(.left) ? 1 : -1)
+        let target: Double =
+            controls.contains(.left) == controls.contains(.right) ? 0 : (controls.contains(.left) ? 1 : -1)
         let stepSteer = h.steeringRate * dt
         steering += Swift.max(-stepSteer, Swift.min(stepSteer, target - steering))
         // Turning: bicycle model on the forward speed; lock narrows with speed.
         let lock = h.steeringLock / (1 + abs(forwardSpeed) / 18)
         heading = remainder(heading + forwardSpeed * tan(lock * steering) / h.wheelbase * dt, 2 * Double.pi)
         // The velocity is unchanged by the turn; in the turned car's axes it has slip.
-        let f = forward, nrm = SIMD2(-f.y, f.x)
-        var u = (velocity * f).sum(), w = (velocity * nrm).sum()
+        let f = forward
+        let nrm = SIMD2(-f.y, f.x)
+        var u = (velocity * f).sum()
+        var w = (velocity * nrm).sum()
         // Engine, brakes, reverse.
         let top = onTrack ? h.topSpeed : h.topSpeedOffTrack
         if controls.contains(.up) && !controls.contains(.down) {
-            if u < 0 { u = Swift.min(0, u + h.braking * dt) } else { u += h.acceleration * Swift.max(0, 1 - u / top) * dt }
+            if u < 0 {
+                u = Swift.min(0, u + h.braking * dt)
+            } else {
+                u += h.acceleration * Swift.max(0, 1 - u / top) * dt
+            }
         } else if controls.contains(.down) && !controls.contains(.up) {
-            if u > 0.3 { u = Swift.max(0, u - h.braking * dt) } else { u = Swift.max(-h.reverseSpeed, u - h.acceleration * 0.5 * dt) }
+            if u > 0.3 {
+                u = Swift.max(0, u - h.braking * dt)
+            } else {
+                u = Swift.max(-h.reverseSpeed, u - h.acceleration * 0.5 * dt)
+            }
         }
         // Drag (coasting and off-track), and over-speed on grass bleeds off.
         let drag = h.drag + (onTrack ? 0 : h.dragOffTrack)

@@ -13,7 +13,9 @@ public struct RacerControls: OptionSet, Sendable, Hashable, CustomStringConverti
     public static let down = RacerControls(rawValue: 8)
 
     /// Every control with its X keysym name, in the seed's column order [up, left, right, down].
-    public static let keyNames: [(RacerControls, String)] = [(.up, "Up"), (.left, "Left"), (.right, "Right"), (.down, "Down")]
+    public static let keyNames: [(RacerControls, String)] = [
+        (.up, "Up"), (.left, "Left"), (.right, "Right"), (.down, "Down"),
+    ]
 
     /// The controls held in a set of X keysym names (`Up`, `Left`, `Right`, `Down`; others ignored).
     public init(keys: Set<String>) {

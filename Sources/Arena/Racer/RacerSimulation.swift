@@ -57,8 +57,10 @@ public struct RacerSimulation: Sendable {
 
     /// A simulation resumed from a known state (a truth file's frame, a replay): the car, the
     /// simulated time and the progress in laps.
-    public init(track: RacerTrack, stepsPerSecond: Double = 60, handling: RacerHandling = RacerHandling(),
-                car: RacerCarState, time: Double, progress: Double, crashes: Int = 0, offTrackTime: Double = 0) {
+    public init(
+        track: RacerTrack, stepsPerSecond: Double = 60, handling: RacerHandling = RacerHandling(),
+        car: RacerCarState, time: Double, progress: Double, crashes: Int = 0, offTrackTime: Double = 0
+    ) {
         self.init(track: track, stepsPerSecond: stepsPerSecond, handling: handling)
         self.car = car
         location = track.locate(car.position)
@@ -85,7 +87,8 @@ public struct RacerSimulation: Sendable {
             if !touchingBarrier { metrics.crashes += 1 }
             touchingBarrier = true
             let side: Double = loc.lateral > 0 ? 1 : -1
-            let centre = track.point(at: loc.s), t = track.heading(at: loc.s)
+            let centre = track.point(at: loc.s)
+            let t = track.heading(at: loc.s)
             let normal = SIMD2(-sin(t), cos(t))
             car.position = centre + normal * side * (barrier - handling.width / 2 - 0.05)
             // Keep a little of the speed along the barrier, none into it.

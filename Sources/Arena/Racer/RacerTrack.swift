@@ -45,7 +45,10 @@ public struct RacerTrack: Sendable {
         // Practically never more than a few attempts; after many, a gentler shape; a plain oval
         // (always valid) only if even that failed.
         for attempt in 0..<400 {
-            if let t = RacerTrack.generate(seed: seed, size: size, rng: &rng, gentle: attempt >= 200) { self = t; return }
+            if let t = RacerTrack.generate(seed: seed, size: size, rng: &rng, gentle: attempt >= 200) {
+                self = t
+                return
+            }
         }
         let radius = 120.0 * size
         let n = Int(2 * Double.pi * radius)
@@ -53,8 +56,10 @@ public struct RacerTrack: Sendable {
             let a = 2 * Double.pi * Double(k) / Double(n)
             return SIMD2(cos(a) * radius * 1.3, sin(a) * radius)
         }
-        self = RacerTrack(seed: seed, points: RacerTrack.resample(oval, spacing: 1), widths: [Double](repeating: 14, count: RacerTrack.resample(oval, spacing: 1).count),
-                          spacing: 1, runoff: 6)
+        self = RacerTrack(
+            seed: seed, points: RacerTrack.resample(oval, spacing: 1),
+            widths: [Double](repeating: 14, count: RacerTrack.resample(oval, spacing: 1).count),
+            spacing: 1, runoff: 6)
     }
 
     private init(seed: UInt64, points: [SIMD2<Double>], widths: [Double], spacing: Double, runoff: Double) {
@@ -72,8 +77,10 @@ public struct RacerTrack: Sendable {
             tangents[i] = d / (d * d).sum().squareRoot()
         }
         for i in 0..<n {
-            let a = tangents[(i + n - 1) % n], b = tangents[(i + 1) % n]
-            let cross = a.x * b.y - a.y * b.x, dot = (a * b).sum()
+            let a = tangents[(i + n - 1) % n]
+            let b = tangents[(i + 1) % n]
+            let cross = a.x * b.y - a.y * b.x
+            let dot = (a * b).sum()
             curvatures[i] = atan2(cross, dot) / (2 * spacing)
         }
         self.tangents = tangents
@@ -84,7 +91,9 @@ public struct RacerTrack: Sendable {
         lo + (hi - lo) * Double(rng.nextUniform())
     }
 
-    private static func generate(seed: UInt64, size: Double, rng: inout SeededGenerator, gentle: Bool = false) -> RacerTrack? {
+    private static func generate(
+        seed: UInt64, size: Double, rng: inout SeededGenerator, gentle: Bool = false
+    ) -> RacerTrack? {
         let baseRadius = 120.0 * size
         let count = Int(uniform(&rng, 9, 14))
         var control: [SIMD2<Double>] = []
@@ -111,9 +120,14 @@ public struct RacerTrack: Sendable {
         var dense: [SIMD2<Double>] = []
         let m = control.count
         for i in 0..<m {
-            let p0 = control[(i + m - 1) % m], p1 = control[i], p2 = control[(i + 1) % m], p3 = control[(i + 2) % m]
+            let p0 = control[(i + m - 1) % m]
+            let p1 = control[i]
+            let p2 = control[(i + 1) % m]
+            let p3 = control[(i + 2) % m]
             for k in 0..<60 {
-                let t = Double(k) / 60, t2 = t * t, t3 = t2 * t
+                let t = Double(k) / 60
+                let t2 = t * t
+                let t3 = t2 * t
                 let a = 2 * p1
                 let b = (p2 - p0) * t
                 let c = (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2
@@ -162,12 +176,21 @@ public struct RacerTrack: Sendable {
         // simple and start at the straight (the sample nearest its first control point).
         let n2 = points.count
         let startPoint = control[straightAt + 0]
-        var best = 0, bestD = Double.infinity
-        for i in 0..<n2 { let d = ((points[i] - startPoint) * (points[i] - startPoint)).sum(); if d < bestD { bestD = d; best = i } }
+        var best = 0
+        var bestD = Double.infinity
+        for i in 0..<n2 {
+            let d = ((points[i] - startPoint) * (points[i] - startPoint)).sum()
+            if d < bestD {
+                bestD = d
+                best = i
+            }
+        }
         points = Array(points[best...] + points[..<best])
         // Width: 10-18 m, changing smoothly along the lap.
-        let k1 = Double(Int(uniform(&rng, 2, 4))), k2 = Double(Int(uniform(&rng, 5, 8)))
-        let f1 = uniform(&rng, 0, 6.28), f2 = uniform(&rng, 0, 6.28)
+        let k1 = Double(Int(uniform(&rng, 2, 4)))
+        let k2 = Double(Int(uniform(&rng, 5, 8)))
+        let f1 = uniform(&rng, 0, 6.28)
+        let f2 = uniform(&rng, 0, 6.28)
         let widths = (0..<n2).map { i -> Double in
             let u = Double(i) / Double(n2) * 2 * Double.pi
             return Swift.min(18, Swift.max(10, 13.5 + 2.6 * sin(k1 * u + f1) + 1.4 * sin(k2 * u + f2)))
@@ -181,8 +204,10 @@ public struct RacerTrack: Sendable {
         let n = p.count
         var worst = 0.0
         for i in 0..<n {
-            let a = p[i] - p[(i + n - 1) % n], b = p[(i + 1) % n] - p[i]
-            let la = (a * a).sum().squareRoot(), lb = (b * b).sum().squareRoot()
+            let a = p[i] - p[(i + n - 1) % n]
+            let b = p[(i + 1) % n] - p[i]
+            let la = (a * a).sum().squareRoot()
+            let lb = (b * b).sum().squareRoot()
             let turn = abs(atan2(a.x * b.y - a.y * b.x, (a * b).sum()))
             worst = Swift.max(worst, 2 * turn / (la + lb))
         }
@@ -271,29 +296,39 @@ public struct RacerTrack: Sendable {
     /// neighbourhood is searched unless the point is far from it.
     public func locate(_ p: SIMD2<Double>, hint: Int? = nil) -> TrackLocation {
         let n = points.count
-        var bestI = 0, bestD = Double.infinity
+        var bestI = 0
+        var bestD = Double.infinity
         func scan(_ range: ClosedRange<Int>) {
             for k in range {
                 let i = ((k % n) + n) % n
                 let d = p - points[i]
                 let dd = (d * d).sum()
-                if dd < bestD { bestD = dd; bestI = i }
+                if dd < bestD {
+                    bestD = dd
+                    bestI = i
+                }
             }
         }
         if let hint {
             scan((hint - 30)...(hint + 30))
             let reach = widths[bestI] / 2 + runoff + 10
-            if bestD > reach * reach { bestD = .infinity; scan(0...(n - 1)) }
+            if bestD > reach * reach {
+                bestD = .infinity
+                scan(0...(n - 1))
+            }
         } else {
             scan(0...(n - 1))
         }
         // Project onto the better of the two segments around the nearest sample.
         var best = (index: bestI, s: Double(bestI) * spacing, lateral: 0.0, dist: Double.infinity)
         for i in [(bestI + n - 1) % n, bestI] {
-            let a = points[i], b = points[(i + 1) % n]
-            let ab = b - a, len2 = (ab * ab).sum()
+            let a = points[i]
+            let b = points[(i + 1) % n]
+            let ab = b - a
+            let len2 = (ab * ab).sum()
             let u = Swift.max(0, Swift.min(1, ((p - a) * ab).sum() / len2))
-            let q = a + ab * u, d = p - q
+            let q = a + ab * u
+            let d = p - q
             let dist = (d * d).sum().squareRoot()
             if dist < best.dist {
                 let cross = ab.x * d.y - ab.y * d.x
@@ -305,8 +340,12 @@ public struct RacerTrack: Sendable {
 
     /// The axis-aligned bounds of the centre line, metres.
     public var bounds: (min: SIMD2<Double>, max: SIMD2<Double>) {
-        var lo = points[0], hi = points[0]
-        for p in points { lo = pointwiseMin(lo, p); hi = pointwiseMax(hi, p) }
+        var lo = points[0]
+        var hi = points[0]
+        for p in points {
+            lo = pointwiseMin(lo, p)
+            hi = pointwiseMax(hi, p)
+        }
         return (lo, hi)
     }
 }

@@ -16,9 +16,15 @@ public struct RacerView: Sendable, Equatable, Codable {
 
     public init(frame: Int, simulation s: RacerSimulation) {
         self.frame = frame
-        x = s.car.position.x; y = s.car.position.y; heading = s.car.heading
-        slip = s.car.slipAngle; speed = s.car.speed; steering = s.car.steering
-        progress = s.metrics.progress; time = s.metrics.time; crashes = s.metrics.crashes
+        x = s.car.position.x
+        y = s.car.position.y
+        heading = s.car.heading
+        slip = s.car.slipAngle
+        speed = s.car.speed
+        steering = s.car.steering
+        progress = s.metrics.progress
+        time = s.metrics.time
+        crashes = s.metrics.crashes
         offTrack = !s.isOnTrack
     }
 }

@@ -18,9 +18,11 @@ public final class InputAgent {
     ///   - windows: where focus is read from.
     ///   - target: the window input is bound to (nil: no focus binding; the kill switch still guards).
     ///   - hotkeys: for the kill switch (nil: none, e.g. a one-shot `pixelpilot click`).
-    public init(backend: InputDevice, windows: WindowSystem, target: UInt?, hotkeys: HotkeyCenter?,
-                killCombo: KeyCombo = KillSwitch.defaultCombo, timing: InputTiming = InputTiming(), dryRun: Bool = false,
-                clock: MonotonicClock = SystemClock.shared) throws {
+    public init(
+        backend: InputDevice, windows: WindowSystem, target: UInt?, hotkeys: HotkeyCenter?,
+        killCombo: KeyCombo = KillSwitch.defaultCombo, timing: InputTiming = InputTiming(), dryRun: Bool = false,
+        clock: MonotonicClock = SystemClock.shared
+    ) throws {
         device = SafeInputDevice(wrapping: backend, timing: timing, dryRun: dryRun, clock: clock)
         killSwitch = try hotkeys.map { try KillSwitch(hotkeys: $0, combo: killCombo) }
         if let target {
@@ -35,11 +37,14 @@ public final class InputAgent {
     }
 
     /// An agent on an X display: XTest input (with its guardian) and the display's hotkeys.
-    public static func x11(connection: X11Connection, target: UInt?, killSwitch: Bool = true, timing: InputTiming = InputTiming(),
-                           dryRun: Bool = false) throws -> InputAgent {
-        try InputAgent(backend: try X11InputDevice(connection: connection), windows: X11WindowSystem(connection: connection),
-                       target: target, hotkeys: killSwitch ? try X11SharedHotkeys(displayName: connection.name) : nil,
-                       timing: timing, dryRun: dryRun)
+    public static func x11(
+        connection: X11Connection, target: UInt?, killSwitch: Bool = true, timing: InputTiming = InputTiming(),
+        dryRun: Bool = false
+    ) throws -> InputAgent {
+        try InputAgent(
+            backend: try X11InputDevice(connection: connection), windows: X11WindowSystem(connection: connection),
+            target: target, hotkeys: killSwitch ? try X11SharedHotkeys(displayName: connection.name) : nil,
+            timing: timing, dryRun: dryRun)
     }
 
     /// Releases everything held and stops listening for the kill switch.
@@ -47,7 +52,6 @@ public final class InputAgent {
         device.releaseAll()
         killSwitch?.stop()
     }
-
 
     deinit { stop() }
 }

@@ -68,7 +68,9 @@ public struct InputTiming: Sendable, Equatable {
     /// At most this many actions (moves, downs, ups) per second.
     public var maxActionsPerSecond: Double = 60
 
-    public init(afterMove: Double = 0.05, holdDown: Double = 0.05, afterRelease: Double = 0.05, maxActionsPerSecond: Double = 60) {
+    public init(
+        afterMove: Double = 0.05, holdDown: Double = 0.05, afterRelease: Double = 0.05, maxActionsPerSecond: Double = 60
+    ) {
         self.afterMove = afterMove
         self.holdDown = holdDown
         self.afterRelease = afterRelease
@@ -77,11 +79,13 @@ public struct InputTiming: Sendable, Equatable {
 
     /// The same pause after moves, downs and ups.
     public static func pauses(_ seconds: Double, maxActionsPerSecond: Double) -> InputTiming {
-        InputTiming(afterMove: seconds, holdDown: seconds, afterRelease: seconds, maxActionsPerSecond: maxActionsPerSecond)
+        InputTiming(
+            afterMove: seconds, holdDown: seconds, afterRelease: seconds, maxActionsPerSecond: maxActionsPerSecond)
     }
 
     /// No pauses and no rate limit (tests, benchmarks).
-    public static let immediate = InputTiming(afterMove: 0, holdDown: 0, afterRelease: 0, maxActionsPerSecond: .infinity)
+    public static let immediate = InputTiming(
+        afterMove: 0, holdDown: 0, afterRelease: 0, maxActionsPerSecond: .infinity)
 
     /// The pause after `action`.
     func pause(after action: InputAction) -> Double {

@@ -4,7 +4,8 @@ public struct InputTimeline: Sendable, Codable {
     public private(set) var events: [TimedInputEvent] = []
 
     public init(events: [TimedInputEvent] = []) {
-        self.events = events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
+        self.events = events.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(
+            \.element)
     }
 
     /// Adds an event, keeping the timeline ordered by time (events with equal times keep their

@@ -1,6 +1,8 @@
 /// Mouse buttons.
 public enum MouseButton: Int, Hashable, Comparable, Sendable, Codable, CaseIterable, CustomStringConvertible {
-    case left = 1, middle = 2, right = 3
+    case left = 1
+    case middle = 2
+    case right = 3
 
     /// A button from its name (`left`, `middle`, `right`) or X button number (1–3).
     ///

@@ -30,8 +30,10 @@ public final class SafeInputDevice: InputDevice, @unchecked Sendable {
     private var dryHeld = Set<HeldInput>()
     private var entries: [LoggedAction] = []
 
-    public init(wrapping backend: InputDevice, timing: InputTiming = InputTiming(), guard inputGuard: InputGuard? = nil,
-                dryRun: Bool = false, clock: MonotonicClock = SystemClock.shared) {
+    public init(
+        wrapping backend: InputDevice, timing: InputTiming = InputTiming(), guard inputGuard: InputGuard? = nil,
+        dryRun: Bool = false, clock: MonotonicClock = SystemClock.shared
+    ) {
         self.backend = backend
         self.timing = timing
         self.inputGuard = inputGuard

@@ -6,7 +6,11 @@ public struct WindowInfo: Equatable, Hashable, Sendable, Codable {
     public var rect: ScreenRect
     public var isViewable: Bool
     public init(id: UInt, title: String, className: String, rect: ScreenRect, isViewable: Bool) {
-        self.id = id; self.title = title; self.className = className; self.rect = rect; self.isViewable = isViewable
+        self.id = id
+        self.title = title
+        self.className = className
+        self.rect = rect
+        self.isViewable = isViewable
     }
 }
 
@@ -24,7 +28,11 @@ extension WindowSystem {
     /// The first window whose title or class contains `text` (case-insensitive).
     public func findWindow(matching text: String) throws -> WindowInfo {
         let t = text.lowercased()
-        guard let w = try windows().last(where: { $0.title.lowercased().contains(t) || $0.className.lowercased().contains(t) }) else {
+        guard
+            let w = try windows().last(where: {
+                $0.title.lowercased().contains(t) || $0.className.lowercased().contains(t)
+            })
+        else {
             throw DesktopError.noWindowMatching(text)
         }
         return w

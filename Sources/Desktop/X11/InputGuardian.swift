@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A small child process (`pixelpilot-guardian`, with its own X connection) that is told of every
@@ -18,7 +18,9 @@ final class InputGuardian: @unchecked Sendable {
         let env = ProcessInfo.processInfo.environment
         if let p = env["PIXELPILOT_GUARDIAN"], FileManager.default.isExecutableFile(atPath: p) { return p }
         if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            let beside = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("pixelpilot-guardian").path
+            let beside = URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent(
+                "pixelpilot-guardian"
+            ).path
             if FileManager.default.isExecutableFile(atPath: beside) { return beside }
         }
         return VirtualDisplay.findTool("pixelpilot-guardian")
@@ -62,9 +64,12 @@ final class InputGuardian: @unchecked Sendable {
 
     private func send(_ line: String) throws {
         let bytes = Array(line.utf8)
-        let sent = lock.withLock { bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        let sent = lock.withLock {
+            bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
         guard sent == bytes.count else {
-            throw DesktopError.guardianUnavailable("the guardian process \(pid) stopped listening (errno \(errno)); refusing to press")
+            throw DesktopError.guardianUnavailable(
+                "the guardian process \(pid) stopped listening (errno \(errno)); refusing to press")
         }
     }
 }

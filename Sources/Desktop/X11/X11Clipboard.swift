@@ -33,7 +33,8 @@ public final class X11Clipboard: Clipboard, @unchecked Sendable {
     public func readText(timeout: Double = 1) throws -> String? {
         try connection.locked { () throws -> String? in
             let d = connection.display
-            let clipboard = connection.atom("CLIPBOARD"), utf8 = connection.atom("UTF8_STRING")
+            let clipboard = connection.atom("CLIPBOARD")
+            let utf8 = connection.atom("UTF8_STRING")
             let property = connection.atom("PIXELPILOT_CLIP")
             guard XGetSelectionOwner(d, clipboard) != 0 else { return nil }
             XConvertSelection(d, clipboard, utf8, property, window, UInt(CurrentTime))
@@ -45,9 +46,12 @@ public final class X11Clipboard: Clipboard, @unchecked Sendable {
                     guard event.xselection.property != 0 else { return nil }
                     var actualType: Atom = 0
                     var format: Int32 = 0
-                    var n: UInt = 0, after: UInt = 0
+                    var n: UInt = 0
+                    var after: UInt = 0
                     var data: UnsafeMutablePointer<UInt8>?
-                    XGetWindowProperty(d, window, property, 0, 1 << 20, 1, Atom(AnyPropertyType), &actualType, &format, &n, &after, &data)
+                    XGetWindowProperty(
+                        d, window, property, 0, 1 << 20, 1, Atom(AnyPropertyType), &actualType, &format, &n, &after,
+                        &data)
                     guard let data else { return "" }
                     defer { XFree(data) }
                     return String(decoding: UnsafeBufferPointer(start: data, count: Int(n)), as: UTF8.self)
@@ -122,19 +126,23 @@ public final class X11Clipboard: Clipboard, @unchecked Sendable {
                 reply.xselection.target = req.target
                 reply.xselection.time = req.time
                 reply.xselection.property = 0
-                let utf8 = connection.atom("UTF8_STRING"), targets = connection.atom("TARGETS")
+                let utf8 = connection.atom("UTF8_STRING")
+                let targets = connection.atom("TARGETS")
                 if req.target == utf8 || req.target == XA_STRING {
                     let bytes = lock.withLock { Array(text.utf8) }
                     bytes.withUnsafeBufferPointer { b in
-                        _ = XChangeProperty(d, req.requestor, req.property, req.target, 8, PropModeReplace, b.baseAddress, Int32(b.count))
+                        _ = XChangeProperty(
+                            d, req.requestor, req.property, req.target, 8, PropModeReplace, b.baseAddress,
+                            Int32(b.count))
                     }
                     reply.xselection.property = req.property
                 } else if req.target == targets {
                     let list: [UInt] = [targets, utf8, XA_STRING]
                     list.withUnsafeBytes { raw in
                         guard let base = raw.baseAddress else { return }
-                        _ = XChangeProperty(d, req.requestor, req.property, XA_ATOM, 32, PropModeReplace,
-                                            base.assumingMemoryBound(to: UInt8.self), Int32(list.count))
+                        _ = XChangeProperty(
+                            d, req.requestor, req.property, XA_ATOM, 32, PropModeReplace,
+                            base.assumingMemoryBound(to: UInt8.self), Int32(list.count))
                     }
                     reply.xselection.property = req.property
                 }

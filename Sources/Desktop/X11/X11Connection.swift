@@ -51,9 +51,11 @@ public final class X11Connection: @unchecked Sendable {
         self.name = target
         // Losing the server (it stopped, the user logged out) must not end the process: the
         // exit handler returns, Xlib marks the display dead, and later calls fail.
-        XSetIOErrorExitHandler(d, { display, _ in
-            if let display { x11MarkLost(display) }
-        }, nil)
+        XSetIOErrorExitHandler(
+            d,
+            { display, _ in
+                if let display { x11MarkLost(display) }
+            }, nil)
     }
 
     /// False once the server has gone away (it stopped, or the connection broke): components then
@@ -99,7 +101,9 @@ public final class X11Connection: @unchecked Sendable {
 
     /// Whether the server has the named extension (e.g. `MIT-SHM`, `XTEST`, `XInputExtension`, `SHAPE`).
     public func hasExtension(_ name: String) -> Bool {
-        var op: Int32 = 0, ev: Int32 = 0, err: Int32 = 0
+        var op: Int32 = 0
+        var ev: Int32 = 0
+        var err: Int32 = 0
         return XQueryExtension(display, name, &op, &ev, &err) != 0
     }
 
@@ -144,8 +148,12 @@ extension X11Connection {
 
     /// The mouse buttons the server holds down now.
     public func pressedButtons() -> Set<MouseButton> {
-        var root: Window = 0, child: Window = 0
-        var rx: Int32 = 0, ry: Int32 = 0, wx: Int32 = 0, wy: Int32 = 0
+        var root: Window = 0
+        var child: Window = 0
+        var rx: Int32 = 0
+        var ry: Int32 = 0
+        var wx: Int32 = 0
+        var wy: Int32 = 0
         var mask: UInt32 = 0
         locked { _ = XQueryPointer(display, self.root, &root, &child, &rx, &ry, &wx, &wy, &mask) }
         var out = Set<MouseButton>()

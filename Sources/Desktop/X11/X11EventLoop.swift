@@ -35,7 +35,7 @@ final class X11EventLoop: @unchecked Sendable {
                 if got {
                     handle(&event)
                 } else if connection.waitForEvents(timeout: 0.05), !connection.isAlive {
-                    return   // the server went away: nothing more will come
+                    return  // the server went away: nothing more will come
                 }
             }
         }

@@ -24,7 +24,8 @@ public final class X11Hotkeys: HotkeyCenter, @unchecked Sendable {
         let relevant = UInt32(ShiftMask | ControlMask | Mod1Mask | Mod4Mask)
         loop.start { [weak self] event in
             guard let self, event.type == KeyPress else { return }
-            let code = UInt32(event.xkey.keycode), state = event.xkey.state & relevant
+            let code = UInt32(event.xkey.keycode)
+            let state = event.xkey.state & relevant
             let matches = self.lock.withLock { self.bindings.filter { $0.keycode == code && $0.modifiers == state } }
             for b in matches { self.queue.async(execute: b.handler) }
         }
@@ -52,7 +53,8 @@ public final class X11Hotkeys: HotkeyCenter, @unchecked Sendable {
         let err = connection.locked {
             connection.checked {
                 for extra in X11Hotkeys.lockMasks {
-                    XGrabKey(connection.display, Int32(code), mods | extra, connection.root, 1, GrabModeAsync, GrabModeAsync)
+                    XGrabKey(
+                        connection.display, Int32(code), mods | extra, connection.root, 1, GrabModeAsync, GrabModeAsync)
                 }
             }
         }

@@ -53,7 +53,9 @@ public final class X11InputDevice: InputDevice, @unchecked Sendable {
                 // it always knows at least what the server holds.
                 if down { try guardian?.tell(button: b.rawValue, down: true) }
                 send { XTestFakeButtonEvent(connection.display, UInt32(b.rawValue), down ? 1 : 0, 0) }
-                if down { heldButtons.insert(b) } else {
+                if down {
+                    heldButtons.insert(b)
+                } else {
                     heldButtons.remove(b)
                     try guardian?.tell(button: b.rawValue, down: false)
                 }
@@ -63,7 +65,9 @@ public final class X11InputDevice: InputDevice, @unchecked Sendable {
             try lock.withLock {
                 if down { try guardian?.tell(keycode: code, down: true) }
                 send { XTestFakeKeyEvent(connection.display, code, down ? 1 : 0, 0) }
-                if down { heldKeys[k] = code } else {
+                if down {
+                    heldKeys[k] = code
+                } else {
                     heldKeys[k] = nil
                     try guardian?.tell(keycode: code, down: false)
                 }
@@ -118,8 +122,8 @@ public final class X11InputDevice: InputDevice, @unchecked Sendable {
             // A server that went away holds nothing any more (and would never answer the sync).
             if connection.isAlive {
                 connection.locked {
-                for (_, code) in heldKeys { XTestFakeKeyEvent(connection.display, code, 0, 0) }
-                for b in heldButtons { XTestFakeButtonEvent(connection.display, UInt32(b.rawValue), 0, 0) }
+                    for (_, code) in heldKeys { XTestFakeKeyEvent(connection.display, code, 0, 0) }
+                    for b in heldButtons { XTestFakeButtonEvent(connection.display, UInt32(b.rawValue), 0, 0) }
                     XSync(connection.display, 0)
                 }
             }

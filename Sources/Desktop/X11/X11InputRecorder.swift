@@ -19,11 +19,13 @@ public final class X11InputRecorder: InputRecorder, @unchecked Sendable {
         self.clock = clock
         loop = X11EventLoop(connection: connection, name: "pixelpilot.recorder")
         let d = connection.display
-        var event: Int32 = 0, error: Int32 = 0
+        var event: Int32 = 0
+        var error: Int32 = 0
         guard XQueryExtension(d, "XInputExtension", &opcode, &event, &error) != 0 else {
             throw DesktopError.missingExtension("XInputExtension (XInput2)", neededFor: "recording input")
         }
-        var major: Int32 = 2, minor: Int32 = 1
+        var major: Int32 = 2
+        var minor: Int32 = 1
         guard XIQueryVersion(d, &major, &minor) == Success else {
             throw DesktopError.missingExtension("XInput 2.1", neededFor: "recording raw input events")
         }
@@ -56,7 +58,8 @@ public final class X11InputRecorder: InputRecorder, @unchecked Sendable {
         let d = connection.display
         let opcode = self.opcode
         let recordedEvent: InputEvent? = connection.locked {
-            guard event.type == GenericEvent, event.xcookie.extension == opcode, XGetEventData(d, &event.xcookie) != 0 else {
+            guard event.type == GenericEvent, event.xcookie.extension == opcode, XGetEventData(d, &event.xcookie) != 0
+            else {
                 return nil
             }
             defer { XFreeEventData(d, &event.xcookie) }

@@ -26,7 +26,10 @@ public final class X11PictureWindow: @unchecked Sendable {
     private let loop: X11EventLoop
 
     /// Opens a window at `rect` showing `picture` (same size), on its own connection to `display`.
-    public init(display: String, rect: ScreenRect, picture: Image, title: String = "pixelpilot-test", className: String = "PixelPilotTest") throws {
+    public init(
+        display: String, rect: ScreenRect, picture: Image, title: String = "pixelpilot-test",
+        className: String = "PixelPilotTest"
+    ) throws {
         connection = try X11Connection(name: display)
         self.rect = rect
         loop = X11EventLoop(connection: connection, name: "pixelpilot.window")
@@ -35,9 +38,12 @@ public final class X11PictureWindow: @unchecked Sendable {
         XkbSetDetectableAutoRepeat(d, 1, nil)
         var attrs = XSetWindowAttributes()
         attrs.override_redirect = 1
-        attrs.event_mask = Int(ButtonPressMask | ButtonReleaseMask | KeyPressMask | KeyReleaseMask | StructureNotifyMask | PointerMotionMask)
-        window = XCreateWindow(d, connection.root, Int32(rect.x), Int32(rect.y), UInt32(rect.width), UInt32(rect.height), 0,
-                               Int32(CopyFromParent), UInt32(InputOutput), nil, UInt(CWOverrideRedirect | CWEventMask), &attrs)
+        attrs.event_mask = Int(
+            ButtonPressMask | ButtonReleaseMask | KeyPressMask | KeyReleaseMask | StructureNotifyMask
+                | PointerMotionMask)
+        window = XCreateWindow(
+            d, connection.root, Int32(rect.x), Int32(rect.y), UInt32(rect.width), UInt32(rect.height), 0,
+            Int32(CopyFromParent), UInt32(InputOutput), nil, UInt(CWOverrideRedirect | CWEventMask), &attrs)
         XStoreName(d, window, title)
         var hint = XClassHint()
         className.withCString { cls in
@@ -78,16 +84,20 @@ public final class X11PictureWindow: @unchecked Sendable {
         let pixmap = XCreatePixmap(d, window, UInt32(rect.width), UInt32(rect.height), depth)
         let gc = XCreateGC(d, pixmap, 0, nil)
         let count = rect.width * rect.height
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: count * 4) // freed by destroy_image
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: count * 4)  // freed by destroy_image
         picture.pixels.withUnsafeBufferPointer { px in
             let c = picture.channels
             for i in 0..<Swift.min(count, picture.width * picture.height) {
-                bytes[4 * i] = px[c * i + 2]; bytes[4 * i + 1] = px[c * i + 1]; bytes[4 * i + 2] = px[c * i]; bytes[4 * i + 3] = 0
+                bytes[4 * i] = px[c * i + 2]
+                bytes[4 * i + 1] = px[c * i + 1]
+                bytes[4 * i + 2] = px[c * i]
+                bytes[4 * i + 3] = 0
             }
         }
-        let image = XCreateImage(d, XDefaultVisual(d, connection.screen), depth, ZPixmap, 0,
-                                 UnsafeMutableRawPointer(bytes).assumingMemoryBound(to: CChar.self),
-                                 UInt32(rect.width), UInt32(rect.height), 32, 0)!
+        let image = XCreateImage(
+            d, XDefaultVisual(d, connection.screen), depth, ZPixmap, 0,
+            UnsafeMutableRawPointer(bytes).assumingMemoryBound(to: CChar.self),
+            UInt32(rect.width), UInt32(rect.height), 32, 0)!
         XPutImage(d, pixmap, gc, image, 0, 0, 0, 0, UInt32(rect.width), UInt32(rect.height))
         _ = image.pointee.f.destroy_image(image)
         XFreeGC(d, gc)
@@ -103,8 +113,9 @@ public final class X11PictureWindow: @unchecked Sendable {
             XSetInputFocus(d, window, RevertToParent, UInt(CurrentTime))
             var w = window
             withUnsafeBytes(of: &w) { raw in
-                _ = XChangeProperty(d, connection.root, connection.atom("_NET_ACTIVE_WINDOW"), XA_WINDOW, 32, PropModeReplace,
-                                    raw.baseAddress!.assumingMemoryBound(to: UInt8.self), 1)
+                _ = XChangeProperty(
+                    d, connection.root, connection.atom("_NET_ACTIVE_WINDOW"), XA_WINDOW, 32, PropModeReplace,
+                    raw.baseAddress!.assumingMemoryBound(to: UInt8.self), 1)
             }
             XSync(d, 0)
         }
@@ -121,10 +132,18 @@ public final class X11PictureWindow: @unchecked Sendable {
     }
 
     /// Events received so far: "press 1 at x,y", "release 1 at x,y", "keydown a", "keyup a".
-    public var events: [String] { lock.lock(); defer { lock.unlock() }; return received }
+    public var events: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return received
+    }
 
     /// Monotonic receipt time of each event.
-    public var eventTimes: [Double] { lock.lock(); defer { lock.unlock() }; return receivedTimes }
+    public var eventTimes: [Double] {
+        lock.lock()
+        defer { lock.unlock() }
+        return receivedTimes
+    }
 
     /// Waits until at least `count` events arrived (or `timeout`), and returns them.
     public func waitForEvents(_ count: Int, timeout: Double = 3) -> [String] {
@@ -133,7 +152,12 @@ public final class X11PictureWindow: @unchecked Sendable {
         return events
     }
 
-    public func clearEvents() { lock.lock(); received.removeAll(); receivedTimes.removeAll(); lock.unlock() }
+    public func clearEvents() {
+        lock.lock()
+        received.removeAll()
+        receivedTimes.removeAll()
+        lock.unlock()
+    }
 
     private func handle(_ event: inout XEvent) {
         var text: String?
@@ -141,15 +165,18 @@ public final class X11PictureWindow: @unchecked Sendable {
         switch event.type {
         case ButtonPress:
             text = "press \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
-            structured = .buttonPress(button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
+            structured = .buttonPress(
+                button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
         case ButtonRelease:
             text = "release \(event.xbutton.button) at \(event.xbutton.x),\(event.xbutton.y)"
-            structured = .buttonRelease(button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
+            structured = .buttonRelease(
+                button: Int(event.xbutton.button), x: Int(event.xbutton.x), y: Int(event.xbutton.y))
         case KeyPress, KeyRelease:
             let sym = connection.locked { XLookupKeysym(&event.xkey, 0) }
             let key = Key(canonicalName: XKeysymToString(sym).map { String(cString: $0) } ?? "?")
             text = "\(event.type == KeyPress ? "keydown" : "keyup") \(key.name)"
-            structured = event.type == KeyPress
+            structured =
+                event.type == KeyPress
                 ? .keyPress(key: key, control: event.xkey.state & UInt32(ControlMask) != 0) : .keyRelease(key: key)
         case MotionNotify:
             structured = .motion(x: Int(event.xmotion.x), y: Int(event.xmotion.y))

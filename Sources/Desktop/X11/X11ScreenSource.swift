@@ -13,7 +13,9 @@ public struct RawFrame {
     public func image() -> Image {
         var out = Image(width: width, height: height, channels: 4)
         out.pixels.withUnsafeMutableBytes { d in
-            for y in 0..<height { X11ScreenSource.bgrxToRGBA(pixels + y * bytesPerRow, d.baseAddress! + y * width * 4, width) }
+            for y in 0..<height {
+                X11ScreenSource.bgrxToRGBA(pixels + y * bytesPerRow, d.baseAddress! + y * width * 4, width)
+            }
         }
         return out
     }
@@ -36,7 +38,9 @@ public final class X11ScreenSource: ScreenSource {
 
     deinit { releaseSegment() }
 
-    public var screenRect: ScreenRect { ScreenRect(x: 0, y: 0, width: connection.screenWidth, height: connection.screenHeight) }
+    public var screenRect: ScreenRect {
+        ScreenRect(x: 0, y: 0, width: connection.screenWidth, height: connection.screenHeight)
+    }
 
     public func capture(_ rect: ScreenRect? = nil) throws -> Frame {
         let want = rect ?? screenRect
@@ -44,7 +48,9 @@ public final class X11ScreenSource: ScreenSource {
         guard let r = want.intersection(screenRect) else {
             throw DesktopError.offScreen(want, screen: screenRect)
         }
-        let img = try connection.locked { try grab(drawable: connection.root, x: r.x, y: r.y, width: r.width, height: r.height) }
+        let img = try connection.locked {
+            try grab(drawable: connection.root, x: r.x, y: r.y, width: r.width, height: r.height)
+        }
         return Frame(image: img, rect: r, clipped: r != want, time: .now)
     }
 
@@ -52,10 +58,15 @@ public final class X11ScreenSource: ScreenSource {
         try connection.locked {
             var attrs = XWindowAttributes()
             let err = connection.checked { _ = XGetWindowAttributes(connection.display, window, &attrs) }
-            guard err == 0 else { throw DesktopError.noSuchWindow(id: window, reason: "does not exist (X error \(err))") }
-            guard attrs.map_state == IsViewable else { throw DesktopError.noSuchWindow(id: window, reason: "is not mapped") }
+            guard err == 0 else {
+                throw DesktopError.noSuchWindow(id: window, reason: "does not exist (X error \(err))")
+            }
+            guard attrs.map_state == IsViewable else {
+                throw DesktopError.noSuchWindow(id: window, reason: "is not mapped")
+            }
             // Grab the window's area from the root (what is on screen), clipped to the screen.
-            var rx: Int32 = 0, ry: Int32 = 0
+            var rx: Int32 = 0
+            var ry: Int32 = 0
             var child: Window = 0
             XTranslateCoordinates(connection.display, window, connection.root, 0, 0, &rx, &ry, &child)
             let want = ScreenRect(x: Int(rx), y: Int(ry), width: Int(attrs.width), height: Int(attrs.height))
@@ -76,23 +87,36 @@ public final class X11ScreenSource: ScreenSource {
             throw DesktopError.offScreen(want, screen: screenRect)
         }
         return try connection.locked {
-            guard usesSharedMemory else { throw DesktopError.missingExtension("MIT-SHM", neededFor: "zero-copy raw frames") }
+            guard usesSharedMemory else {
+                throw DesktopError.missingExtension("MIT-SHM", neededFor: "zero-copy raw frames")
+            }
             if shmImage == nil || shmSize.width < r.width || shmSize.height < r.height {
                 releaseSegment()
                 try createSegment(width: Swift.max(r.width, shmSize.width), height: Swift.max(r.height, shmSize.height))
             }
-            guard let img = shmImage else { throw DesktopError.serverFailed(request: "MIT-SHM capture", reason: "no shared-memory image") }
-            let fullW = img.pointee.width, fullH = img.pointee.height
+            guard let img = shmImage else {
+                throw DesktopError.serverFailed(request: "MIT-SHM capture", reason: "no shared-memory image")
+            }
+            let fullW = img.pointee.width
+            let fullH = img.pointee.height
             img.pointee.width = Int32(r.width)
             img.pointee.height = Int32(r.height)
             img.pointee.bytes_per_line = Int32(r.width * 4)
-            defer { img.pointee.width = fullW; img.pointee.height = fullH; img.pointee.bytes_per_line = fullW * 4 }
-            guard img.pointee.bits_per_pixel == 32 else { throw DesktopError.unsupportedVisual(bitsPerPixel: Int(img.pointee.bits_per_pixel)) }
+            defer {
+                img.pointee.width = fullW
+                img.pointee.height = fullH
+                img.pointee.bytes_per_line = fullW * 4
+            }
+            guard img.pointee.bits_per_pixel == 32 else {
+                throw DesktopError.unsupportedVisual(bitsPerPixel: Int(img.pointee.bits_per_pixel))
+            }
             guard XShmGetImage(connection.display, connection.root, img, Int32(r.x), Int32(r.y), UInt.max) != 0 else {
                 throw DesktopError.serverFailed(request: "XShmGetImage of \(r)", reason: "the server refused it")
             }
-            return try body(RawFrame(pixels: UnsafeRawPointer(img.pointee.data!), width: r.width, height: r.height,
-                                     bytesPerRow: r.width * 4, rect: r, time: .now))
+            return try body(
+                RawFrame(
+                    pixels: UnsafeRawPointer(img.pointee.data!), width: r.width, height: r.height,
+                    bytesPerRow: r.width * 4, rect: r, time: .now))
         }
     }
 
@@ -104,9 +128,13 @@ public final class X11ScreenSource: ScreenSource {
         }
         var image: UnsafeMutablePointer<XImage>?
         let err = connection.checked {
-            image = XGetImage(connection.display, drawable, Int32(x), Int32(y), UInt32(width), UInt32(height), UInt.max, ZPixmap)
+            image = XGetImage(
+                connection.display, drawable, Int32(x), Int32(y), UInt32(width), UInt32(height), UInt.max, ZPixmap)
         }
-        guard err == 0, let image else { throw DesktopError.serverFailed(request: "XGetImage of \(width)x\(height)+\(x)+\(y)", reason: "X error \(err)") }
+        guard err == 0, let image else {
+            throw DesktopError.serverFailed(
+                request: "XGetImage of \(width)x\(height)+\(x)+\(y)", reason: "X error \(err)")
+        }
         defer { _ = image.pointee.f.destroy_image(image) }
         return try X11ScreenSource.convert(image)
     }
@@ -116,18 +144,29 @@ public final class X11ScreenSource: ScreenSource {
             releaseSegment()
             try createSegment(width: Swift.max(width, shmSize.width), height: Swift.max(height, shmSize.height))
         }
-        guard let img = shmImage else { throw DesktopError.serverFailed(request: "MIT-SHM capture", reason: "no shared-memory image") }
+        guard let img = shmImage else {
+            throw DesktopError.serverFailed(request: "MIT-SHM capture", reason: "no shared-memory image")
+        }
         // Describe a sub-image of the segment with the requested size.
-        let fullW = img.pointee.width, fullH = img.pointee.height
+        let fullW = img.pointee.width
+        let fullH = img.pointee.height
         img.pointee.width = Int32(width)
         img.pointee.height = Int32(height)
-        defer { img.pointee.width = fullW; img.pointee.height = fullH }
+        defer {
+            img.pointee.width = fullW
+            img.pointee.height = fullH
+        }
         img.pointee.bytes_per_line = Int32(width * Int(img.pointee.bits_per_pixel) / 8)
         var ok: Int32 = 0
-        let err = connection.checked { ok = XShmGetImage(connection.display, drawable, img, Int32(x), Int32(y), UInt.max) }
+        let err = connection.checked {
+            ok = XShmGetImage(connection.display, drawable, img, Int32(x), Int32(y), UInt.max)
+        }
         let result = err == 0 && ok != 0 ? try X11ScreenSource.convert(img) : nil
         img.pointee.bytes_per_line = fullW * img.pointee.bits_per_pixel / 8
-        guard let result else { throw DesktopError.serverFailed(request: "XShmGetImage of \(width)x\(height)+\(x)+\(y)", reason: "X error \(err)") }
+        guard let result else {
+            throw DesktopError.serverFailed(
+                request: "XShmGetImage of \(width)x\(height)+\(x)+\(y)", reason: "X error \(err)")
+        }
         return result
     }
 
@@ -136,13 +175,16 @@ public final class X11ScreenSource: ScreenSource {
         let visual = XDefaultVisual(d, connection.screen)
         let depth = UInt32(XDefaultDepth(d, connection.screen))
         guard let img = XShmCreateImage(d, visual, depth, ZPixmap, nil, &shm, UInt32(width), UInt32(height)) else {
-            throw DesktopError.serverFailed(request: "XShmCreateImage of \(width)x\(height)", reason: "no image was made")
+            throw DesktopError.serverFailed(
+                request: "XShmCreateImage of \(width)x\(height)", reason: "no image was made")
         }
         let size = Int(img.pointee.bytes_per_line) * Int(img.pointee.height)
         shm.shmid = shmget(IPC_PRIVATE, size, IPC_CREAT | 0o600)
-        guard shm.shmid >= 0, let addr = shmat(shm.shmid, nil, 0), addr != UnsafeMutableRawPointer(bitPattern: -1) else {
+        guard shm.shmid >= 0, let addr = shmat(shm.shmid, nil, 0), addr != UnsafeMutableRawPointer(bitPattern: -1)
+        else {
             _ = img.pointee.f.destroy_image(img)
-            throw DesktopError.serverFailed(request: "a shared memory segment of \(size) bytes", reason: "shmget/shmat refused it")
+            throw DesktopError.serverFailed(
+                request: "a shared memory segment of \(size) bytes", reason: "shmget/shmat refused it")
         }
         shm.shmaddr = addr.assumingMemoryBound(to: CChar.self)
         img.pointee.data = shm.shmaddr
@@ -174,13 +216,19 @@ public final class X11ScreenSource: ScreenSource {
 
     /// Converts a 24/32-bit ZPixmap XImage to RGBA (opaque) using its channel masks.
     static func convert(_ img: UnsafeMutablePointer<XImage>) throws -> Image {
-        let w = Int(img.pointee.width), h = Int(img.pointee.height)
-        let bpp = Int(img.pointee.bits_per_pixel), stride = Int(img.pointee.bytes_per_line)
+        let w = Int(img.pointee.width)
+        let h = Int(img.pointee.height)
+        let bpp = Int(img.pointee.bits_per_pixel)
+        let stride = Int(img.pointee.bytes_per_line)
         guard bpp == 32 || bpp == 24 else {
             throw DesktopError.unsupportedVisual(bitsPerPixel: bpp)
         }
-        guard let data = img.pointee.data else { throw DesktopError.serverFailed(request: "XGetImage", reason: "the image has no data") }
-        let rs = shift(img.pointee.red_mask), gs = shift(img.pointee.green_mask), bs = shift(img.pointee.blue_mask)
+        guard let data = img.pointee.data else {
+            throw DesktopError.serverFailed(request: "XGetImage", reason: "the image has no data")
+        }
+        let rs = shift(img.pointee.red_mask)
+        let gs = shift(img.pointee.green_mask)
+        let bs = shift(img.pointee.blue_mask)
         let bytesPer = bpp / 8
         let src = UnsafeRawPointer(data)
         // Every byte is written below, so the buffer is not zeroed first.
@@ -198,7 +246,9 @@ public final class X11ScreenSource: ScreenSource {
                     let row = src + y * stride
                     for x in 0..<w {
                         var p: UInt32 = 0
-                        for b in 0..<bytesPer { p |= UInt32(row.load(fromByteOffset: x * bytesPer + b, as: UInt8.self)) << (8 * b) }
+                        for b in 0..<bytesPer {
+                            p |= UInt32(row.load(fromByteOffset: x * bytesPer + b, as: UInt8.self)) << (8 * b)
+                        }
                         let i = (y * w + x) * 4
                         o[i] = UInt8(truncatingIfNeeded: p >> rs)
                         o[i + 1] = UInt8(truncatingIfNeeded: p >> gs)
@@ -216,7 +266,9 @@ public final class X11ScreenSource: ScreenSource {
     static func bgrxToRGBA(_ src: UnsafeRawPointer, _ dst: UnsafeMutableRawPointer, _ n: Int) {
         typealias V = SIMD8<UInt32>
         var i = 0
-        let lowMask = V(repeating: 0xFF), midMask = V(repeating: 0xFF00), alpha = V(repeating: 0xFF00_0000)
+        let lowMask = V(repeating: 0xFF)
+        let midMask = V(repeating: 0xFF00)
+        let alpha = V(repeating: 0xFF00_0000)
         while i + 8 <= n {
             let p = src.loadUnaligned(fromByteOffset: 4 * i, as: V.self)
             let q = ((p &>> 16) & lowMask) | (p & midMask) | ((p & lowMask) &<< 16) | alpha
@@ -225,7 +277,9 @@ public final class X11ScreenSource: ScreenSource {
         }
         while i < n {
             let p = src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
-            dst.storeBytes(of: ((p >> 16) & 0xFF) | (p & 0xFF00) | ((p & 0xFF) << 16) | 0xFF00_0000, toByteOffset: 4 * i, as: UInt32.self)
+            dst.storeBytes(
+                of: ((p >> 16) & 0xFF) | (p & 0xFF00) | ((p & 0xFF) << 16) | 0xFF00_0000, toByteOffset: 4 * i,
+                as: UInt32.self)
             i += 1
         }
     }

@@ -9,11 +9,13 @@ public final class X11WindowSystem: WindowSystem {
 
     public func windows() throws -> [WindowInfo] {
         try connection.locked {
-            var rootRet: Window = 0, parent: Window = 0
+            var rootRet: Window = 0
+            var parent: Window = 0
             var children: UnsafeMutablePointer<Window>?
             var count: UInt32 = 0
             guard XQueryTree(connection.display, connection.root, &rootRet, &parent, &children, &count) != 0 else {
-                throw DesktopError.serverFailed(request: "XQueryTree on the root window", reason: "the server refused it")
+                throw DesktopError.serverFailed(
+                    request: "XQueryTree on the root window", reason: "the server refused it")
             }
             defer { if let children { XFree(children) } }
             var result: [WindowInfo] = []
@@ -30,13 +32,15 @@ public final class X11WindowSystem: WindowSystem {
 
     public func activeWindow() throws -> WindowInfo? {
         try connection.locked {
-            if let id = cardinalProperty(connection.root, "_NET_ACTIVE_WINDOW"), id != 0, let w = try? describe(UInt(id)) {
+            if let id = cardinalProperty(connection.root, "_NET_ACTIVE_WINDOW"), id != 0,
+                let w = try? describe(UInt(id))
+            {
                 return w
             }
             var focus: Window = 0
             var revert: Int32 = 0
             XGetInputFocus(connection.display, &focus, &revert)
-            guard focus > 1 else { return nil } // None or PointerRoot
+            guard focus > 1 else { return nil }  // None or PointerRoot
             return try? describe(topLevel(of: focus))
         }
     }
@@ -45,7 +49,8 @@ public final class X11WindowSystem: WindowSystem {
     func topLevel(of window: UInt) -> UInt {
         var w = window
         while true {
-            var rootRet: Window = 0, parent: Window = 0
+            var rootRet: Window = 0
+            var parent: Window = 0
             var children: UnsafeMutablePointer<Window>?
             var count: UInt32 = 0
             guard XQueryTree(connection.display, w, &rootRet, &parent, &children, &count) != 0 else { return w }
@@ -59,12 +64,14 @@ public final class X11WindowSystem: WindowSystem {
         var attrs = XWindowAttributes()
         let err = connection.checked { _ = XGetWindowAttributes(connection.display, id, &attrs) }
         guard err == 0 else { throw DesktopError.noSuchWindow(id: id, reason: "does not exist") }
-        var rx: Int32 = 0, ry: Int32 = 0
+        var rx: Int32 = 0
+        var ry: Int32 = 0
         var child: Window = 0
         XTranslateCoordinates(connection.display, id, connection.root, 0, 0, &rx, &ry, &child)
-        return WindowInfo(id: id, title: title(id), className: className(id),
-                          rect: ScreenRect(x: Int(rx), y: Int(ry), width: Int(attrs.width), height: Int(attrs.height)),
-                          isViewable: attrs.map_state == IsViewable)
+        return WindowInfo(
+            id: id, title: title(id), className: className(id),
+            rect: ScreenRect(x: Int(rx), y: Int(ry), width: Int(attrs.width), height: Int(attrs.height)),
+            isViewable: attrs.map_state == IsViewable)
     }
 
     func title(_ id: UInt) -> String {
@@ -90,10 +97,12 @@ public final class X11WindowSystem: WindowSystem {
     func stringProperty(_ id: UInt, _ name: String, type: String) -> String? {
         var actualType: Atom = 0
         var format: Int32 = 0
-        var n: UInt = 0, after: UInt = 0
+        var n: UInt = 0
+        var after: UInt = 0
         var data: UnsafeMutablePointer<UInt8>?
-        let status = XGetWindowProperty(connection.display, id, connection.atom(name), 0, 1 << 16, 0, connection.atom(type),
-                                        &actualType, &format, &n, &after, &data)
+        let status = XGetWindowProperty(
+            connection.display, id, connection.atom(name), 0, 1 << 16, 0, connection.atom(type),
+            &actualType, &format, &n, &after, &data)
         guard status == Success, let data else { return nil }
         defer { XFree(data) }
         guard n > 0, format == 8 else { return nil }
@@ -103,10 +112,12 @@ public final class X11WindowSystem: WindowSystem {
     func cardinalProperty(_ id: UInt, _ name: String) -> UInt? {
         var actualType: Atom = 0
         var format: Int32 = 0
-        var n: UInt = 0, after: UInt = 0
+        var n: UInt = 0
+        var after: UInt = 0
         var data: UnsafeMutablePointer<UInt8>?
-        let status = XGetWindowProperty(connection.display, id, connection.atom(name), 0, 1, 0, Atom(AnyPropertyType),
-                                        &actualType, &format, &n, &after, &data)
+        let status = XGetWindowProperty(
+            connection.display, id, connection.atom(name), 0, 1, 0, Atom(AnyPropertyType),
+            &actualType, &format, &n, &after, &data)
         guard status == Success, let data else { return nil }
         defer { XFree(data) }
         guard n >= 1, format == 32 else { return nil }

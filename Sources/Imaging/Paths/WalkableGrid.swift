@@ -1,7 +1,10 @@
 /// A point on a pixel grid (x right, y down).
 public struct GridPoint: Hashable, Sendable, Codable {
     public var x: Int, y: Int
-    public init(x: Int, y: Int) { self.x = x; self.y = y }
+    public init(x: Int, y: Int) {
+        self.x = x
+        self.y = y
+    }
 }
 
 /// Shortest routes over a walkable mask that keep a clearance from the walls: a coarse grid of
@@ -20,14 +23,21 @@ public struct WalkableGrid: Sendable {
             throw ImagingError.invalidArgument("walkable mask of \(mask.count) bytes is not \(width)x\(height)")
         }
         guard cell >= 1 else { throw ImagingError.invalidArgument("cell size must be at least 1, got \(cell)") }
-        self.width = width; self.height = height; self.cell = cell; self.mask = mask
-        columns = width / cell; rows = height / cell
+        self.width = width
+        self.height = height
+        self.cell = cell
+        self.mask = mask
+        columns = width / cell
+        rows = height / cell
         let dist = WalkableGrid.distanceToWalls(mask, width: width, height: height)
         var open = [UInt8](repeating: 0, count: columns * rows)
-        for r in 0..<rows { for c in 0..<columns {
-            let x = c * cell + cell / 2, y = r * cell + cell / 2
-            if dist[y * width + x] >= Int32(clearance * 3) { open[r * columns + c] = 1 }
-        } }
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let x = c * cell + cell / 2
+                let y = r * cell + cell / 2
+                if dist[y * width + x] >= Int32(clearance * 3) { open[r * columns + c] = 1 }
+            }
+        }
         self.open = open
     }
 
@@ -36,35 +46,54 @@ public struct WalkableGrid: Sendable {
         let big: Int32 = 1 << 28
         var d = [Int32](repeating: 0, count: mask.count)
         for i in mask.indices where mask[i] != 0 { d[i] = big }
-        for y in 0..<height { for x in 0..<width {
-            let i = y * width + x
-            guard d[i] > 0 else { continue }
-            var v = d[i]
-            if x > 0 { v = min(v, d[i - 1] + 3) } else { v = min(v, 3) }
-            if y > 0 { v = min(v, d[i - width] + 3); if x > 0 { v = min(v, d[i - width - 1] + 4) }; if x < width - 1 { v = min(v, d[i - width + 1] + 4) } } else { v = min(v, 3) }
-            d[i] = v
-        } }
-        for y in stride(from: height - 1, through: 0, by: -1) { for x in stride(from: width - 1, through: 0, by: -1) {
-            let i = y * width + x
-            guard d[i] > 0 else { continue }
-            var v = d[i]
-            if x < width - 1 { v = min(v, d[i + 1] + 3) } else { v = min(v, 3) }
-            if y < height - 1 { v = min(v, d[i + width] + 3); if x < width - 1 { v = min(v, d[i + width + 1] + 4) }; if x > 0 { v = min(v, d[i + width - 1] + 4) } } else { v = min(v, 3) }
-            d[i] = v
-        } }
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = y * width + x
+                guard d[i] > 0 else { continue }
+                var v = d[i]
+                if x > 0 { v = min(v, d[i - 1] + 3) } else { v = min(v, 3) }
+                if y > 0 {
+                    v = min(v, d[i - width] + 3)
+                    if x > 0 { v = min(v, d[i - width - 1] + 4) }
+                    if x < width - 1 { v = min(v, d[i - width + 1] + 4) }
+                } else {
+                    v = min(v, 3)
+                }
+                d[i] = v
+            }
+        }
+        for y in stride(from: height - 1, through: 0, by: -1) {
+            for x in stride(from: width - 1, through: 0, by: -1) {
+                let i = y * width + x
+                guard d[i] > 0 else { continue }
+                var v = d[i]
+                if x < width - 1 { v = min(v, d[i + 1] + 3) } else { v = min(v, 3) }
+                if y < height - 1 {
+                    v = min(v, d[i + width] + 3)
+                    if x < width - 1 { v = min(v, d[i + width + 1] + 4) }
+                    if x > 0 { v = min(v, d[i + width - 1] + 4) }
+                } else {
+                    v = min(v, 3)
+                }
+                d[i] = v
+            }
+        }
         return d
     }
 
     /// The open cell nearest to pixel `p` (searching outwards), or nil.
     public func nearestOpenCell(to p: GridPoint) -> GridPoint? {
-        let c0 = min(max(p.x / cell, 0), columns - 1), r0 = min(max(p.y / cell, 0), rows - 1)
+        let c0 = min(max(p.x / cell, 0), columns - 1)
+        let r0 = min(max(p.y / cell, 0), rows - 1)
         for radius in 0..<max(columns, rows) {
             var best: (GridPoint, Int)?
-            for r in max(0, r0 - radius)...min(rows - 1, r0 + radius) { for c in max(0, c0 - radius)...min(columns - 1, c0 + radius) {
-                guard max(abs(r - r0), abs(c - c0)) == radius, open[r * columns + c] != 0 else { continue }
-                let d = (r - r0) * (r - r0) + (c - c0) * (c - c0)
-                if best == nil || d < best!.1 { best = (GridPoint(x: c, y: r), d) }
-            } }
+            for r in max(0, r0 - radius)...min(rows - 1, r0 + radius) {
+                for c in max(0, c0 - radius)...min(columns - 1, c0 + radius) {
+                    guard max(abs(r - r0), abs(c - c0)) == radius, open[r * columns + c] != 0 else { continue }
+                    let d = (r - r0) * (r - r0) + (c - c0) * (c - c0)
+                    if best == nil || d < best!.1 { best = (GridPoint(x: c, y: r), d) }
+                }
+            }
             if let best { return best.0 }
         }
         return nil
@@ -78,18 +107,23 @@ public struct WalkableGrid: Sendable {
         dist[queue[0]] = 0
         var head = 0
         while head < queue.count {
-            let i = queue[head]; head += 1
-            let c = i % columns, r = i / columns
-            for dr in -1...1 { for dc in -1...1 where dr != 0 || dc != 0 {
-                let nc = c + dc, nr = r + dr
-                guard nc >= 0, nr >= 0, nc < columns, nr < rows else { continue }
-                let j = nr * columns + nc
-                guard open[j] != 0, dist[j] < 0 else { continue }
-                // No corner cutting past a closed cell.
-                if dr != 0 && dc != 0 && (open[r * columns + nc] == 0 || open[nr * columns + c] == 0) { continue }
-                dist[j] = dist[i] + 1
-                queue.append(j)
-            } }
+            let i = queue[head]
+            head += 1
+            let c = i % columns
+            let r = i / columns
+            for dr in -1...1 {
+                for dc in -1...1 where dr != 0 || dc != 0 {
+                    let nc = c + dc
+                    let nr = r + dr
+                    guard nc >= 0, nr >= 0, nc < columns, nr < rows else { continue }
+                    let j = nr * columns + nc
+                    guard open[j] != 0, dist[j] < 0 else { continue }
+                    // No corner cutting past a closed cell.
+                    if dr != 0 && dc != 0 && (open[r * columns + nc] == 0 || open[nr * columns + c] == 0) { continue }
+                    dist[j] = dist[i] + 1
+                    queue.append(j)
+                }
+            }
         }
         return dist
     }
@@ -105,15 +139,20 @@ public struct WalkableGrid: Sendable {
         var cur = s
         while dist[cur.y * columns + cur.x] > 0 {
             var next: GridPoint?
-            for dr in -1...1 { for dc in -1...1 where dr != 0 || dc != 0 {
-                let nc = cur.x + dc, nr = cur.y + dr
-                guard nc >= 0, nr >= 0, nc < columns, nr < rows else { continue }
-                let d = dist[nr * columns + nc]
-                if d >= 0 && d == dist[cur.y * columns + cur.x] - 1 {
-                    if dr != 0 && dc != 0 && (open[cur.y * columns + nc] == 0 || open[nr * columns + cur.x] == 0) { continue }
-                    if next == nil || (dr == 0 || dc == 0) { next = GridPoint(x: nc, y: nr) }
+            for dr in -1...1 {
+                for dc in -1...1 where dr != 0 || dc != 0 {
+                    let nc = cur.x + dc
+                    let nr = cur.y + dr
+                    guard nc >= 0, nr >= 0, nc < columns, nr < rows else { continue }
+                    let d = dist[nr * columns + nc]
+                    if d >= 0 && d == dist[cur.y * columns + cur.x] - 1 {
+                        if dr != 0 && dc != 0 && (open[cur.y * columns + nc] == 0 || open[nr * columns + cur.x] == 0) {
+                            continue
+                        }
+                        if next == nil || (dr == 0 || dc == 0) { next = GridPoint(x: nc, y: nr) }
+                    }
                 }
-            } }
+            }
             guard let n = next else { return nil }
             path.append(n)
             cur = n
@@ -123,7 +162,8 @@ public struct WalkableGrid: Sendable {
 
     /// True when the cell containing pixel `p` is open.
     public func isOpen(_ p: GridPoint) -> Bool {
-        let c = p.x / cell, r = p.y / cell
+        let c = p.x / cell
+        let r = p.y / cell
         guard p.x >= 0, p.y >= 0, c < columns, r < rows else { return false }
         return open[r * columns + c] != 0
     }

@@ -17,16 +17,23 @@ public final class FFT2D {
         }
         self.size = size
         log2n = size.trailingZeroBitCount
-        var c = [Float](repeating: 0, count: size / 2), s = c
+        var c = [Float](repeating: 0, count: size / 2)
+        var s = c
         for k in 0..<(size / 2) {
             let a = -2 * Double.pi * Double(k) / Double(size)
-            c[k] = Float(cos(a)); s[k] = Float(sin(a))
+            c[k] = Float(cos(a))
+            s[k] = Float(sin(a))
         }
-        cosTable = c; sinTable = s
+        cosTable = c
+        sinTable = s
         var rev = [Int](repeating: 0, count: size)
         for i in 0..<size {
-            var r = 0, x = i
-            for _ in 0..<log2n { r = (r << 1) | (x & 1); x >>= 1 }
+            var r = 0
+            var x = i
+            for _ in 0..<log2n {
+                r = (r << 1) | (x & 1)
+                x >>= 1
+            }
             rev[i] = r
         }
         reversed = rev
@@ -37,9 +44,11 @@ public final class FFT2D {
     /// does not scale (divide by N² yourself when you need the true inverse).
     public func transform(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, inverse: Bool = false) {
         columnPass(re, im, inverse: inverse)
-        transpose(re); transpose(im)
+        transpose(re)
+        transpose(im)
         columnPass(re, im, inverse: inverse)
-        transpose(re); transpose(im)
+        transpose(re)
+        transpose(im)
     }
 
     /// FFT along the vertical axis: row i and row j of each butterfly combine element by element.
@@ -49,7 +58,8 @@ public final class FFT2D {
         for i in 0..<n {
             let j = reversed[i]
             if j > i {
-                swapRows(re, i, j); swapRows(im, i, j)
+                swapRows(re, i, j)
+                swapRows(im, i, j)
             }
         }
         let sign: Float = inverse ? -1 : 1
@@ -62,15 +72,23 @@ public final class FFT2D {
                     let work = { (b: Int) in
                         let base = b * 2 * half
                         for k in 0..<half {
-                            let wr = ct[k * stride], wi = sign * st[k * stride]
-                            let ar = re + (base + k) * n, ai = im + (base + k) * n
-                            let br = re + (base + k + half) * n, bi = im + (base + k + half) * n
+                            let wr = ct[k * stride]
+                            let wi = sign * st[k * stride]
+                            let ar = re + (base + k) * n
+                            let ai = im + (base + k) * n
+                            let br = re + (base + k + half) * n
+                            let bi = im + (base + k + half) * n
                             for c in 0..<n {
-                                let xr = br[c], xi = bi[c]
-                                let tr = wr * xr - wi * xi, ti = wr * xi + wi * xr
-                                let yr = ar[c], yi = ai[c]
-                                br[c] = yr - tr; bi[c] = yi - ti
-                                ar[c] = yr + tr; ai[c] = yi + ti
+                                let xr = br[c]
+                                let xi = bi[c]
+                                let tr = wr * xr - wi * xi
+                                let ti = wr * xi + wi * xr
+                                let yr = ar[c]
+                                let yi = ai[c]
+                                br[c] = yr - tr
+                                bi[c] = yi - ti
+                                ar[c] = yr + tr
+                                ai[c] = yi + ti
                             }
                         }
                     }
@@ -82,17 +100,26 @@ public final class FFT2D {
                         // One block: split its butterflies' columns between the two cores.
                         let base = 0
                         DispatchQueue.concurrentPerform(iterations: 2) { part in
-                            let c0 = n * part / 2, c1 = n * (part + 1) / 2
+                            let c0 = n * part / 2
+                            let c1 = n * (part + 1) / 2
                             for k in 0..<half {
-                                let wr = ct[k * stride], wi = sign * st[k * stride]
-                                let ar = re + (base + k) * n, ai = im + (base + k) * n
-                                let br = re + (base + k + half) * n, bi = im + (base + k + half) * n
+                                let wr = ct[k * stride]
+                                let wi = sign * st[k * stride]
+                                let ar = re + (base + k) * n
+                                let ai = im + (base + k) * n
+                                let br = re + (base + k + half) * n
+                                let bi = im + (base + k + half) * n
                                 for c in c0..<c1 {
-                                    let xr = br[c], xi = bi[c]
-                                    let tr = wr * xr - wi * xi, ti = wr * xi + wi * xr
-                                    let yr = ar[c], yi = ai[c]
-                                    br[c] = yr - tr; bi[c] = yi - ti
-                                    ar[c] = yr + tr; ai[c] = yi + ti
+                                    let xr = br[c]
+                                    let xi = bi[c]
+                                    let tr = wr * xr - wi * xi
+                                    let ti = wr * xi + wi * xr
+                                    let yr = ar[c]
+                                    let yi = ai[c]
+                                    br[c] = yr - tr
+                                    bi[c] = yi - ti
+                                    ar[c] = yr + tr
+                                    ai[c] = yi + ti
                                 }
                             }
                         }
@@ -106,8 +133,13 @@ public final class FFT2D {
     }
 
     private func swapRows(_ p: UnsafeMutablePointer<Float>, _ i: Int, _ j: Int) {
-        let a = p + i * size, b = p + j * size
-        for c in 0..<size { let t = a[c]; a[c] = b[c]; b[c] = t }
+        let a = p + i * size
+        let b = p + j * size
+        for c in 0..<size {
+            let t = a[c]
+            a[c] = b[c]
+            b[c] = t
+        }
     }
 
     /// In-place transpose through the scratch plane, in 32×32 blocks.

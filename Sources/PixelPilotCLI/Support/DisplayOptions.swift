@@ -18,7 +18,8 @@ struct DisplayOptions: ParsableArguments {
         if virtualDisplay || noDisplay {
             let v = try VirtualDisplay()
             if noDisplay && !virtualDisplay {
-                FileHandle.standardError.write(Data("pixelpilot: no DISPLAY set; using a private virtual display \(v.name)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("pixelpilot: no DISPLAY set; using a private virtual display \(v.name)\n".utf8))
             }
             return (try X11Connection(name: v.name), v)
         }

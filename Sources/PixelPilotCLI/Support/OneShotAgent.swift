@@ -12,8 +12,9 @@ struct OneShotAgent {
     /// - Parameter killSwitch: listen for Ctrl+Alt+K (for commands that act for a while).
     init(connection: X11Connection, boundTo window: WindowSpec?, dryRun: Bool, killSwitch: Bool = false) throws {
         let target = try window?.resolve(in: X11WindowSystem(connection: connection))
-        agent = try InputAgent.x11(connection: connection, target: target, killSwitch: killSwitch, timing: InputTiming(),
-                                   dryRun: dryRun)
+        agent = try InputAgent.x11(
+            connection: connection, target: target, killSwitch: killSwitch, timing: InputTiming(),
+            dryRun: dryRun)
         self.dryRun = dryRun
     }
 

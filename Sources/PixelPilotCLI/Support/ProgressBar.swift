@@ -15,17 +15,26 @@ final class ProgressBar {
         lastDraw = now
         let frac = total > 0 ? Double(done) / Double(total) : 1
         let filled = Int(frac * Double(width))
-        let bar = String(repeating: "=", count: Swift.max(0, filled - (done < total ? 1 : 0))) + (done < total && filled > 0 ? ">" : "")
+        let bar =
+            String(repeating: "=", count: Swift.max(0, filled - (done < total ? 1 : 0)))
+            + (done < total && filled > 0 ? ">" : "")
             + String(repeating: ".", count: Swift.max(0, width - filled))
-        let eta = done > 0 && done < total ? " - ETA: \(ProgressBar.duration(elapsed / Double(done) * Double(total - done)))" : ""
-        let line = "\(String(repeating: " ", count: Swift.max(0, "\(total)".count - "\(done)".count)))\(done)/\(total) [\(bar)]\(eta) - \(suffix)"
+        let eta =
+            done > 0 && done < total
+            ? " - ETA: \(ProgressBar.duration(elapsed / Double(done) * Double(total - done)))" : ""
+        let line =
+            "\(String(repeating: " ", count: Swift.max(0, "\(total)".count - "\(done)".count)))\(done)/\(total) [\(bar)]\(eta) - \(suffix)"
         FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
     }
 
     /// Ends the current bar with a final line (printed on terminals and in logs alike).
     func finish(_ line: String) {
-        if isTerminal { FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line + "\n").utf8)) }
-        else { print(line); fflush(stdout) }
+        if isTerminal {
+            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
+        } else {
+            print(line)
+            fflush(stdout)
+        }
     }
 
     static func duration(_ s: Double) -> String {

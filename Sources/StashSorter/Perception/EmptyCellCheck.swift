@@ -45,21 +45,29 @@ public struct EmptyCellCheck: Sendable {
         let s = img.width
         let inset = Double(s) * 0.2
         let inner = Double(s) - 2 * inset
-        let thumb = img.sampled(x: inset, y: Double(img.height) * 0.2, width: inner, height: Double(img.height) * 0.6,
-                                outputWidth: n, outputHeight: n)
+        let thumb = img.sampled(
+            x: inset, y: Double(img.height) * 0.2, width: inner, height: Double(img.height) * 0.6,
+            outputWidth: n, outputHeight: n)
         var thumbnail = [Float](repeating: 0, count: n * n * 3)
-        var brightness = [Float](repeating: 0, count: n * n), chroma = [Float](repeating: 0, count: n * n)
+        var brightness = [Float](repeating: 0, count: n * n)
+        var chroma = [Float](repeating: 0, count: n * n)
         for i in 0..<(n * n) {
-            let r = Float(thumb.pixels[3 * i]), g = Float(thumb.pixels[3 * i + 1]), b = Float(thumb.pixels[3 * i + 2])
-            thumbnail[3 * i] = r; thumbnail[3 * i + 1] = g; thumbnail[3 * i + 2] = b
+            let r = Float(thumb.pixels[3 * i])
+            let g = Float(thumb.pixels[3 * i + 1])
+            let b = Float(thumb.pixels[3 * i + 2])
+            thumbnail[3 * i] = r
+            thumbnail[3 * i + 1] = g
+            thumbnail[3 * i + 2] = b
             brightness[i] = Swift.max(r, g, b)
             chroma[i] = Swift.max(r, g, b) - Swift.min(r, g, b)
         }
         // Robust statistics: JPEG blocks and colour smeared in from a neighbour's glow touch a
         // few thumbnail pixels; an item covers many.
         let mean = brightness.reduce(0, +) / Float(n * n)
-        brightness.sort(); chroma.sort()
-        return Features(thumbnail: thumbnail, peak: brightness[n * n * 9 / 10], meanBrightness: mean, tint: chroma[n * n / 2])
+        brightness.sort()
+        chroma.sort()
+        return Features(
+            thumbnail: thumbnail, peak: brightness[n * n * 9 / 10], meanBrightness: mean, tint: chroma[n * n / 2])
     }
 
     /// True when the cell is dark and colourless enough to be the empty-slot background.
@@ -70,7 +78,10 @@ public struct EmptyCellCheck: Sendable {
     /// Learns the empty cells' look from a whole grid's cells: the median thumbnail of the dark ones.
     public mutating func learn(_ cells: [Features]) {
         let dark = cells.filter(looksDark)
-        guard !dark.isEmpty else { reference = nil; return }
+        guard !dark.isEmpty else {
+            reference = nil
+            return
+        }
         var ref = [Float](repeating: 0, count: dark[0].thumbnail.count)
         var column = [Float](repeating: 0, count: dark.count)
         for j in ref.indices {

@@ -14,7 +14,10 @@ public struct CellReading: Equatable, Sendable {
     public var background: EmptyCellCheck.Verdict?
 
     public init(className: String?, confidence: Float, isConfident: Bool, background: EmptyCellCheck.Verdict? = nil) {
-        self.className = className; self.confidence = confidence; self.isConfident = isConfident; self.background = background
+        self.className = className
+        self.confidence = confidence
+        self.isConfident = isConfident
+        self.background = background
     }
 }
 
@@ -38,32 +41,42 @@ public final class StashPerception {
     /// The cell crops of the last ``read(_:)`` at the model's input size (for pictures and reports).
     public private(set) var lastCrops: [Image] = []
 
-    public init(source: ScreenSource, classifier: CellClassifying, grid: GridGeometry, confidenceThreshold: Float = 0.6, emptyClass: String = "empty") {
-        self.source = source; self.classifier = classifier; self.grid = grid
-        self.confidenceThreshold = confidenceThreshold; self.emptyClass = emptyClass
+    public init(
+        source: ScreenSource, classifier: CellClassifying, grid: GridGeometry, confidenceThreshold: Float = 0.6,
+        emptyClass: String = "empty"
+    ) {
+        self.source = source
+        self.classifier = classifier
+        self.grid = grid
+        self.confidenceThreshold = confidenceThreshold
+        self.emptyClass = emptyClass
     }
 
     /// Classifies the given cells from one capture of the region that holds them.
     public func read(_ cells: [GridCell]) throws -> [CellReading] {
         guard !cells.isEmpty else { return [] }
         let rects = cells.map(grid.rect)
-        let x0 = rects.map(\.x).min()!, y0 = rects.map(\.y).min()!
-        let x1 = rects.map { $0.x + $0.width }.max()!, y1 = rects.map { $0.y + $0.height }.max()!
+        let x0 = rects.map(\.x).min()!
+        let y0 = rects.map(\.y).min()!
+        let x1 = rects.map { $0.x + $0.width }.max()!
+        let y1 = rects.map { $0.y + $0.height }.max()!
         let frame = try source.capture(ScreenRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
         guard !frame.clipped else { throw StashSorterError.gridOffScreen(grid.bounds, screen: source.screenRect) }
         let size = classifier.inputSize
         let image = frame.image.rgb()
         let crops = cells.map { c -> Image in
             let o = grid.cellOrigin(c)
-            return image.sampled(x: o.x - Double(x0), y: o.y - Double(y0), width: grid.cellSize, height: grid.cellSize,
-                                 outputWidth: size, outputHeight: size)
+            return image.sampled(
+                x: o.x - Double(x0), y: o.y - Double(y0), width: grid.cellSize, height: grid.cellSize,
+                outputWidth: size, outputHeight: size)
         }
         lastCrops = crops
         let predictions = try classifier.predict(crops)
         guard usesEmptyCheck, let emptyIndex = classifier.classNames.firstIndex(of: emptyClass) else {
             return predictions.map { p in
-                CellReading(className: p.className == emptyClass ? nil : p.className, confidence: p.confidence,
-                            isConfident: p.confidence >= confidenceThreshold)
+                CellReading(
+                    className: p.className == emptyClass ? nil : p.className, confidence: p.confidence,
+                    isConfident: p.confidence >= confidenceThreshold)
             }
         }
         let features = crops.map(EmptyCellCheck.features(of:))
@@ -77,10 +90,15 @@ public final class StashPerception {
             // Something is there: the best item class. When the classifier did not call it empty,
             // its item probabilities are renormalised without the empty class.
             var best = -1
-            for k in p.probabilities.indices where k != emptyIndex && (best < 0 || p.probabilities[k] > p.probabilities[best]) { best = k }
-            guard best >= 0 else { return CellReading(className: nil, confidence: pEmpty, isConfident: false, background: .item) }
+            for k in p.probabilities.indices
+            where k != emptyIndex && (best < 0 || p.probabilities[k] > p.probabilities[best]) { best = k }
+            guard best >= 0 else {
+                return CellReading(className: nil, confidence: pEmpty, isConfident: false, background: .item)
+            }
             let q = pEmpty < 0.5 ? p.probabilities[best] / Swift.max(1e-6, 1 - pEmpty) : p.probabilities[best]
-            return CellReading(className: classifier.classNames[best], confidence: q, isConfident: q >= confidenceThreshold, background: .item)
+            return CellReading(
+                className: classifier.classNames[best], confidence: q, isConfident: q >= confidenceThreshold,
+                background: .item)
         }
     }
 
@@ -110,7 +128,9 @@ public final class StashPerception {
     /// there (not a plain background): the patch is captured with the pointer moved `away`, where
     /// a held item goes with it. Returns true when the patch changed, i.e. something was held.
     @discardableResult
-    public func learnCursorBackground(at point: ScreenPoint, away: ScreenPoint, move: (ScreenPoint) throws -> Void) throws -> Bool {
+    public func learnCursorBackground(
+        at point: ScreenPoint, away: ScreenPoint, move: (ScreenPoint) throws -> Void
+    ) throws -> Bool {
         try move(point)
         Thread.sleep(forTimeInterval: 0.05)
         let here = try cursorPatch(at: point)
@@ -148,7 +168,8 @@ public final class StashPerception {
         let size = classifier.inputSize
         let input = img.width == size ? img : img.resized(width: size, height: size)
         guard let p = try classifier.predict([input]).first else { return nil }
-        return CellReading(className: p.className == emptyClass ? nil : p.className, confidence: p.confidence,
-                           isConfident: p.confidence >= confidenceThreshold)
+        return CellReading(
+            className: p.className == emptyClass ? nil : p.className, confidence: p.confidence,
+            isConfident: p.confidence >= confidenceThreshold)
     }
 }

@@ -18,8 +18,10 @@ public final class StillScreen: ScreenSource {
 
     public func capture(_ rect: ScreenRect?) throws -> Frame {
         let want = rect ?? screenRect
-        let x0 = Swift.max(want.x, origin.x), y0 = Swift.max(want.y, origin.y)
-        let x1 = Swift.min(want.x + want.width, origin.x + image.width), y1 = Swift.min(want.y + want.height, origin.y + image.height)
+        let x0 = Swift.max(want.x, origin.x)
+        let y0 = Swift.max(want.y, origin.y)
+        let x1 = Swift.min(want.x + want.width, origin.x + image.width)
+        let y1 = Swift.min(want.y + want.height, origin.y + image.height)
         guard x1 > x0, y1 > y0 else {
             throw DesktopError.offScreen(want, screen: screenRect)
         }

@@ -2,12 +2,16 @@
 public struct GridCell: Hashable, Sendable, CustomStringConvertible {
     public var column: Int
     public var row: Int
-    public init(column: Int, row: Int) { self.column = column; self.row = row }
+    public init(column: Int, row: Int) {
+        self.column = column
+        self.row = row
+    }
     public var description: String { "(\(column),\(row))" }
 
     /// Straight-line distance in cells.
     public func distance(to other: GridCell) -> Double {
-        let dc = Double(column - other.column), dr = Double(row - other.row)
+        let dc = Double(column - other.column)
+        let dr = Double(row - other.row)
         return (dc * dc + dr * dr).squareRoot()
     }
 }
@@ -20,7 +24,9 @@ public struct StashGrid<Item: Hashable & Sendable>: Equatable, Sendable {
 
     public init(columns: Int, rows: Int, cells: [Item?]) {
         precondition(cells.count == columns * rows, "\(cells.count) cells do not fill a \(columns)x\(rows) grid")
-        self.columns = columns; self.rows = rows; self.cells = cells
+        self.columns = columns
+        self.rows = rows
+        self.cells = cells
     }
 
     public init(columns: Int, rows: Int) {

@@ -5,29 +5,50 @@
 public enum SeedSorter {
     /// The clicks the seed would make, in order. Throws when its layout runs off the grid (the seed
     /// did not check and clicked outside).
-    public static func clicks<Item: Hashable & Sendable & Comparable>(for grid: StashGrid<Item>, direction: SortLayout.Direction = .vertical) throws -> [GridCell] {
+    public static func clicks<Item: Hashable & Sendable & Comparable>(
+        for grid: StashGrid<Item>, direction: SortLayout.Direction = .vertical
+    ) throws -> [GridCell] {
         var cells = grid.cells
         // Stable sort of non-empty cells in row-major order by item.
         let order = (0..<cells.count).filter { cells[$0] != nil }
             .enumerated().sorted { a, b in
-                let x = cells[a.element]!, y = cells[b.element]!
+                let x = cells[a.element]!
+                let y = cells[b.element]!
                 return x < y || (x == y && a.offset < b.offset)
             }.map(\.element)
         // Track where each original item is now (the seed's Cell objects move).
         var positionOfOriginal = Dictionary(uniqueKeysWithValues: order.map { ($0, $0) })
         var originalAt = [Int?](repeating: nil, count: cells.count)
         for i in 0..<cells.count where cells[i] != nil { originalAt[i] = i }
-        var col = 0, row = 0
+        var col = 0
+        var row = 0
         var last: Item?
         var result: [GridCell] = []
         func advance() {
-            if direction == .vertical { row += 1; if row == grid.rows { row = 0; col += 1 } }
-            else { col += 1; if col == grid.columns { col = 0; row += 1 } }
+            if direction == .vertical {
+                row += 1
+                if row == grid.rows {
+                    row = 0
+                    col += 1
+                }
+            } else {
+                col += 1
+                if col == grid.columns {
+                    col = 0
+                    row += 1
+                }
+            }
         }
         for original in order {
             let item = cells[positionOfOriginal[original]!]!
             if let l = last, l != item {
-                if direction == .vertical { col += 1; row = 0 } else { row += 1; col = 0 }
+                if direction == .vertical {
+                    col += 1
+                    row = 0
+                } else {
+                    row += 1
+                    col = 0
+                }
             }
             last = item
             guard col < grid.columns, row < grid.rows else {
@@ -35,8 +56,12 @@ public enum SeedSorter {
             }
             let dest = row * grid.columns + col
             let src = positionOfOriginal[original]!
-            if src == dest { advance(); continue }
-            let srcCell = grid.cell(at: src), destCell = grid.cell(at: dest)
+            if src == dest {
+                advance()
+                continue
+            }
+            let srcCell = grid.cell(at: src)
+            let destCell = grid.cell(at: dest)
             if cells[dest] == nil { result += [srcCell, destCell] } else { result += [srcCell, destCell, srcCell] }
             // Swap contents and bookkeeping.
             let other = originalAt[dest]

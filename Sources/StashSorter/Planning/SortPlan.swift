@@ -27,7 +27,10 @@ public struct SortPlan<Item: Hashable & Sendable>: Sendable {
         var current: [PlannedClick<Item>] = []
         for c in clicks {
             current.append(c)
-            if c.cursorAfter == nil { result.append(current); current = [] }
+            if c.cursorAfter == nil {
+                result.append(current)
+                current = []
+            }
         }
         if !current.isEmpty { result.append(current) }
         return result

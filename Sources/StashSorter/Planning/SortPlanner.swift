@@ -12,14 +12,21 @@
 /// to keep mouse travel short.
 public enum SortPlanner {
     /// A wrong cell: the key it wants (`from`) and the key it has (`to`); 0 is "empty".
-    struct Edge { let cell: Int; let from: Int; let to: Int }
+    struct Edge {
+        let cell: Int
+        let from: Int
+        let to: Int
+    }
 
     /// A plan from `current` to `target` (same cells, same multiset of items).
-    public static func plan<Item: Hashable & Sendable>(from current: StashGrid<Item>, to target: [Item?]) throws -> SortPlan<Item> {
+    public static func plan<Item: Hashable & Sendable>(
+        from current: StashGrid<Item>, to target: [Item?]
+    ) throws -> SortPlan<Item> {
         guard target.count == current.cells.count else {
             throw StashSorterError.targetSize(target: target.count, grid: current.cells.count)
         }
-        var have: [Item: Int] = [:], want: [Item: Int] = [:]
+        var have: [Item: Int] = [:]
+        var want: [Item: Int] = [:]
         for x in current.cells.compactMap({ $0 }) { have[x, default: 0] += 1 }
         for x in target.compactMap({ $0 }) { want[x, default: 0] += 1 }
         guard have == want else { throw StashSorterError.targetItemsDiffer }
@@ -50,10 +57,14 @@ public enum SortPlanner {
             var result: [Int] = []
             var here = near
             while let top = stack.last {
-                var best: Int? = nil, bestD = Double.infinity
+                var best: Int? = nil
+                var bestD = Double.infinity
                 for k in out[top.node] where !used[k] {
                     let d = pos(edges[k].cell).distance(to: here)
-                    if d < bestD { bestD = d; best = k }
+                    if d < bestD {
+                        bestD = d
+                        best = k
+                    }
                 }
                 if let k = best {
                     used[k] = true
@@ -84,20 +95,23 @@ public enum SortPlanner {
             for k in circuit(from: 0, near: mouse) { click(edges[k].cell) }
         }
         // Remaining parts: closed swap cycles, started at the cell nearest the mouse.
-        while let first = (0..<edges.count).filter({ !used[$0] }).min(by: { pos(edges[$0].cell).distance(to: mouse) < pos(edges[$1].cell).distance(to: mouse) }) {
+        while let first = (0..<edges.count).filter({ !used[$0] }).min(by: {
+            pos(edges[$0].cell).distance(to: mouse) < pos(edges[$1].cell).distance(to: mouse)
+        }) {
             // Start the circuit where the nearest edge's key is held: rotate so that the pick-up
             // cell (the circuit's last edge) is that nearest cell.
             let c = circuit(from: edges[first].to, near: mouse)
             closedCycles += 1
             guard let last = c.last else { continue }
-            click(edges[last].cell)               // pick up
+            click(edges[last].cell)  // pick up
             for k in c.dropLast() { click(edges[k].cell) }  // swaps
-            click(edges[last].cell)               // put down in the emptied cell
+            click(edges[last].cell)  // put down in the emptied cell
         }
         var travel = 0.0
         for (a, b) in zip(clicks, clicks.dropFirst()) { travel += a.cell.distance(to: b.cell) }
         assert(state == target && cursor == nil, "planner did not reach the target")
-        return SortPlan(clicks: clicks, lowerBound: edges.count + closedCycles,
-                        misplacedCount: edges.filter { $0.to != 0 }.count, target: target, travel: travel)
+        return SortPlan(
+            clicks: clicks, lowerBound: edges.count + closedCycles,
+            misplacedCount: edges.filter { $0.to != 0 }.count, target: target, travel: travel)
     }
 }

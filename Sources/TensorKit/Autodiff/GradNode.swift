@@ -48,7 +48,10 @@ extension Tensor {
         var visited = Set<ObjectIdentifier>()
         var stack: [(Tensor, Bool)] = [(self, false)]
         while let (t, expanded) = stack.popLast() {
-            if expanded { order.append(t); continue }
+            if expanded {
+                order.append(t)
+                continue
+            }
             let id = ObjectIdentifier(t)
             if visited.contains(id) { continue }
             visited.insert(id)
@@ -70,13 +73,19 @@ extension Tensor {
             let inputGrads = node.backward(g)
             for (input, ig) in zip(node.inputs, inputGrads) {
                 guard let ig, input.requiresGrad else { continue }
-                precondition(ig.shape == input.shape || ig.count == input.count,
-                             "\(node.name) backward produced \(ig.shape) for input \(input.shape)")
+                precondition(
+                    ig.shape == input.shape || ig.count == input.count,
+                    "\(node.name) backward produced \(ig.shape) for input \(input.shape)")
                 let key = ObjectIdentifier(input)
                 // Gradients returned by backward closures may share storage (add passes its
                 // output gradient to both inputs), so accumulation always writes to a fresh copy.
-                if let acc = grads[key] { let sum = acc.copy(); sum.addInPlace(ig); grads[key] = sum }
-                else { grads[key] = ig.reshapedView(input.shape) }
+                if let acc = grads[key] {
+                    let sum = acc.copy()
+                    sum.addInPlace(ig)
+                    grads[key] = sum
+                } else {
+                    grads[key] = ig.reshapedView(input.shape)
+                }
             }
         }
     }

@@ -11,9 +11,14 @@ public enum GradientCheck {
 
     /// Compares the gradient of `sum(f(inputs) * w)` for a fixed random weight `w` against central
     /// differences with step `epsilon`. At most `maxElements` elements per input are probed.
-    public static func check(_ inputs: [Tensor], epsilon: Float = 1e-2, maxElements: Int = 64, seed: UInt64 = 7,
-                             _ f: ([Tensor]) -> Tensor) -> Report {
-        for t in inputs { t.requiresGrad = true; t.grad = nil }
+    public static func check(
+        _ inputs: [Tensor], epsilon: Float = 1e-2, maxElements: Int = 64, seed: UInt64 = 7,
+        _ f: ([Tensor]) -> Tensor
+    ) -> Report {
+        for t in inputs {
+            t.requiresGrad = true
+            t.grad = nil
+        }
         let probe = f(inputs)
         var rng = SeededGenerator(seed: seed)
         let w = Tensor.uniform(probe.shape, low: -1, high: 1, using: &rng)

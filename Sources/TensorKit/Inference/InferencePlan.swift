@@ -32,26 +32,42 @@ public final class InferencePlan {
             if let c = l as? Conv2D, InferencePlan.fusable(c) {
                 var j = i + 1
                 var relu = false
-                if j < layers.count, layers[j] is ReLU { relu = true; j += 1 }
+                if j < layers.count, layers[j] is ReLU {
+                    relu = true
+                    j += 1
+                }
                 while j < layers.count, layers[j] is Dropout { j += 1 }
                 if j < layers.count, let p = layers[j] as? MaxPool2D, p.kernelSize == 2, p.stride == 2, p.padding == 0 {
                     let packed = DirectConv.packWeights(c.weight.pointer, cout: c.outputChannels, cin: c.inputChannels)
                     let bias = c.bias?.scalars ?? [Float](repeating: 0, count: c.outputChannels)
-                    steps.append(.conv(packed: packed, bias: bias, cin: c.inputChannels, cout: c.outputChannels, relu: relu, inputScale: pendingScale))
+                    steps.append(
+                        .conv(
+                            packed: packed, bias: bias, cin: c.inputChannels, cout: c.outputChannels, relu: relu,
+                            inputScale: pendingScale))
                     pendingScale = 1
                     i = j + 1
                     continue
                 }
             }
-            if pendingScale != 1 { steps.append(.layer(Rescaling(scale: pendingScale))); pendingScale = 1 }
+            if pendingScale != 1 {
+                steps.append(.layer(Rescaling(scale: pendingScale)))
+                pendingScale = 1
+            }
             if let lin = l as? Linear {
                 let relu = i + 1 < layers.count && layers[i + 1] is ReLU
                 steps.append(.linear(weight: lin.weight, bias: lin.bias, relu: relu))
                 i += relu ? 2 : 1
                 continue
             }
-            if l is Dropout { i += 1; continue }
-            if l is Flatten { steps.append(.flatten); i += 1; continue }
+            if l is Dropout {
+                i += 1
+                continue
+            }
+            if l is Flatten {
+                steps.append(.flatten)
+                i += 1
+                continue
+            }
             steps.append(.layer(l))
             i += 1
         }
@@ -66,7 +82,11 @@ public final class InferencePlan {
 
     /// How many layers were fused into kernels (for tests and reports).
     public var fusedStepCount: Int {
-        steps.filter { if case .conv = $0 { return true }; if case .linear = $0 { return true }; return false }.count
+        steps.filter {
+            if case .conv = $0 { return true }
+            if case .linear = $0 { return true }
+            return false
+        }.count
     }
 
     /// Runs the network on `x` (evaluation mode semantics).
@@ -76,29 +96,41 @@ public final class InferencePlan {
             for step in steps {
                 switch step {
                 case .conv(let packed, let bias, let cin, let cout, let relu, let scale):
-                    precondition(h.rank == 4 && h.shape[3] == cin, "conv step expects NHWC with \(cin) channels, got \(h.shape)")
-                    let n = h.shape[0], height = h.shape[1], width = h.shape[2]
-                    let need = DirectConv.scratchCount(n: Swift.min(n, Swift.max(Parallel.threadCount, 1)) + n, h: height, w: width, cin: cin)
+                    precondition(
+                        h.rank == 4 && h.shape[3] == cin, "conv step expects NHWC with \(cin) channels, got \(h.shape)")
+                    let n = h.shape[0]
+                    let height = h.shape[1]
+                    let width = h.shape[2]
+                    let need = DirectConv.scratchCount(
+                        n: Swift.min(n, Swift.max(Parallel.threadCount, 1)) + n, h: height, w: width, cin: cin)
                     if scratch == nil || scratch!.count < need { scratch = Tensor.uninitialized([need]) }
                     let out = Tensor.uninitialized([n, height / 2, width / 2, cout])
                     packed.withUnsafeBufferPointer { pk in
                         bias.withUnsafeBufferPointer { b in
-                            DirectConv.conv3x3Pool(input: h.pointer, n: n, h: height, w: width, cin: cin,
-                                                   packed: pk.baseAddress!, bias: b.baseAddress!, cout: cout,
-                                                   relu: relu, inputScale: scale, scratch: scratch!.pointer, output: out.pointer)
+                            DirectConv.conv3x3Pool(
+                                input: h.pointer, n: n, h: height, w: width, cin: cin,
+                                packed: pk.baseAddress!, bias: b.baseAddress!, cout: cout,
+                                relu: relu, inputScale: scale, scratch: scratch!.pointer, output: out.pointer)
                         }
                     }
                     h = out
                 case .linear(let weight, let bias, let relu):
                     let rows = h.count / h.shape[h.rank - 1]
-                    let inF = h.shape[h.rank - 1], outF = weight.shape[0]
+                    let inF = h.shape[h.rank - 1]
+                    let outF = weight.shape[0]
                     let out = Tensor.uninitialized(Array(h.shape.dropLast()) + [outF])
-                    let x = h.pointer, o = out.pointer, w = weight.pointer, b = bias?.pointer
+                    let x = h.pointer
+                    let o = out.pointer
+                    let w = weight.pointer
+                    let b = bias?.pointer
                     func finish(_ r: Int, _ cols: Range<Int>) {
                         let row = o + r * outF
                         if let b {
-                            if relu { for j in cols { row[j] = Swift.max(row[j] + b[j], 0) } }
-                            else { for j in cols { row[j] += b[j] } }
+                            if relu {
+                                for j in cols { row[j] = Swift.max(row[j] + b[j], 0) }
+                            } else {
+                                for j in cols { row[j] += b[j] }
+                            }
                         } else if relu {
                             for j in cols { row[j] = Swift.max(row[j], 0) }
                         }
@@ -108,14 +140,16 @@ public final class InferencePlan {
                         // every call), the output features split between the workers.
                         Parallel.forEachChunk(outF, grain: 32) { cols in
                             for r in 0..<rows {
-                                Kernels.gemv(m: cols.count, n: inF, a: w + cols.lowerBound * inF, lda: inF,
-                                             x: x + r * inF, y: o + r * outF + cols.lowerBound)
+                                Kernels.gemv(
+                                    m: cols.count, n: inF, a: w + cols.lowerBound * inF, lda: inF,
+                                    x: x + r * inF, y: o + r * outF + cols.lowerBound)
                                 finish(r, cols)
                             }
                         }
                     } else {
-                        Kernels.gemm(transA: false, transB: true, m: rows, n: outF, k: inF, a: x, lda: inF,
-                                     b: w, ldb: inF, c: o, ldc: outF)
+                        Kernels.gemm(
+                            transA: false, transB: true, m: rows, n: outF, k: inF, a: x, lda: inF,
+                            b: w, ldb: inF, c: o, ldc: outF)
                         for r in 0..<rows { finish(r, 0..<outF) }
                     }
                     h = out

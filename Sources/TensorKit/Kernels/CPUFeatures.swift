@@ -9,9 +9,9 @@ public enum CPUFeatures {
     /// A short name of the vector instruction set TensorKit's kernels use, for reports.
     public static var kernelInstructionSet: String {
         #if arch(x86_64)
-        return DirectConv.useAVX512 ? "AVX-512" : "AVX2"
+            return DirectConv.useAVX512 ? "AVX-512" : "AVX2"
         #else
-        return "SIMD"
+            return "SIMD"
         #endif
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if arch(x86_64)
-import TensorKitAVX512
+    import TensorKitAVX512
 #endif
 
 /// Direct 3×3 "same" convolution over NHWC images fused with bias, ReLU and an optional 2×2
@@ -15,9 +15,13 @@ public enum DirectConv {
     /// Repacks PyTorch-layout weights `[Cout, Cin, 3, 3]` to `[3, 3, Cin, Cout]`.
     public static func packWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int) -> [Float] {
         var out = [Float](repeating: 0, count: 9 * cin * cout)
-        for o in 0..<cout { for i in 0..<cin { for k in 0..<9 {
-            out[(k * cin + i) * cout + o] = w[(o * cin + i) * 9 + k]
-        } } }
+        for o in 0..<cout {
+            for i in 0..<cin {
+                for k in 0..<9 {
+                    out[(k * cin + i) * cout + o] = w[(o * cin + i) * 9 + k]
+                }
+            }
+        }
         return out
     }
 
@@ -29,33 +33,44 @@ public enum DirectConv {
     ///   - output: `[n, h/2, w/2, cout]`.
     ///   - inputScale: multiplies every input value (folds a Rescaling layer in; must be > 0).
     ///   - scratch: at least ``scratchCount(n:h:w:cin:)`` floats.
-    public static func conv3x3Pool(input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int,
-                                   packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
-                                   relu: Bool, inputScale: Float = 1,
-                                   scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        precondition(cout == 8 || cout == 16 || cout == 32, "DirectConv supports 8, 16 or 32 output channels, got \(cout)")
-        let ph = h + 2, pw = w + 2
-        let oh = h / 2, ow = w / 2
+    public static func conv3x3Pool(
+        input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int,
+        packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
+        relu: Bool, inputScale: Float = 1,
+        scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        precondition(
+            cout == 8 || cout == 16 || cout == 32, "DirectConv supports 8, 16 or 32 output channels, got \(cout)")
+        let ph = h + 2
+        let pw = w + 2
+        let oh = h / 2
+        let ow = w / 2
         let perImage = ph * pw * cin
         let kernel = Kernel.choose(cout: cout, pooledWidth: ow)
         func pad(_ img: Int, into dst: UnsafeMutablePointer<Float>) {
             let src = input + img * h * w * cin
-            if kernel == .planar8 { padPlanar(src, h: h, w: w, cin: cin, into: dst); return }
+            if kernel == .planar8 {
+                padPlanar(src, h: h, w: w, cin: cin, into: dst)
+                return
+            }
             padNHWC(src, h: h, w: w, cin: cin, into: dst)
         }
         func rows(_ img: Int, _ padded: UnsafePointer<Float>, _ r: Range<Int>) {
             let out = output + img * oh * ow * cout
             switch kernel {
             #if arch(x86_64)
-            case .planar8:
-                AVX512Conv.planar8(padded: padded, ph: ph, pw: pw, cin: cin, packed: packed, bias: bias,
-                                   relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
-            case .channels16:
-                AVX512Conv.channels16(padded: padded, pw: pw, cin: cin, packed: packed, bias: bias,
-                                      relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
-            case .channels32:
-                AVX512Conv.channels32(padded: padded, pw: pw, cin: cin, packed: packed, bias: bias,
-                                      relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
+                case .planar8:
+                    AVX512Conv.planar8(
+                        padded: padded, ph: ph, pw: pw, cin: cin, packed: packed, bias: bias,
+                        relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
+                case .channels16:
+                    AVX512Conv.channels16(
+                        padded: padded, pw: pw, cin: cin, packed: packed, bias: bias,
+                        relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
+                case .channels32:
+                    AVX512Conv.channels32(
+                        padded: padded, pw: pw, cin: cin, packed: packed, bias: bias,
+                        relu: relu, scale: inputScale, rows: r, ow: ow, output: out)
             #endif
             default:
                 for oy in r {
@@ -94,12 +109,12 @@ public enum DirectConv {
     /// wide; 2 or more rows.
     static func handles(_ geo: ConvGeometry) -> Bool {
         #if arch(x86_64)
-        guard useAVX512, geo.kh == 3, geo.kw == 3, geo.sh == 1, geo.sw == 1, geo.dh == 1, geo.dw == 1,
-              geo.groups == 1, geo.padTop == 1, geo.padLeft == 1, geo.oh == geo.h, geo.ow == geo.w, geo.h >= 2
-        else { return false }
-        return handlesOutputs(geo.cout, width: geo.w)
+            guard useAVX512, geo.kh == 3, geo.kw == 3, geo.sh == 1, geo.sw == 1, geo.dh == 1, geo.dw == 1,
+                geo.groups == 1, geo.padTop == 1, geo.padLeft == 1, geo.oh == geo.h, geo.ow == geo.w, geo.h >= 2
+            else { return false }
+            return handlesOutputs(geo.cout, width: geo.w)
         #else
-        return false
+            return false
         #endif
     }
 
@@ -124,16 +139,21 @@ public enum DirectConv {
         guard handles(geo), handlesOutputs(geo.cin, width: geo.w) else { return nil }
         // Flipped, swapped weights in PyTorch layout [cin, cout, 3, 3].
         var flipped = [Float](repeating: 0, count: geo.cin * geo.cout * 9)
-        for o in 0..<geo.cout { for i in 0..<geo.cin { for k in 0..<9 {
-            flipped[(i * geo.cout + o) * 9 + (8 - k)] = weight[(o * geo.cin + i) * 9 + k]
-        } } }
+        for o in 0..<geo.cout {
+            for i in 0..<geo.cin {
+                for k in 0..<9 {
+                    flipped[(i * geo.cout + o) * 9 + (8 - k)] = weight[(o * geo.cin + i) * 9 + k]
+                }
+            }
+        }
         let packed = flipped.withUnsafeBufferPointer { packWeights($0.baseAddress!, cout: geo.cin, cin: geo.cout) }
         let zeros = [Float](repeating: 0, count: geo.cin)
         let dx = Tensor.uninitialized([geo.n, geo.h, geo.w, geo.cin])
         packed.withUnsafeBufferPointer { p in
             zeros.withUnsafeBufferPointer { z in
-                conv3x3(input: g, n: geo.n, h: geo.h, w: geo.w, cin: geo.cout, packed: p.baseAddress!,
-                        bias: z.baseAddress!, cout: geo.cin, output: dx.pointer)
+                conv3x3(
+                    input: g, n: geo.n, h: geo.h, w: geo.w, cin: geo.cout, packed: p.baseAddress!,
+                    bias: z.baseAddress!, cout: geo.cin, output: dx.pointer)
             }
         }
         return dx
@@ -141,36 +161,44 @@ public enum DirectConv {
 
     /// Conv 3×3 "same" + bias without pooling or activation (training's forward pass), images
     /// split between TensorKit's workers. Only for shapes ``handles(_:)`` accepts.
-    static func conv3x3(input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int,
-                        packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
-                        output: UnsafeMutablePointer<Float>) {
+    static func conv3x3(
+        input: UnsafePointer<Float>, n: Int, h: Int, w: Int, cin: Int,
+        packed: UnsafePointer<Float>, bias: UnsafePointer<Float>, cout: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
         #if arch(x86_64)
-        let perImage = (h + 2) * (w + 2) * cin
-        Parallel.forEachChunk(n) { range in
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: perImage)
-            defer { padded.deallocate() }
-            for img in range {
-                let src = input + img * h * w * cin, dst = output + img * h * w * cout
-                if cout == 8 {
-                    padPlanar(src, h: h, w: w, cin: cin, into: padded)
-                    AVX512Conv.planar8Full(padded: padded, h: h, w: w, cin: cin, packed: packed, bias: bias, output: dst)
-                } else {
-                    padNHWC(src, h: h, w: w, cin: cin, into: padded)
-                    for slice in stride(from: 0, to: cout, by: 16) {
-                        AVX512Conv.channels16Full(padded: padded, h: h, w: w, cin: cin, packed: packed + slice,
-                                                  bias: bias + slice, cout: cout, output: dst + slice)
+            let perImage = (h + 2) * (w + 2) * cin
+            Parallel.forEachChunk(n) { range in
+                let padded = UnsafeMutablePointer<Float>.allocate(capacity: perImage)
+                defer { padded.deallocate() }
+                for img in range {
+                    let src = input + img * h * w * cin
+                    let dst = output + img * h * w * cout
+                    if cout == 8 {
+                        padPlanar(src, h: h, w: w, cin: cin, into: padded)
+                        AVX512Conv.planar8Full(
+                            padded: padded, h: h, w: w, cin: cin, packed: packed, bias: bias, output: dst)
+                    } else {
+                        padNHWC(src, h: h, w: w, cin: cin, into: padded)
+                        for slice in stride(from: 0, to: cout, by: 16) {
+                            AVX512Conv.channels16Full(
+                                padded: padded, h: h, w: w, cin: cin, packed: packed + slice,
+                                bias: bias + slice, cout: cout, output: dst + slice)
+                        }
                     }
                 }
             }
-        }
         #else
-        preconditionFailure("DirectConv.conv3x3 needs AVX-512")
+            preconditionFailure("DirectConv.conv3x3 needs AVX-512")
         #endif
     }
 
     /// Copies an NHWC image `[h, w, cin]` into `cin` zero-padded planes of `(h + 2) × (w + 2)`.
-    static func padPlanar(_ src: UnsafePointer<Float>, h: Int, w: Int, cin: Int, into dst: UnsafeMutablePointer<Float>) {
-        let ph = h + 2, pw = w + 2, plane = ph * pw
+    static func padPlanar(_ src: UnsafePointer<Float>, h: Int, w: Int, cin: Int, into dst: UnsafeMutablePointer<Float>)
+    {
+        let ph = h + 2
+        let pw = w + 2
+        let plane = ph * pw
         for c in 0..<cin {
             let p = dst + c * plane
             p.update(repeating: 0, count: pw)
@@ -181,11 +209,16 @@ public enum DirectConv {
             }
         }
         if cin == 3 {
-            let p0 = dst + pw + 1, p1 = p0 + plane, p2 = p1 + plane
+            let p0 = dst + pw + 1
+            let p1 = p0 + plane
+            let p2 = p1 + plane
             for y in 0..<h {
-                let s = src + y * w * 3, o = y * pw
+                let s = src + y * w * 3
+                let o = y * pw
                 for x in 0..<w {
-                    p0[o + x] = s[3 * x]; p1[o + x] = s[3 * x + 1]; p2[o + x] = s[3 * x + 2]
+                    p0[o + x] = s[3 * x]
+                    p1[o + x] = s[3 * x + 1]
+                    p2[o + x] = s[3 * x + 2]
                 }
             }
         } else {
@@ -201,7 +234,8 @@ public enum DirectConv {
 
     /// Copies an NHWC image into a zero-padded `[h + 2, w + 2, cin]` buffer.
     static func padNHWC(_ src: UnsafePointer<Float>, h: Int, w: Int, cin: Int, into dst: UnsafeMutablePointer<Float>) {
-        let ph = h + 2, pw = w + 2
+        let ph = h + 2
+        let pw = w + 2
         dst.update(repeating: 0, count: pw * cin)
         (dst + (ph - 1) * pw * cin).update(repeating: 0, count: pw * cin)
         for y in 0..<h {
@@ -225,15 +259,15 @@ public enum DirectConv {
 
         static func choose(cout: Int, pooledWidth ow: Int) -> Kernel {
             #if arch(x86_64)
-            guard DirectConv.useAVX512 else { return .portable }
-            switch cout {
-            case 8 where ow >= AVX512Conv.planar8MinimumPooledWidth: return .planar8
-            case 16 where ow >= 4: return .channels16
-            case 32 where ow >= 2: return .channels32
-            default: return .portable
-            }
+                guard DirectConv.useAVX512 else { return .portable }
+                switch cout {
+                case 8 where ow >= AVX512Conv.planar8MinimumPooledWidth: return .planar8
+                case 16 where ow >= 4: return .channels16
+                case 32 where ow >= 2: return .channels32
+                default: return .portable
+                }
             #else
-            return .portable
+                return .portable
             #endif
         }
     }
@@ -241,7 +275,8 @@ public enum DirectConv {
     /// Whether the AVX-512 kernels run: true when the CPU has AVX-512 (see ``CPUFeatures``), unless
     /// the environment sets `PIXELPILOT_NO_AVX512=1`. Tests set it to run both kernel families;
     /// setting it to true on a CPU without AVX-512 is a programming error.
-    nonisolated(unsafe) public static var useAVX512: Bool = CPUFeatures.hasAVX512
+    nonisolated(unsafe) public static var useAVX512: Bool =
+        CPUFeatures.hasAVX512
         && ProcessInfo.processInfo.environment["PIXELPILOT_NO_AVX512"] == nil
 
     /// Floats of scratch space ``conv3x3Pool`` needs.
@@ -249,17 +284,27 @@ public enum DirectConv {
 
     /// 8 output channels: two pooled outputs (eight conv pixels) per step.
     @inline(__always)
-    static func rowPool8(_ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
-                         _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
-                         _ dst: UnsafeMutablePointer<Float>) {
+    static func rowPool8(
+        _ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
+        _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
+        _ dst: UnsafeMutablePointer<Float>
+    ) {
         typealias V = SIMD8<Float>
         let b = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
-        let sv = V(repeating: scale), zero = V(repeating: 0)
+        let sv = V(repeating: scale)
+        let zero = V(repeating: 0)
         let run = 3 * cin
         var ox = 0
         while ox < ow {
             let pairs = ox + 1 < ow ? 2 : 1
-            var a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero
+            var a0 = zero
+            var a1 = zero
+            var a2 = zero
+            var a3 = zero
+            var a4 = zero
+            var a5 = zero
+            var a6 = zero
+            var a7 = zero
             let x = ox * 2
             for ky in 0..<3 {
                 let r0 = src + ((oy * 2 + ky) * pw + x) * cin
@@ -294,15 +339,21 @@ public enum DirectConv {
     /// 16 output channels starting at `packed`/`bias`/`dst` (of `cout` in all): one pooled output
     /// (four conv pixels, four accumulators) per step.
     @inline(__always)
-    static func rowPool16(_ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
-                          _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
-                          _ dst: UnsafeMutablePointer<Float>, cout: Int = 16) {
+    static func rowPool16(
+        _ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
+        _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
+        _ dst: UnsafeMutablePointer<Float>, cout: Int = 16
+    ) {
         typealias V = SIMD16<Float>
         let b = UnsafeRawPointer(bias).loadUnaligned(as: V.self)
-        let sv = V(repeating: scale), zero = V(repeating: 0)
+        let sv = V(repeating: scale)
+        let zero = V(repeating: 0)
         let run = 3 * cin
         for ox in 0..<ow {
-            var a0 = zero, a1 = zero, a2 = zero, a3 = zero
+            var a0 = zero
+            var a1 = zero
+            var a2 = zero
+            var a3 = zero
             let x = ox * 2
             for ky in 0..<3 {
                 let r0 = src + ((oy * 2 + ky) * pw + x) * cin
@@ -325,9 +376,11 @@ public enum DirectConv {
     /// 32 output channels as two 16-wide halves (all eight accumulators at once would not fit
     /// in the 16 AVX2 registers).
     @inline(__always)
-    static func rowPool32(_ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
-                          _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
-                          _ dst: UnsafeMutablePointer<Float>) {
+    static func rowPool32(
+        _ src: UnsafePointer<Float>, _ pw: Int, _ cin: Int, _ packed: UnsafePointer<Float>,
+        _ bias: UnsafePointer<Float>, _ relu: Bool, _ scale: Float, _ oy: Int, _ ow: Int,
+        _ dst: UnsafeMutablePointer<Float>
+    ) {
         rowPool16(src, pw, cin, packed, bias, relu, scale, oy, ow, dst, cout: 32)
         rowPool16(src, pw, cin, packed + 16, bias + 16, relu, scale, oy, ow, dst + 16, cout: 32)
     }
@@ -339,13 +392,15 @@ public enum DirectConv {
 @inline(__always)
 func vmax(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
     let m = unsafeBitCast(a .< b, to: SIMD8<Int32>.self)
-    let ab = unsafeBitCast(a, to: SIMD8<Int32>.self), bb = unsafeBitCast(b, to: SIMD8<Int32>.self)
+    let ab = unsafeBitCast(a, to: SIMD8<Int32>.self)
+    let bb = unsafeBitCast(b, to: SIMD8<Int32>.self)
     return unsafeBitCast((bb & m) | (ab & ~m), to: SIMD8<Float>.self)
 }
 
 @inline(__always)
 func vmax(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
     let m = unsafeBitCast(a .< b, to: SIMD16<Int32>.self)
-    let ab = unsafeBitCast(a, to: SIMD16<Int32>.self), bb = unsafeBitCast(b, to: SIMD16<Int32>.self)
+    let ab = unsafeBitCast(a, to: SIMD16<Int32>.self)
+    let bb = unsafeBitCast(b, to: SIMD16<Int32>.self)
     return unsafeBitCast((bb & m) | (ab & ~m), to: SIMD16<Float>.self)
 }

@@ -33,14 +33,25 @@ public enum Parallel {
     }
 }
 
-
 /// A counter of active parallel regions, guarded by a lock.
 @usableFromInline
 struct RegionCounter {
     private let lock = NSLock()
     private var count = 0
     @usableFromInline init() {}
-    @usableFromInline var value: Int { lock.lock(); defer { lock.unlock() }; return count }
-    @usableFromInline mutating func wrappingIncrement() { lock.lock(); count += 1; lock.unlock() }
-    @usableFromInline mutating func wrappingDecrement() { lock.lock(); count -= 1; lock.unlock() }
+    @usableFromInline var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+    @usableFromInline mutating func wrappingIncrement() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+    @usableFromInline mutating func wrappingDecrement() {
+        lock.lock()
+        count -= 1
+        lock.unlock()
+    }
 }

@@ -71,7 +71,8 @@ public final class SpinningPool: @unchecked Sendable {
     @inline(never)
     public func run(_ parts: Int, _ body: (Int) -> Void) {
         guard parts > 1, workerCount > 0, parts <= SpinningPool.maximumParts,
-              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else {
             for p in 0..<max(parts, 0) { body(p) }
             return
         }
@@ -87,7 +88,10 @@ public final class SpinningPool: @unchecked Sendable {
             for w in 0..<workerCount where asleep & (1 << w) != 0 { wakeUps[w].signal() }
             // The caller claims parts like any worker; what it ran, no one else did.
             var mine = 0
-            while let p = claimPart(tag: tag) { body(p); mine += 1 }
+            while let p = claimPart(tag: tag) {
+                body(p)
+                mine += 1
+            }
             // Wait only for parts workers claimed; a worker that never woke up claims nothing.
             // After a while, yield the core (another thread, such as a data loader, may want it).
             var polls = 0
@@ -105,7 +109,8 @@ public final class SpinningPool: @unchecked Sendable {
     private func claimPart(tag: Int) -> Int? {
         var word = claim.value.load(ordering: .acquiring)
         while word & SpinningPool.tagMask == tag, SpinningPool.index(word) < SpinningPool.parts(word) {
-            let (exchanged, original) = claim.value.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
+            let (exchanged, original) = claim.value.compareExchange(
+                expected: word, desired: word + 1, ordering: .acquiringAndReleasing)
             if exchanged { return SpinningPool.index(word) }
             word = original
         }
@@ -123,7 +128,10 @@ public final class SpinningPool: @unchecked Sendable {
                 polls += 1
                 if polls & 1023 != 0 { continue }
                 let now = DispatchTime.now().uptimeNanoseconds
-                if start == 0 { start = now; continue }
+                if start == 0 {
+                    start = now
+                    continue
+                }
                 if now - start < spinNanoseconds { continue }
                 // Sleep; the caller wakes a worker it finds asleep after bumping the generation.
                 sleeping.bitwiseOr(1 << index, ordering: .sequentiallyConsistent)

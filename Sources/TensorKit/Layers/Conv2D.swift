@@ -8,14 +8,19 @@ public final class Conv2D: Module, UnaryLayer {
     public let dilation: (Int, Int)
     public let groups: Int
 
-    public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
-                dilation: Int = 1, groups: Int = 1, bias: Bool = true, initializer: Initializer = .pytorchDefault, seed: UInt64 = 0) {
-        precondition(inputChannels % groups == 0 && outputChannels % groups == 0,
-                     "channels \(inputChannels)→\(outputChannels) are not divisible by groups \(groups)")
+    public init(
+        _ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
+        dilation: Int = 1, groups: Int = 1, bias: Bool = true, initializer: Initializer = .pytorchDefault,
+        seed: UInt64 = 0
+    ) {
+        precondition(
+            inputChannels % groups == 0 && outputChannels % groups == 0,
+            "channels \(inputChannels)→\(outputChannels) are not divisible by groups \(groups)")
         var rng = SeededGenerator(seed: seed)
         let fanIn = inputChannels / groups * kernelSize * kernelSize
         let fanOut = outputChannels / groups * kernelSize * kernelSize
-        weight = initializer.weight([outputChannels, inputChannels / groups, kernelSize, kernelSize], fanIn: fanIn, fanOut: fanOut, rng: &rng)
+        weight = initializer.weight(
+            [outputChannels, inputChannels / groups, kernelSize, kernelSize], fanIn: fanIn, fanOut: fanOut, rng: &rng)
         self.bias = bias ? initializer.bias(outputChannels, fanIn: fanIn, rng: &rng) : nil
         self.stride = (stride, stride)
         self.padding = padding
@@ -29,6 +34,7 @@ public final class Conv2D: Module, UnaryLayer {
     public var outputChannels: Int { weight.shape[0] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        Tensor.conv2d(
+            x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 }

@@ -7,15 +7,19 @@ public final class LSTM: Module {
 
     /// Weights uniform in ±1/√hidden, as PyTorch initialises them.
     public init(inputSize: Int, hiddenSize: Int, layerCount: Int = 1, seed: UInt64 = 0) {
-        self.inputSize = inputSize; self.hiddenSize = hiddenSize; self.layerCount = layerCount
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
         var rng = SeededGenerator(seed: seed)
         let k = 1 / Float(hiddenSize).squareRoot()
         weights = (0..<layerCount).map { l in
             let inF = l == 0 ? inputSize : hiddenSize
-            return (Tensor.uniform([4 * hiddenSize, inF], low: -k, high: k, using: &rng, requiresGrad: true),
-                    Tensor.uniform([4 * hiddenSize, hiddenSize], low: -k, high: k, using: &rng, requiresGrad: true),
-                    Tensor.uniform([4 * hiddenSize], low: -k, high: k, using: &rng, requiresGrad: true),
-                    Tensor.uniform([4 * hiddenSize], low: -k, high: k, using: &rng, requiresGrad: true))
+            return (
+                Tensor.uniform([4 * hiddenSize, inF], low: -k, high: k, using: &rng, requiresGrad: true),
+                Tensor.uniform([4 * hiddenSize, hiddenSize], low: -k, high: k, using: &rng, requiresGrad: true),
+                Tensor.uniform([4 * hiddenSize], low: -k, high: k, using: &rng, requiresGrad: true),
+                Tensor.uniform([4 * hiddenSize], low: -k, high: k, using: &rng, requiresGrad: true)
+            )
         }
         super.init()
     }
@@ -28,21 +32,28 @@ public final class LSTM: Module {
 
     /// Runs the sequence. Returns the last layer's outputs `[N, T, H]` and the final `h`, `c`
     /// of every layer (`[layers, N, H]` each). Initial states are zero unless given.
-    public func callAsFunction(_ x: Tensor, initial: (h: Tensor, c: Tensor)? = nil) -> (output: Tensor, h: Tensor, c: Tensor) {
+    public func callAsFunction(
+        _ x: Tensor, initial: (h: Tensor, c: Tensor)? = nil
+    ) -> (output: Tensor, h: Tensor, c: Tensor) {
         precondition(x.rank == 3 && x.shape[2] == inputSize, "LSTM expects [N, T, \(inputSize)], got \(x.shape)")
-        let n = x.shape[0], t = x.shape[1], hsz = hiddenSize
+        let n = x.shape[0]
+        let t = x.shape[1]
+        let hsz = hiddenSize
         var layerInput = x
-        var finalH: [Tensor] = [], finalC: [Tensor] = []
+        var finalH: [Tensor] = []
+        var finalC: [Tensor] = []
         for (l, w) in weights.enumerated() {
             let inF = layerInput.shape[2]
             // One GEMM for the input projection of every time step.
-            let projected = (Tensor.matmul(layerInput.reshaped([n * t, inF]), w.ih, transA: false, transB: true) + w.bih + w.bhh)
+            let projected =
+                (Tensor.matmul(layerInput.reshaped([n * t, inF]), w.ih, transA: false, transB: true) + w.bih + w.bhh)
                 .reshaped([n, t, 4 * hsz])
             var h = initial.map { $0.h.slice(axis: 0, l..<(l + 1)).reshaped([n, hsz]) } ?? Tensor(zeros: [n, hsz])
             var c = initial.map { $0.c.slice(axis: 0, l..<(l + 1)).reshaped([n, hsz]) } ?? Tensor(zeros: [n, hsz])
             var outputs: [Tensor] = []
             for step in 0..<t {
-                let gates = projected.slice(axis: 1, step..<(step + 1)).reshaped([n, 4 * hsz])
+                let gates =
+                    projected.slice(axis: 1, step..<(step + 1)).reshaped([n, 4 * hsz])
                     + Tensor.matmul(h, w.hh, transA: false, transB: true)
                 let i = gates.slice(axis: 1, 0..<hsz).sigmoid()
                 let f = gates.slice(axis: 1, hsz..<(2 * hsz)).sigmoid()

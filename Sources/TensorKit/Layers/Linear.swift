@@ -4,7 +4,10 @@ public final class Linear: Module, UnaryLayer {
     public let bias: Tensor?
 
     /// A layer with weights from `initializer` (PyTorch's default unless told otherwise).
-    public init(_ inputCount: Int, _ outputCount: Int, bias: Bool = true, initializer: Initializer = .pytorchDefault, seed: UInt64 = 0) {
+    public init(
+        _ inputCount: Int, _ outputCount: Int, bias: Bool = true, initializer: Initializer = .pytorchDefault,
+        seed: UInt64 = 0
+    ) {
         var rng = SeededGenerator(seed: seed)
         weight = initializer.weight([outputCount, inputCount], fanIn: inputCount, fanOut: outputCount, rng: &rng)
         self.bias = bias ? initializer.bias(outputCount, fanIn: inputCount, rng: &rng) : nil

@@ -24,10 +24,13 @@ open class Module {
         for child in Mirror(reflecting: self).allChildren {
             guard let label = child.label else { continue }
             let key = Module.snakeCase(label)
-            if let m = child.value as? Module { result.append((key, m)) }
-            else if let ms = child.value as? [Module] {
+            if let m = child.value as? Module {
+                result.append((key, m))
+            } else if let ms = child.value as? [Module] {
                 for (i, m) in ms.enumerated() { result.append(("\(key).\(i)", m)) }
-            } else if let om = child.value as? Module? , let m = om { result.append((key, m)) }
+            } else if let om = child.value as? Module?, let m = om {
+                result.append((key, m))
+            }
         }
         return result
     }
@@ -37,8 +40,11 @@ open class Module {
         var result: [(String, Tensor)] = []
         for child in Mirror(reflecting: self).allChildren {
             guard let label = child.label else { continue }
-            if let t = child.value as? Tensor { result.append((Module.snakeCase(label), t)) }
-            else if let ot = child.value as? Tensor?, let t = ot { result.append((Module.snakeCase(label), t)) }
+            if let t = child.value as? Tensor {
+                result.append((Module.snakeCase(label), t))
+            } else if let ot = child.value as? Tensor?, let t = ot {
+                result.append((Module.snakeCase(label), t))
+            }
         }
         return result
     }
@@ -111,14 +117,26 @@ open class Module {
         var seen = Set<String>()
         for (k, p) in namedParameters() {
             seen.insert(k)
-            guard let v = state[k] else { problems.append("missing tensor '\(k)' (expected shape \(p.shape))"); continue }
-            guard v.shape == p.shape else { problems.append("tensor '\(k)' has shape \(v.shape), expected \(p.shape)"); continue }
+            guard let v = state[k] else {
+                problems.append("missing tensor '\(k)' (expected shape \(p.shape))")
+                continue
+            }
+            guard v.shape == p.shape else {
+                problems.append("tensor '\(k)' has shape \(v.shape), expected \(p.shape)")
+                continue
+            }
             p.assign(v)
         }
         for (k, b) in namedBuffers() {
             seen.insert(k)
-            guard let v = state[k] else { problems.append("missing tensor '\(k)' (expected shape \(b.value.shape))"); continue }
-            guard v.shape == b.value.shape else { problems.append("tensor '\(k)' has shape \(v.shape), expected \(b.value.shape)"); continue }
+            guard let v = state[k] else {
+                problems.append("missing tensor '\(k)' (expected shape \(b.value.shape))")
+                continue
+            }
+            guard v.shape == b.value.shape else {
+                problems.append("tensor '\(k)' has shape \(v.shape), expected \(b.value.shape)")
+                continue
+            }
             b.value.assign(v)
         }
         if strict {
@@ -136,8 +154,12 @@ open class Module {
         var out = ""
         for ch in s {
             if ch == "_" && out.isEmpty { continue }
-            if ch.isUppercase { if !out.isEmpty { out.append("_") }; out.append(Character(ch.lowercased())) }
-            else { out.append(ch) }
+            if ch.isUppercase {
+                if !out.isEmpty { out.append("_") }
+                out.append(Character(ch.lowercased()))
+            } else {
+                out.append(ch)
+            }
         }
         return out
     }
@@ -154,7 +176,10 @@ extension Mirror {
         var result: [Mirror.Child] = []
         var m: Mirror? = self
         var chain: [Mirror] = []
-        while let mm = m { chain.append(mm); m = mm.superclassMirror }
+        while let mm = m {
+            chain.append(mm)
+            m = mm.superclassMirror
+        }
         for mm in chain.reversed() { result += mm.children }
         return result
     }

@@ -10,7 +10,8 @@ public final class MultiHeadAttention: Module {
         precondition(embedDim % headCount == 0, "embedding \(embedDim) is not divisible by \(headCount) heads")
         var rng = SeededGenerator(seed: seed)
         let bound = (6 / Float(embedDim + 3 * embedDim)).squareRoot()  // Xavier uniform, as PyTorch
-        inProjWeight = Tensor.uniform([3 * embedDim, embedDim], low: -bound, high: bound, using: &rng, requiresGrad: true)
+        inProjWeight = Tensor.uniform(
+            [3 * embedDim, embedDim], low: -bound, high: bound, using: &rng, requiresGrad: true)
         inProjBias = Tensor(zeros: [3 * embedDim], requiresGrad: true)
         outProj = Linear(embedDim, embedDim, seed: seed &+ 1)
         outProj.bias!.fill(0)
@@ -22,15 +23,21 @@ public final class MultiHeadAttention: Module {
     /// Self-attention of `x` `[N, L, E]`. `keyPaddingMask[n][s] == true` hides key `s` of sample `n`.
     public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil) -> Tensor {
         precondition(x.rank == 3 && x.shape[2] == embedDim, "attention expects [N, L, \(embedDim)], got \(x.shape)")
-        let n = x.shape[0], l = x.shape[1], e = embedDim, hc = headCount, dh = e / hc
-        let qkv = Tensor.matmul(x, inProjWeight, transA: false, transB: true) + inProjBias    // [N, L, 3E]
-        func heads(_ t: Tensor) -> Tensor { t.reshaped([n, l, hc, dh]).permuted([0, 2, 1, 3]) } // [N, H, L, Dh]
+        let n = x.shape[0]
+        let l = x.shape[1]
+        let e = embedDim
+        let hc = headCount
+        let dh = e / hc
+        let qkv = Tensor.matmul(x, inProjWeight, transA: false, transB: true) + inProjBias  // [N, L, 3E]
+        func heads(_ t: Tensor) -> Tensor { t.reshaped([n, l, hc, dh]).permuted([0, 2, 1, 3]) }  // [N, H, L, Dh]
         let q = heads(qkv.slice(axis: 2, 0..<e)) * (1 / Float(dh).squareRoot())
         let k = heads(qkv.slice(axis: 2, e..<(2 * e)))
         let v = heads(qkv.slice(axis: 2, (2 * e)..<(3 * e)))
-        var scores = Tensor.matmul(q, k, transA: false, transB: true)                           // [N, H, L, L]
+        var scores = Tensor.matmul(q, k, transA: false, transB: true)  // [N, H, L, L]
         if let keyPaddingMask {
-            precondition(keyPaddingMask.count == n && keyPaddingMask.allSatisfy { $0.count == l }, "key padding mask must be [\(n)][\(l)]")
+            precondition(
+                keyPaddingMask.count == n && keyPaddingMask.allSatisfy { $0.count == l },
+                "key padding mask must be [\(n)][\(l)]")
             let mask = Tensor(shape: [n, 1, 1, l], scalars: keyPaddingMask.flatMap { $0.map { $0 ? -1e30 : 0 } })
             scores = scores + mask
         }
@@ -52,8 +59,10 @@ public final class TransformerEncoderBlock: Module {
     public let normFirst: Bool
     public let useGELU: Bool
 
-    public init(embedDim: Int, headCount: Int, feedForward: Int, dropout: Float = 0, normFirst: Bool = false,
-                gelu: Bool = false, eps: Float = 1e-5, seed: UInt64 = 0) {
+    public init(
+        embedDim: Int, headCount: Int, feedForward: Int, dropout: Float = 0, normFirst: Bool = false,
+        gelu: Bool = false, eps: Float = 1e-5, seed: UInt64 = 0
+    ) {
         selfAttn = MultiHeadAttention(embedDim: embedDim, headCount: headCount, seed: seed)
         linear1 = Linear(embedDim, feedForward, seed: seed &+ 2)
         linear2 = Linear(feedForward, embedDim, seed: seed &+ 3)

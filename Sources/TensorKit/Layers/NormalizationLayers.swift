@@ -14,7 +14,9 @@ public final class LayerNorm: Module, UnaryLayer {
         super.init()
     }
     public convenience init(_ features: Int, eps: Float = 1e-5) { self.init([features], eps: eps) }
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps) }
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        x.layerNorm(normalizedShape: normalizedShape, weight: weight, bias: bias, eps: eps)
+    }
 }
 
 /// Group normalisation of channels-last input (PyTorch `nn.GroupNorm` on NCHW).
@@ -31,7 +33,9 @@ public final class GroupNorm: Module, UnaryLayer {
         bias = Tensor(zeros: [channels], requiresGrad: true)
         super.init()
     }
-    public func callAsFunction(_ x: Tensor) -> Tensor { x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps) }
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps)
+    }
 }
 
 /// Batch normalisation over the channels (last axis), with running statistics as buffers
@@ -55,8 +59,9 @@ public final class BatchNorm: Module, UnaryLayer {
     }
     public func callAsFunction(_ x: Tensor) -> Tensor {
         if isTraining { numBatchesTracked.value.pointer[0] += 1 }
-        return x.batchNorm(runningMean: runningMean.value, runningVar: runningVar.value, weight: weight, bias: bias,
-                           training: isTraining, momentum: momentum, eps: eps)
+        return x.batchNorm(
+            runningMean: runningMean.value, runningVar: runningVar.value, weight: weight, bias: bias,
+            training: isTraining, momentum: momentum, eps: eps)
     }
 }
 
@@ -76,11 +81,14 @@ public final class Embedding: Module {
 public final class Upsample: Module, UnaryLayer {
     public let scale: Int, bilinear: Bool, alignCorners: Bool
     public init(scale: Int, bilinear: Bool = false, alignCorners: Bool = false) {
-        self.scale = scale; self.bilinear = bilinear; self.alignCorners = alignCorners
+        self.scale = scale
+        self.bilinear = bilinear
+        self.alignCorners = alignCorners
         super.init()
     }
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        x.upsampled(height: x.shape[1] * scale, width: x.shape[2] * scale, bilinear: bilinear, alignCorners: alignCorners)
+        x.upsampled(
+            height: x.shape[1] * scale, width: x.shape[2] * scale, bilinear: bilinear, alignCorners: alignCorners)
     }
 }
 
@@ -89,17 +97,24 @@ public final class ConvTranspose2D: Module, UnaryLayer {
     public let weight: Tensor
     public let bias: Tensor?
     public let stride: Int, padding: Int, outputPadding: Int, groups: Int
-    public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                outputPadding: Int = 0, groups: Int = 1, bias: Bool = true, seed: UInt64 = 0) {
+    public init(
+        _ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        outputPadding: Int = 0, groups: Int = 1, bias: Bool = true, seed: UInt64 = 0
+    ) {
         var rng = SeededGenerator(seed: seed)
         let fanIn = outputChannels / groups * kernelSize * kernelSize
-        weight = Initializer.pytorchDefault.weight([inputChannels, outputChannels / groups, kernelSize, kernelSize], fanIn: fanIn, fanOut: 0, rng: &rng)
+        weight = Initializer.pytorchDefault.weight(
+            [inputChannels, outputChannels / groups, kernelSize, kernelSize], fanIn: fanIn, fanOut: 0, rng: &rng)
         self.bias = bias ? Initializer.pytorchDefault.bias(outputChannels, fanIn: fanIn, rng: &rng) : nil
-        self.stride = stride; self.padding = padding; self.outputPadding = outputPadding; self.groups = groups
+        self.stride = stride
+        self.padding = padding
+        self.outputPadding = outputPadding
+        self.groups = groups
         super.init()
     }
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.convTranspose2d(x, weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
-                               outputPadding: (outputPadding, outputPadding), groups: groups)
+        Tensor.convTranspose2d(
+            x, weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
+            outputPadding: (outputPadding, outputPadding), groups: groups)
     }
 }

@@ -15,7 +15,10 @@ public final class ReLU6: Module, UnaryLayer {
 /// GELU (exact, or the tanh approximation).
 public final class GELU: Module, UnaryLayer {
     public let approximateTanh: Bool
-    public init(approximateTanh: Bool = false) { self.approximateTanh = approximateTanh; super.init() }
+    public init(approximateTanh: Bool = false) {
+        self.approximateTanh = approximateTanh
+        super.init()
+    }
     public func callAsFunction(_ x: Tensor) -> Tensor { x.gelu(approximateTanh: approximateTanh) }
 }
 
@@ -34,7 +37,10 @@ public final class Tanh: Module, UnaryLayer {
 /// Softmax along an axis.
 public final class Softmax: Module, UnaryLayer {
     public let axis: Int
-    public init(axis: Int = -1) { self.axis = axis; super.init() }
+    public init(axis: Int = -1) {
+        self.axis = axis
+        super.init()
+    }
     public func callAsFunction(_ x: Tensor) -> Tensor { x.softmax(axis: axis) }
 }
 
@@ -42,7 +48,9 @@ public final class Softmax: Module, UnaryLayer {
 public final class MaxPool2D: Module, UnaryLayer {
     public let kernelSize: Int, stride: Int, padding: Int
     public init(kernelSize: Int = 2, stride: Int? = nil, padding: Int = 0) {
-        self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+        self.padding = padding
         super.init()
     }
     public func callAsFunction(_ x: Tensor) -> Tensor {
@@ -54,11 +62,16 @@ public final class MaxPool2D: Module, UnaryLayer {
 public final class AvgPool2D: Module, UnaryLayer {
     public let kernelSize: Int, stride: Int, padding: Int, countIncludePad: Bool
     public init(kernelSize: Int = 2, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true) {
-        self.kernelSize = kernelSize; self.stride = stride ?? kernelSize; self.padding = padding; self.countIncludePad = countIncludePad
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+        self.padding = padding
+        self.countIncludePad = countIncludePad
         super.init()
     }
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        Tensor.avgPool2d(x, kernel: (kernelSize, kernelSize), stride: (stride, stride), padding: (padding, padding), countIncludePad: countIncludePad)
+        Tensor.avgPool2d(
+            x, kernel: (kernelSize, kernelSize), stride: (stride, stride), padding: (padding, padding),
+            countIncludePad: countIncludePad)
     }
 }
 
@@ -87,6 +100,10 @@ public final class Flatten: Module, UnaryLayer {
 /// `x · scale + offset` (Keras's `Rescaling`), e.g. 1/255 to map pixels to [0, 1].
 public final class Rescaling: Module, UnaryLayer {
     public let scale: Float, offset: Float
-    public init(scale: Float, offset: Float = 0) { self.scale = scale; self.offset = offset; super.init() }
+    public init(scale: Float, offset: Float = 0) {
+        self.scale = scale
+        self.offset = offset
+        super.init()
+    }
     public func callAsFunction(_ x: Tensor) -> Tensor { offset == 0 ? x * scale : x * scale + offset }
 }

@@ -6,7 +6,9 @@ extension Tensor {
     @inline(__always)
     func mapped(_ f: (Float) -> Float) -> Tensor {
         let out = Tensor.uninitialized(shape)
-        let n = count, p = pointer, o = out.pointer
+        let n = count
+        let p = pointer
+        let o = out.pointer
         for i in 0..<n { o[i] = f(p[i]) }
         return out
     }
@@ -15,7 +17,10 @@ extension Tensor {
     @inline(__always)
     static func zipped(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         let out = Tensor.uninitialized(a.shape)
-        let n = a.count, pa = a.pointer, pb = b.pointer, o = out.pointer
+        let n = a.count
+        let pa = a.pointer
+        let pb = b.pointer
+        let o = out.pointer
         for i in 0..<n { o[i] = f(pa[i], pb[i]) }
         return out
     }
@@ -46,22 +51,28 @@ extension Tensor {
 
     /// GELU: exact `x·Φ(x)` with the error function, or PyTorch's tanh approximation.
     public func gelu(approximateTanh: Bool = false) -> Tensor {
-        let c = Float(0.7978845608028654) // sqrt(2/pi)
+        let c = Float(0.7978845608028654)  // sqrt(2/pi)
         if approximateTanh {
             let out = mapped { x in 0.5 * x * (1 + Foundation.tanh(c * (x + 0.044715 * x * x * x))) }
             return out.recording("gelu_tanh", [self]) { g in
-                [Tensor.zipped(g, self) { gi, x in
-                    let u = c * (x + 0.044715 * x * x * x)
-                    let t = Foundation.tanh(u)
-                    return gi * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x))
-                }]
+                [
+                    Tensor.zipped(g, self) { gi, x in
+                        let u = c * (x + 0.044715 * x * x * x)
+                        let t = Foundation.tanh(u)
+                        return gi * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x))
+                    }
+                ]
             }
         }
         let out = mapped { x in 0.5 * x * (1 + Foundation.erf(x / 1.4142135623730951)) }
         return out.recording("gelu", [self]) { g in
-            [Tensor.zipped(g, self) { gi, x in
-                gi * (0.5 * (1 + Foundation.erf(x / 1.4142135623730951)) + x * Foundation.exp(-0.5 * x * x) * 0.3989422804014327)
-            }]
+            [
+                Tensor.zipped(g, self) { gi, x in
+                    gi
+                        * (0.5 * (1 + Foundation.erf(x / 1.4142135623730951)) + x * Foundation.exp(-0.5 * x * x)
+                            * 0.3989422804014327)
+                }
+            ]
         }
     }
 

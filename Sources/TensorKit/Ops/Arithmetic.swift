@@ -5,16 +5,21 @@ enum BinaryOp { case add, sub, mul, div, max, min }
 extension Kernels {
     /// `out = a op b` with `out` contiguous of shape `shape` and `a`, `b` read through strides
     /// (0 on broadcast dimensions).
-    static func binary(_ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],
-                       b: UnsafePointer<Float>, bStrides: [Int], out: UnsafeMutablePointer<Float>) {
+    static func binary(
+        _ op: BinaryOp, shape: [Int], a: UnsafePointer<Float>, aStrides: [Int],
+        b: UnsafePointer<Float>, bStrides: [Int], out: UnsafeMutablePointer<Float>
+    ) {
         let (dims, st) = Broadcast.collapse(shape, [aStrides, bStrides])
-        let sa = st[0], sb = st[1]
+        let sa = st[0]
+        let sb = st[1]
         let rank = dims.count
         let inner = dims[rank - 1]
-        let ia = sa[rank - 1], ib = sb[rank - 1]
+        let ia = sa[rank - 1]
+        let ib = sb[rank - 1]
         let outer = dims.reduce(1, *) / inner
         var counter = [Int](repeating: 0, count: rank)
-        var offA = 0, offB = 0
+        var offA = 0
+        var offB = 0
         var o = out
         for _ in 0..<outer {
             innerLoop(op, inner, a + offA, ia, b + offB, ib, o)
@@ -23,9 +28,11 @@ extension Kernels {
             var d = rank - 2
             while d >= 0 {
                 counter[d] += 1
-                offA += sa[d]; offB += sb[d]
+                offA += sa[d]
+                offB += sb[d]
                 if counter[d] < dims[d] { break }
-                offA -= sa[d] * dims[d]; offB -= sb[d] * dims[d]
+                offA -= sa[d] * dims[d]
+                offB -= sb[d] * dims[d]
                 counter[d] = 0
                 d -= 1
             }
@@ -33,8 +40,10 @@ extension Kernels {
     }
 
     @inline(__always)
-    static func innerLoop(_ op: BinaryOp, _ n: Int, _ a: UnsafePointer<Float>, _ ia: Int,
-                          _ b: UnsafePointer<Float>, _ ib: Int, _ o: UnsafeMutablePointer<Float>) {
+    static func innerLoop(
+        _ op: BinaryOp, _ n: Int, _ a: UnsafePointer<Float>, _ ia: Int,
+        _ b: UnsafePointer<Float>, _ ib: Int, _ o: UnsafeMutablePointer<Float>
+    ) {
         switch op {
         case .add: for i in 0..<n { o[i] = a[i * ia] + b[i * ib] }
         case .sub: for i in 0..<n { o[i] = a[i * ia] - b[i * ib] }
@@ -55,14 +64,18 @@ extension Tensor {
         let out = Tensor.uninitialized(shape)
         if out.count == 0 { return out }
         if a.shape == b.shape {
-            let n = a.count, pa = a.pointer, pb = b.pointer, po = out.pointer
+            let n = a.count
+            let pa = a.pointer
+            let pb = b.pointer
+            let po = out.pointer
             Parallel.forEachChunk(n, grain: 1 << 16) { r in
                 Kernels.innerLoop(op, r.count, pa + r.lowerBound, 1, pb + r.lowerBound, 1, po + r.lowerBound)
             }
             return out
         }
-        Kernels.binary(op, shape: shape, a: a.pointer, aStrides: Broadcast.strides(of: a.shape, in: shape),
-                       b: b.pointer, bStrides: Broadcast.strides(of: b.shape, in: shape), out: out.pointer)
+        Kernels.binary(
+            op, shape: shape, a: a.pointer, aStrides: Broadcast.strides(of: a.shape, in: shape),
+            b: b.pointer, bStrides: Broadcast.strides(of: b.shape, in: shape), out: out.pointer)
         return out
     }
 
@@ -83,16 +96,20 @@ extension Tensor {
     /// Element-wise product with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         broadcastBinary(.mul, a, b).recording("mul", [a, b]) { g in
-            [a.requiresGrad ? (g * b).summed(toShape: a.shape) : nil,
-             b.requiresGrad ? (g * a).summed(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? (g * b).summed(toShape: a.shape) : nil,
+                b.requiresGrad ? (g * a).summed(toShape: b.shape) : nil,
+            ]
         }
     }
 
     /// Element-wise quotient with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         broadcastBinary(.div, a, b).recording("div", [a, b]) { g in
-            [a.requiresGrad ? (g / b).summed(toShape: a.shape) : nil,
-             b.requiresGrad ? (-(g * a) / (b * b)).summed(toShape: b.shape) : nil]
+            [
+                a.requiresGrad ? (g / b).summed(toShape: a.shape) : nil,
+                b.requiresGrad ? (-(g * a) / (b * b)).summed(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -101,8 +118,10 @@ extension Tensor {
         broadcastBinary(.max, a, b).recording("maximum", [a, b]) { g in
             let shape = g.shape
             let mask = GradMode.withoutGrad { Tensor.compareGE(a, b, shape: shape) }
-            return [a.requiresGrad ? (g * mask).summed(toShape: a.shape) : nil,
-                    b.requiresGrad ? (g * (Tensor(1) - mask)).summed(toShape: b.shape) : nil]
+            return [
+                a.requiresGrad ? (g * mask).summed(toShape: a.shape) : nil,
+                b.requiresGrad ? (g * (Tensor(1) - mask)).summed(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -122,7 +141,9 @@ extension Tensor {
     /// `a * scale + shift` element-wise, without recording.
     func mapScalars(scale: Float, shift: Float) -> Tensor {
         let out = Tensor.uninitialized(shape)
-        let n = count, p = pointer, o = out.pointer
+        let n = count
+        let p = pointer
+        let o = out.pointer
         for i in 0..<n { o[i] = p[i] * scale + shift }
         return out
     }

@@ -39,32 +39,62 @@ struct ConvGeometry {
 
     /// The geometry of the convolution whose input is `[n, h, w, cin]` and whose output size is
     /// given (used by transposed convolution, where the output size is known).
-    init(n: Int, h: Int, w: Int, cin: Int, cout: Int, kernel: (Int, Int), stride: (Int, Int), padTop: Int, padLeft: Int,
-         dilation: (Int, Int), groups: Int, outputHeight: Int, outputWidth: Int) {
-        self.n = n; self.h = h; self.w = w; self.cin = cin; self.cout = cout
-        kh = kernel.0; kw = kernel.1; sh = stride.0; sw = stride.1; dh = dilation.0; dw = dilation.1
+    init(
+        n: Int, h: Int, w: Int, cin: Int, cout: Int, kernel: (Int, Int), stride: (Int, Int), padTop: Int, padLeft: Int,
+        dilation: (Int, Int), groups: Int, outputHeight: Int, outputWidth: Int
+    ) {
+        self.n = n
+        self.h = h
+        self.w = w
+        self.cin = cin
+        self.cout = cout
+        kh = kernel.0
+        kw = kernel.1
+        sh = stride.0
+        sw = stride.1
+        dh = dilation.0
+        dw = dilation.1
         self.groups = groups
-        self.padTop = padTop; self.padLeft = padLeft
-        oh = outputHeight; ow = outputWidth
+        self.padTop = padTop
+        self.padLeft = padLeft
+        oh = outputHeight
+        ow = outputWidth
     }
 
     init(input: [Int], weight: [Int], stride: (Int, Int), padding: Padding, dilation: (Int, Int), groups: Int) {
         precondition(input.count == 4, "conv2d input must be NHWC, got shape \(input)")
         precondition(weight.count == 4, "conv2d weight must be [Cout, Cin/groups, kH, kW], got \(weight)")
-        n = input[0]; h = input[1]; w = input[2]; cin = input[3]
-        cout = weight[0]; kh = weight[2]; kw = weight[3]
-        precondition(groups > 0 && cin % groups == 0 && cout % groups == 0 && weight[1] == cin / groups,
-                     "conv2d weight \(weight) does not fit input channels \(cin) with groups \(groups)")
-        sh = stride.0; sw = stride.1; dh = dilation.0; dw = dilation.1
+        n = input[0]
+        h = input[1]
+        w = input[2]
+        cin = input[3]
+        cout = weight[0]
+        kh = weight[2]
+        kw = weight[3]
+        precondition(
+            groups > 0 && cin % groups == 0 && cout % groups == 0 && weight[1] == cin / groups,
+            "conv2d weight \(weight) does not fit input channels \(cin) with groups \(groups)")
+        sh = stride.0
+        sw = stride.1
+        dh = dilation.0
+        dw = dilation.1
         self.groups = groups
-        var top = 0, bottom = 0, left = 0, right = 0
+        var top = 0
+        var bottom = 0
+        var left = 0
+        var right = 0
         switch padding {
-        case .explicit(let t, let b, let l, let r): top = t; bottom = b; left = l; right = r
+        case .explicit(let t, let b, let l, let r):
+            top = t
+            bottom = b
+            left = l
+            right = r
         default:
             (top, bottom) = padding.amounts(input: h, kernel: kh, stride: sh, dilation: dh)
             (left, right) = padding.amounts(input: w, kernel: kw, stride: sw, dilation: dw)
         }
-        padTop = top; padLeft = left
+        padTop = top
+        padLeft = left
         oh = (h + top + bottom - (kh - 1) * dh - 1) / sh + 1
         ow = (w + left + right - (kw - 1) * dw - 1) / sw + 1
         precondition(oh > 0 && ow > 0, "conv2d output would be empty for input \(input), kernel \(kh)x\(kw)")
@@ -141,10 +171,16 @@ struct ConvGeometry {
 extension Tensor {
     /// 2-D convolution of an NHWC input with PyTorch-layout weights `[Cout, Cin/groups, kH, kW]`
     /// and an optional bias `[Cout]`. Depthwise convolution is `groups == Cin`.
-    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                              padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
-        let geo = ConvGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation, groups: groups)
-        if let bias { precondition(bias.shape == [geo.cout], "conv2d bias \(bias.shape) does not match \(geo.cout) output channels") }
+    public static func conv2d(
+        _ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+        padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1
+    ) -> Tensor {
+        let geo = ConvGeometry(
+            input: x.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        if let bias {
+            precondition(
+                bias.shape == [geo.cout], "conv2d bias \(bias.shape) does not match \(geo.cout) output channels")
+        }
         if DirectConv.handles(geo) {
             // 3×3 "same" convolutions with 8 to 64 outputs run as a direct kernel (no im2col
             // matrix in memory); the backward pass rebuilds each image's columns in cache for the
@@ -154,9 +190,10 @@ extension Tensor {
             let zeros = bias == nil ? [Float](repeating: 0, count: geo.cout) : []
             direct.withUnsafeBufferPointer { d in
                 zeros.withUnsafeBufferPointer { z in
-                    DirectConv.conv3x3(input: x.pointer, n: geo.n, h: geo.h, w: geo.w, cin: geo.cin,
-                                       packed: d.baseAddress!, bias: bias.map { UnsafePointer($0.pointer) } ?? z.baseAddress!,
-                                       cout: geo.cout, output: out.pointer)
+                    DirectConv.conv3x3(
+                        input: x.pointer, n: geo.n, h: geo.h, w: geo.w, cin: geo.cin,
+                        packed: d.baseAddress!, bias: bias.map { UnsafePointer($0.pointer) } ?? z.baseAddress!,
+                        cout: geo.cout, output: out.pointer)
                 }
             }
             var inputs = [x, weight]
@@ -168,10 +205,12 @@ extension Tensor {
         // Weights as [groups][coutG, k] with k ordered (ky, kx, ci).
         let packed = packConvWeight(weight, geo)
         // When gradients will be needed, keep every image's im2col matrix for the weight gradient.
-        let cached: Tensor? = Tensor.needsGrad(x, weight) && weight.requiresGrad
+        let cached: Tensor? =
+            Tensor.needsGrad(x, weight) && weight.requiresGrad
             ? Tensor.uninitialized([geo.n * geo.groups * geo.oh * geo.ow * geo.k]) : nil
         let out = conv2dForward(x, packed: packed, geo: geo, keepColumns: cached)
-        let rows = geo.oh * geo.ow, op = out.pointer
+        let rows = geo.oh * geo.ow
+        let op = out.pointer
         if let bias {
             let bp = bias.pointer
             Kernels.addRowVector(op, rows: geo.n * rows, cols: geo.cout, bp)
@@ -186,20 +225,32 @@ extension Tensor {
     /// `[Cout, Cin/g, kh, kw]` → per group `[coutG, kh·kw·cinG]` in (ky, kx, ci) order.
     static func packConvWeight(_ w: Tensor, _ geo: ConvGeometry) -> Tensor {
         let out = Tensor.uninitialized([geo.cout, geo.k])
-        let src = w.pointer, dst = out.pointer
-        for o in 0..<geo.cout { for ci in 0..<geo.cinG { for ky in 0..<geo.kh { for kx in 0..<geo.kw {
-            dst[o * geo.k + (ky * geo.kw + kx) * geo.cinG + ci] = src[((o * geo.cinG + ci) * geo.kh + ky) * geo.kw + kx]
-        } } } }
+        let src = w.pointer
+        let dst = out.pointer
+        for o in 0..<geo.cout {
+            for ci in 0..<geo.cinG {
+                for ky in 0..<geo.kh {
+                    for kx in 0..<geo.kw {
+                        dst[o * geo.k + (ky * geo.kw + kx) * geo.cinG + ci] =
+                            src[((o * geo.cinG + ci) * geo.kh + ky) * geo.kw + kx]
+                    }
+                }
+            }
+        }
         return out
     }
 
     /// `packed`: the forward pass's GEMM weights, or nil to pack them here if they are needed.
-    static func convBackward(_ g: Tensor, x: Tensor, weight: Tensor, packed: Tensor?, hasBias: Bool, geo: ConvGeometry,
-                             columns: Tensor? = nil) -> [Tensor?] {
+    static func convBackward(
+        _ g: Tensor, x: Tensor, weight: Tensor, packed: Tensor?, hasBias: Bool, geo: ConvGeometry,
+        columns: Tensor? = nil
+    ) -> [Tensor?] {
         let rows = geo.oh * geo.ow
         let gb = hasBias ? g.reshapedView([geo.n * rows, geo.cout]).summedRows() : nil
-        let gw = weight.requiresGrad
-            ? convWeightGradient(outputGrad: g.pointer, input: x.pointer, geo: geo, columns: columns.map { UnsafePointer($0.pointer) })
+        let gw =
+            weight.requiresGrad
+            ? convWeightGradient(
+                outputGrad: g.pointer, input: x.pointer, geo: geo, columns: columns.map { UnsafePointer($0.pointer) })
             : nil
         var gx: Tensor? = nil
         if x.requiresGrad, let dx = DirectConv.inputGradient(g.pointer, weight: weight.pointer, geo: geo) {
@@ -217,8 +268,10 @@ extension Tensor {
     /// and the input `[n, h, w, Cin]` of the convolution described by `geo`.
     ///
     /// `columns`, when given, holds every image's im2col matrices from the forward pass.
-    static func convWeightGradient(outputGrad gp: UnsafePointer<Float>, input xp: UnsafePointer<Float>, geo: ConvGeometry,
-                                   columns: UnsafePointer<Float>? = nil) -> Tensor {
+    static func convWeightGradient(
+        outputGrad gp: UnsafePointer<Float>, input xp: UnsafePointer<Float>, geo: ConvGeometry,
+        columns: UnsafePointer<Float>? = nil
+    ) -> Tensor {
         let rows = geo.oh * geo.ow
         let workers = Swift.max(1, Swift.min(Parallel.threadCount, geo.n))
         let partial = Tensor(zeros: [workers, geo.cout, geo.k])
@@ -238,10 +291,11 @@ extension Tensor {
                             geo.im2col(xp, img: img, group: grp, into: cols)
                             src = UnsafePointer(cols)
                         }
-                        Kernels.gemm(transA: true, transB: false, m: geo.coutG, n: geo.k, k: rows,
-                                     a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
-                                     b: src, ldb: geo.k, beta: 1,
-                                     c: acc + grp * geo.coutG * geo.k, ldc: geo.k)
+                        Kernels.gemm(
+                            transA: true, transB: false, m: geo.coutG, n: geo.k, k: rows,
+                            a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
+                            b: src, ldb: geo.k, beta: 1,
+                            c: acc + grp * geo.coutG * geo.k, ldc: geo.k)
                     }
                 }
             }
@@ -249,26 +303,36 @@ extension Tensor {
         for wkr in 1..<workers { Kernels.add(pp, pp + wkr * geo.cout * geo.k, geo.cout * geo.k) }
         let out = Tensor.uninitialized([geo.cout, geo.cinG, geo.kh, geo.kw])
         let d = out.pointer
-        for o in 0..<geo.cout { for ci in 0..<geo.cinG { for ky in 0..<geo.kh { for kx in 0..<geo.kw {
-            d[((o * geo.cinG + ci) * geo.kh + ky) * geo.kw + kx] = pp[o * geo.k + (ky * geo.kw + kx) * geo.cinG + ci]
-        } } } }
+        for o in 0..<geo.cout {
+            for ci in 0..<geo.cinG {
+                for ky in 0..<geo.kh {
+                    for kx in 0..<geo.kw {
+                        d[((o * geo.cinG + ci) * geo.kh + ky) * geo.kw + kx] =
+                            pp[o * geo.k + (ky * geo.kw + kx) * geo.cinG + ci]
+                    }
+                }
+            }
+        }
         return out
     }
 
     /// Adds `∂L/∂x` of the convolution `geo` (output gradient `[n, oh, ow, Cout]`, packed weights)
     /// into `dx` `[n, h, w, Cin]`.
-    static func convInputGradient(outputGrad gp: UnsafePointer<Float>, packed wp: UnsafePointer<Float>, geo: ConvGeometry,
-                                  into dxp: UnsafeMutablePointer<Float>) {
+    static func convInputGradient(
+        outputGrad gp: UnsafePointer<Float>, packed wp: UnsafePointer<Float>, geo: ConvGeometry,
+        into dxp: UnsafeMutablePointer<Float>
+    ) {
         let rows = geo.oh * geo.ow
         Parallel.forEachChunk(geo.n) { range in
             let cols = UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k)
             defer { cols.deallocate() }
             for img in range {
                 for grp in 0..<geo.groups {
-                    Kernels.gemm(transA: false, transB: false, m: rows, n: geo.k, k: geo.coutG,
-                                 a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
-                                 b: wp + grp * geo.coutG * geo.k, ldb: geo.k,
-                                 c: cols, ldc: geo.k)
+                    Kernels.gemm(
+                        transA: false, transB: false, m: rows, n: geo.k, k: geo.coutG,
+                        a: gp + img * rows * geo.cout + grp * geo.coutG, lda: geo.cout,
+                        b: wp + grp * geo.coutG * geo.k, ldb: geo.k,
+                        c: cols, ldc: geo.k)
                     geo.col2im(cols, img: img, group: grp, into: dxp)
                 }
             }
@@ -278,20 +342,29 @@ extension Tensor {
     /// Transposed 2-D convolution (the gradient of `conv2d` with respect to its input), like
     /// `torch.nn.functional.conv_transpose2d`: NHWC input `[N, H, W, Cin]`, weight
     /// `[Cin, Cout/groups, kH, kW]`, output size `(H-1)·stride - 2·padding + dilation·(k-1) + outputPadding + 1`.
-    public static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                                       padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
-                                       dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
-        precondition(x.rank == 4 && weight.rank == 4 && weight.shape[0] == x.shape[3] && x.shape[3] % groups == 0,
-                     "convTranspose2d: weight \(weight.shape) does not fit input \(x.shape) with groups \(groups)")
-        let n = x.shape[0], h = x.shape[1], w = x.shape[2], cin = x.shape[3]
-        let cout = weight.shape[1] * groups, kh = weight.shape[2], kw = weight.shape[3]
+    public static func convTranspose2d(
+        _ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), outputPadding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1), groups: Int = 1
+    ) -> Tensor {
+        precondition(
+            x.rank == 4 && weight.rank == 4 && weight.shape[0] == x.shape[3] && x.shape[3] % groups == 0,
+            "convTranspose2d: weight \(weight.shape) does not fit input \(x.shape) with groups \(groups)")
+        let n = x.shape[0]
+        let h = x.shape[1]
+        let w = x.shape[2]
+        let cin = x.shape[3]
+        let cout = weight.shape[1] * groups
+        let kh = weight.shape[2]
+        let kw = weight.shape[3]
         let oh = (h - 1) * stride.0 - 2 * padding.0 + dilation.0 * (kh - 1) + outputPadding.0 + 1
         let ow = (w - 1) * stride.1 - 2 * padding.1 + dilation.1 * (kw - 1) + outputPadding.1 + 1
         precondition(oh > 0 && ow > 0, "convTranspose2d output would be empty")
         // The forward convolution that maps [N, oh, ow, Cout] to [N, h, w, Cin] with this weight.
-        let geo = ConvGeometry(n: n, h: oh, w: ow, cin: cout, cout: cin, kernel: (kh, kw), stride: stride,
-                               padTop: padding.0, padLeft: padding.1, dilation: dilation, groups: groups,
-                               outputHeight: h, outputWidth: w)
+        let geo = ConvGeometry(
+            n: n, h: oh, w: ow, cin: cout, cout: cin, kernel: (kh, kw), stride: stride,
+            padTop: padding.0, padLeft: padding.1, dilation: dilation, groups: groups,
+            outputHeight: h, outputWidth: w)
         let packed = packConvWeight(weight, geo)
         let out = Tensor(zeros: [n, oh, ow, cout])
         convInputGradient(outputGrad: x.pointer, packed: packed.pointer, geo: geo, into: out.pointer)
@@ -306,8 +379,11 @@ extension Tensor {
             if x.requiresGrad {
                 // ∂x = conv2d(g) with the forward geometry: im2col(g) × Wᵀ.
                 grads.append(GradMode.withoutGrad { Tensor.conv2dForward(g, packed: packed, geo: geo) })
-            } else { grads.append(nil) }
-            grads.append(weight.requiresGrad ? convWeightGradient(outputGrad: x.pointer, input: g.pointer, geo: geo) : nil)
+            } else {
+                grads.append(nil)
+            }
+            grads.append(
+                weight.requiresGrad ? convWeightGradient(outputGrad: x.pointer, input: g.pointer, geo: geo) : nil)
             if bias != nil { grads.append(g.reshapedView([n * oh * ow, cout]).summedRows()) }
             return grads
         }
@@ -318,7 +394,9 @@ extension Tensor {
     static func conv2dForward(_ x: Tensor, packed: Tensor, geo: ConvGeometry, keepColumns: Tensor? = nil) -> Tensor {
         let out = Tensor.uninitialized([geo.n, geo.oh, geo.ow, geo.cout])
         let rows = geo.oh * geo.ow
-        let xp = x.pointer, wp = packed.pointer, op = out.pointer
+        let xp = x.pointer
+        let wp = packed.pointer
+        let op = out.pointer
         let kept = keepColumns?.pointer
         Parallel.forEachChunk(geo.n) { range in
             let scratch = kept == nil ? UnsafeMutablePointer<Float>.allocate(capacity: rows * geo.k) : nil
@@ -327,9 +405,10 @@ extension Tensor {
                 for g in 0..<geo.groups {
                     let cols = kept.map { $0 + (img * geo.groups + g) * rows * geo.k } ?? scratch!
                     geo.im2col(xp, img: img, group: g, into: cols)
-                    Kernels.gemm(transA: false, transB: true, m: rows, n: geo.coutG, k: geo.k,
-                                 a: cols, lda: geo.k, b: wp + g * geo.coutG * geo.k, ldb: geo.k,
-                                 c: op + img * rows * geo.cout + g * geo.coutG, ldc: geo.cout)
+                    Kernels.gemm(
+                        transA: false, transB: true, m: rows, n: geo.coutG, k: geo.k,
+                        a: cols, lda: geo.k, b: wp + g * geo.coutG * geo.k, ldb: geo.k,
+                        c: op + img * rows * geo.cout + g * geo.coutG, ldc: geo.cout)
                 }
             }
         }

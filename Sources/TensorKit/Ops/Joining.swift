@@ -7,11 +7,14 @@ extension Tensor {
         let a = parts[0].normalizedAxes([axis])[0]
         var shape = parts[0].shape
         for p in parts.dropFirst() {
-            precondition(p.rank == shape.count && p.shape.enumerated().allSatisfy { $0.offset == a || $0.element == shape[$0.offset] },
-                         "concat along \(axis): \(p.shape) does not fit \(shape)")
+            precondition(
+                p.rank == shape.count
+                    && p.shape.enumerated().allSatisfy { $0.offset == a || $0.element == shape[$0.offset] },
+                "concat along \(axis): \(p.shape) does not fit \(shape)")
         }
         shape[a] = parts.reduce(0) { $0 + $1.shape[a] }
-        let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
+        let outer = shape[..<a].reduce(1, *)
+        let inner = shape[(a + 1)...].reduce(1, *)
         let out = Tensor.uninitialized(shape)
         let rowOut = shape[a] * inner
         var offset = 0
@@ -38,17 +41,25 @@ extension Tensor {
     /// The elements with index in `range` along `axis` (copied).
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = normalizedAxes([axis])[0]
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a], "slice \(range) out of bounds for axis \(a) of \(shape)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= shape[a],
+            "slice \(range) out of bounds for axis \(a) of \(shape)")
         var outShape = shape
         outShape[a] = range.count
-        let outer = shape[..<a].reduce(1, *), inner = shape[(a + 1)...].reduce(1, *)
+        let outer = shape[..<a].reduce(1, *)
+        let inner = shape[(a + 1)...].reduce(1, *)
         let out = Tensor.uninitialized(outShape)
-        let rowIn = shape[a] * inner, rowOut = range.count * inner
-        for o in 0..<outer { (out.pointer + o * rowOut).update(from: pointer + o * rowIn + range.lowerBound * inner, count: rowOut) }
+        let rowIn = shape[a] * inner
+        let rowOut = range.count * inner
+        for o in 0..<outer {
+            (out.pointer + o * rowOut).update(from: pointer + o * rowIn + range.lowerBound * inner, count: rowOut)
+        }
         let inShape = shape
         return out.recording("slice", [self]) { g in
             let dx = Tensor(zeros: inShape)
-            for o in 0..<outer { Kernels.add(dx.pointer + o * rowIn + range.lowerBound * inner, g.pointer + o * rowOut, rowOut) }
+            for o in 0..<outer {
+                Kernels.add(dx.pointer + o * rowIn + range.lowerBound * inner, g.pointer + o * rowOut, rowOut)
+            }
             return [dx]
         }
     }
@@ -72,19 +83,25 @@ extension Tensor {
         let rows = count / Swift.max(shape.last ?? 1, 1)
         let outStrides = Broadcast.contiguousStrides(outShape)
         func outOffset(_ row: Int) -> Int {
-            var r = row, off = 0
+            var r = row
+            var off = 0
             for d in stride(from: last - 1, through: 0, by: -1) {
-                let i = r % shape[d]; r /= shape[d]
+                let i = r % shape[d]
+                r /= shape[d]
                 off += (i + padding[d].0) * outStrides[d]
             }
             return off + padding[last].0
         }
         let w = shape.last ?? 1
-        if count > 0 { for row in 0..<rows { (out.pointer + outOffset(row)).update(from: pointer + row * w, count: w) } }
+        if count > 0 {
+            for row in 0..<rows { (out.pointer + outOffset(row)).update(from: pointer + row * w, count: w) }
+        }
         let inShape = shape
         return out.recording("pad", [self]) { g in
             let dx = Tensor.uninitialized(inShape)
-            if dx.count > 0 { for row in 0..<rows { (dx.pointer + row * w).update(from: g.pointer + outOffset(row), count: w) } }
+            if dx.count > 0 {
+                for row in 0..<rows { (dx.pointer + row * w).update(from: g.pointer + outOffset(row), count: w) }
+            }
             return [dx]
         }
     }
@@ -93,7 +110,8 @@ extension Tensor {
     /// The gradient adds into the picked rows.
     public func gather(rows indices: [Int]) -> Tensor {
         precondition(rank == 2, "gather(rows:) needs a [V, D] table, got \(shape)")
-        let v = shape[0], d = shape[1]
+        let v = shape[0]
+        let d = shape[1]
         for i in indices { precondition(i >= 0 && i < v, "index \(i) out of range for \(v) rows") }
         let out = Tensor.uninitialized([indices.count, d])
         for (k, i) in indices.enumerated() { (out.pointer + k * d).update(from: pointer + i * d, count: d) }

@@ -8,14 +8,18 @@ extension Tensor {
         let rows = x.count / d
         let y = Tensor.uninitialized(x.shape)
         var invStd = [Float](repeating: 0, count: rows)
-        let p = x.pointer, o = y.pointer
+        let p = x.pointer
+        let o = y.pointer
         for r in 0..<rows {
             let s = p + r * d
             var mean: Double = 0
             for i in 0..<d { mean += Double(s[i]) }
             mean /= Double(d)
             var v: Double = 0
-            for i in 0..<d { let t = Double(s[i]) - mean; v += t * t }
+            for i in 0..<d {
+                let t = Double(s[i]) - mean
+                v += t * t
+            }
             v /= Double(d)
             let inv = Float(1 / (v + Double(eps)).squareRoot())
             invStd[r] = inv
@@ -29,10 +33,16 @@ extension Tensor {
     static func normalizeRowsBackward(_ gxhat: Tensor, xhat: Tensor, invStd: [Float], rowLength d: Int) -> Tensor {
         let rows = xhat.count / d
         let dx = Tensor.uninitialized(xhat.shape)
-        let g = gxhat.pointer, xh = xhat.pointer, o = dx.pointer
+        let g = gxhat.pointer
+        let xh = xhat.pointer
+        let o = dx.pointer
         for r in 0..<rows {
-            var sg: Float = 0, sgx: Float = 0
-            for i in 0..<d { sg += g[r * d + i]; sgx += g[r * d + i] * xh[r * d + i] }
+            var sg: Float = 0
+            var sgx: Float = 0
+            for i in 0..<d {
+                sg += g[r * d + i]
+                sgx += g[r * d + i] * xh[r * d + i]
+            }
             let inv = invStd[r] / Float(d)
             for i in 0..<d { o[r * d + i] = inv * (Float(d) * g[r * d + i] - sg - xh[r * d + i] * sgx) }
         }
@@ -42,7 +52,9 @@ extension Tensor {
     /// Layer normalisation over the trailing dimensions of shape `normalizedShape`, like
     /// `torch.nn.functional.layer_norm`.
     public func layerNorm(normalizedShape: [Int], weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-        precondition(Array(shape.suffix(normalizedShape.count)) == normalizedShape, "layerNorm shape \(normalizedShape) is not a suffix of \(shape)")
+        precondition(
+            Array(shape.suffix(normalizedShape.count)) == normalizedShape,
+            "layerNorm shape \(normalizedShape) is not a suffix of \(shape)")
         let d = normalizedShape.reduce(1, *)
         let (xhat, invStd) = GradMode.withoutGrad { Tensor.normalizeRows(self, rowLength: d, eps: eps) }
         let normalized = xhat.recording("layer_norm", [self]) { g in
@@ -58,9 +70,11 @@ extension Tensor {
     /// contiguous groups, each normalised over its spatial positions and channels, like
     /// `torch.nn.GroupNorm` on the NCHW permutation. `weight`, `bias`: `[C]`.
     public func groupNorm(groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-        let n = shape[0], c = shape[rank - 1]
+        let n = shape[0]
+        let c = shape[rank - 1]
         precondition(c % groups == 0, "groupNorm: \(c) channels are not divisible into \(groups) groups")
-        let spatial = count / (n * c), cg = c / groups
+        let spatial = count / (n * c)
+        let cg = c / groups
         // [N, S, G, Cg] → [N, G, S, Cg] so each group's values are contiguous.
         let grouped = reshaped([n, spatial, groups, cg]).permuted([0, 2, 1, 3])
         let d = spatial * cg
@@ -77,15 +91,19 @@ extension Tensor {
     /// Batch normalisation over every axis but the last (channels). In training it uses the
     /// batch's statistics and updates the running ones in place (PyTorch's momentum rule, unbiased
     /// running variance); in evaluation it uses the running statistics.
-    public func batchNorm(runningMean: Tensor, runningVar: Tensor, weight: Tensor?, bias: Tensor?,
-                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+    public func batchNorm(
+        runningMean: Tensor, runningVar: Tensor, weight: Tensor?, bias: Tensor?,
+        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5
+    ) -> Tensor {
         let c = shape[rank - 1]
         let m = count / c
         if !training {
-            let scale = Tensor.uninitialized([c]), shift = Tensor.uninitialized([c])
+            let scale = Tensor.uninitialized([c])
+            let shift = Tensor.uninitialized([c])
             for j in 0..<c {
                 let inv = 1 / (runningVar.pointer[j] + eps).squareRoot()
-                let w = weight?.pointer[j] ?? 1, b = bias?.pointer[j] ?? 0
+                let w = weight?.pointer[j] ?? 1
+                let b = bias?.pointer[j] ?? 0
                 scale.pointer[j] = w * inv
                 shift.pointer[j] = b - runningMean.pointer[j] * w * inv
             }
@@ -104,11 +122,15 @@ extension Tensor {
         let (xhat, invStd) = GradMode.withoutGrad { Tensor.normalizeRows(rows, rowLength: m, eps: eps) }
         // Running statistics.
         for j in 0..<c {
-            var mean: Double = 0, v: Double = 0
+            var mean: Double = 0
+            var v: Double = 0
             let r = rows.pointer + j * m
             for i in 0..<m { mean += Double(r[i]) }
             mean /= Double(m)
-            for i in 0..<m { let t = Double(r[i]) - mean; v += t * t }
+            for i in 0..<m {
+                let t = Double(r[i]) - mean
+                v += t * t
+            }
             let unbiased = m > 1 ? v / Double(m - 1) : v
             runningMean.pointer[j] = (1 - momentum) * runningMean.pointer[j] + momentum * Float(mean)
             runningVar.pointer[j] = (1 - momentum) * runningVar.pointer[j] + momentum * Float(unbiased)

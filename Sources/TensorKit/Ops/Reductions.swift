@@ -19,19 +19,24 @@ extension Tensor {
         // Fast path: reduce a trailing block (e.g. sum over the last axis).
         let outStrides = Broadcast.strides(of: outShape, in: x.shape)
         let (dims, st) = Broadcast.collapse(x.shape, [Broadcast.contiguousStrides(x.shape), outStrides])
-        let sIn = st[0], sOut = st[1]
+        let sIn = st[0]
+        let sOut = st[1]
         let rank = dims.count
         let inner = dims[rank - 1]
-        let iIn = sIn[rank - 1], iOut = sOut[rank - 1]
+        let iIn = sIn[rank - 1]
+        let iOut = sOut[rank - 1]
         let outer = dims.reduce(1, *) / inner
         var counter = [Int](repeating: 0, count: rank)
-        var offIn = 0, offOut = 0
-        let pin = x.pointer, pout = out.pointer
+        var offIn = 0
+        var offOut = 0
+        let pin = x.pointer
+        let pout = out.pointer
         for _ in 0..<outer {
             if iOut == 0 && iIn == 1 {
                 pout[offOut] += Kernels.sum(pin + offIn, inner)
             } else if iOut == 1 && iIn == 1 {
-                let o = pout + offOut, src = pin + offIn
+                let o = pout + offOut
+                let src = pin + offIn
                 for i in 0..<inner { o[i] += src[i] }
             } else {
                 for i in 0..<inner { pout[offOut + i * iOut] += pin[offIn + i * iIn] }
@@ -39,9 +44,11 @@ extension Tensor {
             var d = rank - 2
             while d >= 0 {
                 counter[d] += 1
-                offIn += sIn[d]; offOut += sOut[d]
+                offIn += sIn[d]
+                offOut += sOut[d]
                 if counter[d] < dims[d] { break }
-                offIn -= sIn[d] * dims[d]; offOut -= sOut[d] * dims[d]
+                offIn -= sIn[d] * dims[d]
+                offOut -= sOut[d] * dims[d]
                 counter[d] = 0
                 d -= 1
             }
@@ -67,8 +74,9 @@ extension Tensor {
         if shape == target { return self }
         let out = Tensor.uninitialized(target)
         let zero = Tensor(0)
-        Kernels.binary(.add, shape: target, a: pointer, aStrides: Broadcast.strides(of: shape, in: target),
-                       b: zero.pointer, bStrides: [Int](repeating: 0, count: target.count), out: out.pointer)
+        Kernels.binary(
+            .add, shape: target, a: pointer, aStrides: Broadcast.strides(of: shape, in: target),
+            b: zero.pointer, bStrides: [Int](repeating: 0, count: target.count), out: out.pointer)
         return out.recording("broadcast", [self]) { g in [g.summed(toShape: self.shape)] }
     }
 
@@ -104,17 +112,27 @@ extension Tensor {
     /// Maximum over one axis; the gradient goes to the first maximal element.
     public func max(alongAxis axis: Int, keepDims: Bool = false) -> Tensor {
         let a = normalizedAxes([axis])[0]
-        let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
-        var keptShape = shape; keptShape[a] = 1
+        let outer = shape[..<a].reduce(1, *)
+        let n = shape[a]
+        let inner = shape[(a + 1)...].reduce(1, *)
+        var keptShape = shape
+        keptShape[a] = 1
         let out = Tensor.uninitialized(keptShape)
         var argmax = [Int32](repeating: 0, count: outer * inner)
-        let p = pointer, o = out.pointer
+        let p = pointer
+        let o = out.pointer
         for i in 0..<outer {
             for j in 0..<inner {
-                var best = -Float.infinity, bi = 0
+                var best = -Float.infinity
+                var bi = 0
                 for k in 0..<n {
                     let v = p[(i * n + k) * inner + j]
-                    if v > best || (k == 0) { if k == 0 || v > best { best = v; bi = k } }
+                    if v > best || (k == 0) {
+                        if k == 0 || v > best {
+                            best = v
+                            bi = k
+                        }
+                    }
                 }
                 o[i * inner + j] = best
                 argmax[i * inner + j] = Int32(bi)
@@ -124,10 +142,12 @@ extension Tensor {
         let inShape = shape
         return Tensor(shape: outShape, storage: out.storage).recording("max_axis", [self]) { g in
             let gi = Tensor(zeros: inShape)
-            for i in 0..<outer { for j in 0..<inner {
-                let idx = i * inner + j
-                gi.pointer[(i * n + Int(argmax[idx])) * inner + j] = g.pointer[idx]
-            } }
+            for i in 0..<outer {
+                for j in 0..<inner {
+                    let idx = i * inner + j
+                    gi.pointer[(i * n + Int(argmax[idx])) * inner + j] = g.pointer[idx]
+                }
+            }
             return [gi]
         }
     }
@@ -138,8 +158,12 @@ extension Tensor {
         let rows = count / Swift.max(n, 1)
         var result = [Int](repeating: 0, count: rows)
         for r in 0..<rows {
-            var best = -Float.infinity, bi = 0
-            for k in 0..<n where pointer[r * n + k] > best { best = pointer[r * n + k]; bi = k }
+            var best = -Float.infinity
+            var bi = 0
+            for k in 0..<n where pointer[r * n + k] > best {
+                best = pointer[r * n + k]
+                bi = k
+            }
             result[r] = bi
         }
         return result

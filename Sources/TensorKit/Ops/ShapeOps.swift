@@ -31,8 +31,9 @@ extension Tensor {
         let out = Tensor.uninitialized(outShape)
         if count > 0 {
             let zero = Tensor(0)
-            Kernels.binary(.add, shape: outShape, a: pointer, aStrides: readStrides,
-                           b: zero.pointer, bStrides: [Int](repeating: 0, count: rank), out: out.pointer)
+            Kernels.binary(
+                .add, shape: outShape, a: pointer, aStrides: readStrides,
+                b: zero.pointer, bStrides: [Int](repeating: 0, count: rank), out: out.pointer)
         }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, a) in axes.enumerated() { inverse[a] = i }

@@ -12,23 +12,39 @@ extension Tensor {
     public func softmax(axis: Int = -1) -> Tensor {
         let (outer, n, inner) = around(axis)
         let out = Tensor.uninitialized(shape)
-        let p = pointer, o = out.pointer
-        for i in 0..<outer { for j in 0..<inner {
-            var m = -Float.infinity
-            for k in 0..<n { m = Swift.max(m, p[(i * n + k) * inner + j]) }
-            var s: Float = 0
-            for k in 0..<n { let e = Foundation.exp(p[(i * n + k) * inner + j] - m); o[(i * n + k) * inner + j] = e; s += e }
-            for k in 0..<n { o[(i * n + k) * inner + j] /= s }
-        } }
+        let p = pointer
+        let o = out.pointer
+        for i in 0..<outer {
+            for j in 0..<inner {
+                var m = -Float.infinity
+                for k in 0..<n { m = Swift.max(m, p[(i * n + k) * inner + j]) }
+                var s: Float = 0
+                for k in 0..<n {
+                    let e = Foundation.exp(p[(i * n + k) * inner + j] - m)
+                    o[(i * n + k) * inner + j] = e
+                    s += e
+                }
+                for k in 0..<n { o[(i * n + k) * inner + j] /= s }
+            }
+        }
         return out.recording("softmax", [self]) { g in
             // dx = y * (g - Σ g·y)
             let dx = Tensor.uninitialized(self.shape)
-            let gp = g.pointer, d = dx.pointer
-            for i in 0..<outer { for j in 0..<inner {
-                var dot: Float = 0
-                for k in 0..<n { let idx = (i * n + k) * inner + j; dot += gp[idx] * o[idx] }
-                for k in 0..<n { let idx = (i * n + k) * inner + j; d[idx] = o[idx] * (gp[idx] - dot) }
-            } }
+            let gp = g.pointer
+            let d = dx.pointer
+            for i in 0..<outer {
+                for j in 0..<inner {
+                    var dot: Float = 0
+                    for k in 0..<n {
+                        let idx = (i * n + k) * inner + j
+                        dot += gp[idx] * o[idx]
+                    }
+                    for k in 0..<n {
+                        let idx = (i * n + k) * inner + j
+                        d[idx] = o[idx] * (gp[idx] - dot)
+                    }
+                }
+            }
             return [dx]
         }
     }
@@ -37,24 +53,33 @@ extension Tensor {
     public func logSoftmax(axis: Int = -1) -> Tensor {
         let (outer, n, inner) = around(axis)
         let out = Tensor.uninitialized(shape)
-        let p = pointer, o = out.pointer
-        for i in 0..<outer { for j in 0..<inner {
-            var m = -Float.infinity
-            for k in 0..<n { m = Swift.max(m, p[(i * n + k) * inner + j]) }
-            var s: Float = 0
-            for k in 0..<n { s += Foundation.exp(p[(i * n + k) * inner + j] - m) }
-            let lse = m + Foundation.log(s)
-            for k in 0..<n { o[(i * n + k) * inner + j] = p[(i * n + k) * inner + j] - lse }
-        } }
+        let p = pointer
+        let o = out.pointer
+        for i in 0..<outer {
+            for j in 0..<inner {
+                var m = -Float.infinity
+                for k in 0..<n { m = Swift.max(m, p[(i * n + k) * inner + j]) }
+                var s: Float = 0
+                for k in 0..<n { s += Foundation.exp(p[(i * n + k) * inner + j] - m) }
+                let lse = m + Foundation.log(s)
+                for k in 0..<n { o[(i * n + k) * inner + j] = p[(i * n + k) * inner + j] - lse }
+            }
+        }
         return out.recording("log_softmax", [self]) { g in
             // dx = g - softmax · Σ g
             let dx = Tensor.uninitialized(self.shape)
-            let gp = g.pointer, d = dx.pointer
-            for i in 0..<outer { for j in 0..<inner {
-                var sum: Float = 0
-                for k in 0..<n { sum += gp[(i * n + k) * inner + j] }
-                for k in 0..<n { let idx = (i * n + k) * inner + j; d[idx] = gp[idx] - Foundation.exp(o[idx]) * sum }
-            } }
+            let gp = g.pointer
+            let d = dx.pointer
+            for i in 0..<outer {
+                for j in 0..<inner {
+                    var sum: Float = 0
+                    for k in 0..<n { sum += gp[(i * n + k) * inner + j] }
+                    for k in 0..<n {
+                        let idx = (i * n + k) * inner + j
+                        d[idx] = gp[idx] - Foundation.exp(o[idx]) * sum
+                    }
+                }
+            }
             return [dx]
         }
     }
@@ -63,8 +88,11 @@ extension Tensor {
     /// `cross_entropy(reduction="mean")`: with per-sample `weights` (a mask is weights of 0 and 1)
     /// the weighted sum is divided by the sum of the weights.
     public func softmaxCrossEntropy(labels: [Int], weights: [Float]? = nil) -> Tensor {
-        precondition(rank == 2 && shape[0] == labels.count, "cross-entropy needs logits [N, C] for \(labels.count) labels, got \(shape)")
-        let n = shape[0], c = shape[1]
+        precondition(
+            rank == 2 && shape[0] == labels.count,
+            "cross-entropy needs logits [N, C] for \(labels.count) labels, got \(shape)")
+        let n = shape[0]
+        let c = shape[1]
         if let weights { precondition(weights.count == n, "\(weights.count) weights for \(n) samples") }
         for l in labels { precondition(l >= 0 && l < c, "label \(l) out of range for \(c) classes") }
         let p = pointer
@@ -75,7 +103,11 @@ extension Tensor {
             var m = -Float.infinity
             for k in 0..<c { m = Swift.max(m, p[i * c + k]) }
             var s: Float = 0
-            for k in 0..<c { let e = Foundation.exp(p[i * c + k] - m); probs.pointer[i * c + k] = e; s += e }
+            for k in 0..<c {
+                let e = Foundation.exp(p[i * c + k] - m)
+                probs.pointer[i * c + k] = e
+                s += e
+            }
             for k in 0..<c { probs.pointer[i * c + k] /= s }
             let w = Double(weights?[i] ?? 1)
             total += w * Double(m + Foundation.log(s) - p[i * c + labels[i]])
@@ -97,7 +129,9 @@ extension Tensor {
     /// Mean binary cross-entropy of logits against targets in [0, 1] (numerically stable).
     public func binaryCrossEntropyWithLogits(targets: Tensor) -> Tensor {
         precondition(targets.shape == shape, "BCE targets \(targets.shape) do not match logits \(shape)")
-        let n = count, x = pointer, t = targets.pointer
+        let n = count
+        let x = pointer
+        let t = targets.pointer
         var total: Double = 0
         for i in 0..<n {
             let v = x[i]

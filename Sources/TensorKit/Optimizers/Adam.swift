@@ -12,11 +12,15 @@ public final class Adam: Optimizer {
     private var m: [Tensor], v: [Tensor]
     public private(set) var steps = 0
 
-    public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+    public init(
+        parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false
+    ) {
         self.parameters = parameters
         self.learningRate = learningRate
-        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
         self.weightDecay = weightDecay
         self.decoupledWeightDecay = decoupledWeightDecay
         m = parameters.map { Tensor(zeros: $0.shape) }
@@ -25,12 +29,22 @@ public final class Adam: Optimizer {
 
     public func step() {
         steps += 1
-        let bc1 = 1 - Foundation.pow(beta1, Float(steps)), bc2 = 1 - Foundation.pow(beta2, Float(steps))
-        let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon, wd = weightDecay
-        let stepSize = lr / bc1, bc2Root = bc2.squareRoot()
+        let bc1 = 1 - Foundation.pow(beta1, Float(steps))
+        let bc2 = 1 - Foundation.pow(beta2, Float(steps))
+        let lr = learningRate
+        let b1 = beta1
+        let b2 = beta2
+        let eps = epsilon
+        let wd = weightDecay
+        let stepSize = lr / bc1
+        let bc2Root = bc2.squareRoot()
         for (k, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
-            let n = p.count, pp = p.pointer, gp = g.pointer, mp = m[k].pointer, vp = v[k].pointer
+            let n = p.count
+            let pp = p.pointer
+            let gp = g.pointer
+            let mp = m[k].pointer
+            let vp = v[k].pointer
             let decoupled = decoupledWeightDecay
             if wd == 0 {
                 Adam.update(pp, gp, mp, vp, n, b1, b2, stepSize, bc2Root, eps)
@@ -47,12 +61,19 @@ public final class Adam: Optimizer {
     }
 
     /// The Adam update without weight decay, 8 parameters at a time.
-    static func update(_ pp: UnsafeMutablePointer<Float>, _ gp: UnsafePointer<Float>, _ mp: UnsafeMutablePointer<Float>,
-                       _ vp: UnsafeMutablePointer<Float>, _ n: Int, _ b1: Float, _ b2: Float,
-                       _ stepSize: Float, _ bc2Root: Float, _ eps: Float) {
+    static func update(
+        _ pp: UnsafeMutablePointer<Float>, _ gp: UnsafePointer<Float>, _ mp: UnsafeMutablePointer<Float>,
+        _ vp: UnsafeMutablePointer<Float>, _ n: Int, _ b1: Float, _ b2: Float,
+        _ stepSize: Float, _ bc2Root: Float, _ eps: Float
+    ) {
         typealias V = SIMD8<Float>
-        let b1v = V(repeating: b1), b2v = V(repeating: b2), c1 = V(repeating: 1 - b1), c2 = V(repeating: 1 - b2)
-        let sv = V(repeating: stepSize), rv = V(repeating: 1 / bc2Root), ev = V(repeating: eps)
+        let b1v = V(repeating: b1)
+        let b2v = V(repeating: b2)
+        let c1 = V(repeating: 1 - b1)
+        let c2 = V(repeating: 1 - b2)
+        let sv = V(repeating: stepSize)
+        let rv = V(repeating: 1 / bc2Root)
+        let ev = V(repeating: eps)
         var i = 0
         while i + 8 <= n {
             let g = UnsafeRawPointer(gp + i).loadUnaligned(as: V.self)
@@ -78,10 +99,13 @@ public final class Adam: Optimizer {
 
 extension Adam {
     /// AdamW: Adam with decoupled weight decay (PyTorch's default decay 0.01).
-    public static func adamW(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                             epsilon: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
-        Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-             weightDecay: weightDecay, decoupledWeightDecay: true)
+    public static func adamW(
+        parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0.01
+    ) -> Adam {
+        Adam(
+            parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, decoupledWeightDecay: true)
     }
 }
 
@@ -93,18 +117,25 @@ public final class SGD: Optimizer {
     public let parameters: [Tensor]
     private var velocity: [Tensor?]
 
-    public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
+    public init(
+        parameters: [Tensor], learningRate: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false
+    ) {
         self.parameters = parameters
         self.learningRate = learningRate
-        self.momentum = momentum; self.weightDecay = weightDecay; self.nesterov = nesterov
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        self.nesterov = nesterov
         velocity = Array(repeating: nil, count: parameters.count)
     }
 
     public func step() {
         for (k, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
-            let n = p.count, pp = p.pointer, gp = g.pointer
-            let d = Tensor.uninitialized(p.shape), dp = d.pointer
+            let n = p.count
+            let pp = p.pointer
+            let gp = g.pointer
+            let d = Tensor.uninitialized(p.shape)
+            let dp = d.pointer
             for i in 0..<n { dp[i] = gp[i] + weightDecay * pp[i] }
             if momentum != 0 {
                 if let buf = velocity[k] {

@@ -10,7 +10,9 @@ public struct StepSchedule: LearningRateSchedule {
     public var initial: Float, stepSize: Int, gamma: Float
     public init(initial: Float, stepSize: Int, gamma: Float = 0.1) {
         precondition(stepSize > 0, "step size must be positive")
-        self.initial = initial; self.stepSize = stepSize; self.gamma = gamma
+        self.initial = initial
+        self.stepSize = stepSize
+        self.gamma = gamma
     }
     public func learningRate(at step: Int) -> Float { initial * Foundation.pow(gamma, Float(step / stepSize)) }
 }
@@ -20,7 +22,10 @@ public struct CosineWithWarmup: LearningRateSchedule {
     public var peak: Float, warmupSteps: Int, totalSteps: Int, minimum: Float
     public init(peak: Float, warmupSteps: Int, totalSteps: Int, minimum: Float = 0) {
         precondition(totalSteps > warmupSteps && warmupSteps >= 0, "need totalSteps > warmupSteps >= 0")
-        self.peak = peak; self.warmupSteps = warmupSteps; self.totalSteps = totalSteps; self.minimum = minimum
+        self.peak = peak
+        self.warmupSteps = warmupSteps
+        self.totalSteps = totalSteps
+        self.minimum = minimum
     }
     public func learningRate(at step: Int) -> Float {
         if step < warmupSteps { return peak * Float(step + 1) / Float(warmupSteps) }
@@ -36,15 +41,23 @@ public enum GradientClipping {
     @discardableResult
     public static func clipNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
         var total: Double = 0
-        for p in parameters { if let g = p.grad { for i in 0..<g.count { total += Double(g.pointer[i]) * Double(g.pointer[i]) } } }
+        for p in parameters {
+            if let g = p.grad { for i in 0..<g.count { total += Double(g.pointer[i]) * Double(g.pointer[i]) } }
+        }
         let norm = Float(total.squareRoot())
         let coefficient = maxNorm / (norm + 1e-6)
-        if coefficient < 1 { for p in parameters { if let g = p.grad { Kernels.scale(g.pointer, coefficient, g.count) } } }
+        if coefficient < 1 {
+            for p in parameters { if let g = p.grad { Kernels.scale(g.pointer, coefficient, g.count) } }
+        }
         return norm
     }
 
     /// Clamps every gradient element into [-limit, limit].
     public static func clipValue(_ parameters: [Tensor], limit: Float) {
-        for p in parameters { if let g = p.grad { for i in 0..<g.count { g.pointer[i] = Swift.min(Swift.max(g.pointer[i], -limit), limit) } } }
+        for p in parameters {
+            if let g = p.grad {
+                for i in 0..<g.count { g.pointer[i] = Swift.min(Swift.max(g.pointer[i], -limit), limit) }
+            }
+        }
     }
 }

@@ -17,10 +17,16 @@ public struct ModelFile {
     /// Parameters and buffers.
     public var tensors: [String: Tensor]
 
-    public init(architecture: String, config: [String: String] = [:], classNames: [String], inputShape: [Int],
-                preprocessing: String, tensors: [String: Tensor]) {
-        self.architecture = architecture; self.config = config; self.classNames = classNames
-        self.inputShape = inputShape; self.preprocessing = preprocessing; self.tensors = tensors
+    public init(
+        architecture: String, config: [String: String] = [:], classNames: [String], inputShape: [Int],
+        preprocessing: String, tensors: [String: Tensor]
+    ) {
+        self.architecture = architecture
+        self.config = config
+        self.classNames = classNames
+        self.inputShape = inputShape
+        self.preprocessing = preprocessing
+        self.tensors = tensors
     }
 
     static let formatVersion = "1"
@@ -50,18 +56,23 @@ public struct ModelFile {
             return v
         }
         guard m["format"] == "pixelpilot-model" else {
-            throw TensorError.badFile(path: url.path, reason: "not a PixelPilot model (safetensors metadata lacks format=pixelpilot-model)")
+            throw TensorError.badFile(
+                path: url.path, reason: "not a PixelPilot model (safetensors metadata lacks format=pixelpilot-model)")
         }
         let arch = try need("architecture")
-        guard let classes = try? JSONDecoder().decode([String].self, from: Data(try need("class_names").utf8)), !classes.isEmpty else {
-            throw TensorError.badFile(path: url.path, reason: "metadata 'class_names' is not a non-empty JSON list of strings")
+        guard let classes = try? JSONDecoder().decode([String].self, from: Data(try need("class_names").utf8)),
+            !classes.isEmpty
+        else {
+            throw TensorError.badFile(
+                path: url.path, reason: "metadata 'class_names' is not a non-empty JSON list of strings")
         }
         guard let shape = try? JSONDecoder().decode([Int].self, from: Data(try need("input_shape").utf8)) else {
             throw TensorError.badFile(path: url.path, reason: "metadata 'input_shape' is not a JSON list of integers")
         }
         let config = (try? JSONDecoder().decode([String: String].self, from: Data((m["config"] ?? "{}").utf8))) ?? [:]
-        return ModelFile(architecture: arch, config: config, classNames: classes, inputShape: shape,
-                         preprocessing: m["preprocessing"] ?? "", tensors: contents.tensors)
+        return ModelFile(
+            architecture: arch, config: config, classNames: classes, inputShape: shape,
+            preprocessing: m["preprocessing"] ?? "", tensors: contents.tensors)
     }
 
     static func json<T: Encodable>(_ v: T) -> String {

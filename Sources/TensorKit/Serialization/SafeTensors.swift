@@ -19,14 +19,17 @@ public enum SafeTensors {
     /// Reads a file. Errors name the file and what is wrong with it.
     public static func read(contentsOf url: URL) throws -> Contents {
         let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) }
-        catch { throw TensorError.badFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))") }
+        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
+            throw TensorError.badFile(path: url.path, reason: "cannot read file (\(error.localizedDescription))")
+        }
         return try decode(data, path: url.path)
     }
 
     /// Parses the bytes of a safetensors file; `path` is used in error messages.
     public static func decode(_ data: Data, path: String = "<data>") throws -> Contents {
-        func fail(_ reason: String) -> TensorError { .badFile(path: path, reason: "not a valid safetensors file: \(reason)") }
+        func fail(_ reason: String) -> TensorError {
+            .badFile(path: path, reason: "not a valid safetensors file: \(reason)")
+        }
         guard data.count >= 8 else { throw fail("file is \(data.count) bytes, shorter than the 8-byte header length") }
         let headerLength = data.prefix(8).withUnsafeBytes { raw -> UInt64 in
             var v: UInt64 = 0
@@ -54,9 +57,10 @@ public enum SafeTensors {
                 continue
             }
             guard let entry = value as? [String: Any],
-                  let dtype = entry["dtype"] as? String,
-                  let shapeAny = entry["shape"] as? [Any],
-                  let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2 else {
+                let dtype = entry["dtype"] as? String,
+                let shapeAny = entry["shape"] as? [Any],
+                let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2
+            else {
                 throw fail("entry '\(name)' lacks dtype, shape or data_offsets")
             }
             let shape = try shapeAny.map { v -> Int in
@@ -64,11 +68,14 @@ public enum SafeTensors {
                 return n
             }
             let offsets = try offsetsAny.map { v -> Int in
-                guard let n = (v as? NSNumber)?.intValue, n >= 0 else { throw fail("entry '\(name)' has bad data_offsets") }
+                guard let n = (v as? NSNumber)?.intValue, n >= 0 else {
+                    throw fail("entry '\(name)' has bad data_offsets")
+                }
                 return n
             }
             guard offsets[0] <= offsets[1], offsets[1] <= body else {
-                throw fail("entry '\(name)' data_offsets \(offsets) lie outside the \(body)-byte data section; truncated?")
+                throw fail(
+                    "entry '\(name)' data_offsets \(offsets) lie outside the \(body)-byte data section; truncated?")
             }
             let count = shape.reduce(1, *)
             guard let width = elementSize(dtype) else { throw fail("entry '\(name)' has unsupported dtype \(dtype)") }
@@ -88,8 +95,9 @@ public enum SafeTensors {
     /// Writes tensors (as F32) and metadata, keys sorted, atomically.
     public static func write(_ contents: Contents, to url: URL) throws {
         let data = encode(contents)
-        do { try data.write(to: url, options: .atomic) }
-        catch { throw TensorError.badFile(path: url.path, reason: "cannot write file (\(error.localizedDescription))") }
+        do { try data.write(to: url, options: .atomic) } catch {
+            throw TensorError.badFile(path: url.path, reason: "cannot write file (\(error.localizedDescription))")
+        }
     }
 
     /// The bytes of a safetensors file holding `contents`.
@@ -105,7 +113,9 @@ public enum SafeTensors {
         for name in names {
             let t = contents.tensors[name]!
             let bytes = t.count * 4
-            parts.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            parts.append(
+                "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            )
             offset += bytes
         }
         header += parts.joined(separator: ",") + "}"

@@ -31,7 +31,10 @@ public enum Broadcast {
     public static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var s = 1
-        for i in stride(from: shape.count - 1, through: 0, by: -1) { strides[i] = s; s *= shape[i] }
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[i] = s
+            s *= shape[i]
+        }
         return strides
     }
 

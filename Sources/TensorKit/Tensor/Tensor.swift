@@ -87,7 +87,10 @@ public final class Tensor: @unchecked Sendable {
     func flatIndex(_ index: [Int]) -> Int {
         precondition(index.count == rank, "index \(index) has wrong rank for shape \(shape)")
         var flat = 0
-        for (i, d) in zip(index, shape) { precondition(i >= 0 && i < d, "index \(index) out of range for \(shape)"); flat = flat * d + i }
+        for (i, d) in zip(index, shape) {
+            precondition(i >= 0 && i < d, "index \(index) out of range for \(shape)")
+            flat = flat * d + i
+        }
         return flat
     }
 

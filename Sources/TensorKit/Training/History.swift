@@ -12,10 +12,17 @@ public struct EpochLog: Sendable, Equatable {
     /// Wall time of the epoch, seconds.
     public var seconds: Double
 
-    public init(epoch: Int, loss: Double, accuracy: Double, validationLoss: Double?, validationAccuracy: Double?, learningRate: Double, seconds: Double) {
-        self.epoch = epoch; self.loss = loss; self.accuracy = accuracy
-        self.validationLoss = validationLoss; self.validationAccuracy = validationAccuracy
-        self.learningRate = learningRate; self.seconds = seconds
+    public init(
+        epoch: Int, loss: Double, accuracy: Double, validationLoss: Double?, validationAccuracy: Double?,
+        learningRate: Double, seconds: Double
+    ) {
+        self.epoch = epoch
+        self.loss = loss
+        self.accuracy = accuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.seconds = seconds
     }
 }
 
@@ -35,14 +42,16 @@ public struct History: Sendable {
         for e in epochs {
             let vl = e.validationLoss.map { String(format: "%.6f", $0) } ?? ""
             let va = e.validationAccuracy.map { String(format: "%.6f", $0) } ?? ""
-            s += "\(e.epoch),\(String(format: "%.6f", e.loss)),\(String(format: "%.6f", e.accuracy)),\(vl),\(va),\(String(format: "%g", e.learningRate)),\(String(format: "%.3f", e.seconds))\n"
+            s +=
+                "\(e.epoch),\(String(format: "%.6f", e.loss)),\(String(format: "%.6f", e.accuracy)),\(vl),\(va),\(String(format: "%g", e.learningRate)),\(String(format: "%.3f", e.seconds))\n"
         }
         return s
     }
 
     /// Writes ``csv()`` to a file.
     public func writeCSV(to url: URL) throws {
-        do { try csv().write(to: url, atomically: true, encoding: .utf8) }
-        catch { throw TensorError.badFile(path: url.path, reason: "cannot write CSV (\(error.localizedDescription))") }
+        do { try csv().write(to: url, atomically: true, encoding: .utf8) } catch {
+            throw TensorError.badFile(path: url.path, reason: "cannot write CSV (\(error.localizedDescription))")
+        }
     }
 }

@@ -13,7 +13,9 @@ public enum TrainingEvent {
 
 /// Which metric decides the best epoch and early stopping.
 public enum Monitor: String, Sendable, CaseIterable {
-    case validationLoss = "val_loss", validationAccuracy = "val_accuracy", loss, accuracy
+    case validationLoss = "val_loss"
+    case validationAccuracy = "val_accuracy"
+    case loss, accuracy
 
     func value(_ e: EpochLog) -> Double? {
         switch self {
@@ -38,8 +40,10 @@ public struct FitOptions: Sendable {
     /// Learning rate per optimizer step (nil: keep the optimizer's rate).
     public var schedule: (any LearningRateSchedule)?
 
-    public init(earlyStoppingPatience: Int? = nil, monitor: Monitor = .validationLoss, gradientClipNorm: Float? = nil,
-                schedule: (any LearningRateSchedule)? = nil) {
+    public init(
+        earlyStoppingPatience: Int? = nil, monitor: Monitor = .validationLoss, gradientClipNorm: Float? = nil,
+        schedule: (any LearningRateSchedule)? = nil
+    ) {
         self.earlyStoppingPatience = earlyStoppingPatience
         self.monitor = monitor
         self.gradientClipNorm = gradientClipNorm
@@ -73,7 +77,9 @@ public final class Trainer {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        var total = 0.0, correct = 0, n = 0
+        var total = 0.0
+        var correct = 0
+        var n = 0
         GradMode.withoutGrad {
             for b in data {
                 let out = model(b.inputs)
@@ -93,9 +99,11 @@ public final class Trainer {
     ///   - onImprovement: called when the monitored metric reaches a new best (save a checkpoint there).
     ///   - progress: receives every ``TrainingEvent``.
     @discardableResult
-    public func fit<T: Sequence, V: Sequence>(epochs: Int, training: T, validation: V?, options: FitOptions = FitOptions(),
-                                              onImprovement: (EpochLog) throws -> Void = { _ in },
-                                              progress: (TrainingEvent) -> Void = { _ in }) throws -> History
+    public func fit<T: Sequence, V: Sequence>(
+        epochs: Int, training: T, validation: V?, options: FitOptions = FitOptions(),
+        onImprovement: (EpochLog) throws -> Void = { _ in },
+        progress: (TrainingEvent) -> Void = { _ in }
+    ) throws -> History
     where T.Element == Batch, V.Element == Batch {
         var history = History()
         var bestValue: Double?
@@ -105,27 +113,35 @@ public final class Trainer {
             progress(.epochBegan(epoch: epoch, of: epochs, steps: steps))
             model.train()
             let start = Date()
-            var lossSum = 0.0, correct = 0, seen = 0, s = 0
+            var lossSum = 0.0
+            var correct = 0
+            var seen = 0
+            var s = 0
             for batch in training {
                 if let schedule = options.schedule { optimizer.learningRate = schedule.learningRate(at: step) }
                 optimizer.zeroGrad()
                 let out = model(batch.inputs)
                 let l = loss(out, batch)
                 l.backward()
-                if let maxNorm = options.gradientClipNorm { GradientClipping.clipNorm(model.trainableParameters(), maxNorm: maxNorm) }
+                if let maxNorm = options.gradientClipNorm {
+                    GradientClipping.clipNorm(model.trainableParameters(), maxNorm: maxNorm)
+                }
                 optimizer.step()
                 step += 1
                 s += 1
                 lossSum += Double(l.item) * Double(batch.labels.count)
                 correct += Trainer.correctCount(out, batch.labels)
                 seen += batch.labels.count
-                progress(.stepEnded(epoch: epoch, step: s, steps: Swift.max(steps, s), loss: lossSum / Double(seen),
-                                    accuracy: Double(correct) / Double(seen), elapsed: Date().timeIntervalSince(start)))
+                progress(
+                    .stepEnded(
+                        epoch: epoch, step: s, steps: Swift.max(steps, s), loss: lossSum / Double(seen),
+                        accuracy: Double(correct) / Double(seen), elapsed: Date().timeIntervalSince(start)))
             }
-            var log = EpochLog(epoch: epoch, loss: seen > 0 ? lossSum / Double(seen) : .nan,
-                               accuracy: seen > 0 ? Double(correct) / Double(seen) : .nan,
-                               validationLoss: nil, validationAccuracy: nil,
-                               learningRate: Double(optimizer.learningRate), seconds: 0)
+            var log = EpochLog(
+                epoch: epoch, loss: seen > 0 ? lossSum / Double(seen) : .nan,
+                accuracy: seen > 0 ? Double(correct) / Double(seen) : .nan,
+                validationLoss: nil, validationAccuracy: nil,
+                learningRate: Double(optimizer.learningRate), seconds: 0)
             if let validation {
                 let (vl, va) = evaluate(validation)
                 log.validationLoss = vl
@@ -134,7 +150,9 @@ public final class Trainer {
             log.seconds = Date().timeIntervalSince(start)
             history.epochs.append(log)
             progress(.epochEnded(log))
-            let monitor = validation == nil && (options.monitor == .validationLoss || options.monitor == .validationAccuracy) ? Monitor.loss : options.monitor
+            let monitor =
+                validation == nil && (options.monitor == .validationLoss || options.monitor == .validationAccuracy)
+                ? Monitor.loss : options.monitor
             if let v = monitor.value(log), v.isFinite {
                 let better = bestValue.map { monitor.higherIsBetter ? v > $0 : v < $0 } ?? true
                 if better {

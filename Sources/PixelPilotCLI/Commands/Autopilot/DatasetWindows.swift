@@ -7,16 +7,16 @@ struct DatasetWindows: ParsableCommand {
         commandName: "windows",
         abstract: "The imitation data set of recordings: split, class counts, and one streamed pass.",
         discussion: """
-        Windows of --window frames (stride --stride, zero-padded at each recording's start)
-        labelled with the keys [up, left, right, down] of their last frame. Recordings are
-        split whole into train, validation and test (--val, --test fractions of the
-        recordings, --split-seed), so no recording is on both sides. --balance applies the
-        seed's balancing to the training part (all turns, backwards and coast, plus as many
-        forwards as the larger turn class); --flip adds each training window mirrored with
-        left and right swapped. The training part is then streamed once from the files in
-        batches (as training would read it) and the rate is reported.
-        Example: pixelpilot dataset windows drives/*.ppr --balance --flip
-        """)
+            Windows of --window frames (stride --stride, zero-padded at each recording's start)
+            labelled with the keys [up, left, right, down] of their last frame. Recordings are
+            split whole into train, validation and test (--val, --test fractions of the
+            recordings, --split-seed), so no recording is on both sides. --balance applies the
+            seed's balancing to the training part (all turns, backwards and coast, plus as many
+            forwards as the larger turn class); --flip adds each training window mirrored with
+            left and right swapped. The training part is then streamed once from the files in
+            batches (as training would read it) and the rate is reported.
+            Example: pixelpilot dataset windows drives/*.ppr --balance --flip
+            """)
     @Argument(help: "Recording files.") var files: [String]
     @Option(help: "Frames per window.") var window = 20
     @Option(help: "Stride between windows.") var stride = 1
@@ -31,8 +31,12 @@ struct DatasetWindows: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one recording file") }
-        guard window > 0, stride > 0, size >= 8, batchSize > 0 else { throw ValidationError("--window, --stride and --batch-size must be positive and --size at least 8") }
-        guard val >= 0, test >= 0, val + test < 1 else { throw ValidationError("--val and --test must be fractions adding up to less than 1") }
+        guard window > 0, stride > 0, size >= 8, batchSize > 0 else {
+            throw ValidationError("--window, --stride and --batch-size must be positive and --size at least 8")
+        }
+        guard val >= 0, test >= 0, val + test < 1 else {
+            throw ValidationError("--val and --test must be fractions adding up to less than 1")
+        }
     }
 
     func run() throws {
@@ -48,11 +52,14 @@ struct DatasetWindows: ParsableCommand {
             }
             let index = ds.directionIndex(examples)
             let names = idx.map { URL(fileURLWithPath: files[$0]).lastPathComponent }
-            let counts: String = KeyDirection.allCases.map { "\($0.rawValue) \(index[$0]?.count ?? 0)" }.joined(separator: ", ")
+            let counts: String = KeyDirection.allCases.map { "\($0.rawValue) \(index[$0]?.count ?? 0)" }.joined(
+                separator: ", ")
             let head: String = part.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
             var list: String = names.prefix(6).joined(separator: ", ")
             if names.count > 6 { list += ", ..." }
-            print("\(head) \(idx.count) recordings, \(examples.count) windows (\(counts))" + (names.isEmpty ? "" : ": " + list))
+            print(
+                "\(head) \(idx.count) recordings, \(examples.count) windows (\(counts))"
+                    + (names.isEmpty ? "" : ": " + list))
         }
         let preprocessing = FramePreprocessing(width: size, height: size, windowLength: window)
         print("preprocessing (stored in the model file): \(preprocessing.encoded)")
@@ -60,10 +67,12 @@ struct DatasetWindows: ParsableCommand {
         var train = ds.examples(recordings: parts[.train])
         if balance { train = ds.balanced(train, seed: splitSeed) }
         if flip { train = ds.withFlips(train) }
-        let stream = WindowBatchStream(dataset: ds, examples: train, preprocessing: preprocessing, batchSize: batchSize, seed: splitSeed)
+        let stream = WindowBatchStream(
+            dataset: ds, examples: train, preprocessing: preprocessing, batchSize: batchSize, seed: splitSeed)
         let bar = ProgressBar()
         let started = Date()
-        var done = 0, batches = 0
+        var done = 0
+        var batches = 0
         let iterator = stream.makeIterator()
         while let b = iterator.next() {
             done += b.examples.count
@@ -72,6 +81,9 @@ struct DatasetWindows: ParsableCommand {
         }
         if let e = iterator.error { throw CLIError("\(e)") }
         let seconds = Date().timeIntervalSince(started)
-        bar.finish(String(format: "Streamed %d windows in %d batches from disk in %.2f s: %.0f windows/s", done, batches, seconds, Double(done) / max(seconds, 1e-9)))
+        bar.finish(
+            String(
+                format: "Streamed %d windows in %d batches from disk in %.2f s: %.0f windows/s", done, batches, seconds,
+                Double(done) / max(seconds, 1e-9)))
     }
 }

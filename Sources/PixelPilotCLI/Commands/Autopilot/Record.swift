@@ -8,23 +8,23 @@ struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record the screen and the held keys into one crash-safe recording file.",
         discussion: """
-        Choose what to record in one of three ways:
-          (default)         click the centre of the play area, then press Enter: a --size
-                            square around the click (the seed's way: 256x256 at 10 fps)
-          --window NAME     the whole window whose title or class contains NAME
-          --region WxH+X+Y  an exact screen region
-        Every frame stores the keys and mouse buttons held at its capture instant (from XInput2,
-        whichever window has focus) and the raw input events with monotonic timestamps. Esc
-        (or --stop-key) ends the recording; so do Ctrl+Alt+K (kill switch), Ctrl+C and SIGTERM.
-        The file is SQLite in WAL mode, committed four times a second: if the recorder is
-        killed, every frame older than a second is kept and the file opens as it is.
-        Frames are RGB, stored as PNG (lossless) or raw bytes (--frame-format raw).
+            Choose what to record in one of three ways:
+              (default)         click the centre of the play area, then press Enter: a --size
+                                square around the click (the seed's way: 256x256 at 10 fps)
+              --window NAME     the whole window whose title or class contains NAME
+              --region WxH+X+Y  an exact screen region
+            Every frame stores the keys and mouse buttons held at its capture instant (from XInput2,
+            whichever window has focus) and the raw input events with monotonic timestamps. Esc
+            (or --stop-key) ends the recording; so do Ctrl+Alt+K (kill switch), Ctrl+C and SIGTERM.
+            The file is SQLite in WAL mode, committed four times a second: if the recorder is
+            killed, every frame older than a second is kept and the file opens as it is.
+            Frames are RGB, stored as PNG (lossless) or raw bytes (--frame-format raw).
 
-        Examples:
-          pixelpilot record --out drive1.ppr
-          pixelpilot record --window Rally --fps 10 --out drive2.ppr
-          pixelpilot record --region 256x256+192+112 --fps 30 --seconds 60 --out drive3.ppr
-        """)
+            Examples:
+              pixelpilot record --out drive1.ppr
+              pixelpilot record --window Rally --fps 10 --out drive2.ppr
+              pixelpilot record --region 256x256+192+112 --fps 30 --seconds 60 --out drive3.ppr
+            """)
 
     @OptionGroup var display: DisplayOptions
     @Option(name: .shortAndLong, help: "Recording file to create (never overwritten).") var out: String
@@ -35,14 +35,17 @@ struct Record: ParsableCommand {
     @Option(help: "Keys stored per frame as a mask, comma-separated X key names.") var keys = "Up,Left,Right,Down"
     @Option(help: "png (lossless, smaller) or raw (RGB bytes, fastest).") var frameFormat = "png"
     @Option(help: "Key that stops the recording (Escape as in the seed; 'none' for none).") var stopKey = "Escape"
-    @Option(help: "Global hotkey that also stops it, e.g. ctrl+alt+s.", transform: { try KeyCombo(parsing: $0) }) var stopHotkey: KeyCombo?
+    @Option(help: "Global hotkey that also stops it, e.g. ctrl+alt+s.", transform: { try KeyCombo(parsing: $0) })
+    var stopHotkey: KeyCombo?
     @Option(help: "Stop after this many seconds.") var seconds: Double?
 
     func validate() throws {
         if region != nil && window != nil { throw ValidationError("give --region or --window, not both") }
         guard fps > 0, fps <= 240 else { throw ValidationError("--fps must be in (0, 240], got \(fps)") }
         guard (16...4096).contains(size) else { throw ValidationError("--size must be 16...4096, got \(size)") }
-        guard FrameEncoding(rawValue: frameFormat) != nil else { throw ValidationError("--frame-format must be png or raw, got '\(frameFormat)'") }
+        guard FrameEncoding(rawValue: frameFormat) != nil else {
+            throw ValidationError("--frame-format must be png or raw, got '\(frameFormat)'")
+        }
         if keys.split(separator: ",").isEmpty { throw ValidationError("--keys needs at least one key name") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
     }
@@ -63,7 +66,8 @@ struct Record: ParsableCommand {
             print("Click the centre of the play area...")
             fflush(stdout)
             let since = MonotonicTime.now
-            while !input.recorded.events.contains(where: { $0.time >= since && $0.event == .button(.left, down: false) }) {
+            while !input.recorded.events.contains(where: { $0.time >= since && $0.event == .button(.left, down: false) }
+            ) {
                 Thread.sleep(forTimeInterval: 0.02)
             }
             let p = connection.pointerPosition()
@@ -71,7 +75,8 @@ struct Record: ParsableCommand {
             print("Centre (\(p.x), \(p.y)): region \(rect). Press Enter to start; \(stopKey) stops.")
             fflush(stdout)
             let enter = MonotonicTime.now
-            while !input.recorded.events.contains(where: { $0.time >= enter && $0.event == .key(.enter, down: false) }) {
+            while !input.recorded.events.contains(where: { $0.time >= enter && $0.event == .key(.enter, down: false) })
+            {
                 Thread.sleep(forTimeInterval: 0.02)
             }
             source = "click"
@@ -101,7 +106,9 @@ struct Record: ParsableCommand {
             s.resume()
             signals.append(s)
         }
-        print("Recording \(rect) at \(PixelPilot.formatRate(fps)) fps into \(out) (\(settings.stopKey.map { "\($0) stops" } ?? "no stop key"))")
+        print(
+            "Recording \(rect) at \(PixelPilot.formatRate(fps)) fps into \(out) (\(settings.stopKey.map { "\($0) stops" } ?? "no stop key"))"
+        )
         fflush(stdout)
         let summary = try recorder.record(to: URL(fileURLWithPath: out)) { n in
             if n % Int(max(1, fps)) == 0 && isatty(STDOUT_FILENO) != 0 {
@@ -112,7 +119,9 @@ struct Record: ParsableCommand {
         hotkeys?.stop()
         input.stop()
         if isatty(STDOUT_FILENO) != 0 { print("") }
-        print("Stopped (\(summary.reason)): \(summary.frames) frames in \(String(format: "%.1f", summary.seconds)) s, \(summary.lateFrames) late, \(summary.frames > 0 ? summary.bytes / summary.frames : 0) bytes a frame")
+        print(
+            "Stopped (\(summary.reason)): \(summary.frames) frames in \(String(format: "%.1f", summary.seconds)) s, \(summary.lateFrames) late, \(summary.frames > 0 ? summary.bytes / summary.frames : 0) bytes a frame"
+        )
         // The file is closed. Leave at once: a normal exit's teardown (library destructors while
         // Dispatch threads still run) crashed once in four benchmark runs after this point.
         fflush(stdout)

@@ -5,17 +5,23 @@ import Foundation
 /// given by --display or $DISPLAY; `make bench` starts a 3840x2160 Xvfb for it).
 enum DesktopBench {
     static func emit(_ suite: String, _ c: String, _ framework: String, _ value: Double, _ unit: String) {
-        print("{\"suite\": \"\(suite)\", \"case\": \"\(c)\", \"framework\": \"\(framework)\", \"value\": \(value), \"unit\": \"\(unit)\"}")
+        print(
+            "{\"suite\": \"\(suite)\", \"case\": \"\(c)\", \"framework\": \"\(framework)\", \"value\": \(value), \"unit\": \"\(unit)\"}"
+        )
         fflush(stdout)
     }
 
     /// The regions measured, as (name, rect) on a screen of at least 3840x2160.
     static func regions(screen: ScreenRect) -> [(String, ScreenRect)] {
-        var r: [(String, ScreenRect)] = [("1920x1080", ScreenRect(x: 0, y: 0, width: 1920, height: 1080)),
-                                         ("256x256 region", ScreenRect(x: 832, y: 412, width: 256, height: 256))]
+        var r: [(String, ScreenRect)] = [
+            ("1920x1080", ScreenRect(x: 0, y: 0, width: 1920, height: 1080)),
+            ("256x256 region", ScreenRect(x: 832, y: 412, width: 256, height: 256)),
+        ]
         if screen.width >= 3840 && screen.height >= 2160 {
             r.insert(("3840x2160", ScreenRect(x: 0, y: 0, width: 3840, height: 2160)), at: 1)
-            r.append(("1080x1080 centre of 4K", ScreenRect(x: 0, y: 0, width: 3840, height: 2160).centeredSquare(side: 1080)))
+            r.append(
+                ("1080x1080 centre of 4K", ScreenRect(x: 0, y: 0, width: 3840, height: 2160).centeredSquare(side: 1080))
+            )
         }
         return r
     }
@@ -28,7 +34,9 @@ enum DesktopBench {
             var sink: UInt32 = 0
             let raw = Bench.median(frames, warmup: 5) {
                 _ = try? source.withRawFrame(rect) { f in
-                    for y in stride(from: 0, to: f.height, by: 1) { sink &+= f.pixels.load(fromByteOffset: y * f.bytesPerRow, as: UInt32.self) }
+                    for y in stride(from: 0, to: f.height, by: 1) {
+                        sink &+= f.pixels.load(fromByteOffset: y * f.bytesPerRow, as: UInt32.self)
+                    }
                 }
             }
             emit("capture", name, "PixelPilot zero-copy (SHM view)", 1 / raw, "fps")
@@ -36,10 +44,13 @@ enum DesktopBench {
             emit("capture", name, "PixelPilot RGBA image", 1 / rgba, "fps")
             // The floor: copying the same number of bytes.
             let bytes = rect.width * rect.height * 4
-            let a = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), b = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-            memset(a, 1, bytes); memset(b, 2, bytes)
+            let a = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            let b = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            memset(a, 1, bytes)
+            memset(b, 2, bytes)
             let copy = Bench.median(frames, warmup: 5) { memcpy(b, a, bytes) }
-            a.deallocate(); b.deallocate()
+            a.deallocate()
+            b.deallocate()
             emit("capture", name, "memcpy (floor)", 1 / copy, "fps")
             _ = sink
         }
@@ -47,8 +58,9 @@ enum DesktopBench {
 
     /// Click injection → receipt by a window of another client, in microseconds (p50 and p99).
     static func inject(connection: X11Connection, peers: Bool, pythonPeer: String?) throws {
-        let target = try X11PictureWindow(display: connection.name, rect: ScreenRect(x: 100, y: 100, width: 200, height: 200),
-                                          picture: .testPattern(width: 200, height: 200), title: "latency probe")
+        let target = try X11PictureWindow(
+            display: connection.name, rect: ScreenRect(x: 100, y: 100, width: 200, height: 200),
+            picture: .testPattern(width: 200, height: 200), title: "latency probe")
         defer { target.close() }
         target.focus()
         let device = SafeInputDevice(wrapping: try X11InputDevice(connection: connection), timing: .immediate)
@@ -71,37 +83,45 @@ enum DesktopBench {
             emit("inject", "click p99", name, lat[Swift.min(lat.count - 1, Int(Double(lat.count) * 0.99))], "us")
         }
         try device.move(to: ScreenPoint(x: 150, y: 150))
-        report("PixelPilot (XTest)", try measure(300) {
-            let t0 = MonotonicTime.now.seconds
-            try device.press(MouseButton.left)
-            try device.release(MouseButton.left)
-            return t0
-        })
-        guard peers else { return }
-        if let xdotool = VirtualDisplay.findTool("xdotool") {
-            report("xdotool (process per click)", try measure(40) {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: xdotool)
-                p.arguments = ["click", "1"]
-                p.environment = ["DISPLAY": connection.name]
-                let t0 = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-                try p.run()
-                p.waitUntilExit()
+        report(
+            "PixelPilot (XTest)",
+            try measure(300) {
+                let t0 = MonotonicTime.now.seconds
+                try device.press(MouseButton.left)
+                try device.release(MouseButton.left)
                 return t0
             })
+        guard peers else { return }
+        if let xdotool = VirtualDisplay.findTool("xdotool") {
+            report(
+                "xdotool (process per click)",
+                try measure(40) {
+                    let p = Process()
+                    p.executableURL = URL(fileURLWithPath: xdotool)
+                    p.arguments = ["click", "1"]
+                    p.environment = ["DISPLAY": connection.name]
+                    let t0 = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+                    try p.run()
+                    p.waitUntilExit()
+                    return t0
+                })
         }
         if let python = pythonPeer {
             // pyautogui in one long-running process: it prints its monotonic time before each click.
             let p = Process()
             p.executableURL = URL(fileURLWithPath: python)
-            p.arguments = ["-c", """
-            import sys, time, pyautogui
-            pyautogui.PAUSE = 0; pyautogui.FAILSAFE = False
-            for line in sys.stdin:
-                t = time.monotonic(); pyautogui.click(150, 150); print(t, flush=True)
-            """]
+            p.arguments = [
+                "-c",
+                """
+                import sys, time, pyautogui
+                pyautogui.PAUSE = 0; pyautogui.FAILSAFE = False
+                for line in sys.stdin:
+                    t = time.monotonic(); pyautogui.click(150, 150); print(t, flush=True)
+                """,
+            ]
             p.environment = ["DISPLAY": connection.name, "PATH": "/usr/bin:/bin"]
-            let input = Pipe(), output = Pipe()
+            let input = Pipe()
+            let output = Pipe()
             p.standardInput = input
             p.standardOutput = output
             p.standardError = FileHandle.nullDevice

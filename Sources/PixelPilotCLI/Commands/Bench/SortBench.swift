@@ -9,7 +9,8 @@ import TensorKit
 enum SortBench {
     static func run(displayName: String?) throws {
         // Clicks over many random stashes (planner vs the seed's algorithm), no screen needed.
-        var ours = 0, seeds = 0
+        var ours = 0
+        var seeds = 0
         for seed in 1...50 {
             let s = StashState.random(fill: 0.5, seed: UInt64(seed))
             let grid = StashGrid(columns: 12, rows: 12, cells: s.cells.map { $0?.color.rawValue })
@@ -26,22 +27,29 @@ enum SortBench {
         try GemDataset.write(to: dir, perClass: 60, seed: 11)
         var options = ClassifierTraining.Options()
         options.epochs = 15
-        let classifier = try ClassifierTraining(directory: dir, options: options).run(output: dir.appendingPathComponent("m.safetensors")).classifier
+        let classifier = try ClassifierTraining(directory: dir, options: options).run(
+            output: dir.appendingPathComponent("m.safetensors")
+        ).classifier
         var virtual: VirtualDisplay?
         if displayName == nil { virtual = try VirtualDisplay(width: 1024, height: 900) }
         defer { virtual?.stop() }
         let name = displayName ?? virtual!.name
-        var oursSeconds = 0.0, seedSeconds = 0.0, lost = 0
+        var oursSeconds = 0.0
+        var seedSeconds = 0.0
+        var lost = 0
         for seed in [UInt64(101), 102] {
-            let arena = try StashArena(display: name, state: .random(fill: 0.5, seed: seed), position: ScreenPoint(x: 10, y: 10), seed: seed)
+            let arena = try StashArena(
+                display: name, state: .random(fill: 0.5, seed: seed), position: ScreenPoint(x: 10, y: 10), seed: seed)
             defer { arena.close() }
             arena.window.focus()
             let connection = try X11Connection(name: name)
             // The seed's 50 ms pauses; no kill switch (the bench's stashes run one after another).
-            let agent = try InputAgent.x11(connection: connection, target: arena.window.window, killSwitch: false, timing: InputTiming())
+            let agent = try InputAgent.x11(
+                connection: connection, target: arena.window.window, killSwitch: false, timing: InputTiming())
             let o = arena.gridOrigin
-            let session = SortSession(source: X11ScreenSource(connection: connection), classifier: classifier, agent: agent,
-                                      window: arena.window.rect, options: SortSession.Options(grid: GridGeometry(originX: o.x, originY: o.y)))
+            let session = SortSession(
+                source: X11ScreenSource(connection: connection), classifier: classifier, agent: agent,
+                window: arena.window.rect, options: SortSession.Options(grid: GridGeometry(originX: o.x, originY: o.y)))
             let executor = session.executor
             let before = arena.state.allItems.count
             let report = try executor.run()
@@ -49,8 +57,10 @@ enum SortBench {
             seedSeconds += SeedTiming.seconds(forClicks: report.seedClicks)
             lost += before - arena.state.allItems.count
         }
-        DesktopBench.emit("sort", "seconds, 2 stashes at the seed's pauses", "PixelPilot (verified clicks)", oursSeconds, "s")
-        DesktopBench.emit("sort", "seconds, 2 stashes at the seed's pauses", "seed's algorithm (fixed sleeps)", seedSeconds, "s")
+        DesktopBench.emit(
+            "sort", "seconds, 2 stashes at the seed's pauses", "PixelPilot (verified clicks)", oursSeconds, "s")
+        DesktopBench.emit(
+            "sort", "seconds, 2 stashes at the seed's pauses", "seed's algorithm (fixed sleeps)", seedSeconds, "s")
         DesktopBench.emit("sort", "items lost", "PixelPilot", Double(lost), "items")
     }
 }

@@ -7,12 +7,12 @@ struct Capture: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Save a PNG of the screen, a region or a window.",
         discussion: """
-        Examples:
-          pixelpilot capture --out screen.png
-          pixelpilot capture --region 256x256+832+412 --out region.png
-          pixelpilot capture --window "Path of Exile" --out game.png
-        A region partly off-screen is clipped (and said so); one wholly off-screen is an error.
-        """)
+            Examples:
+              pixelpilot capture --out screen.png
+              pixelpilot capture --region 256x256+832+412 --out region.png
+              pixelpilot capture --window "Path of Exile" --out game.png
+            A region partly off-screen is clipped (and said so); one wholly off-screen is an error.
+            """)
 
     @OptionGroup var display: DisplayOptions
     @Option(help: "Region as WxH+X+Y or X,Y,W,H.", transform: parseRegion) var region: ScreenRect?
@@ -34,6 +34,8 @@ struct Capture: ParsableCommand {
             frame = try source.capture(region)
         }
         try PNG.write(frame.image.rgb(), path: out)
-        print("Wrote \(out): \(frame.rect)\(frame.clipped ? " (clipped to the screen)" : "") via \(source.usesSharedMemory ? "MIT-SHM" : "XGetImage")")
+        print(
+            "Wrote \(out): \(frame.rect)\(frame.clipped ? " (clipped to the screen)" : "") via \(source.usesSharedMemory ? "MIT-SHM" : "XGetImage")"
+        )
     }
 }

@@ -11,7 +11,8 @@ struct Click: ParsableCommand {
     @Argument(help: "X coordinate in screen pixels.") var x: Int
     @Argument(help: "Y coordinate in screen pixels.") var y: Int
     @Option(help: "The mouse button.") var button = MouseButton.left
-    @Option(help: "Only click while this window (id or title text) has focus, and only inside it.") var window: WindowSpec?
+    @Option(help: "Only click while this window (id or title text) has focus, and only inside it.") var window:
+        WindowSpec?
     @Flag(help: "Print the actions instead of performing them.") var dryRun = false
 
     func run() throws {

@@ -4,7 +4,9 @@ import Foundation
 import TensorKit
 
 struct Doctor: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check what the display offers PixelPilot: extensions, visuals, capture, and what does not work and why.")
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Check what the display offers PixelPilot: extensions, visuals, capture, and what does not work and why.")
 
     @OptionGroup var display: DisplayOptions
 
@@ -12,7 +14,8 @@ struct Doctor: ParsableCommand {
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         print(DisplayDoctor.report(connection: connection))
-        print("""
+        print(
+            """
             Compute: TensorKit's convolution kernels use \(CPUFeatures.kernelInstructionSet) on \
             \(ProcessInfo.processInfo.activeProcessorCount) cores\(CPUFeatures.hasAVX512 ? "" : " (no AVX-512 on this CPU)").
             """)

@@ -7,14 +7,15 @@ struct KeyCommand: ParsableCommand {
         commandName: "key",
         abstract: "Press and release a key or combination, or type text.",
         discussion: """
-        Names: letters, digits, F1–F24, Return, Escape, space, Tab, Up/Down/Left/Right, ctrl, alt,
-        shift, super, or any X keysym name. Combine with +: pixelpilot key ctrl+c
-        Type text: pixelpilot key --text "hello"
-        Hold: pixelpilot key Up --hold 2 [--button left]  (released however the command ends)
-        """)
+            Names: letters, digits, F1–F24, Return, Escape, space, Tab, Up/Down/Left/Right, ctrl, alt,
+            shift, super, or any X keysym name. Combine with +: pixelpilot key ctrl+c
+            Type text: pixelpilot key --text "hello"
+            Hold: pixelpilot key Up --hold 2 [--button left]  (released however the command ends)
+            """)
 
     @OptionGroup var display: DisplayOptions
-    @Argument(help: "Key or combination, e.g. Return or ctrl+c.", transform: { try KeyCombo(parsing: $0) }) var combo: KeyCombo?
+    @Argument(help: "Key or combination, e.g. Return or ctrl+c.", transform: { try KeyCombo(parsing: $0) }) var combo:
+        KeyCombo?
     @Option(help: "Type this text instead.") var text: String?
     @Option(help: "Hold the key (or combination) down this many seconds before releasing it.") var hold: Double?
     @Option(help: "With --hold: hold this mouse button down too, for the same time.") var button: MouseButton?
@@ -37,8 +38,9 @@ struct KeyCommand: ParsableCommand {
         } else if let combo, let hold {
             try device.hold(combo)
             if let button { try device.press(button) }
-            print("holding \(combo)\(button.map { " and the \($0) button" } ?? "") for \(hold) s "
-                + "(Ctrl+C, SIGTERM, \(KillSwitch.defaultCombo) or even SIGKILL releases it)")
+            print(
+                "holding \(combo)\(button.map { " and the \($0) button" } ?? "") for \(hold) s "
+                    + "(Ctrl+C, SIGTERM, \(KillSwitch.defaultCombo) or even SIGKILL releases it)")
             fflush(stdout)
             Thread.sleep(forTimeInterval: hold)
             if let button { try device.release(button) }

@@ -19,14 +19,19 @@ struct Watch: ParsableCommand {
         recorder.onEvent = { e in
             let now = held.apply(e.event)
             let what = e.event.isDown ? "down" : "up"
-            print(String(format: "%8.3f  ", e.time - start) + what.padding(toLength: 6, withPad: " ", startingAt: 0)
-                + e.event.input.description.padding(toLength: 16, withPad: " ", startingAt: 0) + "held: "
-                + now.sorted().map(\.description).joined(separator: " "))
+            print(
+                String(format: "%8.3f  ", e.time - start) + what.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    + e.event.input.description.padding(toLength: 16, withPad: " ", startingAt: 0) + "held: "
+                    + now.sorted().map(\.description).joined(separator: " "))
             fflush(stdout)
         }
         print("Watching input on \(connection.name)\(seconds.map { " for \($0) s" } ?? "; Ctrl+C to stop") ...")
         fflush(stdout)
-        if let seconds { Thread.sleep(forTimeInterval: seconds) } else { while true { Thread.sleep(forTimeInterval: 3600) } }
+        if let seconds {
+            Thread.sleep(forTimeInterval: seconds)
+        } else {
+            while true { Thread.sleep(forTimeInterval: 3600) }
+        }
         recorder.stop()
     }
 }

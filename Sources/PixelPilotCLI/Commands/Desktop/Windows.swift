@@ -3,7 +3,8 @@ import Desktop
 import Foundation
 
 struct Windows: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List top-level windows: id, geometry, class and title; * marks the focused one.")
+    static let configuration = CommandConfiguration(
+        abstract: "List top-level windows: id, geometry, class and title; * marks the focused one.")
 
     @OptionGroup var display: DisplayOptions
     @Flag(help: "Include unmapped windows.") var all = false
@@ -17,7 +18,9 @@ struct Windows: ParsableCommand {
         if list.isEmpty { print("No \(all ? "" : "mapped ")windows on \(connection.name).") }
         for w in list {
             let mark = w.id == active?.id ? "*" : " "
-            print("\(mark) 0x\(String(w.id, radix: 16).padding(toLength: 9, withPad: " ", startingAt: 0)) \(w.rect.description.padding(toLength: 20, withPad: " ", startingAt: 0)) \(w.className.padding(toLength: 18, withPad: " ", startingAt: 0)) \(w.title)")
+            print(
+                "\(mark) 0x\(String(w.id, radix: 16).padding(toLength: 9, withPad: " ", startingAt: 0)) \(w.rect.description.padding(toLength: 20, withPad: " ", startingAt: 0)) \(w.className.padding(toLength: 18, withPad: " ", startingAt: 0)) \(w.title)"
+            )
         }
     }
 }

@@ -13,9 +13,13 @@ struct ScreenSize: ExpressibleByArgument {
     init?(argument: String) {
         let parts = argument.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2 else { return nil }
-        width = parts[0]; height = parts[1]
+        width = parts[0]
+        height = parts[1]
     }
-    init(width: Int, height: Int) { self.width = width; self.height = height }
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
 }
 
 /// Opens the display for a full-screen game window of `size`: a private Xvfb of that size when
@@ -26,13 +30,15 @@ func openGameDisplay(_ display: DisplayOptions, size: ScreenSize) throws -> (nam
     if display.virtualDisplay || noDisplay {
         let v = try VirtualDisplay(width: size.width, height: size.height)
         if noDisplay && !display.virtualDisplay {
-            FileHandle.standardError.write(Data("pixelpilot: no DISPLAY set; using a private virtual display \(v.name)\n".utf8))
+            FileHandle.standardError.write(
+                Data("pixelpilot: no DISPLAY set; using a private virtual display \(v.name)\n".utf8))
         }
         return (v.name, v)
     }
     let c = try X11Connection(name: display.displayName)
     guard c.screenWidth >= size.width, c.screenHeight >= size.height else {
-        throw CLIError("display \(c.name) is \(c.screenWidth)x\(c.screenHeight), smaller than --size \(size.width)x\(size.height)")
+        throw CLIError(
+            "display \(c.name) is \(c.screenWidth)x\(c.screenHeight), smaller than --size \(size.width)x\(size.height)")
     }
     return (c.name, nil)
 }
@@ -42,26 +48,30 @@ struct ArenaMap: ParsableCommand {
         commandName: "map",
         abstract: "Open a window that plays like an ARPG area with the overlay minimap (the layout reader's arena).",
         discussion: """
-        Arrows or WASD move the player (never through walls); a click on the ground walks there.
-        The minimap's semi-transparent lavender wall lines and cyan water edges show what the
-        light radius has revealed, centred on the player at (1920, 1060) of 3840x2160 (scaled).
-        Under it the scene is busy (ground, fires, water, enemies, skills, the player's aura),
-        and with effects on, a few frames a minute are hard cases: a screen-wide flash, the map
-        toggled off, a loading screen with a teleport to a place visited before.
+            Arrows or WASD move the player (never through walls); a click on the ground walks there.
+            The minimap's semi-transparent lavender wall lines and cyan water edges show what the
+            light radius has revealed, centred on the player at (1920, 1060) of 3840x2160 (scaled).
+            Under it the scene is busy (ground, fires, water, enemies, skills, the player's aura),
+            and with effects on, a few frames a minute are hard cases: a screen-wide flash, the map
+            toggled off, a loading screen with a teleport to a place visited before.
 
-        --truth-out DIR writes truth.json (class, origin, scale, capture square, and for every
-        drawn frame its number, time, the player's true map position and its events) with
-        walls.png, walkable.png, water-edges.png and guide.png. The frame number is also drawn
-        as a code in the window's top-left corner.
+            --truth-out DIR writes truth.json (class, origin, scale, capture square, and for every
+            drawn frame its number, time, the player's true map position and its events) with
+            walls.png, walkable.png, water-edges.png and guide.png. The frame number is also drawn
+            as a code in the window's top-left corner.
 
-        Examples:
-          pixelpilot arena map --class lakeside --effects heavy --autoplay --seconds 60
-          pixelpilot arena map --size 3840x2160 --virtual-display --truth-out truth/
-        """)
+            Examples:
+              pixelpilot arena map --class lakeside --effects heavy --autoplay --seconds 60
+              pixelpilot arena map --size 3840x2160 --virtual-display --truth-out truth/
+            """)
 
     @OptionGroup var display: DisplayOptions
     @Option(help: "Seed of the layout's details and of the scene.") var seed: UInt64 = 1
-    @Option(name: .customLong("class"), help: "Layout class: 0-8 or a name (east-run, north-loop, fork, zigzag, lakeside, hub, shoreline, u-turn, twin-rooms). Default: from the seed.")
+    @Option(
+        name: .customLong("class"),
+        help:
+            "Layout class: 0-8 or a name (east-run, north-loop, fork, zigzag, lakeside, hub, shoreline, u-turn, twin-rooms). Default: from the seed."
+    )
     var layoutClass: LayoutClass?
     @Option(help: "Scene effects and hard cases: none, normal or heavy.") var effects: MapEffects = .normal
     @Option(help: "Window size WIDTHxHEIGHT, 1280x720 to 3840x2160.") var size = ScreenSize(width: 1280, height: 720)
@@ -69,16 +79,22 @@ struct ArenaMap: ParsableCommand {
     @Option(help: "Frames drawn per second.") var fps = 20.0
     @Option(help: "Write the ground truth into this folder (updated every 5 s and at the end).") var truthOut: String?
     @Flag(help: "Let the scripted explorer play, pressing real keys through XTest.") var autoplay = false
-    @Option(help: "Seconds to wait before the explorer starts (time to start a stream at the entrance).") var autoplayDelay = 0.0
+    @Option(help: "Seconds to wait before the explorer starts (time to start a stream at the entrance).")
+    var autoplayDelay = 0.0
     @Option(help: "Close after this many seconds (default: until Ctrl+C).") var seconds: Double?
-    @Option(help: "Write the guide image of every class (the seed's instance, entrance and exit marked) into this folder and exit.")
+    @Option(
+        help:
+            "Write the guide image of every class (the seed's instance, entrance and exit marked) into this folder and exit."
+    )
     var writeGuides: String?
 
     func validate() throws {
         guard (1280...3840).contains(size.width), (720...2160).contains(size.height) else {
             throw ValidationError("--size must be between 1280x720 and 3840x2160, got \(size.width)x\(size.height)")
         }
-        guard (0.5...2).contains(minimapScale) else { throw ValidationError("--minimap-scale must be 0.5...2, got \(minimapScale)") }
+        guard (0.5...2).contains(minimapScale) else {
+            throw ValidationError("--minimap-scale must be 0.5...2, got \(minimapScale)")
+        }
         guard fps > 0, fps <= 60 else { throw ValidationError("--fps must be in (0, 60], got \(fps)") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
     }
@@ -91,7 +107,9 @@ struct ArenaMap: ParsableCommand {
                     try PNG.write(MapLayout(layoutClass: c, seed: seed).guide(), path: "\(dir)/\(c.rawValue).png")
                 }
             }
-            print("Wrote the guides of the \(LayoutClass.allCases.count) classes to \(dir)/0.png ... 8.png (seed \(seed))")
+            print(
+                "Wrote the guides of the \(LayoutClass.allCases.count) classes to \(dir)/0.png ... 8.png (seed \(seed))"
+            )
             return
         }
         let (name, virtual) = try openGameDisplay(display, size: size)
@@ -103,8 +121,10 @@ struct ArenaMap: ParsableCommand {
         arena.window.focus()
         if autoplay && autoplayDelay > 0 { Thread.sleep(forTimeInterval: autoplayDelay) }
         let autoplayer = autoplay ? try MapAutoplay(arena: arena, display: name, seed: seed) : nil
-        print("Map arena on \(name): class \(cls.rawValue) (\(cls)), seed \(seed), effects \(effects), window \(size.width)x\(size.height), "
-              + "\(String(format: "%.3f", view.scale)) screen px per map px, capture square \(view.captureRect)\(autoplay ? ", autoplay" : "")")
+        print(
+            "Map arena on \(name): class \(cls.rawValue) (\(cls)), seed \(seed), effects \(effects), window \(size.width)x\(size.height), "
+                + "\(String(format: "%.3f", view.scale)) screen px per map px, capture square \(view.captureRect)\(autoplay ? ", autoplay" : "")"
+        )
         fflush(stdout)
         let start = Date()
         var lastWrite = Date()
@@ -119,8 +139,11 @@ struct ArenaMap: ParsableCommand {
         arena.close()
         let truth = arena.truth()
         if let truthOut { try truth.write(to: truthOut, layout: layout) }
-        let events = truth.frames.reduce(into: [MapEvent: Int]()) { acc, f in for e in f.events { acc[e, default: 0] += 1 } }
-        print("Drew \(truth.frames.count) frames; hard-case frames: \(events.isEmpty ? "none" : events.map { "\($0.key.rawValue) \($0.value)" }.sorted().joined(separator: ", "))"
-              + (truthOut.map { "; truth in \($0)" } ?? ""))
+        let events = truth.frames.reduce(into: [MapEvent: Int]()) { acc, f in
+            for e in f.events { acc[e, default: 0] += 1 }
+        }
+        print(
+            "Drew \(truth.frames.count) frames; hard-case frames: \(events.isEmpty ? "none" : events.map { "\($0.key.rawValue) \($0.value)" }.sorted().joined(separator: ", "))"
+                + (truthOut.map { "; truth in \($0)" } ?? ""))
     }
 }

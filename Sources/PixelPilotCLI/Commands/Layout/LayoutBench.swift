@@ -13,9 +13,16 @@ struct StitchScore {
     mutating func add(pasted isPasted: Bool, bad: Bool, error: Float?, distance: Float, ms: Double) {
         frames += 1
         milliseconds.append(ms)
-        if bad { badFrames += 1; if isPasted { undetectedBad += 1 } }
+        if bad {
+            badFrames += 1
+            if isPasted { undetectedBad += 1 }
+        }
         if !bad && !isPasted { goodSkipped += 1 }
-        if isPasted, !bad, let e = error { errors.append(e); distances.append(distance); if e > 3 { wrong += 1 } }
+        if isPasted, !bad, let e = error {
+            errors.append(e)
+            distances.append(distance)
+            if e > 3 { wrong += 1 }
+        }
     }
     var mean: Float { errors.isEmpty ? .nan : errors.reduce(0, +) / Float(errors.count) }
     var max: Float { errors.max() ?? .nan }
@@ -23,9 +30,14 @@ struct StitchScore {
     var driftPer1000: Float {
         guard errors.count > 2 else { return .nan }
         let n = Float(errors.count)
-        let mx = distances.reduce(0, +) / n, my = errors.reduce(0, +) / n
-        var sxy: Float = 0, sxx: Float = 0
-        for (x, y) in zip(distances, errors) { sxy += (x - mx) * (y - my); sxx += (x - mx) * (x - mx) }
+        let mx = distances.reduce(0, +) / n
+        let my = errors.reduce(0, +) / n
+        var sxy: Float = 0
+        var sxx: Float = 0
+        for (x, y) in zip(distances, errors) {
+            sxy += (x - mx) * (y - my)
+            sxx += (x - mx) * (x - mx)
+        }
         return sxx > 0 ? 1000 * sxy / sxx : .nan
     }
     var msPerFrame: Double { milliseconds.isEmpty ? .nan : milliseconds.reduce(0, +) / Double(milliseconds.count) }
@@ -36,15 +48,15 @@ struct LayoutBench: ParsableCommand {
         commandName: "bench",
         abstract: "Stitching benchmark: autoplay frames of every layout class against the ground truth.",
         discussion: """
-        The map game is played off-screen in virtual time (the same renderer and scripted
-        explorer as the arena window, hard cases on), one capture a second of the seed's
-        1200x1200 square at 3840x2160. For each class it reports the mean and maximum position
-        error of pasted frames (px), the drift (slope of error against distance travelled, per
-        1000 px), bad frames (flash, loading, map off) that were pasted, good frames skipped,
-        and milliseconds per frame. --record DIR also saves the first --record-frames frames of
-        each class as PNGs with truth.csv, for the OpenCV peer (Benchmarks/stitch_peer.py).
-        Example: pixelpilot layout bench --frames 1000 --record /tmp/frames
-        """)
+            The map game is played off-screen in virtual time (the same renderer and scripted
+            explorer as the arena window, hard cases on), one capture a second of the seed's
+            1200x1200 square at 3840x2160. For each class it reports the mean and maximum position
+            error of pasted frames (px), the drift (slope of error against distance travelled, per
+            1000 px), bad frames (flash, loading, map off) that were pasted, good frames skipped,
+            and milliseconds per frame. --record DIR also saves the first --record-frames frames of
+            each class as PNGs with truth.csv, for the OpenCV peer (Benchmarks/stitch_peer.py).
+            Example: pixelpilot layout bench --frames 1000 --record /tmp/frames
+            """)
     @Option(help: "Frames per class.") var frames = 1000
     @Option(help: "Classes to run, comma-separated ids (default: all nine).") var classes: String?
     @Option(help: "Effects: none, normal, heavy.") var effects: MapEffects = .normal
@@ -56,22 +68,31 @@ struct LayoutBench: ParsableCommand {
     @Option(help: "Base seed (class c uses seed + c).") var seed: UInt64 = 100
 
     func run() throws {
-        let chosen: [LayoutClass] = try classes.map { list in
-            try list.split(separator: ",").map { s -> LayoutClass in
-                guard let c = LayoutClass(argument: String(s)) else { throw ValidationError("--classes: '\(s)' is not a layout class") }
-                return c
-            }
-        } ?? LayoutClass.allCases
+        let chosen: [LayoutClass] =
+            try classes.map { list in
+                try list.split(separator: ",").map { s -> LayoutClass in
+                    guard let c = LayoutClass(argument: String(s)) else {
+                        throw ValidationError("--classes: '\(s)' is not a layout class")
+                    }
+                    return c
+                }
+            } ?? LayoutClass.allCases
         let view = MapView(screenWidth: size.width, screenHeight: size.height)
         var lines: [String] = []
-        print("Stitching \(frames) frames per class, \(view.captureRect.width)x\(view.captureRect.height) captures, effects \(effects)")
-        print("class          frames pasted  mean px  max px  drift/1000px  bad  undetected  good skipped  wrong(>3px)  ms/frame   (first \(recordFrames): mean  max  ms)")
+        print(
+            "Stitching \(frames) frames per class, \(view.captureRect.width)x\(view.captureRect.height) captures, effects \(effects)"
+        )
+        print(
+            "class          frames pasted  mean px  max px  drift/1000px  bad  undetected  good skipped  wrong(>3px)  ms/frame   (first \(recordFrames): mean  max  ms)"
+        )
         var total = StitchScore()
         for cls in chosen {
             let seed = self.seed + UInt64(cls.rawValue)
-            let rec = try MapRecording(layout: MapLayout(layoutClass: cls, seed: seed), effects: effects, view: view, seed: seed)
+            let rec = try MapRecording(
+                layout: MapLayout(layoutClass: cls, seed: seed), effects: effects, view: view, seed: seed)
             let stitcher = MinimapStitcher()
-            var score = StitchScore(), head = StitchScore()
+            var score = StitchScore()
+            var head = StitchScore()
             var origin: (x: Float, y: Float)?
             var travelled: Float = 0
             var previous: (x: Float, y: Float)?
@@ -80,20 +101,32 @@ struct LayoutBench: ParsableCommand {
             if let dir { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             for k in 0..<frames {
                 let cap = rec.next()
-                if let p = previous { travelled += ((cap.offsetX - p.x) * (cap.offsetX - p.x) + (cap.offsetY - p.y) * (cap.offsetY - p.y)).squareRoot() }
+                if let p = previous {
+                    travelled += ((cap.offsetX - p.x) * (cap.offsetX - p.x) + (cap.offsetY - p.y) * (cap.offsetY - p.y))
+                        .squareRoot()
+                }
                 previous = (cap.offsetX, cap.offsetY)
                 let r = stitcher.add(cap.image)
                 if r.outcome == .origin { origin = (cap.offsetX, cap.offsetY) }
                 var error: Float?
                 if let o = origin, let x = r.x, let y = r.y {
-                    let tx = cap.offsetX - o.x, ty = cap.offsetY - o.y
+                    let tx = cap.offsetX - o.x
+                    let ty = cap.offsetY - o.y
                     error = ((x - tx) * (x - tx) + (y - ty) * (y - ty)).squareRoot()
                 }
                 let bad = cap.hidesMap
-                if verbose { print("  frame \(k): \(r.outcome) error \(error.map { String(format: "%.3f", $0) } ?? "-") conf \(String(format: "%.2f", r.confidence)) lines \(r.linePixels) events \(cap.truth.events.map(\.rawValue))") }
-                score.add(pasted: r.outcome.isPasted && r.outcome != .origin, bad: bad, error: error, distance: travelled, ms: r.milliseconds)
+                if verbose {
+                    print(
+                        "  frame \(k): \(r.outcome) error \(error.map { String(format: "%.3f", $0) } ?? "-") conf \(String(format: "%.2f", r.confidence)) lines \(r.linePixels) events \(cap.truth.events.map(\.rawValue))"
+                    )
+                }
+                score.add(
+                    pasted: r.outcome.isPasted && r.outcome != .origin, bad: bad, error: error, distance: travelled,
+                    ms: r.milliseconds)
                 if k < recordFrames {
-                    head.add(pasted: r.outcome.isPasted && r.outcome != .origin, bad: bad, error: error, distance: travelled, ms: r.milliseconds)
+                    head.add(
+                        pasted: r.outcome.isPasted && r.outcome != .origin, bad: bad, error: error, distance: travelled,
+                        ms: r.milliseconds)
                     if let dir {
                         try PNG.write(cap.image, path: String(format: "%@/%05d.png", dir, k))
                         csv += "\(k),\(cap.offsetX),\(cap.offsetY),\(bad ? 1 : 0)\n"
@@ -103,19 +136,37 @@ struct LayoutBench: ParsableCommand {
             }
             FileHandle.standardError.write(Data("\r".utf8))
             if let dir { try csv.write(toFile: "\(dir)/truth.csv", atomically: true, encoding: .utf8) }
-            print(String(format: "%-14@ %6d %6d  %7.3f %7.3f  %12.3f %4d %11d %13d %12d %9.1f   (%5.3f %5.3f %5.1f)",
-                         "\(cls.rawValue) \(cls)" as NSString, score.frames, score.errors.count, score.mean, score.max, score.driftPer1000,
-                         score.badFrames, score.undetectedBad, score.goodSkipped, score.wrong, score.msPerFrame, head.mean, head.max, head.msPerFrame))
+            print(
+                String(
+                    format: "%-14@ %6d %6d  %7.3f %7.3f  %12.3f %4d %11d %13d %12d %9.1f   (%5.3f %5.3f %5.1f)",
+                    "\(cls.rawValue) \(cls)" as NSString, score.frames, score.errors.count, score.mean, score.max,
+                    score.driftPer1000,
+                    score.badFrames, score.undetectedBad, score.goodSkipped, score.wrong, score.msPerFrame, head.mean,
+                    head.max, head.msPerFrame))
             fflush(stdout)
-            lines.append(String(format: "{\"suite\":\"stitch\",\"class\":%d,\"frames\":%d,\"pasted\":%d,\"mean\":%.4f,\"max\":%.4f,\"drift\":%.4f,\"bad\":%d,\"undetected\":%d,\"goodSkipped\":%d,\"wrong\":%d,\"ms\":%.2f,\"headMean\":%.4f,\"headMax\":%.4f,\"headMs\":%.2f,\"travelled\":%.0f}",
-                                cls.rawValue, score.frames, score.errors.count, score.mean, score.max, score.driftPer1000, score.badFrames,
-                                score.undetectedBad, score.goodSkipped, score.wrong, score.msPerFrame, head.mean, head.max, head.msPerFrame, travelled))
-            total.errors += score.errors; total.frames += score.frames; total.badFrames += score.badFrames
-            total.undetectedBad += score.undetectedBad; total.goodSkipped += score.goodSkipped; total.wrong += score.wrong
+            lines.append(
+                String(
+                    format:
+                        "{\"suite\":\"stitch\",\"class\":%d,\"frames\":%d,\"pasted\":%d,\"mean\":%.4f,\"max\":%.4f,\"drift\":%.4f,\"bad\":%d,\"undetected\":%d,\"goodSkipped\":%d,\"wrong\":%d,\"ms\":%.2f,\"headMean\":%.4f,\"headMax\":%.4f,\"headMs\":%.2f,\"travelled\":%.0f}",
+                    cls.rawValue, score.frames, score.errors.count, score.mean, score.max, score.driftPer1000,
+                    score.badFrames,
+                    score.undetectedBad, score.goodSkipped, score.wrong, score.msPerFrame, head.mean, head.max,
+                    head.msPerFrame, travelled))
+            total.errors += score.errors
+            total.frames += score.frames
+            total.badFrames += score.badFrames
+            total.undetectedBad += score.undetectedBad
+            total.goodSkipped += score.goodSkipped
+            total.wrong += score.wrong
             total.milliseconds += score.milliseconds
         }
-        print(String(format: "all            %6d %6d  %7.3f %7.3f  %12@ %4d %11d %13d %12d %9.1f", total.frames, total.errors.count, total.mean, total.max,
-                     "" as NSString, total.badFrames, total.undetectedBad, total.goodSkipped, total.wrong, total.msPerFrame))
-        if let jsonl { try (lines.joined(separator: "\n") + "\n").write(toFile: jsonl, atomically: true, encoding: .utf8) }
+        print(
+            String(
+                format: "all            %6d %6d  %7.3f %7.3f  %12@ %4d %11d %13d %12d %9.1f", total.frames,
+                total.errors.count, total.mean, total.max,
+                "" as NSString, total.badFrames, total.undetectedBad, total.goodSkipped, total.wrong, total.msPerFrame))
+        if let jsonl {
+            try (lines.joined(separator: "\n") + "\n").write(toFile: jsonl, atomically: true, encoding: .utf8)
+        }
     }
 }

@@ -6,16 +6,19 @@ struct LayoutCommand: ParsableCommand {
         commandName: "layout",
         abstract: "The layout reader (part 1): stream the overlay minimap, stitch it, collect and label samples.",
         discussion: """
-        Typical work, with the map arena standing in for the game:
-          pixelpilot arena map --autoplay --truth-out truth/ &     the game
-          pixelpilot layout watch --start-now --out stream/        Ctrl+Alt+W stops, Ctrl+Alt+E quits
-          pixelpilot layout collect stream/stream-1 --samples samples/ --truth truth/
-          pixelpilot layout label samples/unlabelled/<id> --class 4
-          pixelpilot layout paths samples/4/<id> --count 20        exploration paths (needs a walkable mask)
-          pixelpilot layout draw samples/4/<id>                    or draw them by hand over the map
-          pixelpilot layout fog samples/4/<id> --path 0            the seed's fog-of-war sampling
-          pixelpilot layout show samples/4/<id> --out sample.png   a picture of a sample
-        """,
-        subcommands: [LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutDraw.self, LayoutFog.self, LayoutShow.self,
-                      LayoutBench.self])
+            Typical work, with the map arena standing in for the game:
+              pixelpilot arena map --autoplay --truth-out truth/ &     the game
+              pixelpilot layout watch --start-now --out stream/        Ctrl+Alt+W stops, Ctrl+Alt+E quits
+              pixelpilot layout collect stream/stream-1 --samples samples/ --truth truth/
+              pixelpilot layout label samples/unlabelled/<id> --class 4
+              pixelpilot layout paths samples/4/<id> --count 20        exploration paths (needs a walkable mask)
+              pixelpilot layout draw samples/4/<id>                    or draw them by hand over the map
+              pixelpilot layout fog samples/4/<id> --path 0            the seed's fog-of-war sampling
+              pixelpilot layout show samples/4/<id> --out sample.png   a picture of a sample
+            """,
+        subcommands: [
+            LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutDraw.self, LayoutFog.self,
+            LayoutShow.self,
+            LayoutBench.self,
+        ])
 }

@@ -21,19 +21,21 @@ func alignedMask(_ mask: [UInt8], truth: MapTruth, width: Int, height: Int, orig
     return out
 }
 
-func maskPicture(_ m: [UInt8], width: Int, height: Int) -> Image { MapLayout.picture(of: m, width: width, height: height) }
+func maskPicture(_ m: [UInt8], width: Int, height: Int) -> Image {
+    MapLayout.picture(of: m, width: width, height: height)
+}
 
 struct LayoutCollect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Save a stream's stitched map and origin as a sample (with the arena's truth when given).",
         discussion: """
-        Sample folder (SAMPLES/<class or unlabelled>/<id>/): sample.json (origin in map.png,
-        class, source, scale), map.png, lines.png; from the arena also walkable.png and
-        walls.png aligned to map.png, and truth/ (the arena's files). The arena sample assumes
-        the stream started at the entrance, as the seed's users do.
-        Example: pixelpilot layout collect stream/stream-1 --samples samples/ --truth truth/
-        """)
+            Sample folder (SAMPLES/<class or unlabelled>/<id>/): sample.json (origin in map.png,
+            class, source, scale), map.png, lines.png; from the arena also walkable.png and
+            walls.png aligned to map.png, and truth/ (the arena's files). The arena sample assumes
+            the stream started at the entrance, as the seed's users do.
+            Example: pixelpilot layout collect stream/stream-1 --samples samples/ --truth truth/
+            """)
     @Argument(help: "A stream folder written by `layout watch` (map.png, lines.png, stream.json).") var stream: String
     @Option(help: "Samples root folder.") var samples = "samples"
     @Option(help: "The arena's --truth-out folder, for an arena stream.") var truth: String?
@@ -51,53 +53,83 @@ struct LayoutCollect: ParsableCommand {
         var id = formatter.string(from: Date())
         var n = 1
         func dir(_ id: String) -> String { "\(samples)/\(layoutClass.map(String.init) ?? "unlabelled")/\(id)" }
-        while FileManager.default.fileExists(atPath: dir(id)) { n += 1; id = formatter.string(from: Date()) + "-\(n)" }
+        while FileManager.default.fileExists(atPath: dir(id)) {
+            n += 1
+            id = formatter.string(from: Date()) + "-\(n)"
+        }
         let out = dir(id)
         var arenaTruth: MapTruth?
         if let truth { arenaTruth = try MapTruth.read(from: truth) }
-        let sample = LayoutSample(id: id, layoutClass: layoutClass ?? arenaTruth.map { _ in nil } ?? nil, originX: record.originX, originY: record.originY,
-                                  source: arenaTruth == nil ? "stream" : "arena", scale: arenaTruth.map { $0.scale }, frames: pasted,
-                                  created: ISO8601DateFormatter().string(from: Date()))
+        let sample = LayoutSample(
+            id: id, layoutClass: layoutClass ?? arenaTruth.map { _ in nil } ?? nil, originX: record.originX,
+            originY: record.originY,
+            source: arenaTruth == nil ? "stream" : "arena", scale: arenaTruth.map { $0.scale }, frames: pasted,
+            created: ISO8601DateFormatter().string(from: Date()))
         do {
             try sample.write(to: out)
             try PNG.write(map, path: "\(out)/map.png")
             let lines = (stream as NSString).appendingPathComponent("lines.png")
-            if FileManager.default.fileExists(atPath: lines) { try FileManager.default.copyItem(atPath: lines, toPath: "\(out)/lines.png") }
-            try FileManager.default.copyItem(atPath: (stream as NSString).appendingPathComponent("stream.json"), toPath: "\(out)/stream.json")
+            if FileManager.default.fileExists(atPath: lines) {
+                try FileManager.default.copyItem(atPath: lines, toPath: "\(out)/lines.png")
+            }
+            try FileManager.default.copyItem(
+                atPath: (stream as NSString).appendingPathComponent("stream.json"), toPath: "\(out)/stream.json")
             if let t = arenaTruth, let truth {
                 for (name, file) in [("walkable", "walkable.png"), ("walls", "walls.png")] {
                     let m = try LayoutSample.mask(file, in: truth)
                     guard m.width == t.mapWidth, m.height == t.mapHeight else {
-                        throw CLIError("\(truth)/\(file) is \(m.width)x\(m.height), truth.json says \(t.mapWidth)x\(t.mapHeight)")
+                        throw CLIError(
+                            "\(truth)/\(file) is \(m.width)x\(m.height), truth.json says \(t.mapWidth)x\(t.mapHeight)")
                     }
-                    let a = alignedMask(m.mask, truth: t, width: map.width, height: map.height, originX: record.originX, originY: record.originY)
+                    let a = alignedMask(
+                        m.mask, truth: t, width: map.width, height: map.height, originX: record.originX,
+                        originY: record.originY)
                     try PNG.write(maskPicture(a, width: map.width, height: map.height), path: "\(out)/\(name).png")
                 }
                 // Check the alignment: most line pixels the stitcher found should lie on a truth wall.
                 let lines = try? LayoutSample.mask("lines.png", in: out, threshold: 60)
                 let walls = try LayoutSample.mask("walls.png", in: out)
                 if let lines, lines.width == walls.width, lines.height == walls.height {
-                    var on = 0, total = 0
-                    for y in 2..<(lines.height - 2) { for x in 2..<(lines.width - 2) where lines.mask[y * lines.width + x] != 0 {
-                        total += 1
-                        var near = false
-                        for dy in -2...2 where !near { for dx in -2...2 where walls.mask[(y + dy) * lines.width + x + dx] != 0 { near = true; break } }
-                        if near { on += 1 }
-                    } }
+                    var on = 0
+                    var total = 0
+                    for y in 2..<(lines.height - 2) {
+                        for x in 2..<(lines.width - 2) where lines.mask[y * lines.width + x] != 0 {
+                            total += 1
+                            var near = false
+                            for dy in -2...2 where !near {
+                                for dx in -2...2 where walls.mask[(y + dy) * lines.width + x + dx] != 0 {
+                                    near = true
+                                    break
+                                }
+                            }
+                            if near { on += 1 }
+                        }
+                    }
                     let share = total == 0 ? 0 : Double(on) / Double(total)
-                    print(String(format: "Truth alignment: %.1f %% of the stitched line pixels lie within 2 px of a truth wall", 100 * share))
+                    print(
+                        String(
+                            format:
+                                "Truth alignment: %.1f %% of the stitched line pixels lie within 2 px of a truth wall",
+                            100 * share))
                     if share < 0.6 {
-                        FileHandle.standardError.write(Data("pixelpilot: warning: the truth does not line up with the stitched map; did the stream start at the entrance (before the player moved)?\n".utf8))
+                        FileHandle.standardError.write(
+                            Data(
+                                "pixelpilot: warning: the truth does not line up with the stitched map; did the stream start at the entrance (before the player moved)?\n"
+                                    .utf8))
                     }
                 }
                 try FileManager.default.createDirectory(atPath: "\(out)/truth", withIntermediateDirectories: true)
                 for f in ["truth.json", "walls.png", "walkable.png", "water-edges.png", "guide.png"] {
                     let src = (truth as NSString).appendingPathComponent(f)
-                    if FileManager.default.fileExists(atPath: src) { try FileManager.default.copyItem(atPath: src, toPath: "\(out)/truth/\(f)") }
+                    if FileManager.default.fileExists(atPath: src) {
+                        try FileManager.default.copyItem(atPath: src, toPath: "\(out)/truth/\(f)")
+                    }
                 }
             }
         }
-        print("Sample \(id): \(out) (\(map.width)x\(map.height), origin \(record.originX),\(record.originY), \(pasted) frames\(arenaTruth.map { ", arena class \($0.layoutClass)" } ?? ""))")
+        print(
+            "Sample \(id): \(out) (\(map.width)x\(map.height), origin \(record.originX),\(record.originY), \(pasted) frames\(arenaTruth.map { ", arena class \($0.layoutClass)" } ?? ""))"
+        )
     }
 }
 
@@ -106,12 +138,12 @@ struct LayoutLabel: ParsableCommand {
         commandName: "label",
         abstract: "Give a collected sample its layout class (moves it to SAMPLES/<class>/<id>).",
         discussion: """
-        Give --class, or --window to see the map beside the nine guides and press 0-8 (Escape
-        leaves it unlabelled). Guides come from --guides DIR (0.png ... 8.png, e.g. from
-        `pixelpilot arena map --write-guides DIR`), else the arena's own.
-        Examples: pixelpilot layout label samples/unlabelled/20261201-221500 --class 4
-                  pixelpilot layout label samples/unlabelled/20261201-221500 --window
-        """)
+            Give --class, or --window to see the map beside the nine guides and press 0-8 (Escape
+            leaves it unlabelled). Guides come from --guides DIR (0.png ... 8.png, e.g. from
+            `pixelpilot arena map --write-guides DIR`), else the arena's own.
+            Examples: pixelpilot layout label samples/unlabelled/20261201-221500 --class 4
+                      pixelpilot layout label samples/unlabelled/20261201-221500 --window
+            """)
     @OptionGroup var display: DisplayOptions
     @Argument(help: "The sample folder.") var sample: String
     @Option(name: .customLong("class"), help: "Layout class 0-8.") var layoutClass: Int?
@@ -125,15 +157,20 @@ struct LayoutLabel: ParsableCommand {
 
     /// The map beside a 3×3 sheet of the guides, each numbered.
     func sheet(map: Image) throws -> Image {
-        let cell = (w: 260, h: 208), side = 3 * cell.h
+        let cell = (w: 260, h: 208)
+        let side = 3 * cell.h
         let shown = map.resized(width: max(1, map.width * side / max(map.height, 1)), height: side)
         var img = Image(width: shown.width + 10 + 3 * cell.w, height: side, color: [10, 10, 14])
         img.draw(shown, atX: 0, y: 0)
         for c in 0..<9 {
             let g: Image
-            if let guides { g = try PNG.read(path: "\(guides)/\(c).png").rgb() }
-            else { g = MapLayout(layoutClass: LayoutClass(rawValue: c) ?? .eastRun, seed: 1).guide() }
-            let x = shown.width + 10 + (c % 3) * cell.w, y = (c / 3) * cell.h
+            if let guides {
+                g = try PNG.read(path: "\(guides)/\(c).png").rgb()
+            } else {
+                g = MapLayout(layoutClass: LayoutClass(rawValue: c) ?? .eastRun, seed: 1).guide()
+            }
+            let x = shown.width + 10 + (c % 3) * cell.w
+            let y = (c / 3) * cell.h
             img.draw(g.resized(width: cell.w - 6, height: cell.h - 6), atX: x, y: y)
             img.fillRect(x: x, y: y, width: 26, height: 26, color: [230, 190, 60])
             img.drawText("\(c)", x: x + 7, y: y + 5, color: [0, 0, 0], scale: 3)
@@ -149,14 +186,18 @@ struct LayoutLabel: ParsableCommand {
             let picture = try sheet(map: map)
             let (connection, virtual) = try display.open()
             defer { withExtendedLifetime(virtual) {} }
-            let w = try X11PictureWindow(display: connection.name, rect: ScreenRect(x: 10, y: 10, width: picture.width, height: picture.height),
-                                         picture: picture, title: "PixelPilot - label \(s.id): press 0-8", className: "PixelPilotLabel")
+            let w = try X11PictureWindow(
+                display: connection.name, rect: ScreenRect(x: 10, y: 10, width: picture.width, height: picture.height),
+                picture: picture, title: "PixelPilot - label \(s.id): press 0-8", className: "PixelPilotLabel")
             w.focus()
             let answer = DispatchSemaphore(value: 0)
             let pick = LockedValue<Int?>(nil)
             w.onEvent = { e in
                 if case .keyPress(let key, _) = e {
-                    if let n = Int(key.name), (0...8).contains(n) { pick.set(n); answer.signal() }
+                    if let n = Int(key.name), (0...8).contains(n) {
+                        pick.set(n)
+                        answer.signal()
+                    }
                     if key == .escape { answer.signal() }
                 }
             }
@@ -165,7 +206,10 @@ struct LayoutLabel: ParsableCommand {
             answer.wait()
             w.close()
             chosen = pick.get()
-            guard chosen != nil else { print("Left unlabelled."); return }
+            guard chosen != nil else {
+                print("Left unlabelled.")
+                return
+            }
         }
         guard let layoutClass = chosen else { return }
         s.layoutClass = layoutClass
@@ -175,8 +219,11 @@ struct LayoutLabel: ParsableCommand {
         do {
             try s.write(to: sample)
             if target.path != folder.path {
-                guard !FileManager.default.fileExists(atPath: target.path) else { throw CLIError("\(target.path) already exists") }
-                try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                guard !FileManager.default.fileExists(atPath: target.path) else {
+                    throw CLIError("\(target.path) already exists")
+                }
+                try FileManager.default.createDirectory(
+                    at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try FileManager.default.moveItem(at: folder, to: target)
             }
         }
@@ -189,10 +236,10 @@ struct LayoutPaths: ParsableCommand {
         commandName: "paths",
         abstract: "Exploration paths from the origin over a sample's walkable mask (routes, wandering, back-tracking).",
         discussion: """
-        Needs walkable.png in the sample (arena samples have it). Writes paths.json ([x, y]
-        points in map.png pixels, one per pixel step) and paths.png (every path in its own hue).
-        Example: pixelpilot layout paths samples/4/<id> --count 30
-        """)
+            Needs walkable.png in the sample (arena samples have it). Writes paths.json ([x, y]
+            points in map.png pixels, one per pixel step) and paths.png (every path in its own hue).
+            Example: pixelpilot layout paths samples/4/<id> --count 30
+            """)
     @Argument(help: "The sample folder.") var sample: String
     @Option(help: "How many paths.") var count = 20
     @Option(help: "Seed.") var seed: UInt64 = 1
@@ -200,20 +247,26 @@ struct LayoutPaths: ParsableCommand {
     func run() throws {
         let s = try LayoutSample.read(from: sample)
         let walk = try LayoutSample.mask("walkable.png", in: sample)
-        let gen = try ExplorationPaths(walkable: walk.mask, width: walk.width, height: walk.height, origin: GridPoint(x: s.originX, y: s.originY))
+        let gen = try ExplorationPaths(
+            walkable: walk.mask, width: walk.width, height: walk.height, origin: GridPoint(x: s.originX, y: s.originY))
         let paths = gen.generate(count: count, seed: seed, maxLength: 4 * max(walk.width, walk.height))
-        let record = LayoutSample.Paths(kinds: paths.map { $0.kind.rawValue }, paths: paths.map { $0.points.map { [$0.x, $0.y] } })
+        let record = LayoutSample.Paths(
+            kinds: paths.map { $0.kind.rawValue }, paths: paths.map { $0.points.map { [$0.x, $0.y] } })
         let encoder = JSONEncoder()
         try encoder.encode(record).write(to: URL(fileURLWithPath: "\(sample)/paths.json"))
         var img = try PNG.read(path: "\(sample)/map.png").rgb()
         for (i, p) in paths.enumerated() {
             let hue = Double(i) / Double(max(1, paths.count))
-            let c: [UInt8] = [0.0, 0.33, 0.67].map { (shift: Double) -> UInt8 in UInt8(127 + 127 * Foundation.cos(6.283 * (hue + shift))) }
+            let c: [UInt8] = [0.0, 0.33, 0.67].map { (shift: Double) -> UInt8 in
+                UInt8(127 + 127 * Foundation.cos(6.283 * (hue + shift)))
+            }
             for q in p.points { img.fillRect(x: q.x - 1, y: q.y - 1, width: 2, height: 2, color: Color(c)) }
         }
         img.fillCircle(cx: s.originX, cy: s.originY, radius: 6, color: [60, 230, 90])
         try PNG.write(img, path: "\(sample)/paths.png")
-        print("\(paths.count) paths (\(paths.map(\.points.count).reduce(0, +)) points) in \(sample)/paths.json, picture \(sample)/paths.png")
+        print(
+            "\(paths.count) paths (\(paths.map(\.points.count).reduce(0, +)) points) in \(sample)/paths.json, picture \(sample)/paths.png"
+        )
     }
 }
 
@@ -222,12 +275,12 @@ struct LayoutFog: ParsableCommand {
         commandName: "fog",
         abstract: "Reveal a sample's map along a path with the light radius (the seed's fog-of-war sampling).",
         discussion: """
-        Every mask pixel within --radius of a path pixel is revealed, exactly as the seed's
-        explore_map; the default radius is the seed's 65 px at half scale, times the sample's
-        scale. The mask is walls.png (arena truth) or else lines.png. Writes fog-<path>.png
-        (the revealed mask) and prints the share of the mask explored.
-        Example: pixelpilot layout fog samples/4/<id> --path 3
-        """)
+            Every mask pixel within --radius of a path pixel is revealed, exactly as the seed's
+            explore_map; the default radius is the seed's 65 px at half scale, times the sample's
+            scale. The mask is walls.png (arena truth) or else lines.png. Writes fog-<path>.png
+            (the revealed mask) and prints the share of the mask explored.
+            Example: pixelpilot layout fog samples/4/<id> --path 3
+            """)
     @Argument(help: "The sample folder.") var sample: String
     @Option(help: "Index of the path in paths.json.") var path = 0
     @Option(help: "Light radius in map.png pixels (default: 65 at the seed's half scale).") var radius: Int?
@@ -235,15 +288,21 @@ struct LayoutFog: ParsableCommand {
     func run() throws {
         let s = try LayoutSample.read(from: sample)
         let paths = try LayoutSample.readPaths(in: sample)
-        guard paths.paths.indices.contains(path) else { throw ValidationError("--path \(path): paths.json has \(paths.paths.count) paths") }
+        guard paths.paths.indices.contains(path) else {
+            throw ValidationError("--path \(path): paths.json has \(paths.paths.count) paths")
+        }
         let hasWalls = FileManager.default.fileExists(atPath: "\(sample)/walls.png")
         let m = try LayoutSample.mask(hasWalls ? "walls.png" : "lines.png", in: sample, threshold: hasWalls ? 127 : 60)
         let r = radius ?? Int((65 * (s.scale ?? 1) / 1).rounded())
         let points = paths.paths[path].compactMap { $0.count == 2 ? GridPoint(x: $0[0], y: $0[1]) : nil }
         let result = try FogSampler.reveal(mask: m.mask, width: m.width, height: m.height, path: points, radius: r)
         try PNG.write(maskPicture(result.revealed, width: m.width, height: m.height), path: "\(sample)/fog-\(path).png")
-        print(String(format: "Path %d (%@, %d points), radius %d px: %.1f %% of the mask explored, %.1f %% of the area lifted; %@/fog-%d.png",
-                     path, paths.kinds[path], points.count, r, 100 * result.fractionOfMask, 100 * result.fractionOfArea, sample, path))
+        print(
+            String(
+                format:
+                    "Path %d (%@, %d points), radius %d px: %.1f %% of the mask explored, %.1f %% of the area lifted; %@/fog-%d.png",
+                path, paths.kinds[path], points.count, r, 100 * result.fractionOfMask, 100 * result.fractionOfArea,
+                sample, path))
     }
 }
 
@@ -255,7 +314,8 @@ struct LayoutShow: ParsableCommand {
     @Argument(help: "The sample folder.") var sample: String
     @Option(help: "Draw this path of paths.json and what it reveals.") var path: Int?
     @Option(help: "Output PNG.") var out = "sample.png"
-    @Flag(help: "Put the truth (walkable ground and walls, from an arena sample) beside the map.") var besideTruth = false
+    @Flag(help: "Put the truth (walkable ground and walls, from an arena sample) beside the map.") var besideTruth =
+        false
     @Option(help: "Shrink the picture to at most this width.") var maxWidth: Int?
 
     func run() throws {
@@ -265,30 +325,47 @@ struct LayoutShow: ParsableCommand {
         var revealed: [UInt8]?
         if let path {
             let paths = try LayoutSample.readPaths(in: sample)
-            guard paths.paths.indices.contains(path) else { throw ValidationError("--path \(path): paths.json has \(paths.paths.count) paths") }
+            guard paths.paths.indices.contains(path) else {
+                throw ValidationError("--path \(path): paths.json has \(paths.paths.count) paths")
+            }
             points = paths.paths[path].compactMap { $0.count == 2 ? GridPoint(x: $0[0], y: $0[1]) : nil }
             let hasWalls = FileManager.default.fileExists(atPath: "\(sample)/walls.png")
-            let m = try LayoutSample.mask(hasWalls ? "walls.png" : "lines.png", in: sample, threshold: hasWalls ? 127 : 60)
+            let m = try LayoutSample.mask(
+                hasWalls ? "walls.png" : "lines.png", in: sample, threshold: hasWalls ? 127 : 60)
             if m.width == map.width && m.height == map.height {
-                revealed = try FogSampler.reveal(mask: m.mask, width: m.width, height: m.height, path: points,
-                                                 radius: Int((65 * (s.scale ?? 1)).rounded())).revealed
+                revealed = try FogSampler.reveal(
+                    mask: m.mask, width: m.width, height: m.height, path: points,
+                    radius: Int((65 * (s.scale ?? 1)).rounded())
+                ).revealed
             }
         }
-        var picture = LayoutSample.picture(map: map, originX: s.originX, originY: s.originY, path: points, revealed: revealed)
+        var picture = LayoutSample.picture(
+            map: map, originX: s.originX, originY: s.originY, path: points, revealed: revealed)
         if besideTruth {
             let walk = try LayoutSample.mask("walkable.png", in: sample)
             let walls = try LayoutSample.mask("walls.png", in: sample)
-            guard walk.width == map.width, walk.height == map.height, walls.width == map.width, walls.height == map.height else {
+            guard walk.width == map.width, walk.height == map.height, walls.width == map.width,
+                walls.height == map.height
+            else {
                 throw CLIError("\(sample): walkable.png/walls.png are not the size of map.png")
             }
             var truth = Image(width: map.width, height: map.height, color: [14, 16, 22])
             truth.pixels.withUnsafeMutableBufferPointer { px in
                 for i in 0..<(map.width * map.height) {
-                    if walk.mask[i] != 0 { px[3 * i] = 34; px[3 * i + 1] = 38; px[3 * i + 2] = 50 }
-                    if walls.mask[i] != 0 { px[3 * i] = 150; px[3 * i + 1] = 150; px[3 * i + 2] = 200 }
+                    if walk.mask[i] != 0 {
+                        px[3 * i] = 34
+                        px[3 * i + 1] = 38
+                        px[3 * i + 2] = 50
+                    }
+                    if walls.mask[i] != 0 {
+                        px[3 * i] = 150
+                        px[3 * i + 1] = 150
+                        px[3 * i + 2] = 200
+                    }
                 }
             }
-            truth.fillCircle(cx: s.originX, cy: s.originY, radius: max(4, min(map.width, map.height) / 150), color: [60, 230, 90])
+            truth.fillCircle(
+                cx: s.originX, cy: s.originY, radius: max(4, min(map.width, map.height) / 150), color: [60, 230, 90])
             var both = Image(width: 2 * map.width + 10, height: map.height, color: [255, 255, 255])
             both.draw(picture, atX: 0, y: 0)
             both.draw(truth, atX: map.width + 10, y: 0)
@@ -298,7 +375,9 @@ struct LayoutShow: ParsableCommand {
             picture = picture.resized(width: maxWidth, height: max(1, picture.height * maxWidth / picture.width))
         }
         try PNG.write(picture, path: out)
-        print("\(out): sample \(s.id), class \(s.layoutClass.map(String.init) ?? "unlabelled"), \(map.width)x\(map.height), origin \(s.originX),\(s.originY)")
+        print(
+            "\(out): sample \(s.id), class \(s.layoutClass.map(String.init) ?? "unlabelled"), \(map.width)x\(map.height), origin \(s.originX),\(s.originY)"
+        )
     }
 }
 
@@ -307,6 +386,14 @@ final class LockedValue<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var v: T
     init(_ v: T) { self.v = v }
-    func get() -> T { lock.lock(); defer { lock.unlock() }; return v }
-    func set(_ n: T) { lock.lock(); v = n; lock.unlock() }
+    func get() -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return v
+    }
+    func set(_ n: T) {
+        lock.lock()
+        v = n
+        lock.unlock()
+    }
 }

@@ -9,20 +9,20 @@ struct LayoutWatch: ParsableCommand {
         commandName: "watch",
         abstract: "Stream the minimap from the screen and stitch it into one map, live.",
         discussion: """
-        Hotkeys work while the game has focus: Ctrl+Alt+Q starts a stream (press it standing at
-        the entrance, before moving: the first frame's centre is the origin), Ctrl+Alt+W stops
-        it, Ctrl+Alt+E quits. Each stream writes OUT/stream-N/map.png (the stitched map, updated
-        after every pasted frame), lines.png (the map lines found) and stream.json (the origin
-        in map.png and every frame: pasted, re-localised or skipped and why).
+            Hotkeys work while the game has focus: Ctrl+Alt+Q starts a stream (press it standing at
+            the entrance, before moving: the first frame's centre is the origin), Ctrl+Alt+W stops
+            it, Ctrl+Alt+E quits. Each stream writes OUT/stream-N/map.png (the stitched map, updated
+            after every pasted frame), lines.png (the map lines found) and stream.json (the origin
+            in map.png and every frame: pasted, re-localised or skipped and why).
 
-        The capture is the seed's square, 1200x1200 around (1920, 1060) at 3840x2160, scaled to
-        this screen, or --region. Frames are taken at --fps on a monotonic clock; when stitching
-        falls behind the newest frame wins and the dropped ones are counted. A frame with no
-        map lines (flash, loading screen, map hidden) or a weak match is skipped, never pasted;
-        after a teleport the stream finds itself again on the map it has.
+            The capture is the seed's square, 1200x1200 around (1920, 1060) at 3840x2160, scaled to
+            this screen, or --region. Frames are taken at --fps on a monotonic clock; when stitching
+            falls behind the newest frame wins and the dropped ones are counted. A frame with no
+            map lines (flash, loading screen, map hidden) or a weak match is skipped, never pasted;
+            after a teleport the stream finds itself again on the map it has.
 
-        Example: pixelpilot layout watch --fps 2 --out stream/
-        """)
+            Example: pixelpilot layout watch --fps 2 --out stream/
+            """)
 
     @OptionGroup var display: DisplayOptions
     @Option(help: "Capture region WxH+X+Y (default: the seed's square, scaled).") var region: String?
@@ -41,7 +41,9 @@ struct LayoutWatch: ParsableCommand {
     @Flag(help: "Show the live stitched map in a small window in the screen's top-right corner.") var show = false
 
     func validate() throws {
-        if let region, ScreenRect(parsing: region) == nil { throw ValidationError("--region '\(region)' is not WxH+X+Y or X,Y,W,H") }
+        if let region, ScreenRect(parsing: region) == nil {
+            throw ValidationError("--region '\(region)' is not WxH+X+Y or X,Y,W,H")
+        }
         guard fps > 0, fps <= 30 else { throw ValidationError("--fps must be in (0, 30], got \(fps)") }
         guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be in [0, 1]") }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
@@ -52,7 +54,9 @@ struct LayoutWatch: ParsableCommand {
         defer { withExtendedLifetime(virtual) {} }
         let source = X11ScreenSource(connection: connection)
         let screen = source.screenRect
-        let rect = region.flatMap(ScreenRect.init(parsing:)) ?? LayoutStream.seedRegion(screenWidth: screen.width, screenHeight: screen.height)
+        let rect =
+            region.flatMap(ScreenRect.init(parsing:))
+            ?? LayoutStream.seedRegion(screenWidth: screen.width, screenHeight: screen.height)
         var settings = StitchSettings()
         settings.minConfidence = minConfidence
         // Fail early on a bad region, before any hotkey is pressed.
@@ -68,14 +72,19 @@ struct LayoutWatch: ParsableCommand {
         if show {
             let side = 360
             let at = ScreenRect(x: screen.width - side - 10, y: 10, width: side, height: side)
-            if at.x < rect.x + rect.width && rect.x < at.x + side && at.y < rect.y + rect.height && rect.y < at.y + side {
-                FileHandle.standardError.write(Data("pixelpilot: warning: the map window \(at) overlaps the capture region \(rect)\n".utf8))
+            if at.x < rect.x + rect.width && rect.x < at.x + side && at.y < rect.y + rect.height && rect.y < at.y + side
+            {
+                FileHandle.standardError.write(
+                    Data("pixelpilot: warning: the map window \(at) overlaps the capture region \(rect)\n".utf8))
             }
-            viewer = try X11PictureWindow(display: connection.name, rect: at, picture: Image(width: side, height: side, color: [8, 8, 12]),
-                                          title: "PixelPilot - stitched map", className: "PixelPilotMap")
+            viewer = try X11PictureWindow(
+                display: connection.name, rect: at, picture: Image(width: side, height: side, color: [8, 8, 12]),
+                title: "PixelPilot - stitched map", className: "PixelPilotMap")
         }
         defer { viewer?.close() }
-        print("Watching \(rect) on \(connection.name) at \(fps) fps. \(startKey) starts a stream, \(stopKey) stops it, \(quitKey) quits.")
+        print(
+            "Watching \(rect) on \(connection.name) at \(fps) fps. \(startKey) starts a stream, \(stopKey) stops it, \(quitKey) quits."
+        )
         fflush(stdout)
         if startNow { control.request(.start) }
         let began = Date()
@@ -84,9 +93,12 @@ struct LayoutWatch: ParsableCommand {
         while true {
             if let seconds, Date().timeIntervalSince(began) >= seconds { control.request(.quit) }
             let command = control.next(timeout: 0.1)
-            if command == .quit || (command == .stop && current != nil) || (current.map { control.streamEnded(of: $0) } ?? false) {
+            if command == .quit || (command == .stop && current != nil)
+                || (current.map { control.streamEnded(of: $0) } ?? false)
+            {
                 if let s = current {
-                    s.stop(); s.wait()
+                    s.stop()
+                    s.wait()
                     current = nil
                     print("Stream \(streamNumber) stopped: \(out)/stream-\(streamNumber)")
                     fflush(stdout)
@@ -96,8 +108,9 @@ struct LayoutWatch: ParsableCommand {
             if command == .start && current == nil {
                 streamNumber += 1
                 let dir = "\(out)/stream-\(streamNumber)"
-                let stream = try LayoutStream(source: X11ScreenSource(connection: try X11Connection(name: connection.name)),
-                                              region: rect, fps: fps, settings: settings)
+                let stream = try LayoutStream(
+                    source: X11ScreenSource(connection: try X11Connection(name: connection.name)),
+                    region: rect, fps: fps, settings: settings)
                 current = stream
                 print("Stream \(streamNumber) started (origin = this position), writing \(dir)")
                 fflush(stdout)
@@ -109,20 +122,27 @@ struct LayoutWatch: ParsableCommand {
                         let what: String
                         switch r.outcome {
                         case .skipped(let why): what = "skipped: \(why)"
-                        default: what = "\(r.outcome == .relocalised ? "re-localised" : r.outcome == .origin ? "origin" : "pasted") at "
-                            + String(format: "(%.1f, %.1f), confidence %.2f", r.x ?? 0, r.y ?? 0, r.confidence)
+                        default:
+                            what =
+                                "\(r.outcome == .relocalised ? "re-localised" : r.outcome == .origin ? "origin" : "pasted") at "
+                                + String(format: "(%.1f, %.1f), confidence %.2f", r.x ?? 0, r.y ?? 0, r.confidence)
                         }
-                        print(String(format: "frame %d: %@, %.0f ms | captured %d, skipped %d, late %d, dropped %d", r.index, what, r.milliseconds,
-                                     captured, skipped, late, dropped))
+                        print(
+                            String(
+                                format: "frame %d: %@, %.0f ms | captured %d, skipped %d, late %d, dropped %d", r.index,
+                                what, r.milliseconds,
+                                captured, skipped, late, dropped))
                         fflush(stdout)
                         do {
-                            try StreamRecord.write(stream.stitcher, to: dir, region: (rect.x, rect.y, rect.width, rect.height), fps: fps,
-                                                   captured: captured, late: late, dropped: dropped, picturesToo: r.outcome.isPasted)
+                            try StreamRecord.write(
+                                stream.stitcher, to: dir, region: (rect.x, rect.y, rect.width, rect.height), fps: fps,
+                                captured: captured, late: late, dropped: dropped, picturesToo: r.outcome.isPasted)
                         } catch {
                             FileHandle.standardError.write(Data("pixelpilot: cannot write \(dir): \(error)\n".utf8))
                         }
                         if let viewer, r.outcome.isPasted {
-                            viewer.setPicture(LayoutWatch.fitted(stream.stitcher.canvas.linePicture(), side: viewer.rect.width))
+                            viewer.setPicture(
+                                LayoutWatch.fitted(stream.stitcher.canvas.linePicture(), side: viewer.rect.width))
                         }
                         if let limit, r.index + 1 >= limit { stream.stop() }
                     case .captureFailed(let message):
@@ -142,7 +162,8 @@ extension LayoutWatch {
     /// `image` shrunk to fit a `side`×`side` square, centred on black.
     static func fitted(_ image: Image, side: Int) -> Image {
         let scale = min(Double(side) / Double(max(1, image.width)), Double(side) / Double(max(1, image.height)), 1)
-        let w = max(1, Int(Double(image.width) * scale)), h = max(1, Int(Double(image.height) * scale))
+        let w = max(1, Int(Double(image.width) * scale))
+        let h = max(1, Int(Double(image.height) * scale))
         var out = Image(width: side, height: side, color: [8, 8, 12])
         out.draw(image.resized(width: w, height: h), atX: (side - w) / 2, y: (side - h) / 2)
         return out
@@ -156,12 +177,27 @@ final class WatchControl: @unchecked Sendable {
     private var queue: [Command] = []
     private var ended: Set<ObjectIdentifier> = []
 
-    func request(_ c: Command) { condition.lock(); queue.append(c); condition.signal(); condition.unlock() }
-    func markEnded(_ s: LayoutStream) { condition.lock(); ended.insert(ObjectIdentifier(s)); condition.signal(); condition.unlock() }
-    func streamEnded(of s: LayoutStream) -> Bool { condition.lock(); defer { condition.unlock() }; return ended.contains(ObjectIdentifier(s)) }
+    func request(_ c: Command) {
+        condition.lock()
+        queue.append(c)
+        condition.signal()
+        condition.unlock()
+    }
+    func markEnded(_ s: LayoutStream) {
+        condition.lock()
+        ended.insert(ObjectIdentifier(s))
+        condition.signal()
+        condition.unlock()
+    }
+    func streamEnded(of s: LayoutStream) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return ended.contains(ObjectIdentifier(s))
+    }
 
     func next(timeout: Double) -> Command? {
-        condition.lock(); defer { condition.unlock() }
+        condition.lock()
+        defer { condition.unlock() }
         if queue.isEmpty { _ = condition.wait(until: Date().addingTimeInterval(timeout)) }
         return queue.isEmpty ? nil : queue.removeFirst()
     }

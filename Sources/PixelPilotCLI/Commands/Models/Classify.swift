@@ -21,13 +21,18 @@ struct Classify: ParsableCommand {
     func run() throws {
         let classifier = try CellClassifier(contentsOf: URL(fileURLWithPath: model))
         let decoded = try images.map { try PNG.read(path: $0) }
-        for (path, img) in zip(images, decoded) where img.width != classifier.inputSize || img.height != classifier.inputSize {
-            throw CLIError("\(path): image is \(img.width)x\(img.height), the model takes \(classifier.inputSize)x\(classifier.inputSize)")
+        for (path, img) in zip(images, decoded)
+        where img.width != classifier.inputSize || img.height != classifier.inputSize {
+            throw CLIError(
+                "\(path): image is \(img.width)x\(img.height), the model takes \(classifier.inputSize)x\(classifier.inputSize)"
+            )
         }
         let predictions = try classifier.predict(decoded)
         let w = images.map(\.count).max() ?? 0
         for (path, p) in zip(images, predictions) {
-            print("\(path.padding(toLength: w, withPad: " ", startingAt: 0))  \(p.className)  \(String(format: "%.1f%%", p.confidence * 100))")
+            print(
+                "\(path.padding(toLength: w, withPad: " ", startingAt: 0))  \(p.className)  \(String(format: "%.1f%%", p.confidence * 100))"
+            )
         }
     }
 }

@@ -13,12 +13,12 @@ struct DatasetGems: ParsableCommand {
         commandName: "gems",
         abstract: "Draw a labelled set of stash cells (blue/, empty/, green/, red/) with our own procedural gem art.",
         discussion: """
-        The sprites carry what defeats average-color methods: gold ornaments, red Vaal accents on \
-        blue and green gems, red backgrounds for gems the character cannot use, a "+" badge, many \
-        shapes. --style game cuts the cells out of the game-like rendering (random UI scales, \
-        sub-pixel positions, neighbours' filigree reaching in, highlights), the way the sorter cuts \
-        them from a screenshot. Example: pixelpilot dataset gems --out gems/ --per-class 200
-        """)
+            The sprites carry what defeats average-color methods: gold ornaments, red Vaal accents on \
+            blue and green gems, red backgrounds for gems the character cannot use, a "+" badge, many \
+            shapes. --style game cuts the cells out of the game-like rendering (random UI scales, \
+            sub-pixel positions, neighbours' filigree reaching in, highlights), the way the sorter cuts \
+            them from a screenshot. Example: pixelpilot dataset gems --out gems/ --per-class 200
+            """)
 
     @Option(name: .shortAndLong, help: "Folder to write into (created if missing).")
     var out: String
@@ -50,12 +50,15 @@ struct DatasetGems: ParsableCommand {
             var n = 0
             if plain > 0 {
                 n += try GemDataset.write(to: url, perClass: plain, size: size, seed: seed) { done, total in
-                    bar.update(done: done, total: total + game * 4, elapsed: Date().timeIntervalSince(start), suffix: "images")
+                    bar.update(
+                        done: done, total: total + game * 4, elapsed: Date().timeIntervalSince(start), suffix: "images")
                 }
             }
             if game > 0 {
                 n += try GameDataset.write(to: url, perClass: game, size: size, seed: seed) { done, total in
-                    bar.update(done: plain * 4 + done, total: plain * 4 + total, elapsed: Date().timeIntervalSince(start), suffix: "images")
+                    bar.update(
+                        done: plain * 4 + done, total: plain * 4 + total, elapsed: Date().timeIntervalSince(start),
+                        suffix: "images")
                 }
             }
             return n

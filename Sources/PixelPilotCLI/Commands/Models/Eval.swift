@@ -7,10 +7,10 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure a model on a labelled class-folder set: accuracy and confusion matrix.",
         discussion: """
-        DIR has one sub-folder per class, named like the model's classes. Folders the model does \
-        not know are an error.
-        Example: pixelpilot eval gem.safetensors ../shared/data/gems
-        """)
+            DIR has one sub-folder per class, named like the model's classes. Folders the model does \
+            not know are an error.
+            Example: pixelpilot eval gem.safetensors ../shared/data/gems
+            """)
 
     @Argument(help: "The model file (.safetensors).")
     var model: String
@@ -26,10 +26,14 @@ struct Eval: ParsableCommand {
         let folder = try ImageFolder(directory: URL(fileURLWithPath: directory), minimumClasses: 1)
         let unknown = folder.classNames.filter { !classifier.classNames.contains($0) }
         guard unknown.isEmpty else {
-            throw CLIError("\(directory): class folder(s) \(unknown.joined(separator: ", ")) are not among the model's classes (\(classifier.classNames.joined(separator: ", ")))")
+            throw CLIError(
+                "\(directory): class folder(s) \(unknown.joined(separator: ", ")) are not among the model's classes (\(classifier.classNames.joined(separator: ", ")))"
+            )
         }
         // Relabel to the model's class indices.
-        let samples = folder.samples.map { ImageFolder.Sample(url: $0.url, label: classifier.classNames.firstIndex(of: folder.classNames[$0.label])!) }
+        let samples = folder.samples.map {
+            ImageFolder.Sample(url: $0.url, label: classifier.classNames.firstIndex(of: folder.classNames[$0.label])!)
+        }
         let data = try LabeledImages(samples: samples, width: classifier.inputSize, height: classifier.inputSize)
         let cm = classifier.evaluate(data)
         print("Accuracy: \(cm.correct)/\(cm.total) = \(String(format: "%.1f%%", cm.accuracy * 100))")
@@ -37,7 +41,9 @@ struct Eval: ParsableCommand {
         if showErrors {
             let preds = classifier.predict(batch: data.images)
             for (i, p) in preds.enumerated() where p.index != data.labels[i] {
-                print("  \(data.sources[i]): \(classifier.classNames[data.labels[i]]) predicted as \(p.className) (\(String(format: "%.1f%%", p.confidence * 100)))")
+                print(
+                    "  \(data.sources[i]): \(classifier.classNames[data.labels[i]]) predicted as \(p.className) (\(String(format: "%.1f%%", p.confidence * 100)))"
+                )
             }
         }
     }

@@ -17,27 +17,27 @@ struct TrainClassifier: ParsableCommand {
         commandName: "classifier",
         abstract: "Train the stash-cell classifier on a folder of labelled images.",
         discussion: """
-        DIR holds one sub-folder of PNG images per class (for gems: blue/, empty/, green/, red/); \
-        class names are the sub-folder names in sorted order. Images must all be SIZE x SIZE.
+            DIR holds one sub-folder of PNG images per class (for gems: blue/, empty/, green/, red/); \
+            class names are the sub-folder names in sorted order. Images must all be SIZE x SIZE.
 
-        The network, split and defaults are the seed's: Rescaling 1/255, Conv 8/16/32 3x3 same \
-        ReLU each followed by 2x2 max-pool and dropout 0.3, Dense 128 ReLU, Dense N logits; Adam; \
-        batch 16; 80/20 split with seed 123 (the same files Keras picks); random translation up to \
-        10% and Gaussian noise sigma 0.1.
+            The network, split and defaults are the seed's: Rescaling 1/255, Conv 8/16/32 3x3 same \
+            ReLU each followed by 2x2 max-pool and dropout 0.3, Dense 128 ReLU, Dense N logits; Adam; \
+            batch 16; 80/20 split with seed 123 (the same files Keras picks); random translation up to \
+            10% and Gaussian noise sigma 0.1.
 
-        The epoch with the lowest validation loss is saved to --out (one .safetensors file with \
-        the architecture, classes, input size and preprocessing in its metadata). Beside it: \
-        <out>.history.csv, <out>.curves.png (learning curves) and <out>.split.txt (which files \
-        were used for training and validation).
+            The epoch with the lowest validation loss is saved to --out (one .safetensors file with \
+            the architecture, classes, input size and preprocessing in its metadata). Beside it: \
+            <out>.history.csv, <out>.curves.png (learning curves) and <out>.split.txt (which files \
+            were used for training and validation).
 
-        Small, unbalanced sets (the 38 real crops have 2 empty and 18 red): each class's loss is \
-        weighed by the inverse of its share (--no-balance turns it off), and a softmax temperature \
-        is fitted on the validation split and stored in the model (--no-calibration). \
-        --mix-drawn N adds N drawn gems per class (PixelPilot's own art) to the training split \
-        only; validation stays on DIR's images.
+            Small, unbalanced sets (the 38 real crops have 2 empty and 18 red): each class's loss is \
+            weighed by the inverse of its share (--no-balance turns it off), and a softmax temperature \
+            is fitted on the validation split and stored in the model (--no-calibration). \
+            --mix-drawn N adds N drawn gems per class (PixelPilot's own art) to the training split \
+            only; validation stays on DIR's images.
 
-        Example: pixelpilot train classifier ../shared/data/gems --out gem.safetensors --epochs 100
-        """)
+            Example: pixelpilot train classifier ../shared/data/gems --out gem.safetensors --epochs 100
+            """)
 
     @Argument(help: "Folder with one sub-folder of PNGs per class.")
     var directory: String
@@ -88,9 +88,13 @@ struct TrainClassifier: ParsableCommand {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
-        guard validationSplit >= 0 && validationSplit < 1 else { throw ValidationError("--validation-split must be in [0, 1), got \(validationSplit)") }
+        guard validationSplit >= 0 && validationSplit < 1 else {
+            throw ValidationError("--validation-split must be in [0, 1), got \(validationSplit)")
+        }
         guard size >= 8 else { throw ValidationError("--size must be at least 8, got \(size)") }
-        guard (0...5000).contains(mixDrawn) else { throw ValidationError("--mix-drawn must be 0...5000, got \(mixDrawn)") }
+        guard (0...5000).contains(mixDrawn) else {
+            throw ValidationError("--mix-drawn must be 0...5000, got \(mixDrawn)")
+        }
     }
 
     func run() throws {
@@ -110,7 +114,8 @@ struct TrainClassifier: ParsableCommand {
         let outURL = URL(fileURLWithPath: out)
         var drawn: URL?
         if mixDrawn > 0 {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pixelpilot-drawn-\(UUID().uuidString)")
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "pixelpilot-drawn-\(UUID().uuidString)")
             _ = try GemDataset.write(to: dir, perClass: mixDrawn, size: size, seed: seed &+ 17)
             print("Mixing \(mixDrawn) drawn gems per class into the training split.")
             options.extraTrainingDirectory = dir
@@ -123,7 +128,9 @@ struct TrainClassifier: ParsableCommand {
 
 /// Runs ``ClassifierTraining`` with Keras-like console output and writes the side files.
 enum TrainingReporter {
-    static func train(directory: URL, options: ClassifierTraining.Options, output: URL, quiet: Bool = false) throws -> ClassifierTraining.Result {
+    static func train(
+        directory: URL, options: ClassifierTraining.Options, output: URL, quiet: Bool = false
+    ) throws -> ClassifierTraining.Result {
         let bar = ProgressBar()
         let training = ClassifierTraining(directory: directory, options: options)
         let result = try training.run(output: output) { event in
@@ -132,11 +139,14 @@ enum TrainingReporter {
             case .epochBegan(let e, let n, _):
                 if bar.isTerminal { print("Epoch \(e)/\(n)") }
             case .stepEnded(_, let s, let steps, let loss, let acc, let elapsed):
-                bar.update(done: s, total: steps, elapsed: elapsed, suffix: String(format: "loss: %.4f - accuracy: %.4f", loss, acc))
+                bar.update(
+                    done: s, total: steps, elapsed: elapsed,
+                    suffix: String(format: "loss: %.4f - accuracy: %.4f", loss, acc))
             case .epochEnded(let log):
                 var line = bar.isTerminal ? "" : "Epoch \(log.epoch)/\(options.epochs) "
                 let steps = (log.seconds > 0) ? "" : ""
-                line += "\(ProgressBar.duration(log.seconds))\(steps) - loss: \(String(format: "%.4f", log.loss)) - accuracy: \(String(format: "%.4f", log.accuracy))"
+                line +=
+                    "\(ProgressBar.duration(log.seconds))\(steps) - loss: \(String(format: "%.4f", log.loss)) - accuracy: \(String(format: "%.4f", log.accuracy))"
                 if let vl = log.validationLoss, let va = log.validationAccuracy {
                     line += " - val_loss: \(String(format: "%.4f", vl)) - val_accuracy: \(String(format: "%.4f", va))"
                 }
@@ -150,17 +160,28 @@ enum TrainingReporter {
         let base = output.path
         try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
         try PNG.write(ClassifierTraining.learningCurves(result.history), path: base + ".curves.png")
-        let split = "# training (\(result.trainingFiles.count))\n" + result.trainingFiles.joined(separator: "\n")
-            + "\n# validation (\(result.validationFiles.count))\n" + result.validationFiles.joined(separator: "\n") + "\n"
+        let split =
+            "# training (\(result.trainingFiles.count))\n" + result.trainingFiles.joined(separator: "\n")
+            + "\n# validation (\(result.validationFiles.count))\n" + result.validationFiles.joined(separator: "\n")
+            + "\n"
         try? split.write(toFile: base + ".split.txt", atomically: true, encoding: .utf8)
         if !quiet {
             let best = result.history.bestEpoch
-            print("Classes: \(result.classifier.classNames.joined(separator: ", ")); \(result.trainingCount) training (\(result.extraCount) drawn) and \(result.validationCount) validation images.")
+            print(
+                "Classes: \(result.classifier.classNames.joined(separator: ", ")); \(result.trainingCount) training (\(result.extraCount) drawn) and \(result.validationCount) validation images."
+            )
             let names = result.classifier.classNames
-            let perClass = names.indices.map { "\(names[$0]) \(result.classCounts[$0]) x \(String(format: "%.2f", result.classWeights[$0]))" }
-            print("Class balance: " + (options.balanceClasses ? "on, images x loss weight: " : "off, images: ") + perClass.joined(separator: ", "))
+            let perClass = names.indices.map {
+                "\(names[$0]) \(result.classCounts[$0]) x \(String(format: "%.2f", result.classWeights[$0]))"
+            }
+            print(
+                "Class balance: " + (options.balanceClasses ? "on, images x loss weight: " : "off, images: ")
+                    + perClass.joined(separator: ", "))
             if let nll = result.validationNLL {
-                print(String(format: "Calibration: temperature %.2f (validation NLL %.3f -> %.3f), stored in the model", result.temperature, nll.before, nll.after))
+                print(
+                    String(
+                        format: "Calibration: temperature %.2f (validation NLL %.3f -> %.3f), stored in the model",
+                        result.temperature, nll.before, nll.after))
             } else {
                 print("Calibration: none (\(options.calibrate ? "no validation split" : "--no-calibration"))")
             }

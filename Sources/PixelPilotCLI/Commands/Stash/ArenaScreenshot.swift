@@ -8,15 +8,15 @@ struct ArenaScreenshot: ParsableCommand {
         commandName: "screenshot",
         abstract: "Draw a game-like screenshot with the stash open (no X server needed).",
         discussion: """
-        Draws what Path of Exile shows with a stash tab open, at any resolution: the
-        stash panel (12x12 or quad tab), the inventory, the game world between them.
-        Writes the picture and, with --truth-out, a JSON file with the exact grids
-        and every cell's contents, to try `pixelpilot sort --screenshot` against.
+            Draws what Path of Exile shows with a stash tab open, at any resolution: the
+            stash panel (12x12 or quad tab), the inventory, the game world between them.
+            Writes the picture and, with --truth-out, a JSON file with the exact grids
+            and every cell's contents, to try `pixelpilot sort --screenshot` against.
 
-        Example:
-          pixelpilot arena screenshot --resolution 2560x1440 --out shot.png \\
-              --truth-out truth.json
-        """)
+            Example:
+              pixelpilot arena screenshot --resolution 2560x1440 --out shot.png \\
+                  --truth-out truth.json
+            """)
 
     @Option(help: "Screen size WIDTHxHEIGHT.") var resolution = "1920x1080"
     @Option(help: "The open tab: normal (12x12) or quad (24x24).") var tab = "normal"
@@ -28,10 +28,17 @@ struct ArenaScreenshot: ParsableCommand {
     @Option(help: "Write the truth (grids, cell contents) as JSON here.") var truthOut: String?
 
     func validate() throws {
-        guard Screen(parsing: resolution) != nil else { throw ValidationError("--resolution must be WIDTHxHEIGHT (at least 640x360, at most 7680x4320), got '\(resolution)'") }
-        guard let t = GameTab(rawValue: tab), t != .inventory else { throw ValidationError("--tab must be normal or quad, got '\(tab)'") }
+        guard Screen(parsing: resolution) != nil else {
+            throw ValidationError(
+                "--resolution must be WIDTHxHEIGHT (at least 640x360, at most 7680x4320), got '\(resolution)'")
+        }
+        guard let t = GameTab(rawValue: tab), t != .inventory else {
+            throw ValidationError("--tab must be normal or quad, got '\(tab)'")
+        }
         guard (0...1).contains(fill) else { throw ValidationError("--fill must be in [0, 1], got \(fill)") }
-        guard (0...1).contains(highlight) else { throw ValidationError("--highlight must be in [0, 1], got \(highlight)") }
+        guard (0...1).contains(highlight) else {
+            throw ValidationError("--highlight must be in [0, 1], got \(highlight)")
+        }
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1...100, got \(quality)") }
     }
 
@@ -40,7 +47,8 @@ struct ArenaScreenshot: ParsableCommand {
         init?(parsing s: String) {
             let v = s.lowercased().split(separator: "x").compactMap { Int($0) }
             guard v.count == 2, (640...7680).contains(v[0]), (360...4320).contains(v[1]) else { return nil }
-            width = v[0]; height = v[1]
+            width = v[0]
+            height = v[1]
         }
     }
 
@@ -48,14 +56,17 @@ struct ArenaScreenshot: ParsableCommand {
         let screen = Screen(parsing: resolution)!
         let t = GameTab(rawValue: tab)!
         let state = StashState.random(columns: t.columns, rows: t.rows, fill: fill, seed: seed)
-        let shot = GameScreenshot(width: screen.width, height: screen.height, tab: t, stash: state,
-                                  inventory: .random(columns: 12, rows: 5, fill: 0.3, seed: seed &+ 99),
-                                  highlighted: GameTruth.randomCells(fraction: highlight, count: t.columns * t.rows, seed: seed), seed: seed)
+        let shot = GameScreenshot(
+            width: screen.width, height: screen.height, tab: t, stash: state,
+            inventory: .random(columns: 12, rows: 5, fill: 0.3, seed: seed &+ 99),
+            highlighted: GameTruth.randomCells(fraction: highlight, count: t.columns * t.rows, seed: seed), seed: seed)
         let img = shot.render()
         try ImageFile.write(img, path: out, quality: quality)
         if let truthOut {
             try GameTruth(grid: shot.stashGrid, state: state).write(path: truthOut)
         }
-        print("Wrote \(out) (\(screen.width)x\(screen.height), \(t.rawValue) tab, \(state.allItems.count) gems; grid origin (\(String(format: "%.2f", shot.stashGrid.originX)), \(String(format: "%.2f", shot.stashGrid.originY))), pitch \(String(format: "%.3f", shot.stashGrid.pitch)))")
+        print(
+            "Wrote \(out) (\(screen.width)x\(screen.height), \(t.rawValue) tab, \(state.allItems.count) gems; grid origin (\(String(format: "%.2f", shot.stashGrid.originX)), \(String(format: "%.2f", shot.stashGrid.originY))), pitch \(String(format: "%.3f", shot.stashGrid.pitch)))"
+        )
     }
 }

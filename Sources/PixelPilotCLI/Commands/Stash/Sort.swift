@@ -8,49 +8,52 @@ struct Sort: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sort a stash tab by gem color with the fewest clicks, checking every click.",
         discussion: """
-        Modes:
-          suggest  work out the plan and show it; click nothing. For games whose
-                   rules forbid automation that reads the screen.
-          step     one click per press of ctrl+alt+s: one action per key press.
-          auto     the whole plan; after every click the cell and the cursor are
-                   re-read, and the plan is re-made on any surprise. Use only
-                   where the game's rules allow automation.
+            Modes:
+              suggest  work out the plan and show it; click nothing. For games whose
+                       rules forbid automation that reads the screen.
+              step     one click per press of ctrl+alt+s: one action per key press.
+              auto     the whole plan; after every click the cell and the cursor are
+                       re-read, and the plan is re-made on any surprise. Use only
+                       where the game's rules allow automation.
 
-        Model: the built-in cell classifier (trained on PixelPilot's drawn gems)
-        unless --model names another.
+            Model: the built-in cell classifier (trained on PixelPilot's drawn gems)
+            unless --model names another.
 
-        Grid: found in a screenshot of the window (or in --screenshot) unless
-        --grid X,Y[,CELL,PITCH,COLUMNS,ROWS] gives it in screen pixels, fractional
-        allowed (a 1080p 12x12 tab: 18,128,52,52.67,12,12). Give --columns/--rows
-        for a quad tab (24x24) or the inventory (12x5).
+            Grid: found in a screenshot of the window (or in --screenshot) unless
+            --grid X,Y[,CELL,PITCH,COLUMNS,ROWS] gives it in screen pixels, fractional
+            allowed (a 1080p 12x12 tab: 18,128,52,52.67,12,12). Give --columns/--rows
+            for a quad tab (24x24) or the inventory (12x5).
 
-        Suggest mode shows: the moves as a numbered list; with --pictures DIR,
-        perception.png (cells outlined in their predicted color, unsure cells
-        crossed), preview.png (before and after) and moves-01.png... (a few
-        numbered moves per page); with --report FILE.json, the grid, every
-        cell's class and confidence, and the clicks and moves in order.
+            Suggest mode shows: the moves as a numbered list; with --pictures DIR,
+            perception.png (cells outlined in their predicted color, unsure cells
+            crossed), preview.png (before and after) and moves-01.png... (a few
+            numbered moves per page); with --report FILE.json, the grid, every
+            cell's class and confidence, and the clicks and moves in order.
 
-        Safety: input goes only to --window while it has focus and only inside
-        it; ctrl+alt+k is a kill switch; every held key and button is released
-        however the sorter stops.
+            Safety: input goes only to --window while it has focus and only inside
+            it; ctrl+alt+k is a kill switch; every held key and button is released
+            however the sorter stops.
 
-        Examples:
-          pixelpilot sort --window "Path of Exile" --detect --pictures plan/
-          pixelpilot sort --screenshot shot.png --report plan.json
-          pixelpilot sort --window "Path of Exile" --grid 18,128,52,52.67 \\
-              --mode step
-        """)
+            Examples:
+              pixelpilot sort --window "Path of Exile" --detect --pictures plan/
+              pixelpilot sort --screenshot shot.png --report plan.json
+              pixelpilot sort --window "Path of Exile" --grid 18,128,52,52.67 \\
+                  --mode step
+            """)
 
     @OptionGroup var display: DisplayOptions
     @Option(help: "The cell classifier (.safetensors; default: the built-in one).") var model: String?
-    @Option(help: "The game window: id (0x…) or text in its title or class.") var window = WindowSpec(argument: "Path of Exile")!
-    @Option(help: "Read this saved screenshot (PNG or JPEG) instead of a window (suggest mode).") var screenshot: String?
+    @Option(help: "The game window: id (0x…) or text in its title or class.") var window = WindowSpec(
+        argument: "Path of Exile")!
+    @Option(help: "Read this saved screenshot (PNG or JPEG) instead of a window (suggest mode).") var screenshot:
+        String?
     @Option(help: "Grid as X,Y[,CELL,PITCH,COLUMNS,ROWS] in screen pixels (fractional allowed).", transform: parseGrid)
     var grid: GridGeometry?
     @Flag(help: "Find the grid in a screenshot of the window (the default without --grid).") var detect = false
     @Option(help: "Columns of the grid to find (24 for a quad tab).") var columns = 12
     @Option(help: "Rows of the grid to find (5 for the inventory, 24 for a quad tab).") var rows = 12
-    @Option(help: "vertical (columns, the seed's default) or horizontal (rows).") var layout = SortLayout.Direction.vertical
+    @Option(help: "vertical (columns, the seed's default) or horizontal (rows).") var layout = SortLayout.Direction
+        .vertical
     @Flag(help: "No empty column/row between color groups.") var noGap = false
     @Option(help: "How to act (see above).") var mode = SortMode.suggest
     @Option(help: "Order within a color: color (classifier only), name or level (reads each item's text with Ctrl+C).")
@@ -58,17 +61,27 @@ struct Sort: ParsableCommand {
     @Option(help: "Where suggest mode writes the plan as one picture of numbered arrows.") var planOut = "plan.png"
     @Option(help: "Folder for the suggestion pictures (perception, preview, move pages).") var pictures: String?
     @Option(help: "Write the grid, every cell's reading and the moves as JSON here.") var report: String?
-    @Option(help: "Milliseconds after each pointer move and between button down and up (the seed used 50).") var clickPause = 50.0
+    @Option(help: "Milliseconds after each pointer move and between button down and up (the seed used 50).")
+    var clickPause = 50.0
     @Option(help: "Item cells below this classifier confidence stay where they are.") var minConfidence: Float = 0.6
 
     func validate() throws {
         if grid != nil && detect { throw ValidationError("give --grid or --detect, not both") }
         guard clickPause >= 0 else { throw ValidationError("--click-pause must not be negative") }
-        guard (1...100).contains(columns), (1...100).contains(rows) else { throw ValidationError("--columns and --rows must be 1...100") }
-        guard (0...1).contains(minConfidence) else { throw ValidationError("--min-confidence must be in [0, 1], got \(minConfidence)") }
+        guard (1...100).contains(columns), (1...100).contains(rows) else {
+            throw ValidationError("--columns and --rows must be 1...100")
+        }
+        guard (0...1).contains(minConfidence) else {
+            throw ValidationError("--min-confidence must be in [0, 1], got \(minConfidence)")
+        }
         if screenshot != nil {
-            guard mode == .suggest else { throw ValidationError("--screenshot reads a saved picture: only --mode suggest can use it (nothing can be clicked)") }
-            guard by == .color else { throw ValidationError("--by \(by) reads item text from the game's clipboard; a screenshot has none") }
+            guard mode == .suggest else {
+                throw ValidationError(
+                    "--screenshot reads a saved picture: only --mode suggest can use it (nothing can be clicked)")
+            }
+            guard by == .color else {
+                throw ValidationError("--by \(by) reads item text from the game's clipboard; a screenshot has none")
+            }
         }
     }
 
@@ -80,16 +93,19 @@ struct Sort: ParsableCommand {
             let image = try ImageFile.read(path: screenshot)
             let source = StillScreen(image: image)
             let (geometry, gridSource) = try findGrid(in: image, at: (0, 0))
-            let perception = StashPerception(source: source, classifier: classifier, grid: geometry, confidenceThreshold: minConfidence)
-            try suggest(perception: perception, layout: sortLayout, shot: image, shotOrigin: (0, 0), source: screenshot,
-                        model: modelName, gridSource: gridSource)
+            let perception = StashPerception(
+                source: source, classifier: classifier, grid: geometry, confidenceThreshold: minConfidence)
+            try suggest(
+                perception: perception, layout: sortLayout, shot: image, shotOrigin: (0, 0), source: screenshot,
+                model: modelName, gridSource: gridSource)
             return
         }
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         let windows = X11WindowSystem(connection: connection)
         let target = try windows.window(id: try window.resolve(in: windows))
-        var geometry: GridGeometry, gridSource: String
+        var geometry: GridGeometry
+        var gridSource: String
         if let grid {
             (geometry, gridSource) = (grid, "given")
         } else {
@@ -97,32 +113,45 @@ struct Sort: ParsableCommand {
             (geometry, gridSource) = try findGrid(in: shot.image, at: (shot.rect.x, shot.rect.y))
         }
         let source = X11ScreenSource(connection: connection)
-        let perception = StashPerception(source: source, classifier: classifier, grid: geometry, confidenceThreshold: minConfidence)
+        let perception = StashPerception(
+            source: source, classifier: classifier, grid: geometry, confidenceThreshold: minConfidence)
         if mode == .suggest {
             let bounds = geometry.bounds
             let margin = 16
             let shot = try source.capture(
-                ScreenRect(x: bounds.x - margin, y: bounds.y - margin, width: bounds.width + 2 * margin, height: bounds.height + 2 * margin))
-            try suggest(perception: perception, layout: sortLayout, shot: shot.image, shotOrigin: (shot.rect.x, shot.rect.y),
-                        source: "window \(target.title.isEmpty ? String(target.id, radix: 16) : target.title)", model: modelName, gridSource: gridSource)
+                ScreenRect(
+                    x: bounds.x - margin, y: bounds.y - margin, width: bounds.width + 2 * margin,
+                    height: bounds.height + 2 * margin))
+            try suggest(
+                perception: perception, layout: sortLayout, shot: shot.image, shotOrigin: (shot.rect.x, shot.rect.y),
+                source: "window \(target.title.isEmpty ? String(target.id, radix: 16) : target.title)",
+                model: modelName, gridSource: gridSource)
             return
         }
         if let report {
             let s = try SortSuggestion.make(perception: perception, layout: sortLayout)
-            try SortReportFile(source: "window \(target.title)", model: modelName, geometry: geometry, gridSource: gridSource, suggestion: s)
-                .write(to: URL(fileURLWithPath: report))
+            try SortReportFile(
+                source: "window \(target.title)", model: modelName, geometry: geometry, gridSource: gridSource,
+                suggestion: s
+            )
+            .write(to: URL(fileURLWithPath: report))
             print("Report of the first look: \(report)")
         }
-        let agent = try InputAgent.x11(connection: connection, target: target.id,
-                                       timing: .pauses(clickPause.millisecondsAsSeconds, maxActionsPerSecond: 100))
+        let agent = try InputAgent.x11(
+            connection: connection, target: target.id,
+            timing: .pauses(clickPause.millisecondsAsSeconds, maxActionsPerSecond: 100))
         defer { agent.stop() }
-        let options = SortSession.Options(grid: geometry, layout: sortLayout, confidenceThreshold: minConfidence, order: by)
-        let session = SortSession(source: source, classifier: classifier, agent: agent, window: target.rect, options: options,
-                                  clipboard: by == .color ? nil : X11Clipboard(connection: connection))
+        let options = SortSession.Options(
+            grid: geometry, layout: sortLayout, confidenceThreshold: minConfidence, order: by)
+        let session = SortSession(
+            source: source, classifier: classifier, agent: agent, window: target.rect, options: options,
+            clipboard: by == .color ? nil : X11Clipboard(connection: connection))
         defer {
             if let reader = session.reader, !reader.disagreements.isEmpty {
-                print("Item text and classifier disagree on \(reader.disagreements.count) cell(s): "
-                    + reader.disagreements.map { "\($0.0): classifier \($0.classifier), text \($0.text)" }.joined(separator: "; "))
+                print(
+                    "Item text and classifier disagree on \(reader.disagreements.count) cell(s): "
+                        + reader.disagreements.map { "\($0.0): classifier \($0.classifier), text \($0.text)" }.joined(
+                            separator: "; "))
             }
         }
         if mode == .step {
@@ -157,32 +186,53 @@ struct Sort: ParsableCommand {
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let path = (dir as NSString).appendingPathComponent("detect-failed.png")
             let saved = (try? PNG.write(f.picture, path: path)) != nil
-            throw CLIError("\(f.description)" + (saved ? ". The picture it looked at (best candidate lines in red): \(path)" : "")
-                           + ". Give the grid by hand with --grid X,Y,CELL,PITCH,COLUMNS,ROWS, or --columns/--rows if the tab is not 12x12.")
+            throw CLIError(
+                "\(f.description)" + (saved ? ". The picture it looked at (best candidate lines in red): \(path)" : "")
+                    + ". Give the grid by hand with --grid X,Y,CELL,PITCH,COLUMNS,ROWS, or --columns/--rows if the tab is not 12x12."
+            )
         }
     }
 
-    func suggest(perception: StashPerception, layout: SortLayout, shot: Image, shotOrigin: (x: Int, y: Int), source: String,
-                 model: String, gridSource: String) throws {
+    func suggest(
+        perception: StashPerception, layout: SortLayout, shot: Image, shotOrigin: (x: Int, y: Int), source: String,
+        model: String, gridSource: String
+    ) throws {
         let s = try SortSuggestion.make(perception: perception, layout: layout)
         let g = perception.grid
         let items = s.grid.cells.compactMap { $0 }.count
         let seed = (try? SeedSorter.clicks(for: s.grid, direction: layout.direction).count) ?? 0
-        print("Read \(items) items (\(s.unrecognised.count) unsure, left in place) and \(g.columns * g.rows - items) empty cells.")
-        print("Plan: \(s.plan.clicks.count) clicks (lower bound \(s.plan.lowerBound); the seed's algorithm: \(seed)); \(s.moves.count) moves:")
+        print(
+            "Read \(items) items (\(s.unrecognised.count) unsure, left in place) and \(g.columns * g.rows - items) empty cells."
+        )
+        print(
+            "Plan: \(s.plan.clicks.count) clicks (lower bound \(s.plan.lowerBound); the seed's algorithm: \(seed)); \(s.moves.count) moves:"
+        )
         for line in SuggestionPictures.moveList(s) { print("  " + line) }
-        try PNG.write(PlanPicture.render(s.plan, over: shot, grid: g, imageOriginX: shotOrigin.x, imageOriginY: shotOrigin.y)
-            .cropped(to: g, imageOrigin: shotOrigin), path: planOut)
+        try PNG.write(
+            PlanPicture.render(s.plan, over: shot, grid: g, imageOriginX: shotOrigin.x, imageOriginY: shotOrigin.y)
+                .cropped(to: g, imageOrigin: shotOrigin), path: planOut)
         var wrote = [planOut]
         if let pictures {
             try FileManager.default.createDirectory(atPath: pictures, withIntermediateDirectories: true)
             func path(_ n: String) -> String { (pictures as NSString).appendingPathComponent(n) }
-            try PNG.write(SuggestionPictures.perception(s, screenshot: shot, grid: g, imageX: shotOrigin.x, imageY: shotOrigin.y), path: path("perception.png"))
-            try PNG.write(SuggestionPictures.preview(s, crops: perception.lastCrops, screenshot: shot, grid: g, imageX: shotOrigin.x, imageY: shotOrigin.y), path: path("preview.png"))
-            let pages = SuggestionPictures.movePages(s, screenshot: shot, grid: g, imageX: shotOrigin.x, imageY: shotOrigin.y)
-            for (i, page) in pages.enumerated() { try PNG.write(page, path: path(String(format: "moves-%02d.png", i + 1))) }
-            try? (SuggestionPictures.moveList(s).joined(separator: "\n") + "\n").write(toFile: path("moves.txt"), atomically: true, encoding: .utf8)
-            wrote += [path("perception.png"), path("preview.png"), "\(pages.count) move page(s) \(path("moves-01.png"))...", path("moves.txt")]
+            try PNG.write(
+                SuggestionPictures.perception(s, screenshot: shot, grid: g, imageX: shotOrigin.x, imageY: shotOrigin.y),
+                path: path("perception.png"))
+            try PNG.write(
+                SuggestionPictures.preview(
+                    s, crops: perception.lastCrops, screenshot: shot, grid: g, imageX: shotOrigin.x,
+                    imageY: shotOrigin.y), path: path("preview.png"))
+            let pages = SuggestionPictures.movePages(
+                s, screenshot: shot, grid: g, imageX: shotOrigin.x, imageY: shotOrigin.y)
+            for (i, page) in pages.enumerated() {
+                try PNG.write(page, path: path(String(format: "moves-%02d.png", i + 1)))
+            }
+            try? (SuggestionPictures.moveList(s).joined(separator: "\n") + "\n").write(
+                toFile: path("moves.txt"), atomically: true, encoding: .utf8)
+            wrote += [
+                path("perception.png"), path("preview.png"), "\(pages.count) move page(s) \(path("moves-01.png"))...",
+                path("moves.txt"),
+            ]
         }
         if let report {
             try SortReportFile(source: source, model: model, geometry: g, gridSource: gridSource, suggestion: s)
@@ -190,7 +240,11 @@ struct Sort: ParsableCommand {
             wrote.append(report)
         }
         print("Wrote " + wrote.joined(separator: ", "))
-        if !s.unrecognised.isEmpty { print("Left in place (classifier unsure): \(s.unrecognised.sorted().map { s.grid.cell(at: $0).description }.joined(separator: " "))") }
+        if !s.unrecognised.isEmpty {
+            print(
+                "Left in place (classifier unsure): \(s.unrecognised.sorted().map { s.grid.cell(at: $0).description }.joined(separator: " "))"
+            )
+        }
     }
 }
 
@@ -208,10 +262,12 @@ enum SortSummary {
     static func text(_ r: SortReport) -> String {
         let lost = r.itemsBefore.reduce(0) { $0 + $1.value } - r.itemsAfter.reduce(0) { $0 + $1.value }
         var s = """
-        Clicks: \(r.clicks) (lower bound \(r.lowerBound); the seed's algorithm: \(r.seedClicks), \(String(format: "%.0f", SeedTiming.seconds(forClicks: r.seedClicks))) s with its fixed sleeps)
-        Time: \(String(format: "%.1f", r.seconds)) s; re-plans after a surprise: \(r.replans); items lost: \(lost)
-        """
-        if !r.unrecognised.isEmpty { s += "\nLeft in place (classifier unsure): " + r.unrecognised.map(\.description).joined(separator: " ") }
+            Clicks: \(r.clicks) (lower bound \(r.lowerBound); the seed's algorithm: \(r.seedClicks), \(String(format: "%.0f", SeedTiming.seconds(forClicks: r.seedClicks))) s with its fixed sleeps)
+            Time: \(String(format: "%.1f", r.seconds)) s; re-plans after a surprise: \(r.replans); items lost: \(lost)
+            """
+        if !r.unrecognised.isEmpty {
+            s += "\nLeft in place (classifier unsure): " + r.unrecognised.map(\.description).joined(separator: " ")
+        }
         s += r.completed ? "\nSorted; the cursor is empty." : "\nStopped: \(r.stopReason ?? "not sorted")"
         return s
     }
@@ -220,7 +276,9 @@ enum SortSummary {
 /// `--grid` values, with a message that names the option and its form.
 func parseGrid(_ text: String) throws -> GridGeometry {
     guard let g = GridGeometry(argument: text) else {
-        throw ValidationError("--grid '\(text)' is not X,Y[,CELL,PITCH,COLUMNS,ROWS] (numbers; PITCH >= CELL; e.g. 18,128,52,52.67,12,12)")
+        throw ValidationError(
+            "--grid '\(text)' is not X,Y[,CELL,PITCH,COLUMNS,ROWS] (numbers; PITCH >= CELL; e.g. 18,128,52,52.67,12,12)"
+        )
     }
     return g
 }
