@@ -145,21 +145,4 @@ extension X11Connection {
         let code = locked { XKeysymToKeycode(display, sym) }
         return code == 0 ? nil : UInt8(code)
     }
-
-    /// The mouse buttons the server holds down now.
-    public func pressedButtons() -> Set<MouseButton> {
-        var root: Window = 0
-        var child: Window = 0
-        var rx: Int32 = 0
-        var ry: Int32 = 0
-        var wx: Int32 = 0
-        var wy: Int32 = 0
-        var mask: UInt32 = 0
-        locked { _ = XQueryPointer(display, self.root, &root, &child, &rx, &ry, &wx, &wy, &mask) }
-        var out = Set<MouseButton>()
-        if mask & UInt32(Button1Mask) != 0 { out.insert(.left) }
-        if mask & UInt32(Button2Mask) != 0 { out.insert(.middle) }
-        if mask & UInt32(Button3Mask) != 0 { out.insert(.right) }
-        return out
-    }
 }
