@@ -1,3 +1,4 @@
+import DesktopTesting
 import XCTest
 import Foundation
 import Arena
@@ -14,9 +15,7 @@ final class RecordingUnderXvfbTests: XCTestCase {
     }
     override func tearDown() { try? FileManager.default.removeItem(at: work) }
 
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pixelpilot")
-    }
+    static var binary: URL { BuiltTool.url() }
 
     /// A recording of the expert driving: every frame is a picture the arena drew at about that
     /// instant (drawn again from the truth file, pixel for pixel), and the keys recorded are the
@@ -150,19 +149,7 @@ final class RecordingUnderXvfbTests: XCTestCase {
 
     @discardableResult
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        p.currentDirectoryURL = work
-        let o = Pipe()
-        let e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let od = o.fileHandleForReading.readDataToEndOfFile()
-        let ed = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: od, as: UTF8.self), String(decoding: ed, as: UTF8.self))
+        try BuiltTool.run(Self.binary, args, in: work)
     }
 
     /// The commands a user runs, with good and bad input.

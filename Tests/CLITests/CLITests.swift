@@ -1,3 +1,4 @@
+import DesktopTesting
 import XCTest
 import Foundation
 import Imaging
@@ -9,9 +10,7 @@ import Arena
 final class CLITests: XCTestCase {
     var work: URL!
 
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pixelpilot")
-    }
+    static var binary: URL { BuiltTool.url() }
 
     override func setUpWithError() throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID())")
@@ -33,20 +32,7 @@ final class CLITests: XCTestCase {
     @discardableResult
     func run(_ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String)
     {
-        let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = args
-        if let environment { p.environment = environment }
-        p.currentDirectoryURL = work
-        let o = Pipe()
-        let e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let outData = o.fileHandleForReading.readDataToEndOfFile()
-        let errData = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try BuiltTool.run(CLITests.binary, args, in: work, environment: environment)
     }
 
     func testHelpTeaches() throws {

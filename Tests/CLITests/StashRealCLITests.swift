@@ -1,3 +1,4 @@
+import DesktopTesting
 import XCTest
 import Foundation
 import Imaging
@@ -23,19 +24,7 @@ final class StashRealCLITests: XCTestCase {
 
     @discardableResult
     func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = CLITests.binary
-        p.arguments = args
-        p.currentDirectoryURL = work
-        let o = Pipe()
-        let e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        try p.run()
-        let out = o.fileHandleForReading.readDataToEndOfFile()
-        let err = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        try BuiltTool.run(CLITests.binary, args, in: work)
     }
 
     struct Report: Decodable {
