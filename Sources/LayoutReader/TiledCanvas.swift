@@ -34,26 +34,16 @@ public final class TiledCanvas {
         known.initialize(repeating: 0, count: w * h)
         let t = TiledCanvas.tileSize
         let inv = 1 / TiledCanvas.lineScale
-        let tx0 = TiledCanvas.floorDiv(x0, t)
-        let tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
-        let ty0 = TiledCanvas.floorDiv(y0, t)
-        let ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
-        for ty in ty0...ty1 {
-            for tx in tx0...tx1 {
-                guard let tile = tiles[Key(x: tx, y: ty)] else { continue }
-                let ax = max(x0, tx * t)
-                let bx = min(x0 + w, (tx + 1) * t)
-                let ay = max(y0, ty * t)
-                let by = min(y0 + h, (ty + 1) * t)
-                tile.line.withUnsafeBufferPointer { tl in
-                    tile.count.withUnsafeBufferPointer { tc in
-                        for y in ay..<by {
-                            let src = (y - ty * t) * t - tx * t
-                            let dst = (y - y0) * w - x0
-                            for x in ax..<bx {
-                                line[dst + x] = Float(tl[src + x]) * inv
-                                known[dst + x] = tc[src + x] != 0 ? 1 : 0
-                            }
+        forEachTileSpan(x0: x0, y0: y0, width: w, height: h) { tx, ty, xs, ys in
+            guard let tile = tiles[Key(x: tx, y: ty)] else { return }
+            tile.line.withUnsafeBufferPointer { tl in
+                tile.count.withUnsafeBufferPointer { tc in
+                    for y in ys {
+                        let src = (y - ty * t) * t - tx * t
+                        let dst = (y - y0) * w - x0
+                        for x in xs {
+                            line[dst + x] = Float(tl[src + x]) * inv
+                            known[dst + x] = tc[src + x] != 0 ? 1 : 0
                         }
                     }
                 }
@@ -71,24 +61,27 @@ public final class TiledCanvas {
         let w = cw * k
         let h = ch * k
         let norm = 1 / (TiledCanvas.lineScale * Float(k * k))
-        let tx0 = TiledCanvas.floorDiv(x0, t)
-        let tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
-        let ty0 = TiledCanvas.floorDiv(y0, t)
-        let ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
-        for ty in ty0...ty1 {
-            for tx in tx0...tx1 {
-                guard let tile = tiles[Key(x: tx, y: ty)] else { continue }
-                let ax = max(x0, tx * t)
-                let bx = min(x0 + w, (tx + 1) * t)
-                let ay = max(y0, ty * t)
-                let by = min(y0 + h, (ty + 1) * t)
-                tile.line.withUnsafeBufferPointer { tl in
-                    for y in ay..<by {
-                        let src = (y - ty * t) * t - tx * t
-                        let dst = ((y - y0) / k) * cw
-                        for x in ax..<bx { out[dst + (x - x0) / k] += Float(tl[src + x]) * norm }
-                    }
+        forEachTileSpan(x0: x0, y0: y0, width: w, height: h) { tx, ty, xs, ys in
+            guard let tile = tiles[Key(x: tx, y: ty)] else { return }
+            tile.line.withUnsafeBufferPointer { tl in
+                for y in ys {
+                    let src = (y - ty * t) * t - tx * t
+                    let dst = ((y - y0) / k) * cw
+                    for x in xs { out[dst + (x - x0) / k] += Float(tl[src + x]) * norm }
                 }
+            }
+        }
+    }
+
+    /// Calls `body` for each tile key (tx, ty) that the rectangle at (x0, y0) of w×h overlaps, with
+    /// the canvas columns and rows of the rectangle inside that tile.
+    private func forEachTileSpan(
+        x0: Int, y0: Int, width w: Int, height h: Int, _ body: (Int, Int, Range<Int>, Range<Int>) -> Void
+    ) {
+        let t = TiledCanvas.tileSize
+        for ty in TiledCanvas.floorDiv(y0, t)...TiledCanvas.floorDiv(y0 + h - 1, t) {
+            for tx in TiledCanvas.floorDiv(x0, t)...TiledCanvas.floorDiv(x0 + w - 1, t) {
+                body(tx, ty, max(x0, tx * t)..<min(x0 + w, (tx + 1) * t), max(y0, ty * t)..<min(y0 + h, (ty + 1) * t))
             }
         }
     }
@@ -110,40 +103,30 @@ public final class TiledCanvas {
         valid: UnsafePointer<UInt8>
     ) {
         let t = TiledCanvas.tileSize
-        let tx0 = TiledCanvas.floorDiv(x0, t)
-        let tx1 = TiledCanvas.floorDiv(x0 + w - 1, t)
-        let ty0 = TiledCanvas.floorDiv(y0, t)
-        let ty1 = TiledCanvas.floorDiv(y0 + h - 1, t)
-        for ty in ty0...ty1 {
-            for tx in tx0...tx1 {
-                let tile = tile(Key(x: tx, y: ty))
-                let ax = max(x0, tx * t)
-                let bx = min(x0 + w, (tx + 1) * t)
-                let ay = max(y0, ty * t)
-                let by = min(y0 + h, (ty + 1) * t)
-                tile.line.withUnsafeMutableBufferPointer { tl in
-                    tile.count.withUnsafeMutableBufferPointer { tc in
-                        tile.rgb.withUnsafeMutableBufferPointer { trgb in
-                            for y in ay..<by {
-                                let dst = (y - ty * t) * t - tx * t
-                                let src = (y - y0) * w - x0
-                                for x in ax..<bx where valid[src + x] != 0 {
-                                    let n = Int(tc[dst + x])
-                                    let alpha: Float = n == 0 ? 1 : max(1 / 12, 1 / Float(n + 1))
-                                    let v = min(255, line[src + x] * TiledCanvas.lineScale)
-                                    let old = Float(tl[dst + x])
-                                    // A line where there was none: the fog has lifted, take it at once. Known
-                                    // lines average over many frames (the canvas stays anchored to all of
-                                    // them, not the last one), so passing effects fade.
-                                    let rate = v > old && old < 0.35 * v ? 1 : alpha
-                                    tl[dst + x] = UInt8(old + (v - old) * rate + 0.5)
-                                    tc[dst + x] = UInt8(min(255, n + 1))
-                                    let s = (src + x) * rgbStride
-                                    let d = (dst + x) * 3
-                                    for k in 0..<3 {
-                                        let o = Float(trgb[d + k])
-                                        trgb[d + k] = UInt8(o + (Float(rgb[s + k]) - o) * alpha + 0.5)
-                                    }
+        forEachTileSpan(x0: x0, y0: y0, width: w, height: h) { tx, ty, xs, ys in
+            let tile = tile(Key(x: tx, y: ty))
+            tile.line.withUnsafeMutableBufferPointer { tl in
+                tile.count.withUnsafeMutableBufferPointer { tc in
+                    tile.rgb.withUnsafeMutableBufferPointer { trgb in
+                        for y in ys {
+                            let dst = (y - ty * t) * t - tx * t
+                            let src = (y - y0) * w - x0
+                            for x in xs where valid[src + x] != 0 {
+                                let n = Int(tc[dst + x])
+                                let alpha: Float = n == 0 ? 1 : max(1 / 12, 1 / Float(n + 1))
+                                let v = min(255, line[src + x] * TiledCanvas.lineScale)
+                                let old = Float(tl[dst + x])
+                                // A line where there was none: the fog has lifted, take it at once. Known
+                                // lines average over many frames (the canvas stays anchored to all of
+                                // them, not the last one), so passing effects fade.
+                                let rate = v > old && old < 0.35 * v ? 1 : alpha
+                                tl[dst + x] = UInt8(old + (v - old) * rate + 0.5)
+                                tc[dst + x] = UInt8(min(255, n + 1))
+                                let s = (src + x) * rgbStride
+                                let d = (dst + x) * 3
+                                for k in 0..<3 {
+                                    let o = Float(trgb[d + k])
+                                    trgb[d + k] = UInt8(o + (Float(rgb[s + k]) - o) * alpha + 0.5)
                                 }
                             }
                         }
