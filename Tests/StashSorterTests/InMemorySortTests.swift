@@ -150,3 +150,36 @@ final class InMemorySortTests: XCTestCase {
         XCTAssertEqual(rig.session.agent.binding?.refusals.count, 1)
     }
 }
+
+/// The item reader on the in-memory clipboard: Ctrl+C over a cell puts the simulated game's item
+/// text there, as the game does; a cell the game ignores keeps the reader's sentinel, so it reads
+/// nothing rather than the previous item.
+final class InMemoryItemReaderTests: XCTestCase {
+    func testReadsTheItemUnderThePointerAndNothingWhereTheGameStaysSilent() throws {
+        let state = StashState.random(fill: 0.5, seed: 12)
+        let grid = GridGeometry(originX: 28, originY: 138)
+        let clipboard = MemoryClipboard()
+        let device = MemoryInputDevice()
+        device.onAction = { action in
+            guard case .input(.key(let k, true)) = action, k.name == "c", device.held.contains(.key(.control)) else {
+                return
+            }
+            let p = device.pointer
+            let column = Int((Double(p.x) - grid.originX) / grid.pitch)
+            let row = Int((Double(p.y) - grid.originY) / grid.pitch)
+            if let item = state.cells[row * 12 + column] { try clipboard.own(item.clipboardText) }
+        }
+        let reader = ClipboardItemReader(device: device, clipboard: clipboard, grid: grid, order: .name)
+        reader.timeout = 0.05
+        let full = try XCTUnwrap(state.cells.firstIndex { $0 != nil })
+        let item = try reader.text(at: GridCell(column: full % 12, row: full / 12))
+        XCTAssertEqual(item?.name, state.cells[full]?.name)
+        XCTAssertEqual(item?.level, state.cells[full]?.level)
+        let empty = try XCTUnwrap(state.cells.firstIndex { $0 == nil })
+        XCTAssertNil(
+            try reader.text(at: GridCell(column: empty % 12, row: empty / 12)), "the sentinel, not the last item")
+        XCTAssertEqual(
+            try reader.key(at: GridCell(column: full % 12, row: full / 12), className: "red").split(separator: "|")
+                .count, 3)
+    }
+}

@@ -60,9 +60,6 @@ public final class X11SharedHotkeys: HotkeyCenter, @unchecked Sendable {
         grabbed = try X11Hotkeys(displayName: displayName)
     }
 
-    /// True when a combination had to fall back to the raw key stream.
-    public var usesRawEvents: Bool { lock.withLock { raw != nil } }
-
     public func register(_ combo: KeyCombo, handler: @escaping @Sendable () -> Void) throws {
         do {
             try grabbed.register(combo, handler: handler)
