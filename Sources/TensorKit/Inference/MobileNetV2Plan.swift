@@ -1,0 +1,376 @@
+import Foundation
+
+/// A ``MobileNetV2`` compiled for inference: every batch norm folded into its convolution, the
+/// 1×1 convolutions one OpenBLAS GEMM each straight on the NHWC pixels, the depthwise 3×3 ones
+/// ``DepthwiseConv`` (AVX-512 or AVX2), bias, ReLU6 and the residual add in one pass over each
+/// GEMM's output while it is in cache, and the last ReLU6 fused with the global average pooling.
+///
+/// Frames are shared out between TensorKit's workers, each running whole frames on its own
+/// buffers (no synchronisation inside the network). A worker runs the high-resolution layers
+/// one frame at a time, so a frame's activations stay in its core's cache, and the
+/// low-resolution layers (from ``batchedFromBlock``) on all its frames at once, so their large
+/// weight matrices are packed once per call rather than once per frame. A single frame runs on
+/// every worker instead (GEMMs and depthwise rows split between them).
+///
+/// The plan copies the weights when it is made: make a new one after they change.
+public final class MobileNetV2Plan {
+    struct Pointwise {
+        /// `[cout, cin]` row-major (PyTorch's `[cout, cin, 1, 1]`), batch norm folded.
+        var weight: [Float]
+        var bias: [Float]
+        var cin: Int
+        var cout: Int
+    }
+
+    struct Block {
+        var expand: Pointwise?
+        /// `[9, hidden]`, batch norm folded.
+        var depthwise: [Float]
+        var depthwiseBias: [Float]
+        var hidden: Int
+        var stride: Int
+        var project: Pointwise
+        var addsInput: Bool
+    }
+
+    /// Stem weights `[32, 27]` in (ky, kx, ci) order, folded.
+    let stemWeight: [Float]
+    let stemBias: [Float]
+    let stemChannels: Int
+    let blocks: [Block]
+    let head: Pointwise
+    /// Blocks from this index on run batched over a worker's frames (see the type's notes).
+    public var batchedFromBlock: Int
+
+    /// Floats per image out of the pooling.
+    public var featureCount: Int { head.cout }
+
+    private var scratch: [Scratch] = []
+
+    /// Folds and packs `network`'s weights.
+    public init(_ network: MobileNetV2) {
+        func pointwise(_ u: ConvBN) -> Pointwise {
+            let (w, b) = u.folded()
+            return Pointwise(weight: w.scalars, bias: b.scalars, cin: u.conv.inputChannels, cout: u.conv.outputChannels)
+        }
+        let (sw, sb) = network.stem.folded()
+        stemChannels = network.stem.conv.outputChannels
+        var packed = [Float](repeating: 0, count: stemChannels * 27)
+        for o in 0..<stemChannels {
+            for ci in 0..<3 {
+                for k in 0..<9 { packed[o * 27 + k * 3 + ci] = sw.pointer[(o * 3 + ci) * 9 + k] }
+            }
+        }
+        stemWeight = packed
+        stemBias = sb.scalars
+        blocks = network.blocks.map { b in
+            let (dw, db) = b.depthwise.folded()
+            return Block(
+                expand: b.expand.map(pointwise),
+                depthwise: DepthwiseConv.packWeights(dw.pointer, channels: b.hiddenChannels),
+                depthwiseBias: db.scalars, hidden: b.hiddenChannels, stride: b.stride, project: pointwise(b.project),
+                addsInput: b.addsInput)
+        }
+        head = pointwise(network.head)
+        let fromEnvironment = ProcessInfo.processInfo.environment["PIXELPILOT_MNV2_BATCHED_FROM"].flatMap { Int($0) }
+        batchedFromBlock = fromEnvironment ?? 6
+    }
+
+    /// Features `[N, featureCount]` of preprocessed images `[N, H, W, 3]` (values in [-1, 1]).
+    public func callAsFunction(_ images: Tensor) -> Tensor {
+        precondition(
+            images.rank == 4 && images.shape[3] == 3, "MobileNetV2Plan expects [N, H, W, 3], got \(images.shape)")
+        let n = images.shape[0]
+        let h = images.shape[1]
+        let w = images.shape[2]
+        let out = Tensor.uninitialized([n, featureCount])
+        let layout = Layout(plan: self, height: h, width: w)
+        let workers = Swift.max(1, Swift.min(Parallel.threadCount, n))
+        let chunk = (n + workers - 1) / workers
+        while scratch.count < workers { scratch.append(Scratch()) }
+        for s in scratch.prefix(workers) { s.reserve(layout.floats(frames: chunk)) }
+        let input = UnsafePointer(images.pointer)
+        let output = out.pointer
+        if workers == 1 {
+            run(layout, input, frames: n, scratch: scratch[0], output: output)
+        } else {
+            let buffers = scratch
+            Parallel.forEachChunk(workers) { wr in
+                for wk in wr {
+                    let lo = wk * chunk
+                    let hi = Swift.min(n, lo + chunk)
+                    if lo < hi {
+                        run(
+                            layout, input + lo * h * w * 3, frames: hi - lo, scratch: buffers[wk],
+                            output: output + lo * featureCount)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Sizes of every layer's output for one input size.
+    struct Layout {
+        /// Spatial size after the stem and after each block.
+        var sizes: [(h: Int, w: Int)]
+        var inputH: Int, inputW: Int
+        /// Largest per-frame activation before and after the batched split.
+        var earlyFloats: Int, lateFloats: Int
+        var splitFloats: Int
+        var stemColumns: Int
+
+        init(plan: MobileNetV2Plan, height: Int, width: Int) {
+            inputH = height
+            inputW = width
+            let stem = DepthwiseConv.Shape(height: height, width: width, channels: 1, stride: 2, padding: .same)
+            var sizes = [(stem.outputHeight, stem.outputWidth)]
+            var early = stem.outputHeight * stem.outputWidth * plan.stemChannels
+            var late = 0
+            var split = 0
+            var cur = sizes[0]
+            for (i, b) in plan.blocks.enumerated() {
+                let d = DepthwiseConv.Shape(height: cur.0, width: cur.1, channels: 1, stride: b.stride, padding: .same)
+                let inPix = cur.0 * cur.1
+                let outPix = d.outputHeight * d.outputWidth
+                let biggest = Swift.max(inPix * b.hidden, outPix * Swift.max(b.hidden, b.project.cout))
+                if i < plan.batchedFromBlock {
+                    early = Swift.max(early, biggest)
+                } else {
+                    late = Swift.max(late, biggest)
+                }
+                if i == plan.batchedFromBlock - 1 { split = outPix * b.project.cout }
+                cur = (d.outputHeight, d.outputWidth)
+                sizes.append(cur)
+            }
+            let headFloats = cur.0 * cur.1 * plan.head.cout
+            if plan.batchedFromBlock >= plan.blocks.count {
+                split = cur.0 * cur.1 * plan.blocks[plan.blocks.count - 1].project.cout
+                early = Swift.max(early, headFloats)
+            } else {
+                late = Swift.max(late, headFloats)
+            }
+            if plan.batchedFromBlock <= 0 { split = sizes[0].0 * sizes[0].1 * plan.stemChannels }
+            self.sizes = sizes.map { (h: $0.0, w: $0.1) }
+            earlyFloats = early
+            lateFloats = late
+            splitFloats = split
+            stemColumns = stem.outputHeight * stem.outputWidth * 27
+        }
+
+        /// Floats of each of the four work buffers for `frames` frames.
+        func floats(frames: Int) -> Int {
+            Swift.max(earlyFloats, frames * lateFloats, frames * splitFloats, stemColumns)
+        }
+    }
+
+    /// One worker's buffers, grown as needed and kept between calls.
+    final class Scratch {
+        var buffers: [UnsafeMutablePointer<Float>] = []
+        var capacity = 0
+        /// Holds the split activations of every frame of the worker.
+        var gathered: UnsafeMutablePointer<Float>?
+        var gatheredCapacity = 0
+
+        func reserve(_ floats: Int) {
+            guard floats > capacity else { return }
+            for b in buffers { b.deallocate() }
+            // Spare room past the end so the last vector of a row may be read or written whole.
+            buffers = (0..<4).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: floats + 16) }
+            capacity = floats
+            gathered?.deallocate()
+            gathered = UnsafeMutablePointer<Float>.allocate(capacity: floats + 16)
+            gatheredCapacity = floats
+        }
+
+        deinit {
+            for b in buffers { b.deallocate() }
+            gathered?.deallocate()
+        }
+    }
+
+    /// The network on `frames` consecutive frames with one worker's buffers.
+    func run(
+        _ layout: Layout, _ input: UnsafePointer<Float>, frames: Int, scratch s: Scratch,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let split = Swift.min(Swift.max(batchedFromBlock, 0), blocks.count)
+        let frameIn = layout.inputH * layout.inputW * 3
+        let gathered = s.gathered!
+        // Early layers, frame by frame; their output lands in `gathered`.
+        for f in 0..<frames {
+            var cur = stem(layout, input + f * frameIn, s)
+            for i in 0..<split { cur = block(i, layout, n: 1, input: cur, s) }
+            if split == blocks.count {
+                pool(layout, n: 1, input: cur, s, output: output + f * featureCount)
+            } else {
+                gathered.advanced(by: f * layout.splitFloats).update(from: cur, count: layout.splitFloats)
+            }
+        }
+        guard split < blocks.count else { return }
+        var cur = UnsafeMutablePointer(gathered)
+        for i in split..<blocks.count { cur = block(i, layout, n: frames, input: cur, s) }
+        pool(layout, n: frames, input: cur, s, output: output)
+    }
+
+    /// Picks a work buffer that is neither `a` nor `b`.
+    @inline(__always)
+    func free(
+        _ s: Scratch, _ a: UnsafeMutablePointer<Float>?, _ b: UnsafeMutablePointer<Float>? = nil
+    )
+        -> UnsafeMutablePointer<Float>
+    {
+        for p in s.buffers where p != a && p != b { return p }
+        preconditionFailure("MobileNetV2Plan: no free buffer")
+    }
+
+    /// Stem: 3×3 stride-2 "same" convolution 3 → 32 + bias + ReLU6, as im2col and one GEMM.
+    func stem(_ layout: Layout, _ x: UnsafePointer<Float>, _ s: Scratch) -> UnsafeMutablePointer<Float> {
+        let oh = layout.sizes[0].h
+        let ow = layout.sizes[0].w
+        let geo = ConvGeometry(
+            input: [1, layout.inputH, layout.inputW, 3], weight: [stemChannels, 3, 3, 3], stride: (2, 2),
+            padding: .same, dilation: (1, 1), groups: 1)
+        let cols = s.buffers[3]
+        geo.im2col(x, img: 0, group: 0, into: cols)
+        let out = s.buffers[0]
+        stemWeight.withUnsafeBufferPointer { w in
+            Kernels.gemm(
+                transA: false, transB: true, m: oh * ow, n: stemChannels, k: 27, a: cols, lda: 27, b: w.baseAddress!,
+                ldb: 27, c: out, ldc: stemChannels)
+        }
+        stemBias.withUnsafeBufferPointer { biasClamp(out, rows: oh * ow, cols: stemChannels, $0.baseAddress!, 0, 6) }
+        return out
+    }
+
+    /// Block `i` on `n` images at `input`; returns where its output is.
+    func block(
+        _ i: Int, _ layout: Layout, n: Int, input: UnsafeMutablePointer<Float>, _ s: Scratch
+    ) -> UnsafeMutablePointer<Float> {
+        let b = blocks[i]
+        let inSize = layout.sizes[i]
+        let outSize = layout.sizes[i + 1]
+        let inRows = n * inSize.h * inSize.w
+        let outRows = n * outSize.h * outSize.w
+        var hidden = input
+        if let e = b.expand {
+            hidden = free(s, input)
+            gemm(e, rows: inRows, input, hidden)
+            e.bias.withUnsafeBufferPointer { biasClamp(hidden, rows: inRows, cols: e.cout, $0.baseAddress!, 0, 6) }
+        }
+        let dwOut = free(s, input, hidden)
+        let shape = DepthwiseConv.Shape(
+            height: inSize.h, width: inSize.w, channels: b.hidden, stride: b.stride, padding: .same)
+        b.depthwise.withUnsafeBufferPointer { w in
+            b.depthwiseBias.withUnsafeBufferPointer { bias in
+                DepthwiseConv.forward(
+                    input: hidden, images: n, shape: shape, weights: w.baseAddress!, bias: bias.baseAddress!,
+                    activation: .relu6, output: dwOut)
+            }
+        }
+        let out = free(s, input, dwOut)
+        gemm(b.project, rows: outRows, dwOut, out)
+        b.project.bias.withUnsafeBufferPointer { bias in
+            if b.addsInput {
+                addBiasAndResidual(out, rows: outRows, cols: b.project.cout, bias.baseAddress!, input)
+            } else {
+                biasClamp(out, rows: outRows, cols: b.project.cout, bias.baseAddress!, -.infinity, .infinity)
+            }
+        }
+        return out
+    }
+
+    /// Head 1×1 convolution + bias + ReLU6, averaged over each image's pixels into `output`.
+    func pool(
+        _ layout: Layout, n: Int, input: UnsafeMutablePointer<Float>, _ s: Scratch, output: UnsafeMutablePointer<Float>
+    ) {
+        let size = layout.sizes[blocks.count]
+        let pixels = size.h * size.w
+        let out = free(s, input)
+        gemm(head, rows: n * pixels, input, out)
+        head.bias.withUnsafeBufferPointer { bias in
+            for img in 0..<n {
+                poolClamp(
+                    out + img * pixels * head.cout, pixels: pixels, cols: head.cout, bias.baseAddress!,
+                    into: output + img * head.cout)
+            }
+        }
+    }
+
+    @inline(__always)
+    func gemm(_ p: Pointwise, rows: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        p.weight.withUnsafeBufferPointer { w in
+            Kernels.gemm(
+                transA: false, transB: true, m: rows, n: p.cout, k: p.cin, a: x, lda: p.cin, b: w.baseAddress!,
+                ldb: p.cin, c: y, ldc: p.cout)
+        }
+    }
+}
+
+typealias V8 = SIMD8<Float>
+
+/// `m[r, c] = clamp(m[r, c] + bias[c], lo, hi)`; `cols` a multiple of 8.
+@inline(__always)
+func biasClamp(
+    _ m: UnsafeMutablePointer<Float>, rows: Int, cols: Int, _ bias: UnsafePointer<Float>, _ lo: Float, _ hi: Float
+) {
+    precondition(cols % 8 == 0, "biasClamp needs a multiple of 8 columns")
+    let l = V8(repeating: lo)
+    let h = V8(repeating: hi)
+    for r in 0..<rows {
+        let row = m + r * cols
+        var c = 0
+        while c < cols {
+            let v =
+                UnsafeRawPointer(row + c).loadUnaligned(as: V8.self)
+                + UnsafeRawPointer(bias + c).loadUnaligned(as: V8.self)
+            UnsafeMutableRawPointer(row + c).storeBytes(of: vmin(vmax(v, l), h), as: V8.self)
+            c += 8
+        }
+    }
+}
+
+/// `m[r, c] += bias[c] + residual[r, c]`; `cols` a multiple of 8.
+@inline(__always)
+func addBiasAndResidual(
+    _ m: UnsafeMutablePointer<Float>, rows: Int, cols: Int, _ bias: UnsafePointer<Float>,
+    _ residual: UnsafePointer<Float>
+) {
+    precondition(cols % 8 == 0, "addBiasAndResidual needs a multiple of 8 columns")
+    for r in 0..<rows {
+        let row = m + r * cols
+        let res = residual + r * cols
+        var c = 0
+        while c < cols {
+            let v =
+                UnsafeRawPointer(row + c).loadUnaligned(as: V8.self)
+                + UnsafeRawPointer(bias + c).loadUnaligned(as: V8.self)
+                + UnsafeRawPointer(res + c).loadUnaligned(as: V8.self)
+            UnsafeMutableRawPointer(row + c).storeBytes(of: v, as: V8.self)
+            c += 8
+        }
+    }
+}
+
+/// `out[c] = mean over pixels of clamp(m[p, c] + bias[c], 0, 6)`; `cols` a multiple of 8.
+@inline(__always)
+func poolClamp(
+    _ m: UnsafePointer<Float>, pixels: Int, cols: Int, _ bias: UnsafePointer<Float>,
+    into out: UnsafeMutablePointer<Float>
+) {
+    precondition(cols % 8 == 0, "poolClamp needs a multiple of 8 columns")
+    let zero = V8(repeating: 0)
+    let six = V8(repeating: 6)
+    let inv = V8(repeating: 1 / Float(pixels))
+    var c = 0
+    while c < cols {
+        let b = UnsafeRawPointer(bias + c).loadUnaligned(as: V8.self)
+        var acc = zero
+        for p in 0..<pixels {
+            let v = UnsafeRawPointer(m + p * cols + c).loadUnaligned(as: V8.self) + b
+            acc += vmin(vmax(v, zero), six)
+        }
+        UnsafeMutableRawPointer(out + c).storeBytes(of: acc * inv, as: V8.self)
+        c += 8
+    }
+}
