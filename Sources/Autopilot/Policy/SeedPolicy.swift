@@ -148,7 +148,7 @@ extension SeedPolicy {
             throw TensorError.badFile(
                 path: path, reason: "frames must be square and at least 32 px, got \(p.width)x\(p.height)")
         }
-        guard p.scale == 1 / 127.5, p.offset == -1 else {
+        guard abs(p.scale - 1 / 127.5) < 1e-7, abs(p.offset + 1) < 1e-6 else {
             throw TensorError.badFile(
                 path: path,
                 reason:

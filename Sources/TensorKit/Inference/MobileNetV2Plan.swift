@@ -110,6 +110,45 @@ public final class MobileNetV2Plan {
         return out
     }
 
+    /// Block `index` alone on NHWC input `[N, H, W, C]` (for benchmarks and tests), images shared
+    /// out between the workers like ``callAsFunction(_:)``.
+    public func runBlock(_ index: Int, _ x: Tensor) -> Tensor {
+        let b = blocks[index]
+        let cin = b.expand?.cin ?? b.hidden
+        precondition(x.rank == 4 && x.shape[3] == cin, "block \(index) expects [N, H, W, \(cin)], got \(x.shape)")
+        let n = x.shape[0]
+        let d = DepthwiseConv.Shape(height: x.shape[1], width: x.shape[2], channels: 1, stride: b.stride, padding: .same)
+        var layout = Layout(plan: self, height: 2 * x.shape[1], width: 2 * x.shape[2])
+        layout.sizes = Array(repeating: (0, 0), count: blocks.count + 1)
+        layout.sizes[index] = (x.shape[1], x.shape[2])
+        layout.sizes[index + 1] = (d.outputHeight, d.outputWidth)
+        let perFrame = Swift.max(x.shape[1] * x.shape[2] * b.hidden, d.outputHeight * d.outputWidth * b.hidden)
+        let out = Tensor.uninitialized([n, d.outputHeight, d.outputWidth, b.project.cout])
+        let workers = Swift.max(1, Swift.min(Parallel.threadCount, n))
+        let chunk = (n + workers - 1) / workers
+        while scratch.count < workers { scratch.append(Scratch()) }
+        for s in scratch.prefix(workers) { s.reserve(perFrame * chunk) }
+        let buffers = scratch
+        let inFloats = x.shape[1] * x.shape[2] * cin
+        let outFloats = d.outputHeight * d.outputWidth * b.project.cout
+        let xp = x.pointer
+        let op = out.pointer
+        let run = { (wk: Int) in
+            let lo = wk * chunk
+            let hi = Swift.min(n, lo + chunk)
+            guard lo < hi else { return }
+            let s = buffers[wk]
+            let r = self.block(index, layout, n: hi - lo, input: xp + lo * inFloats, s)
+            (op + lo * outFloats).update(from: r, count: (hi - lo) * outFloats)
+        }
+        if workers == 1 {
+            run(0)
+        } else {
+            Parallel.forEachChunk(workers) { wr in for wk in wr { run(wk) } }
+        }
+        return out
+    }
+
     /// Sizes of every layer's output for one input size.
     struct Layout {
         /// Spatial size after the stem and after each block.
