@@ -226,7 +226,7 @@ def convert(model, keys, fps, window, bgr):
     meta = {"format": "pixelpilot-model", "format_version": "1", "architecture": ARCHITECTURE,
             "class_names": json.dumps(keys), "input_shape": json.dumps([int(window), size, size, 3]),
             "preprocessing": json.dumps(pre), "config": json.dumps(config, sort_keys=True)}
-    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}, meta
+    return {k: np.array(v, dtype=np.float32, order="C") for k, v in tensors.items()}, meta
 
 
 def write(tensors, meta, out):
