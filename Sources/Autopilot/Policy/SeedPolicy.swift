@@ -10,8 +10,9 @@ import TensorKit
 /// The encoder is frozen by default, as in the seed (no gradients, batch norm in inference mode
 /// even while training); `trainableEncoder: true` trains it end to end. In evaluation mode
 /// ``encode(_:)`` runs ``MobileNetV2Plan`` (batch norm folded, fused kernels) and
-/// ``keyLogits(features:)`` ``LSTMPlan``; both are rebuilt whenever training mode ends, or on
-/// ``invalidateInferencePlans()`` after weights are changed by hand.
+/// ``keyLogits(features:)`` ``LSTMPlan``, recording no gradients (a frozen encoder runs its plan
+/// in training too); plans are rebuilt after training mode, or on ``invalidateInferencePlans()``
+/// after weights are changed by hand.
 ///
 /// The LSTMs follow Keras's semantics in PyTorch's layout: gates i, f, c (g), o, sigmoid
 /// recurrent activation, tanh, and Keras's unit forget bias at initialisation (`bias_ih` of the
@@ -85,10 +86,8 @@ public final class SeedPolicy: Module, PolicyNetwork {
         precondition(
             frames.rank == 4 && frames.shape[3] == 3,
             "SeedPolicy.encode expects preprocessed frames [N, H, W, 3], got \(frames.shape)")
-        // A frozen encoder's features are constants: the fused plan serves training too.
-        let encoderGradients =
-            GradMode.isEnabled && (frames.requiresGrad || encoder.namedParameters().contains { $0.1.requiresGrad })
-        if !encoder.isTraining && !encoderGradients {
+        // Evaluation mode, or a frozen encoder (its features are constants): the fused plan.
+        if !encoder.isTraining && !frames.requiresGrad {
             if encoderPlan == nil { encoderPlan = MobileNetV2Plan(encoder) }
             return encoderPlan!(frames)
         }
@@ -99,7 +98,7 @@ public final class SeedPolicy: Module, PolicyNetwork {
         precondition(
             features.rank == 3 && features.shape[2] == featureCount,
             "SeedPolicy.keyLogits expects features [B, T, \(featureCount)], got \(features.shape)")
-        if !isTraining && !gradientsWanted {
+        if !isTraining && !features.requiresGrad {
             if recurrentPlan == nil { recurrentPlan = LSTMPlan(layers: [lstm1, lstm2], output: output) }
             return recurrentPlan!(features)
         }
@@ -109,11 +108,6 @@ public final class SeedPolicy: Module, PolicyNetwork {
     }
 
     public func callAsFunction(_ windows: Tensor) -> Tensor { logitsByEncodingEachFrame(windows) }
-
-    /// True when autodiff is recording and some parameter wants a gradient.
-    private var gradientsWanted: Bool {
-        GradMode.isEnabled && namedParameters().contains { $0.1.requiresGrad }
-    }
 }
 
 extension SeedPolicy {
