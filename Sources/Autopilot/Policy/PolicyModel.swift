@@ -18,6 +18,9 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
     public var source: String
     /// The recordings trained on (file names), for the record.
     public var trainedOn: [String]
+    /// Per-key thresholds that maximise each key's F1 score on the validation recordings (nil
+    /// when there were none); `play --threshold calibrated` uses them, 0.5 is the default.
+    public var calibratedThresholds: [Float]?
 
     public init(fingerprint fp: RecordingFingerprint, preprocessing: FramePreprocessing, trainedOn: [String]) {
         keyNames = fp.keys

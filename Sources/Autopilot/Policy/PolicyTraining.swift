@@ -13,7 +13,7 @@ public enum PolicyOptimizer: String, Sendable, CaseIterable {
 /// How a policy is trained.
 public struct PolicyTrainingOptions: Sendable {
     public var epochs = 10
-    public var batchSize = 32
+    public var batchSize = 16
     /// Consecutive windows per run in a batch (they share frames: each is encoded once a step).
     public var runLength = 8
     public var optimizer = PolicyOptimizer.rmsprop
@@ -48,6 +48,28 @@ public struct PolicyEvaluation: Sendable {
     public var exactMatches: Int
     /// What always predicting each key's majority state gets right, as a set (the baseline).
     public var majorityExactMatches: Int
+    /// Every window's probabilities and labels, key by key (for calibration).
+    public var probabilities: [[Float]] = [], labels: [[Bool]] = []
+
+    /// Per key, the threshold in 0.3...0.7 with the best F1 score (0.5 when the key is never held).
+    public func bestThresholds() -> [Float] {
+        keyNames.indices.map { k in
+            guard positives[k] > 0 else { return 0.5 }
+            var best: (f1: Double, t: Float) = (-1, 0.5)
+            for step in 6...14 {
+                let t = Float(step) * 0.05
+                var tp = 0
+                var fp = 0
+                for (p, l) in zip(probabilities, labels) {
+                    if p[k] > t { if l[k] { tp += 1 } else { fp += 1 } }
+                }
+                let fn = positives[k] - tp
+                let f1 = tp == 0 ? 0 : 2 * Double(tp) / Double(2 * tp + fp + fn)
+                if f1 > best.f1 + 1e-9 || (abs(f1 - best.f1) < 1e-9 && abs(t - 0.5) < abs(best.t - 0.5)) { best = (f1, t) }
+            }
+            return best.t
+        }
+    }
 
     public func precision(_ k: Int) -> Double? {
         let d = truePositives[k] + falsePositives[k]
@@ -73,6 +95,21 @@ public struct PolicyTrainingResult {
     public var correctionWindows: Int
     public var test: PolicyEvaluation?
     public var validation: PolicyEvaluation?
+
+    public init(
+        model: PolicyModel, history: History, parts: [DatasetPart: [Int]], windowCounts: [DatasetPart: Int],
+        balance: [DatasetPart: [Int]], correctionWindows: Int, test: PolicyEvaluation? = nil,
+        validation: PolicyEvaluation? = nil
+    ) {
+        self.model = model
+        self.history = history
+        self.parts = parts
+        self.windowCounts = windowCounts
+        self.balance = balance
+        self.correctionWindows = correctionWindows
+        self.test = test
+        self.validation = validation
+    }
 }
 
 /// Trains a ``SmallPolicy`` on recordings with binary cross-entropy: split by recording, frames
@@ -234,10 +271,13 @@ public struct PolicyTraining {
             }
             balance[part] = b
         }
+        let validation = try validationStream.map { try PolicyTraining.evaluate(network, $0) }
+        var trained = model
+        trained.metadata.calibratedThresholds = validation?.bestThresholds()
         return PolicyTrainingResult(
-            model: model, history: history, parts: parts, windowCounts: counts, balance: balance,
+            model: trained, history: history, parts: parts, windowCounts: counts, balance: balance,
             correctionWindows: correctionWindows, test: try testStream.map { try PolicyTraining.evaluate(network, $0) },
-            validation: try validationStream.map { try PolicyTraining.evaluate(network, $0) })
+            validation: validation)
     }
 
     /// Logits `[B, K]` of a batch: each distinct frame encoded once, features gathered per window.
@@ -306,6 +346,8 @@ public struct PolicyTraining {
                         if !predicted && actual { e.falseNegatives[j] += 1 }
                         if predicted != actual { same = false }
                     }
+                    e.probabilities.append((0..<k).map { 1 / (1 + Foundation.exp(-logits.pointer[i * k + $0])) })
+                    e.labels.append(set)
                     if same { e.exactMatches += 1 }
                     labelSets.append(set)
                     e.windows += 1

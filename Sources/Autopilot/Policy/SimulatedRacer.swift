@@ -106,6 +106,97 @@ public enum SimulatedRacer {
     }
 }
 
+extension SimulatedRacer {
+    /// How a corrections drive went.
+    public struct CorrectionsOutcome: Sendable {
+        public var metrics: RacerMetrics
+        public var frames: Int
+        /// Fraction of the frames the policy drove (the rest the expert, taking over).
+        public var policyShare: Double
+    }
+
+    /// What `play --record-corrections` records when a person corrects the policy, with the
+    /// expert as the person: the policy drives; when the car strays (more than `strayLimit` of
+    /// the half-width off the centre line, off the asphalt, or slower than 3 m/s for a second) the
+    /// expert takes over and drives until the car is back near the centre line at speed and has
+    /// been for `handBack` seconds. Every
+    /// frame is stored with the keys held; the expert's stretches are the file's `takeovers`.
+    public static func recordCorrections(
+        _ model: PolicyModel, track: RacerTrack, seconds: Double, human: HumanLikeKeys = HumanLikeKeys(),
+        strayLimit: Double = 0.55, handBack: Double = 1.0, to url: URL
+    ) throws -> CorrectionsOutcome {
+        let m = model.metadata
+        let fps = m.fps
+        let stepsPerSecond = 60.0
+        var simulation = RacerSimulation(track: track, stepsPerSecond: stepsPerSecond)
+        var driver = ExpertDriver(track: track)
+        var human = human
+        let renderer = RacerRenderer(track: track, width: m.regionWidth, height: m.regionHeight)
+        let stepper = PolicyStepper(network: model.network)
+        let fingerprint = RecordingFingerprint(
+            regionX: m.regionX, regionY: m.regionY, width: m.regionWidth, height: m.regionHeight, fps: fps,
+            keys: m.keyNames, screenWidth: m.screenWidth, screenHeight: m.screenHeight, pixelPilotVersion: "0.1.0",
+            source: "play corrections")
+        let t0 = MonotonicTime.now.seconds - seconds - 10
+        let labels = LabelBook()
+        let writer = try RecordingWriter(
+            url: url, fingerprint: fingerprint, startTime: t0, label: { labels.keys(at: $0) }, events: { [] })
+        var image = Image(width: m.regionWidth, height: m.regionHeight)
+        let frameCount = Int((seconds * fps).rounded(.down))
+        var step = 0
+        var takeovers: [[Int]] = []
+        var expertDriving = false
+        var calmSince = 0.0
+        var slowSince = 0.0
+        var policyFrames = 0
+        var held = RacerControls()
+        for k in 0..<frameCount {
+            renderer.render(RacerView(frame: k + 1, simulation: simulation), into: &image)
+            let p = stepper.step(image)
+            // The person judges the car as it is now.
+            let loc = simulation.location
+            let half = track.width(at: loc.s) / 2
+            let stray = abs(loc.lateral) / half
+            let now = simulation.metrics.time
+            if simulation.car.forwardSpeed > 3 { slowSince = .infinity } else { slowSince = Swift.min(slowSince, now) }
+            let stuck = now - slowSince > 1.0
+            if !expertDriving && (stray > strayLimit || !simulation.isOnTrack || stuck) {
+                expertDriving = true
+                calmSince = .infinity
+                takeovers.append([k, k])
+            } else if expertDriving {
+                if stray < 0.25 && simulation.car.forwardSpeed > 5 { calmSince = Swift.min(calmSince, now) } else { calmSince = .infinity }
+                if now - calmSince >= handBack { expertDriving = false } else { takeovers[takeovers.count - 1][1] = k }
+            }
+            if !expertDriving {
+                policyFrames += 1
+                var keys = Set<String>()
+                for (i, name) in m.keyNames.enumerated() where p[i] > 0.5 { keys.insert(name) }
+                held = RacerControls(keys: keys)
+            }
+            let frameTime = Double(k) / fps
+            if expertDriving {
+                // The expert's keys at this instant label the frame; it drives until the next.
+                held = human.filter(driver.controls(for: simulation), at: now)
+            }
+            labels.set(t0 + frameTime, Set(held.keys))
+            try writer.append(image, slot: k, time: t0 + frameTime)
+            let until = Double(k + 1) / fps
+            while Double(step) / stepsPerSecond < until {
+                if expertDriving { held = human.filter(driver.controls(for: simulation), at: simulation.metrics.time) }
+                simulation.step(held)
+                step += 1
+            }
+        }
+        let json = String(decoding: (try? JSONEncoder().encode(takeovers)) ?? Data("[]".utf8), as: UTF8.self)
+        try writer.finish(
+            reason: "simulated corrections", lateFrames: 0, stopTime: t0 + seconds, extraMeta: ["takeovers": json])
+        return CorrectionsOutcome(
+            metrics: simulation.metrics, frames: frameCount,
+            policyShare: frameCount > 0 ? Double(policyFrames) / Double(frameCount) : 0)
+    }
+}
+
 /// Key sets by time, for labelling simulated frames.
 final class LabelBook: @unchecked Sendable {
     private let lock = NSLock()

@@ -59,6 +59,9 @@ public final class SmallPolicy: Module, PolicyNetwork {
         lstm = LSTM(inputSize: configuration.featureCount, hiddenSize: configuration.hiddenSize, seed: seed &+ 202)
         head = Linear(configuration.hiddenSize, keyNames.count, seed: seed &+ 303)
         super.init()
+        // He-uniform weights for the ReLU layers (bound sqrt(6 / fan-in), PyTorch's default times
+        // sqrt(6)): activations keep their scale through the encoder, so it learns from the start.
+        for layer in convs.map(\.weight) + [project.weight] { Kernels.scale(layer.pointer, Float(6).squareRoot(), layer.count) }
         // Keras's LSTM starts with a forget-gate bias of 1 (it remembers by default).
         let hsz = configuration.hiddenSize
         for (_, p) in lstm.namedParameters() where p.rank == 1 {

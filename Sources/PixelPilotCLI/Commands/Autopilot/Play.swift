@@ -16,7 +16,8 @@ struct Play: ParsableCommand {
             screen region; --window or --region to choose), keeps a rolling window of the last
             frames' features (each frame encoded once), runs one inference per frame, and
             presses or releases only the keys whose state changes (held while the probability
-            is above --threshold, 0.5; per key: --threshold Up=0.4,Left=0.6).
+            is above --threshold, 0.5; per key: --threshold Up=0.4,Left=0.6; --threshold
+            calibrated takes the model's, fitted on its validation recordings).
             --mode seed re-encodes the whole window every step, as the seed did (same outputs,
             about window-length times the work).
 
@@ -42,7 +43,7 @@ struct Play: ParsableCommand {
     @Option(help: "Play in this window (id or text in its title or class).") var window: WindowSpec?
     @Option(help: "Capture this region (WxH+X+Y or X,Y,W,H) instead.", transform: parseRegion) var region: ScreenRect?
     @Option(help: "Frames per second (must equal the model's; default: the model's).") var fps: Double?
-    @Option(help: "Probability above which a key is held: 0.5, or per key Up=0.4,Left=0.6.") var threshold = "0.5"
+    @Option(help: "Probability above which a key is held: 0.5, per key Up=0.4,Left=0.6, or calibrated (the model's).") var threshold = "0.5"
     @Option(help: "cached (each frame encoded once) or seed (re-encode the window every step).")
     var mode = PolicyStepper.Mode.cachedFeatures
     @Option(help: "Stop after this many seconds.") var seconds: Double?
@@ -58,7 +59,13 @@ struct Play: ParsableCommand {
     }
 
     /// Per-key thresholds in the model's key order.
-    static func thresholds(_ text: String, keys: [String]) throws -> [Float] {
+    static func thresholds(_ text: String, keys: [String], calibrated: [Float]? = nil) throws -> [Float] {
+        if text == "calibrated" {
+            guard let calibrated, calibrated.count == keys.count else {
+                throw ValidationError("--threshold calibrated: the model has no calibrated thresholds (it was trained without validation recordings)")
+            }
+            return calibrated
+        }
         if let v = Float(text) {
             guard v > 0, v < 1 else { throw ValidationError("--threshold must be in (0, 1), got \(text)") }
             return [Float](repeating: v, count: keys.count)
@@ -81,7 +88,7 @@ struct Play: ParsableCommand {
     func run() throws {
         let policy = try PolicyModel.read(from: URL(fileURLWithPath: model))
         let m = policy.metadata
-        let thresholds = try Play.thresholds(threshold, keys: m.keyNames)
+        let thresholds = try Play.thresholds(threshold, keys: m.keyNames, calibrated: m.calibratedThresholds)
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         let windows = X11WindowSystem(connection: connection)

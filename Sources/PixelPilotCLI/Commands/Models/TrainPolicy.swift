@@ -226,6 +226,10 @@ enum PolicyReporter {
         }
         evaluation("Test recordings", r.test)
         if r.test == nil { evaluation("Validation recordings", r.validation) }
+        if let t = r.model.metadata.calibratedThresholds {
+            s += "\nCalibrated thresholds (best F1 on validation; `play --threshold calibrated`): "
+                + zip(keys, t).map { "\($0.0)=\(String(format: "%.2f", $0.1))" }.joined(separator: ",") + "\n"
+        }
         if let best = r.history.bestEpoch {
             s += "\nSaved epoch \(best.epoch) of \(r.history.epochs.count) (val_loss \(best.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))\n"
         }
