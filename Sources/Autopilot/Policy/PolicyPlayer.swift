@@ -38,6 +38,8 @@ public struct PlayStep: Sendable {
     public var lateFrames: Int
     /// True while a person has taken over (the policy sends nothing).
     public var takenOver: Bool
+    /// The frame as captured.
+    public var image: Image
 }
 
 /// Why play ended.
@@ -265,7 +267,7 @@ public final class PolicyPlayer: @unchecked Sendable {
                     PlayStep(
                         frame: index, probabilities: p, pressed: pressed, released: released,
                         held: keys.indices.filter { held.contains($0) }.map { keys[$0].name }, latency: latency,
-                        lateFrames: stream.lateFrames, takenOver: takenOver))
+                        lateFrames: stream.lateFrames, takenOver: takenOver, image: frame.image))
                 return true
             }
         } catch let e as DesktopError {
