@@ -36,7 +36,7 @@ public struct PixelPilot: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Demo.self, Sort.self, ArenaCommand.self, LayoutCommand.self, Drive.self, Record.self, RecordingCommand.self,
+            Demo.self, Sort.self, ArenaCommand.self, LayoutCommand.self, Drive.self, Record.self, RecordingCommand.self, Play.self,
             Dataset.self, Train.self, Classify.self, Eval.self, Capture.self, Click.self, KeyCommand.self, Watch.self,
             Windows.self, Doctor.self, Bench.self,
         ]

@@ -141,7 +141,8 @@ public final class RecordingWriter: @unchecked Sendable {
     }
 
     /// Writes every queued frame and the remaining events, stores the summary and closes.
-    public func finish(reason: String, lateFrames: Int, stopTime: Double) throws {
+    /// `extraMeta` entries are stored in `meta` too (e.g. `takeovers` of a corrections recording).
+    public func finish(reason: String, lateFrames: Int, stopTime: Double, extraMeta: [String: String] = [:]) throws {
         lock.lock()
         closed = true
         lock.broadcast()
@@ -153,7 +154,7 @@ public final class RecordingWriter: @unchecked Sendable {
                 try storeEvents(db)
                 for (k, v) in [
                     ("stop_time", String(stopTime)), ("stop_reason", reason), ("late_frames", String(lateFrames)),
-                ] {
+                ] + extraMeta.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", arguments: [k, v])
                 }
             }

@@ -7,7 +7,7 @@ import Foundation
 struct Drive: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Agents that drive a game with real key presses.",
-        subcommands: [DriveExpert.self])
+        subcommands: [DriveExpert.self, DriveBench.self])
 }
 
 struct DriveExpert: ParsableCommand {

@@ -6,8 +6,9 @@ import Foundation
 import StashSorter
 import Imaging
 
-struct Demo: ParsableCommand {
+struct DemoStash: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stash",
         abstract: "Run the main demo: sort a shuffled 12x12 stash in the arena, end to end.",
         discussion: """
             Needs no game: (1) draws a labelled set of stash cells and trains the seed's gem CNN on

@@ -1,0 +1,175 @@
+import ArgumentParser
+import Autopilot
+import Desktop
+import Foundation
+import Recording
+
+extension PolicyStepper.Mode: ExpressibleByArgument {}
+
+struct Play: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Let a trained policy play: capture, one inference per frame, press the keys it predicts.",
+        discussion: """
+            Reads everything from the model file (`pixelpilot train policy`): the region, fps,
+            keys, frame size and window length of its recordings. It captures the region at
+            the model's fps (the window the recordings were of, found by name, or the same
+            screen region; --window or --region to choose), keeps a rolling window of the last
+            frames' features (each frame encoded once), runs one inference per frame, and
+            presses or releases only the keys whose state changes (held while the probability
+            is above --threshold, 0.5; per key: --threshold Up=0.4,Left=0.6; --threshold
+            calibrated takes the model's, fitted on its validation recordings).
+            --mode seed re-encodes the whole window every step, as the seed did (same outputs,
+            about window-length times the work).
+
+            Safety: keys go only to the target window while it has the focus; Ctrl+Alt+K (kill
+            switch) stops it; every held key is released however it stops (the end, an error,
+            Ctrl+C, SIGTERM, the kill switch, the window losing the focus or disappearing). A
+            lost focus or a vanished window ends play with an error (exit status 1).
+            --dry-run sends nothing and prints the keys it would press and release.
+
+            --record-corrections FILE records the drive (frames and held keys) into a new
+            recording; when you press a key the policy takes its hands off and you drive, until
+            you let go for --takeover-idle seconds. `pixelpilot train policy ... --corrections
+            FILE` then learns from the stretches you drove.
+
+            Examples:
+              pixelpilot play --model policy.safetensors
+              pixelpilot play --model policy.safetensors --window Rally --dry-run --seconds 10
+              pixelpilot play --model policy.safetensors --record-corrections fix1.ppr
+            """)
+
+    @OptionGroup var display: DisplayOptions
+    @Option(help: "The policy model file (.safetensors).") var model: String
+    @Option(help: "Play in this window (id or text in its title or class).") var window: WindowSpec?
+    @Option(help: "Capture this region (WxH+X+Y or X,Y,W,H) instead.", transform: parseRegion) var region: ScreenRect?
+    @Option(help: "Frames per second (must equal the model's; default: the model's).") var fps: Double?
+    @Option(help: "Probability above which a key is held: 0.5, per key Up=0.4,Left=0.6, or calibrated (the model's).") var threshold = "0.5"
+    @Option(help: "cached (each frame encoded once) or seed (re-encode the window every step).")
+    var mode = PolicyStepper.Mode.cachedFeatures
+    @Option(help: "Stop after this many seconds.") var seconds: Double?
+    @Flag(help: "Press nothing: print the keys it would press and release.") var dryRun = false
+    @Option(help: "Record the drive and your takeovers into this new recording file.") var recordCorrections: String?
+    @Option(help: "Seconds without your keys before the policy drives again.") var takeoverIdle = 1.0
+
+    func validate() throws {
+        if region != nil && window != nil { throw ValidationError("give --region or --window, not both") }
+        if let fps, !(fps > 0 && fps <= 240) { throw ValidationError("--fps must be in (0, 240], got \(fps)") }
+        if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
+        guard takeoverIdle > 0 else { throw ValidationError("--takeover-idle must be positive") }
+    }
+
+    /// Per-key thresholds in the model's key order.
+    static func thresholds(_ text: String, keys: [String], calibrated: [Float]? = nil) throws -> [Float] {
+        if text == "calibrated" {
+            guard let calibrated, calibrated.count == keys.count else {
+                throw ValidationError("--threshold calibrated: the model has no calibrated thresholds (it was trained without validation recordings)")
+            }
+            return calibrated
+        }
+        if let v = Float(text) {
+            guard v > 0, v < 1 else { throw ValidationError("--threshold must be in (0, 1), got \(text)") }
+            return [Float](repeating: v, count: keys.count)
+        }
+        var out = [Float](repeating: 0.5, count: keys.count)
+        for part in text.split(separator: ",") {
+            let kv = part.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard kv.count == 2, let v = Float(kv[1]), v > 0, v < 1 else {
+                throw ValidationError("--threshold '\(part)' is not KEY=P with P in (0, 1)")
+            }
+            let name = (try? Key(kv[0]))?.name ?? kv[0]
+            guard let i = keys.firstIndex(of: name) else {
+                throw ValidationError("--threshold names \(kv[0]), which is not one of the model's keys \(keys.joined(separator: ", "))")
+            }
+            out[i] = v
+        }
+        return out
+    }
+
+    func run() throws {
+        let policy = try PolicyModel.read(from: URL(fileURLWithPath: model))
+        let m = policy.metadata
+        let thresholds = try Play.thresholds(threshold, keys: m.keyNames, calibrated: m.calibratedThresholds)
+        let (connection, virtual) = try display.open()
+        defer { withExtendedLifetime(virtual) {} }
+        let windows = X11WindowSystem(connection: connection)
+        // The target window and the region, as at recording time unless told otherwise.
+        var target: UInt?
+        let rect: ScreenRect
+        if let region {
+            rect = region
+            target = try windows.activeWindow()?.id
+        } else {
+            let spec = window ?? m.windowName.flatMap { WindowSpec(argument: $0) }
+            if let spec {
+                let id = try spec.resolve(in: windows)
+                target = id
+                rect = try windows.window(id: id).rect
+            } else {
+                rect = ScreenRect(x: m.regionX, y: m.regionY, width: m.regionWidth, height: m.regionHeight)
+                target = try windows.activeWindow()?.id
+            }
+        }
+        let rate = fps ?? m.fps
+        let problems = m.mismatches(width: rect.width, height: rect.height, fps: rate)
+        guard problems.isEmpty else { throw PolicyError.mismatch(path: model, problems: problems) }
+        guard let target else { throw CLIError("no window has the focus: give --window NAME (keys go only to it)") }
+        let agent = try InputAgent.x11(
+            connection: connection, target: dryRun ? nil : target, timing: .pauses(0, maxActionsPerSecond: 200),
+            dryRun: dryRun)
+        defer { agent.stop() }
+        var settings = PlaySettings(region: rect, fps: rate, thresholds: thresholds)
+        settings.mode = mode
+        settings.seconds = seconds
+        settings.requireFocus = !dryRun
+        settings.takeoverIdle = takeoverIdle
+        let player = try PolicyPlayer(
+            model: policy, source: X11ScreenSource(connection: connection), device: agent.device, windows: windows,
+            target: target, settings: settings)
+        agent.killSwitch?.onTrip { player.stop(reason: "kill switch") }
+        var recorder: X11InputRecorder?
+        if recordCorrections != nil { recorder = try X11InputRecorder(displayName: connection.name) }
+        defer { recorder?.stop() }
+        print(
+            "Playing \(model) on window 0x\(String(target, radix: 16)), region \(rect) at \(PixelPilot.formatRate(rate)) fps, keys \(m.keyNames.joined(separator: ","))\(dryRun ? " (dry run: nothing is pressed)" : ""); Ctrl+Alt+K stops"
+        )
+        fflush(stdout)
+        let terminal = isatty(STDOUT_FILENO) != 0
+        var lastStatus = Date.distantPast
+        var latencies: [Double] = []
+        let summary = try player.run(
+            corrections: recordCorrections.map { URL(fileURLWithPath: $0) }, recorder: recorder
+        ) { step in
+            latencies.append(step.latency)
+            if dryRun && (!step.pressed.isEmpty || !step.released.isEmpty) {
+                let parts = step.pressed.map { "press \($0)" } + step.released.map { "release \($0)" }
+                if terminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+                print("frame \(step.frame): \(parts.joined(separator: ", "))")
+            }
+            let now = Date()
+            if now.timeIntervalSince(lastStatus) >= (terminal ? 0.2 : 5) {
+                lastStatus = now
+                let recent = latencies.suffix(50)
+                let mean = recent.reduce(0, +) / Double(max(1, recent.count))
+                let keys = step.takenOver ? "you drive" : (step.held.isEmpty ? "-" : step.held.joined(separator: "+"))
+                let line = String(
+                    format: "frame %d  keys %@  step %.1f ms (max %.1f)  late frames %d", step.frame, keys, mean * 1000,
+                    (recent.max() ?? 0) * 1000, step.lateFrames)
+                if terminal {
+                    FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
+                } else {
+                    print(line)
+                }
+            }
+        }
+        if terminal { print("") }
+        print(
+            String(
+                format: "Stopped (%@): %d frames, %d late, step %.1f ms mean, %.1f ms max, %d key events%@",
+                summary.stop.description, summary.frames, summary.lateFrames, summary.meanLatency * 1000,
+                summary.maxLatency * 1000, summary.keyEvents,
+                summary.corrections.map { ", corrections in \($0.path) (\(summary.takenOverFrames) frames you drove)" }
+                    ?? ""))
+        fflush(stdout)
+        if summary.stop.isFailure { throw CLIError(summary.stop.description) }
+    }
+}

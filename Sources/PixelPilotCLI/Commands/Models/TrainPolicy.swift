@@ -1,0 +1,238 @@
+import ArgumentParser
+import Autopilot
+import Foundation
+import Imaging
+import Recording
+import StashSorter
+import TensorKit
+
+extension PolicyOptimizer: ExpressibleByArgument {}
+
+struct TrainPolicy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Train a driving policy on recordings made by `pixelpilot record`.",
+        discussion: """
+            Learns to press the keys the demonstrator pressed, from the frames before each
+            moment: windows of --window frames (newest last, zero frames before a recording's
+            start) labelled with the keys held at their last frame, one independent probability
+            per key of the recordings' key set (binary cross-entropy).
+
+            The default network is small (a CNN per frame, an LSTM over the window): it learns
+            from a few minutes of driving on two cores, and `play` runs a step in about a
+            millisecond. Each frame of a batch is encoded once (batches are runs of consecutive
+            windows that share their frames).
+
+            Recordings are split whole into train, validation and test (--val, --test). The
+            epoch with the lowest validation loss is saved to --out (checked each epoch; early
+            stopping after --patience epochs without a better one, the best weights kept).
+            Beside it: <out>.history.csv, <out>.curves.png (loss, and how often the whole key
+            set is right) and a report on the test recordings: per-key precision and recall,
+            how often the predicted key set equals the demonstrator's, and the class balance.
+
+            --corrections adds recordings made by `pixelpilot play --record-corrections`: the
+            stretches where a person took over are trained on, weighted by --correction-weight,
+            so the policy learns to recover from its own mistakes.
+
+            The model file carries the window length, frame size, preprocessing, fps, key names
+            and the recordings' region, so `pixelpilot play --model FILE` needs nothing else.
+
+            Examples:
+              pixelpilot train policy drives/*.ppr --out policy.safetensors
+              pixelpilot train policy drives/*.ppr --corrections fix1.ppr --out policy2.safetensors
+              pixelpilot train policy d.ppr --optimizer adam --epochs 20 --flip --out p.safetensors
+            """)
+
+    @Argument(help: "Recording files (.ppr).") var recordings: [String]
+    @Option(name: .shortAndLong, help: "Where to write the model (.safetensors).") var out: String
+    @Option(parsing: .upToNextOption, help: "Corrections recordings from `play --record-corrections`.")
+    var corrections: [String] = []
+    @Option(help: "Network: small (default).") var architecture = "small"
+    @Option(help: "Passes over the training windows.") var epochs = 10
+    @Option(help: "Windows per step.") var batchSize = 32
+    @Option(help: "Consecutive windows per run in a batch (they share frames).") var runLength = 8
+    @Option(help: "rmsprop (the seed's, Keras defaults) or adam.") var optimizer = PolicyOptimizer.rmsprop
+    @Option(help: "Learning rate.") var learningRate: Float = 0.001
+    @Option(help: "Stop after this many epochs without a better val_loss (0: never).") var patience = 2
+    @Option(help: "Validation fraction of the recordings.") var val = 0.15
+    @Option(help: "Test fraction of the recordings.") var test = 0.15
+    @Option(help: "Seed of the split.") var splitSeed: UInt64 = 69
+    @Option(help: "Seed of the weights and batch order.") var seed: UInt64 = 0
+    @Flag(help: "Balance the training windows as the seed does.") var balance = false
+    @Flag(help: "Add mirrored training windows (Left and Right swapped).") var flip = false
+    @Option(help: "Frames per window (the seed: 20).") var window = 10
+    @Option(help: "Network input size WxH (default 64 wide, the recordings' aspect).") var frameSize: String?
+    @Option(help: "Encoder channels, comma-separated (one 3x3 stride-2 convolution each).") var channels = "16,32,32,32"
+    @Option(help: "Features per frame.") var features = 64
+    @Option(help: "LSTM size.") var hidden = 32
+    @Option(help: "Loss weight of a correction window.") var correctionWeight: Float = 3
+
+    func parsedFrameSize() -> (Int, Int)? {
+        guard let frameSize else { return nil }
+        let p = frameSize.lowercased().split(separator: "x").compactMap { Int($0) }
+        return p.count == 2 ? (p[0], p[1]) : nil
+    }
+
+    func parsedChannels() -> [Int]? {
+        let c = channels.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return c.isEmpty || c.contains(where: { $0 <= 0 || $0 > 512 }) ? nil : c
+    }
+
+    func validate() throws {
+        guard !recordings.isEmpty else { throw ValidationError("give at least one recording") }
+        guard architecture == "small" else {
+            throw ValidationError("--architecture must be 'small' (the seed's network is not in this build)")
+        }
+        guard epochs > 0, batchSize > 0, runLength > 0 else {
+            throw ValidationError("--epochs, --batch-size and --run-length must be positive")
+        }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
+        guard val >= 0, test >= 0, val + test < 1 else {
+            throw ValidationError("--val and --test must be fractions adding up to less than 1")
+        }
+        guard (1...200).contains(window) else { throw ValidationError("--window must be 1...200, got \(window)") }
+        if frameSize != nil {
+            guard let (w, h) = parsedFrameSize(), (8...512).contains(w), (8...512).contains(h) else {
+                throw ValidationError("--frame-size must be WxH between 8x8 and 512x512, got '\(frameSize ?? "")'")
+            }
+        }
+        guard parsedChannels() != nil else { throw ValidationError("--channels must be positive integers, e.g. 16,32,32") }
+        guard features > 0, hidden > 0 else { throw ValidationError("--features and --hidden must be positive") }
+        guard correctionWeight >= 0 else { throw ValidationError("--correction-weight must be 0 or more") }
+    }
+
+    func run() throws {
+        let files = try recordings.map(openRecording)
+        let fixes = try corrections.map(openRecording)
+        let first = files[0].fingerprint
+        var options = PolicyTrainingOptions()
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.runLength = runLength
+        options.optimizer = optimizer
+        options.learningRate = learningRate
+        options.patience = patience > 0 ? patience : nil
+        options.validation = val
+        options.test = test
+        options.splitSeed = splitSeed
+        options.seed = seed
+        options.balance = balance
+        options.flip = flip
+        options.correctionWeight = correctionWeight
+        let (w, h) =
+            parsedFrameSize() ?? (64, Swift.max(8, Int((64 * Double(first.height) / Double(first.width)).rounded())))
+        options.preprocessing = FramePreprocessing(width: w, height: h, scale: 1 / 127.5, offset: -1, windowLength: window)
+        options.network = SmallPolicy.Configuration(
+            channels: parsedChannels() ?? [16, 32, 32, 32], featureCount: features, hiddenSize: hidden)
+        let url = URL(fileURLWithPath: out)
+        let result = try PolicyReporter.train(
+            recordings: files, corrections: fixes, options: options, output: url, names: recordings)
+        _ = result
+    }
+}
+
+/// Runs ``PolicyTraining`` with Keras-like output and writes the model and its side files.
+enum PolicyReporter {
+    static func train(
+        recordings: [RecordingFile], corrections: [RecordingFile], options: PolicyTrainingOptions, output: URL,
+        names: [String], quiet: Bool = false
+    ) throws -> PolicyTrainingResult {
+        let bar = ProgressBar()
+        let training = PolicyTraining(recordings: recordings, corrections: corrections, options: options)
+        let p = options.preprocessing
+        if !quiet {
+            print(
+                "Training the small policy on \(recordings.count) recording(s)\(corrections.isEmpty ? "" : " and \(corrections.count) corrections file(s)"): windows of \(p.windowLength) frames at \(p.width)x\(p.height), keys \(recordings[0].fingerprint.keys.joined(separator: ","))"
+            )
+        }
+        let result = try training.run(
+            checkpoint: { model, log in
+                try model.write(to: output)
+                _ = log
+            },
+            progress: { event in
+                guard !quiet else { return }
+                switch event {
+                case .epochBegan(let e, let n, _):
+                    if bar.isTerminal { print("Epoch \(e)/\(n)") }
+                case .stepEnded(_, let s, let steps, let loss, let acc, let elapsed):
+                    bar.update(
+                        done: s, total: steps, elapsed: elapsed,
+                        suffix: String(format: "loss: %.4f - key_set_accuracy: %.4f", loss, acc))
+                case .epochEnded(let log):
+                    var line = bar.isTerminal ? "" : "Epoch \(log.epoch)/\(options.epochs) "
+                    line += "\(ProgressBar.duration(log.seconds)) - loss: \(String(format: "%.4f", log.loss)) - key_set_accuracy: \(String(format: "%.4f", log.accuracy))"
+                    if let vl = log.validationLoss, let va = log.validationAccuracy {
+                        line += " - val_loss: \(String(format: "%.4f", vl)) - val_key_set_accuracy: \(String(format: "%.4f", va))"
+                    }
+                    bar.finish(line)
+                case .improved(let log):
+                    print("  val_loss improved: saved epoch \(log.epoch) to \(output.path)")
+                case .stoppedEarly(let e, let best):
+                    print("Stopped early after epoch \(e); best epoch \(best) (its weights kept).")
+                }
+            })
+        // The best weights are restored: write them (the checkpoint already holds them; rewrite to be sure).
+        try result.model.write(to: output)
+        let base = output.path
+        try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
+        try PNG.write(ClassifierTraining.learningCurves(result.history), path: base + ".curves.png")
+        let report = PolicyReporter.report(result, names: names)
+        try? report.write(toFile: base + ".report.txt", atomically: true, encoding: .utf8)
+        if !quiet {
+            print(report, terminator: "")
+            print("Model: \(output.path)  History: \(base).history.csv  Curves: \(base).curves.png  Report: \(base).report.txt")
+        }
+        return result
+    }
+
+    static func percent(_ v: Double?) -> String { v.map { String(format: "%5.1f %%", 100 * $0) } ?? "    -  " }
+
+    /// The split, the class-balance table and the held-out evaluation, as text.
+    static func report(_ r: PolicyTrainingResult, names: [String]) -> String {
+        let keys = r.model.metadata.keyNames
+        var s = ""
+        for part in DatasetPart.allCases {
+            let idx = r.parts[part] ?? []
+            let list = idx.map { URL(fileURLWithPath: names[$0]).lastPathComponent }
+            s += "\(part.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(idx.count) recordings, \(r.windowCounts[part] ?? 0) windows"
+            s += list.isEmpty ? "\n" : ": \(list.prefix(6).joined(separator: ", "))\(list.count > 6 ? ", ..." : "")\n"
+        }
+        if r.correctionWindows > 0 { s += "corrections: \(r.correctionWindows) windows where a person drove\n" }
+        s += "\nClass balance (windows holding each key):\n"
+        s += "  part        " + (keys + ["(none)"]).map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined() + "\n"
+        for part in DatasetPart.allCases {
+            let b = r.balance[part] ?? []
+            let total = r.windowCounts[part] ?? 0
+            guard total > 0 else { continue }
+            s += "  " + part.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+            for n in b {
+                s += "\(n) (\(Int((100 * Double(n) / Double(total)).rounded())) %)".padding(toLength: 14, withPad: " ", startingAt: 0)
+            }
+            s += "\n"
+        }
+        func evaluation(_ title: String, _ e: PolicyEvaluation?) {
+            guard let e else {
+                s += "\n\(title): none (too few recordings to hold any out; give 3 or more)\n"
+                return
+            }
+            s += "\n\(title) (\(e.windows) windows, loss \(String(format: "%.4f", e.loss))):\n"
+            s += "  key          precision   recall   held in labels\n"
+            for (k, name) in e.keyNames.enumerated() {
+                s += "  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(percent(e.precision(k)))   \(percent(e.recall(k)))   \(e.positives[k])\n"
+            }
+            s += "  key set equal to the demonstrator's: \(percent(e.exactMatchRate)) (always the most common set: \(percent(e.majorityRate)))\n"
+        }
+        evaluation("Test recordings", r.test)
+        if r.test == nil { evaluation("Validation recordings", r.validation) }
+        if let t = r.model.metadata.calibratedThresholds {
+            s += "\nCalibrated thresholds (best F1 on validation; `play --threshold calibrated`): "
+                + zip(keys, t).map { "\($0.0)=\(String(format: "%.2f", $0.1))" }.joined(separator: ",") + "\n"
+        }
+        if let best = r.history.bestEpoch {
+            s += "\nSaved epoch \(best.epoch) of \(r.history.epochs.count) (val_loss \(best.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))\n"
+        }
+        return s
+    }
+}
