@@ -69,7 +69,8 @@ final class UNetLineExtractorTests: XCTestCase {
         SparsePixelCleanup().apply(&both, width: w, height: w)
         XCTAssertEqual(both[2 * w + 2], 0, "isolated pixel removed")
         XCTAssertEqual((10..<13).flatMap { y in (10..<14).map { both[y * w + $0] } }, [UInt8](repeating: 1, count: 12))
-        XCTAssertEqual(both.reduce(0) { $0 + Int($1) }, 12, "the 3x3 block in the corner (8 neighbours each) is removed")
+        XCTAssertEqual(
+            both.reduce(0) { $0 + Int($1) }, 12, "the 3x3 block in the corner (8 neighbours each) is removed")
         // Threshold 8 keeps the corner block: counts exclude the pixel itself and see no padding.
         var corner = small
         SparsePixelCleanup(window: 15, threshold: 8).apply(&corner, width: w, height: w)
@@ -130,7 +131,8 @@ final class UNetLineExtractorTests: XCTestCase {
         _ = try live.lines(of: steps[1].0, origin: steps[1].1, scale: 1)
         let second = try XCTUnwrap(live.lastUpdate)
         XCTAssertEqual(first.tilesRun, first.tiles)
-        XCTAssertLessThan(second.tilesRun, second.tiles - first.tiles + 8, "tiles kept across growth: \(first) \(second)")
+        XCTAssertLessThan(
+            second.tilesRun, second.tiles - first.tiles + 8, "tiles kept across growth: \(first) \(second)")
     }
 
     func testHalfScaleGridIsAnchoredToTheOrigin() throws {
@@ -200,7 +202,9 @@ final class UNetLineExtractorTests: XCTestCase {
         for f in frames {
             let o = GridPoint(x: 300, y: 300)
             unet.add(predicted: try extractor.lines(of: f.image, origin: o, scale: 1).values, truth: f.lines)
-            colour.add(predicted: try ColorThresholdLineExtractor().lines(of: f.image, origin: o, scale: 1).values, truth: f.lines)
+            colour.add(
+                predicted: try ColorThresholdLineExtractor().lines(of: f.image, origin: o, scale: 1).values,
+                truth: f.lines)
             extractor.reset()
         }
         XCTAssertGreaterThan(unet.iou, 0.5, "default UNet IoU \(unet.iou) (colour threshold \(colour.iou))")

@@ -36,7 +36,8 @@ final class UNetTests: XCTestCase {
             assertClose(x.grad, fx["grad_" + k], "\(name) grad \(k)", tolerance: tolerance, file: file, line: line)
         }
         for (k, p) in module.namedParameters() {
-            assertClose(p.grad, fx["grad." + k], "\(name) gradient of \(k)", tolerance: tolerance, file: file, line: line)
+            assertClose(
+                p.grad, fx["grad." + k], "\(name) gradient of \(k)", tolerance: tolerance, file: file, line: line)
         }
     }
 
@@ -178,7 +179,8 @@ final class UNetTests: XCTestCase {
 
     func testInferencePlanMatchesModuleOnTiles() {
         for config in [
-            AttentionUNetConfiguration(depth: 3, midChannels: 16), AttentionUNetConfiguration(depth: 2, midChannels: 12),
+            AttentionUNetConfiguration(depth: 3, midChannels: 16),
+            AttentionUNetConfiguration(depth: 2, midChannels: 12),
         ] {
             let net = AttentionUNet(config, seed: 5)
             for (_, p) in net.namedParameters() where p.shape.count == 1 {

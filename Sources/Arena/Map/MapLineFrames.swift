@@ -50,7 +50,8 @@ public enum MapLineFrames {
             if events.contains(.flash) { continue }
             let image = MapRenderer.image(world, view: view, rect: rect, frameIndex: index)
             let hidden = events.contains(.loading) || events.contains(.mapOff)
-            let mask = hidden ? [UInt8](repeating: 0, count: rect.width * rect.height) : truth(world, view: view, rect: rect)
+            let mask =
+                hidden ? [UInt8](repeating: 0, count: rect.width * rect.height) : truth(world, view: view, rect: rect)
             frames.append(
                 MapLineFrame(
                     image: image, lines: mask, layoutClass: layoutClass, seed: seed, effects: effects, events: events))

@@ -27,7 +27,8 @@ public final class ColorThresholdLineExtractor: LineExtracting {
         let c = map.channels
         var values = [UInt8](repeating: 0, count: n)
         map.pixels.withUnsafeBufferPointer { px in
-            for i in 0..<n where red.contains(px[i * c]) && green.contains(px[i * c + 1]) && blue.contains(px[i * c + 2]) {
+            for i in 0..<n
+            where red.contains(px[i * c]) && green.contains(px[i * c + 1]) && blue.contains(px[i * c + 2]) {
                 values[i] = 1
             }
         }

@@ -19,9 +19,11 @@ public enum UNetDefaultModel {
             urls.append(URL(fileURLWithPath: env))
         }
         if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
-            urls.append(exe.appendingPathComponent("PixelPilot_LayoutReader.resources").appendingPathComponent(fileName))
             urls.append(
-                exe.deletingLastPathComponent().appendingPathComponent("share/pixelpilot").appendingPathComponent(fileName))
+                exe.appendingPathComponent("PixelPilot_LayoutReader.resources").appendingPathComponent(fileName))
+            urls.append(
+                exe.deletingLastPathComponent().appendingPathComponent("share/pixelpilot").appendingPathComponent(
+                    fileName))
         }
         urls.append(sourceTreeURL)
         return urls

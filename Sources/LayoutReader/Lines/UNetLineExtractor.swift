@@ -104,7 +104,8 @@ public final class UNetLineExtractor: LineExtracting {
         }
         guard net.configuration.inputChannels == 3 else {
             throw TensorError.badFile(
-                path: url.path, reason: "the UNet takes \(net.configuration.inputChannels) channels; map lines need RGB (3)")
+                path: url.path,
+                reason: "the UNet takes \(net.configuration.inputChannels) channels; map lines need RGB (3)")
         }
         let name = config["name"] ?? url.deletingPathExtension().lastPathComponent
         self.init(network: net, name: name, normalization: normalization, cleanup: cleanup)
@@ -128,9 +129,12 @@ public final class UNetLineExtractor: LineExtracting {
     public func lines(of map: Image, origin: GridPoint, scale: Float) throws -> LineMask {
         let start = DispatchTime.now().uptimeNanoseconds
         guard map.width > 0, map.height > 0, map.channels >= 3 else {
-            throw TensorError.invalidArgument("the map must be a non-empty RGB or RGBA image, got \(map.width)x\(map.height)x\(map.channels)")
+            throw TensorError.invalidArgument(
+                "the map must be a non-empty RGB or RGBA image, got \(map.width)x\(map.height)x\(map.channels)")
         }
-        guard scale.isFinite, scale > 0 else { throw TensorError.invalidArgument("the map scale must be positive, got \(scale)") }
+        guard scale.isFinite, scale > 0 else {
+            throw TensorError.invalidArgument("the map scale must be positive, got \(scale)")
+        }
         let (img, o) = UNetLineExtractor.halfScale(map, origin: origin, scale: scale)
         let w = img.width
         let h = img.height

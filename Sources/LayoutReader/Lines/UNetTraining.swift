@@ -233,7 +233,8 @@ public final class UNetTraining {
                 for (vx, vl) in validationBatches {
                     let out = plan.logits(vx)
                     let flat = out.reshaped([vl.count, k])
-                    vloss += Double(GradMode.withoutGrad { flat.softmaxCrossEntropy(labels: vl) }.item) * Double(vl.count)
+                    vloss +=
+                        Double(GradMode.withoutGrad { flat.softmaxCrossEntropy(labels: vl) }.item) * Double(vl.count)
                     var predicted = [UInt8](repeating: 0, count: vl.count)
                     predicted.withUnsafeMutableBufferPointer { UNetInferencePlan.argmax(out, into: $0.baseAddress!) }
                     score.add(predicted: predicted, truth: vl.map { UInt8($0) })

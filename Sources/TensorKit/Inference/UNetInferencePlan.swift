@@ -284,7 +284,9 @@ public final class UNetInferencePlan {
                             geo.im2col(xp + (first + i) * rows * cv.cin, img: 0, group: 0, into: cols + i * rows * k)
                         }
                         let dst = op + first * rows * cv.cout
-                        for r in 0..<(count * rows) { (dst + r * cv.cout).update(from: bs.baseAddress!, count: cv.cout) }
+                        for r in 0..<(count * rows) {
+                            (dst + r * cv.cout).update(from: bs.baseAddress!, count: cv.cout)
+                        }
                         Kernels.gemm(
                             transA: false, transB: true, m: count * rows, n: cv.cout, k: k, a: cols, lda: k,
                             b: wt.baseAddress!, ldb: k, beta: 1, c: dst, ldc: cv.cout)
@@ -327,7 +329,8 @@ public final class UNetInferencePlan {
         let tmp = Tensor.uninitialized([m, 4 * u.cout])
         u.weights.withUnsafeBufferPointer { wt in
             Kernels.gemm(
-                m: m, n: 4 * u.cout, k: u.cin, a: x.pointer, lda: u.cin, b: wt.baseAddress!, ldb: 4 * u.cout, c: tmp.pointer,
+                m: m, n: 4 * u.cout, k: u.cin, a: x.pointer, lda: u.cin, b: wt.baseAddress!, ldb: 4 * u.cout,
+                c: tmp.pointer,
                 ldc: 4 * u.cout)
         }
         let out = Tensor.uninitialized([n, 2 * h, 2 * w, u.cout])
@@ -381,7 +384,9 @@ public final class UNetInferencePlan {
     }
 
     /// `[skip · scale, x]` along channels.
-    func concat(_ skip: Tensor, scale: Float, _ x: Tensor) -> Tensor { timed("concat") { concatBody(skip, scale: scale, x) } }
+    func concat(_ skip: Tensor, scale: Float, _ x: Tensor) -> Tensor {
+        timed("concat") { concatBody(skip, scale: scale, x) }
+    }
 
     func concatBody(_ skip: Tensor, scale: Float, _ x: Tensor) -> Tensor {
         let cs = skip.shape[3]

@@ -17,12 +17,16 @@ public final class PreActivationResidualBlock: Module, UnaryLayer {
         conv1 = Conv2D(inputChannels, outputChannels, kernelSize: 3, padding: .symmetric(1), seed: seed)
         norm2 = GroupNorm(groups: groups(outputChannels), channels: outputChannels)
         conv2 = Conv2D(outputChannels, outputChannels, kernelSize: 3, padding: .symmetric(1), seed: seed &+ 1)
-        shortcut = inputChannels == outputChannels ? nil : Conv2D(inputChannels, outputChannels, kernelSize: 1, seed: seed &+ 2)
+        shortcut =
+            inputChannels == outputChannels
+            ? nil : Conv2D(inputChannels, outputChannels, kernelSize: 1, seed: seed &+ 2)
         super.init()
     }
 
     public override func children() -> [(String, Module)] {
-        var c: [(String, Module)] = [("blocks.0", norm1), ("blocks.2", conv1), ("blocks.3", norm2), ("blocks.5", conv2)]
+        var c: [(String, Module)] = [
+            ("blocks.0", norm1), ("blocks.2", conv1), ("blocks.3", norm2), ("blocks.5", conv2),
+        ]
         if let shortcut { c.append(("shortcut", shortcut)) }
         return c
     }

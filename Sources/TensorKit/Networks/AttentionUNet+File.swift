@@ -62,14 +62,16 @@ extension AttentionUNet {
         guard let stem = tensors["save_intermediates.0.0.weight"], stem.rank == 4 else {
             throw TensorError.badFile(
                 path: path,
-                reason: "not an attention UNet checkpoint: no 'save_intermediates.0.0.weight' (the seed's first convolution)"
+                reason:
+                    "not an attention UNet checkpoint: no 'save_intermediates.0.0.weight' (the seed's first convolution)"
             )
         }
         var depth = 1
         while tensors["save_intermediates.\(depth).1.blocks.2.weight"] != nil { depth += 1 }
         guard let head = tensors["consume_intermediates.\(depth - 1).3.weight"], head.rank == 4 else {
             throw TensorError.badFile(
-                path: path, reason: "not an attention UNet checkpoint: no head 'consume_intermediates.\(depth - 1).3.weight'")
+                path: path,
+                reason: "not an attention UNet checkpoint: no head 'consume_intermediates.\(depth - 1).3.weight'")
         }
         return AttentionUNetConfiguration(
             depth: depth, midChannels: stem.shape[0], inputChannels: stem.shape[1], outputClasses: head.shape[0])

@@ -26,7 +26,9 @@ public struct AttentionUNetConfiguration: Codable, Sendable, Equatable, CustomSt
 
     /// Checks the numbers; the message names the bad one.
     public func validate() throws {
-        guard (1...6).contains(depth) else { throw TensorError.invalidArgument("UNet depth must be 1...6, got \(depth)") }
+        guard (1...6).contains(depth) else {
+            throw TensorError.invalidArgument("UNet depth must be 1...6, got \(depth)")
+        }
         guard midChannels >= 2, midChannels % 2 == 0 else {
             throw TensorError.invalidArgument("UNet mid channels must be even and at least 2, got \(midChannels)")
         }
@@ -76,7 +78,8 @@ public final class AttentionUNet: Module {
         stem = Conv2D(configuration.inputChannels, m, kernelSize: 3, padding: .symmetric(1), seed: seed)
         var enc: [PreActivationResidualBlock] = [PreActivationResidualBlock(m, m, groups: groups, seed: seed &+ 10)]
         for i in 1..<d {
-            enc.append(PreActivationResidualBlock(m << (i - 1), m << i, groups: groups, seed: seed &+ UInt64(10 + 10 * i)))
+            enc.append(
+                PreActivationResidualBlock(m << (i - 1), m << i, groups: groups, seed: seed &+ UInt64(10 + 10 * i)))
         }
         encoder = enc
         bottleneck = PreActivationResidualBlock(m << (d - 1), m << d, groups: groups, seed: seed &+ 100)

@@ -77,7 +77,8 @@ struct LayoutUNetBench: ParsableCommand {
         print("  effects  extractor          precision  recall   IoU")
         var pictureDone = false
         for level in [MapEffects.normal, .heavy] {
-            let set = try LineFrameSet.make(seeds: LineFrameSet.seeds(.test, count: 1), effects: [level], frames: frames)
+            let set = try LineFrameSet.make(
+                seeds: LineFrameSet.seeds(.test, count: 1), effects: [level], frames: frames)
             var u = LineScore()
             var c = LineScore()
             var ms: [Double] = []
@@ -97,19 +98,23 @@ struct LayoutUNetBench: ParsableCommand {
                 }
             }
             for (name, s) in [(extractor.name, u), (baseline.name, c)] {
-                let label = "  " + level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
+                let label =
+                    "  " + level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
                     + name.padding(toLength: 17, withPad: " ", startingAt: 0)
                 print(label + String(format: "  %.3f      %.3f    %.3f", s.precision, s.recall, s.iou))
                 figures["quality.\(level.rawValue).\(name == baseline.name ? "colour" : "unet")"] = [
                     "precision": s.precision, "recall": s.recall, "iou": s.iou,
                 ]
             }
-            print(String(format: "  (%d frames of 600x600; %.0f ms per full frame)", set.count, LayoutUNetBench.median(ms)))
+            print(
+                String(
+                    format: "  (%d frames of 600x600; %.0f ms per full frame)", set.count, LayoutUNetBench.median(ms)))
         }
         if let picture { print(pictureDone ? "Picture: \(picture)" : "Picture: no heavy frame with enough lines") }
         // 2. Live updates on a growing stitched map.
         if updates > 0 {
-            let live = try model.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0)) }
+            let live =
+                try model.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0)) }
                 ?? UNetLineExtractor.loadDefault()
             let layout = MapLayout(layoutClass: .hub, seed: 9100)
             let world = MapWorld(layout: layout, effects: .normal, seed: 9100)
@@ -147,7 +152,8 @@ struct LayoutUNetBench: ParsableCommand {
                     times.count, size.0, size.1, LayoutUNetBench.median(times), sorted.last ?? .nan,
                     medianTiles, refreshes))
             figures["live"] = [
-                "updates": times.count, "median_ms": times.isEmpty ? 0 : LayoutUNetBench.median(times), "max_ms": sorted.last ?? 0,
+                "updates": times.count, "median_ms": times.isEmpty ? 0 : LayoutUNetBench.median(times),
+                "max_ms": sorted.last ?? 0,
                 "median_tiles": medianTiles, "refreshes": refreshes, "map": [size.0, size.1],
             ]
         }
@@ -168,7 +174,8 @@ struct LayoutUNetBench: ParsableCommand {
             let med = LayoutUNetBench.median(secs)
             print(
                 String(
-                    format: "Seed network (8,173,099 parameters), 64 tiles of 32x32x3: median %.3f s over %d runs (", med,
+                    format: "Seed network (8,173,099 parameters), 64 tiles of 32x32x3: median %.3f s over %d runs (",
+                    med,
                     seedBatches) + plan.kernelSummary + ")")
             let parts = plan.timings.sorted { $0.value > $1.value }
                 .map { "\($0.key) " + String(format: "%.0f ms", $0.value * 1000) }
@@ -210,7 +217,8 @@ struct LayoutUNetBench: ParsableCommand {
                         let d = 3 * (y * s + x)
                         // White: line (both for truth); for predictions green = right, red = wrong, blue = missed.
                         let c: (UInt8, UInt8, UInt8) =
-                            k == 0 ? (t ? (255, 255, 255) : (0, 0, 0))
+                            k == 0
+                            ? (t ? (255, 255, 255) : (0, 0, 0))
                             : (p && t ? (90, 230, 90) : p ? (240, 60, 50) : t ? (40, 90, 255) : (0, 0, 0))
                         px[d] = c.0
                         px[d + 1] = c.1

@@ -133,7 +133,9 @@ struct TrainUNet: ParsableCommand {
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
-        guard (1...1024).contains(batchSize) else { throw ValidationError("--batch-size must be 1...1024, got \(batchSize)") }
+        guard (1...1024).contains(batchSize) else {
+            throw ValidationError("--batch-size must be 1...1024, got \(batchSize)")
+        }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive, got \(learningRate)") }
         guard evalEvery > 0 else { throw ValidationError("--eval-every must be positive, got \(evalEvery)") }
         guard (1...50).contains(trainInstances) else {
@@ -146,7 +148,9 @@ struct TrainUNet: ParsableCommand {
         guard ["small", "seed"].contains(network) else {
             throw ValidationError("--network must be small or seed, got '\(network)'")
         }
-        guard (0...1).contains(linePatches) else { throw ValidationError("--line-patches must be 0...1, got \(linePatches)") }
+        guard (0...1).contains(linePatches) else {
+            throw ValidationError("--line-patches must be 0...1, got \(linePatches)")
+        }
         _ = try effectLevels()
     }
 
@@ -197,7 +201,9 @@ struct TrainUNet: ParsableCommand {
             training: trainFrames.map { LabeledLines(image: $0.image, lines: $0.lines) },
             validation: validationFrames.map { LabeledLines(image: $0.image, lines: $0.lines) }, options: options)
         let probe = options.initial ?? AttentionUNet(config)
-        print("Network: attention UNet, \(config), \(probe.parameterCount) parameters; \(steps) steps of \(batchSize) patches.")
+        print(
+            "Network: attention UNet, \(config), \(probe.parameterCount) parameters; \(steps) steps of \(batchSize) patches."
+        )
         fflush(stdout)
         let bar = ProgressBar()
         let url = URL(fileURLWithPath: out)
@@ -214,18 +220,21 @@ struct TrainUNet: ParsableCommand {
             switch event {
             case .step(let s, let total, let loss, let acc, let elapsed):
                 bar.update(
-                    done: s, total: total, elapsed: elapsed, suffix: String(format: "loss: %.4f - accuracy: %.4f", loss, acc))
+                    done: s, total: total, elapsed: elapsed,
+                    suffix: String(format: "loss: %.4f - accuracy: %.4f", loss, acc))
             case .evaluated(let e):
                 bar.finish(
                     "step \(e.step) - \(ProgressBar.duration(e.seconds)) - "
                         + String(
-                            format: "loss: %.4f - val_loss: %.4f - val_precision: %.3f - val_recall: %.3f - val_iou: %.3f",
+                            format:
+                                "loss: %.4f - val_loss: %.4f - val_precision: %.3f - val_recall: %.3f - val_iou: %.3f",
                             e.loss, e.validationLoss, e.score.precision, e.score.recall, e.score.iou)
                         + (e.improved ? " (best)" : ""))
             }
         }
         do {
-            try UNetTraining.csv(result.evaluations).write(toFile: out + ".history.csv", atomically: true, encoding: .utf8)
+            try UNetTraining.csv(result.evaluations).write(
+                toFile: out + ".history.csv", atomically: true, encoding: .utf8)
         } catch {
             throw CLIError("cannot write \(out).history.csv: \(error.localizedDescription)")
         }
