@@ -10,7 +10,7 @@ DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo bench bench-stitch bench-autopilot bench-policy fixtures models format lint clean
+.PHONY: all deps install-packages build test demo bench bench-stitch bench-autopilot bench-policy bench-unet fixtures unet-fixtures models layout-models format lint clean
 
 all: build
 
@@ -70,6 +70,23 @@ bench-autopilot: build
 bench-policy: build
 	Benchmarks/setup_peers.sh
 	Benchmarks/policy.sh
+
+## bench-unet: only the UNet benchmark (line quality vs the colour threshold, live update time, the seed's
+## network per 64 tiles against PyTorch and ONNX Runtime; Benchmarks/unet.sh).
+bench-unet: build
+	Benchmarks/setup_peers.sh
+	Benchmarks/unet.sh .venv-bench/bin/python
+
+## layout-models: retrain the committed small line-extraction UNet
+## (Sources/LayoutReader/Resources/unet-small.safetensors) on arena frames.
+layout-models: build
+	mkdir -p $(MODEL_DIR)
+	$(BIN) train unet --out $(MODEL_DIR)/unet-small.safetensors --steps 1500 --eval-every 100 --learning-rate 2e-3 --train-instances 1 --seed 1
+	cp $(MODEL_DIR)/unet-small.safetensors Sources/LayoutReader/Resources/unet-small.safetensors
+
+## unet-fixtures: regenerate the UNet parity fixtures (Tests/TensorKitTests/Fixtures/unet; needs PyTorch).
+unet-fixtures:
+	tools/setup_venv.sh && .venv/bin/python tools/make_unet_fixtures.py
 
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
 fixtures:

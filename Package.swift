@@ -55,7 +55,9 @@ let package = Package(
         // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
         .target(name: "DesktopTesting", dependencies: ["Desktop", "Imaging"]),
         .target(name: "Arena", dependencies: ["Desktop", "Imaging", "SeededRandom"]),
-        .target(name: "LayoutReader", dependencies: ["TensorKit", "Imaging", "Desktop"], swiftSettings: [.unsafeFlags(simdFlags)]),
+        // The default line-extraction UNet (made by `make layout-models`), copied beside the executable.
+        .target(name: "LayoutReader", dependencies: ["TensorKit", "Imaging", "Desktop"],
+                resources: [.copy("Resources/unet-small.safetensors")], swiftSettings: [.unsafeFlags(simdFlags)]),
         // The built-in cell classifier (made by `make models`), copied beside the executable.
         .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),
@@ -77,7 +79,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Imaging"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "DesktopTesting", "Imaging", "CX11"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "DesktopTesting", "Imaging", "Datasets"]),
-        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging"]),
+        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging", "TensorKit"]),
         .testTarget(name: "ArenaMapTests", dependencies: ["Arena", "Desktop", "Imaging"]),
         .testTarget(name: "CLITests", dependencies: ["PixelPilotCLI", "Imaging", "TensorKit", "Desktop", "DesktopTesting", "Arena",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -38,3 +38,4 @@ DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python Benchmarks/peers.py --on
 Benchmarks/stitch.sh .venv-bench/bin/python
 # The seed policy network against TFLite, ONNX Runtime, Keras and PyTorch (issue 13).
 Benchmarks/policy.sh "$THREADS"
+Benchmarks/unet.sh .venv-bench/bin/python  # UNet line extraction: quality, live updates, seed network vs PyTorch/ORT

@@ -19,6 +19,6 @@ struct LayoutCommand: ParsableCommand {
         subcommands: [
             LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutDraw.self, LayoutFog.self,
             LayoutShow.self,
-            LayoutBench.self,
+            LayoutBench.self, LayoutUNetBench.self,
         ])
 }
