@@ -10,7 +10,7 @@ DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo bench bench-stitch bench-autopilot fixtures models format lint clean
+.PHONY: all deps install-packages build test demo demo-layout bench bench-stitch bench-autopilot fixtures models format lint clean
 
 all: build
 
@@ -41,6 +41,10 @@ test: deps
 ## demo: the main demo on a virtual display (no game needed).
 demo: build
 	$(BIN) demo --out demo-output
+
+## demo-layout: the layout reader's demo (map arena, live reader, guide overlay) on a virtual display.
+demo-layout: build
+	$(BIN) demo layout --out demo-output/layout
 
 ## bench: TensorKit against PyTorch, TensorFlow/Keras, ONNX Runtime and TFLite (sets up its own venv).
 bench: build
