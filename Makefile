@@ -10,7 +10,7 @@ DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo demo-layout bench bench-stitch bench-autopilot fixtures models format lint clean
+.PHONY: all deps install-packages build test demo demo-layout bench bench-stitch bench-autopilot bench-unet fixtures unet-fixtures models layout-models format lint clean
 
 all: build
 
@@ -69,6 +69,23 @@ bench-stitch: build
 ## bench-autopilot: recording (late frames, bytes per frame) and windowed-data-set speed (Benchmarks/autopilot.sh).
 bench-autopilot: build
 	Benchmarks/autopilot.sh 10
+
+## bench-unet: only the UNet benchmark (line quality vs the colour threshold, live update time, the seed's
+## network per 64 tiles against PyTorch and ONNX Runtime; Benchmarks/unet.sh).
+bench-unet: build
+	Benchmarks/setup_peers.sh
+	Benchmarks/unet.sh .venv-bench/bin/python
+
+## layout-models: retrain the committed small line-extraction UNet
+## (Sources/LayoutReader/Resources/unet-small.safetensors) on arena frames.
+layout-models: build
+	mkdir -p $(MODEL_DIR)
+	$(BIN) train unet --out $(MODEL_DIR)/unet-small.safetensors --steps 1500 --seed 1
+	cp $(MODEL_DIR)/unet-small.safetensors Sources/LayoutReader/Resources/unet-small.safetensors
+
+## unet-fixtures: regenerate the UNet parity fixtures (Tests/TensorKitTests/Fixtures/unet; needs PyTorch).
+unet-fixtures:
+	tools/setup_venv.sh && .venv/bin/python tools/make_unet_fixtures.py
 
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
 fixtures:

@@ -9,7 +9,7 @@ import Arena
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model.",
-        subcommands: [TrainClassifier.self])
+        subcommands: [TrainClassifier.self, TrainUNet.self])
 }
 
 struct TrainClassifier: ParsableCommand {

@@ -1,0 +1,48 @@
+import Foundation
+import TensorKit
+
+/// The small line-extraction UNet that ships with PixelPilot, so the live reader works without
+/// training: made by `make layout-models` (`pixelpilot train unet` on arena frames) and committed
+/// as `Sources/LayoutReader/Resources/unet-small.safetensors`.
+///
+/// Looked up by path, never through `Bundle.module` (whose accessor ends the process when the
+/// folder is missing): `$PIXELPILOT_UNET_MODEL` when set; the `PixelPilot_LayoutReader.resources`
+/// folder beside the executable; `share/pixelpilot/` beside the executable's folder; the source
+/// tree this was built from.
+public enum UNetDefaultModel {
+    public static let fileName = "unet-small.safetensors"
+
+    /// Every place looked at, in order.
+    public static func candidates() -> [URL] {
+        var urls: [URL] = []
+        if let env = ProcessInfo.processInfo.environment["PIXELPILOT_UNET_MODEL"], !env.isEmpty {
+            urls.append(URL(fileURLWithPath: env))
+        }
+        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
+            urls.append(exe.appendingPathComponent("PixelPilot_LayoutReader.resources").appendingPathComponent(fileName))
+            urls.append(
+                exe.deletingLastPathComponent().appendingPathComponent("share/pixelpilot").appendingPathComponent(fileName))
+        }
+        urls.append(sourceTreeURL)
+        return urls
+    }
+
+    /// The committed file in the source tree.
+    public static var sourceTreeURL: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources").appendingPathComponent(fileName)
+    }
+
+    /// The first existing candidate, or an error listing where it looked.
+    public static func url() throws -> URL {
+        let all = candidates()
+        guard let found = all.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw TensorError.badFile(
+                path: fileName,
+                reason:
+                    "the default line-extraction UNet was not found (looked at \(all.map(\.path).joined(separator: ", "))); give a model file or run `make layout-models`"
+            )
+        }
+        return found
+    }
+}

@@ -1,0 +1,363 @@
+import Foundation
+import Imaging
+import TensorKit
+
+/// How ``UNetLineExtractor`` chooses the per-channel statistics that standardise the map
+/// (`(x - mean) / (std + 1e-8)`, population std, as the seed; reference §7.1).
+public enum UNetNormalization: Sendable, Equatable {
+    /// The seed's rule: the statistics of the whole current map at every call. Any change of them
+    /// reruns every tile, so the mask always equals a full pass; updates are incremental only while
+    /// the statistics stay exactly the same (in practice: rarely, since every new pixel moves them).
+    case exact
+    /// The statistics of the map when they were last refreshed. They are refreshed (and every tile
+    /// rerun) when a channel's mean or std on the current map has moved by more than `tolerance`
+    /// times that channel's std. Between refreshes the mask equals, bit for bit, a full pass with
+    /// the held statistics, and those differ from the current map's by at most `tolerance` std.
+    case refreshed(tolerance: Float)
+    /// Fixed statistics, one mean and std per RGB channel (0-255 units): updates are always
+    /// incremental and always equal a full pass.
+    case fixed(mean: [Float], std: [Float])
+}
+
+/// What the last ``UNetLineExtractor/lines(of:origin:scale:)`` call did.
+public struct UNetUpdateReport: Sendable, Equatable {
+    /// Tiles covering the map, and how many went through the network.
+    public var tiles: Int, tilesRun: Int
+    /// True when the normalisation statistics changed, so every tile was rerun.
+    public var statisticsRefreshed: Bool
+    /// The statistics used (per RGB channel, 0-255 units).
+    public var mean: [Float], std: [Float]
+    /// Wall time of the call, seconds.
+    public var seconds: Double
+}
+
+/// Map lines by the seed's UNet (reference §6-8): the map (at the seed's half scale) is
+/// standardised per channel, cut into 32×32 tiles, each tile's pixels classified by an
+/// ``AttentionUNet`` (argmax of 2 logits, a tie gives 0), and the mask cleaned of sparse pixels
+/// (window 15, threshold 10).
+///
+/// **Tiles are anchored to the origin** (the stream's entrance is the top-left corner of tile
+/// (0, 0)), not to the map's top-left corner as in the seed, so a map that grows in any direction
+/// keeps its tiles; pixels outside the map are black (0), like the seed's zero padding, and are
+/// standardised like every other pixel.
+///
+/// **Incremental updates.** The extractor keeps each tile's input pixels and its mask. A later
+/// call on the same growing map runs the network only on tiles whose pixels differ from the kept
+/// ones (or are new). That gives exactly the mask of a full pass because (1) the network sees one
+/// tile at a time, with no overlap and no context from neighbours (the seed's tiling), and group
+/// norm normalises each tile on its own, so a tile's mask depends only on its pixels and the
+/// normalisation statistics; (2) unchanged pixels with unchanged statistics give the same network
+/// input, hence bit-identical logits; and (3) the cleanup is rerun over the whole mask (it is
+/// cheap). What can move is the statistics: see ``UNetNormalization`` (the default,
+/// `.refreshed(tolerance: 0.05)`, reruns everything when they drift by 5 % of a std, and in
+/// between equals a full pass with the held statistics exactly). ``reset()`` forgets the tiles.
+///
+/// Maps at another scale (`scale` map pixels per half-scale pixel, 2 for a 4K capture) are first
+/// box-averaged onto a half-scale grid anchored to the origin, so the mask is at the seed's scale
+/// (its ``LineMask/scale`` is 1 and its origin is the half-scale origin).
+public final class UNetLineExtractor: LineExtracting {
+    public let name: String
+    public let network: AttentionUNet
+    public var normalization: UNetNormalization
+    /// The sparse-pixel cleanup (nil: none).
+    public var cleanup: SparsePixelCleanup?
+    /// Tiles per network call (64, as the seed).
+    public var batchSize = 64
+    public private(set) var lastUpdate: UNetUpdateReport?
+    let plan: UNetInferencePlan
+    static let tile = 32
+
+    struct TileKey: Hashable {
+        var x: Int, y: Int
+    }
+    struct TileEntry {
+        var pixels: [UInt8]
+        var mask: [UInt8]
+    }
+    private var cache: [TileKey: TileEntry] = [:]
+    private var heldMean: [Float]?
+    private var heldStd: [Float]?
+
+    /// An extractor running `network` (evaluation mode is set here).
+    public init(
+        network: AttentionUNet, name: String = "unet", normalization: UNetNormalization = .refreshed(tolerance: 0.05),
+        cleanup: SparsePixelCleanup? = SparsePixelCleanup()
+    ) {
+        network.eval()
+        self.network = network
+        self.name = name
+        self.normalization = normalization
+        self.cleanup = cleanup
+        plan = UNetInferencePlan(network)
+    }
+
+    /// Loads a model file (a PixelPilot UNet model, or a bare checkpoint with the seed's key
+    /// names). Errors name the file.
+    public convenience init(
+        contentsOf url: URL, normalization: UNetNormalization = .refreshed(tolerance: 0.05),
+        cleanup: SparsePixelCleanup? = SparsePixelCleanup()
+    ) throws {
+        let (net, config) = try AttentionUNet.read(from: url)
+        guard net.granularity <= UNetLineExtractor.tile else {
+            throw TensorError.badFile(
+                path: url.path, reason: "UNet depth \(net.configuration.depth) does not fit 32-pixel tiles (at most 5)")
+        }
+        guard net.configuration.inputChannels == 3 else {
+            throw TensorError.badFile(
+                path: url.path, reason: "the UNet takes \(net.configuration.inputChannels) channels; map lines need RGB (3)")
+        }
+        let name = config["name"] ?? url.deletingPathExtension().lastPathComponent
+        self.init(network: net, name: name, normalization: normalization, cleanup: cleanup)
+    }
+
+    /// The small default network committed with PixelPilot (`unet-small.safetensors`; see
+    /// ``UNetDefaultModel``).
+    public static func loadDefault(
+        normalization: UNetNormalization = .refreshed(tolerance: 0.05)
+    ) throws -> UNetLineExtractor {
+        try UNetLineExtractor(contentsOf: UNetDefaultModel.url(), normalization: normalization)
+    }
+
+    public func reset() {
+        cache = [:]
+        heldMean = nil
+        heldStd = nil
+        lastUpdate = nil
+    }
+
+    public func lines(of map: Image, origin: GridPoint, scale: Float) throws -> LineMask {
+        let start = DispatchTime.now().uptimeNanoseconds
+        guard map.width > 0, map.height > 0, map.channels >= 3 else {
+            throw TensorError.invalidArgument("the map must be a non-empty RGB or RGBA image, got \(map.width)x\(map.height)x\(map.channels)")
+        }
+        guard scale.isFinite, scale > 0 else { throw TensorError.invalidArgument("the map scale must be positive, got \(scale)") }
+        let (img, o) = UNetLineExtractor.halfScale(map, origin: origin, scale: scale)
+        let w = img.width
+        let h = img.height
+        let c = img.channels
+        let (mean, std) = statistics(img)
+        var refreshed = false
+        if heldMean != mean || heldStd != std {
+            cache = [:]
+            heldMean = mean
+            heldStd = std
+            refreshed = true
+        }
+        let t = UNetLineExtractor.tile
+        func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+        let tx0 = floorDiv(-o.x, t)
+        let tx1 = floorDiv(w - 1 - o.x, t)
+        let ty0 = floorDiv(-o.y, t)
+        let ty1 = floorDiv(h - 1 - o.y, t)
+        var pending: [(TileKey, [UInt8])] = []
+        var keys: [TileKey] = []
+        img.pixels.withUnsafeBufferPointer { px in
+            var buf = [UInt8](repeating: 0, count: t * t * 3)
+            for ty in ty0...ty1 {
+                for tx in tx0...tx1 {
+                    let key = TileKey(x: tx, y: ty)
+                    keys.append(key)
+                    let x0 = o.x + tx * t
+                    let y0 = o.y + ty * t
+                    buf.withUnsafeMutableBufferPointer { b in
+                        for yy in 0..<t {
+                            let y = y0 + yy
+                            let row = b.baseAddress! + yy * t * 3
+                            guard y >= 0, y < h else {
+                                row.update(repeating: 0, count: t * 3)
+                                continue
+                            }
+                            for xx in 0..<t {
+                                let x = x0 + xx
+                                if x >= 0 && x < w {
+                                    let s = (y * w + x) * c
+                                    row[3 * xx] = px[s]
+                                    row[3 * xx + 1] = px[s + 1]
+                                    row[3 * xx + 2] = px[s + 2]
+                                } else {
+                                    row[3 * xx] = 0
+                                    row[3 * xx + 1] = 0
+                                    row[3 * xx + 2] = 0
+                                }
+                            }
+                        }
+                    }
+                    if cache[key]?.pixels != buf { pending.append((key, buf)) }
+                }
+            }
+        }
+        run(pending, mean: mean, std: std)
+        var values = [UInt8](repeating: 0, count: w * h)
+        values.withUnsafeMutableBufferPointer { out in
+            for key in keys {
+                guard let entry = cache[key] else { continue }
+                let x0 = o.x + key.x * t
+                let y0 = o.y + key.y * t
+                for yy in 0..<t {
+                    let y = y0 + yy
+                    guard y >= 0, y < h else { continue }
+                    for xx in 0..<t {
+                        let x = x0 + xx
+                        if x >= 0 && x < w { out[y * w + x] = entry.mask[yy * t + xx] }
+                    }
+                }
+            }
+        }
+        cleanup?.apply(&values, width: w, height: h)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        lastUpdate = UNetUpdateReport(
+            tiles: keys.count, tilesRun: pending.count, statisticsRefreshed: refreshed, mean: mean, std: std,
+            seconds: seconds)
+        return LineMask(width: w, height: h, values: values, origin: o, scale: 1)
+    }
+
+    /// Standardises and classifies the tiles in batches, storing pixels and masks in the cache.
+    private func run(_ pending: [(TileKey, [UInt8])], mean: [Float], std: [Float]) {
+        let t = UNetLineExtractor.tile
+        let inv = std.map { 1 / ($0 + 1e-8) }
+        var start = 0
+        var mask = [UInt8](repeating: 0, count: batchSize * t * t)
+        while start < pending.count {
+            let count = min(batchSize, pending.count - start)
+            let x = Tensor.uninitialized([count, t, t, 3])
+            let xp = x.pointer
+            for i in 0..<count {
+                pending[start + i].1.withUnsafeBufferPointer { px in
+                    let dst = xp + i * t * t * 3
+                    for p in 0..<(t * t) {
+                        dst[3 * p] = (Float(px[3 * p]) - mean[0]) * inv[0]
+                        dst[3 * p + 1] = (Float(px[3 * p + 1]) - mean[1]) * inv[1]
+                        dst[3 * p + 2] = (Float(px[3 * p + 2]) - mean[2]) * inv[2]
+                    }
+                }
+            }
+            let logits = plan.logits(x)
+            mask.withUnsafeMutableBufferPointer { UNetInferencePlan.argmax(logits, into: $0.baseAddress!) }
+            for i in 0..<count {
+                let (key, pixels) = pending[start + i]
+                cache[key] = TileEntry(pixels: pixels, mask: Array(mask[(i * t * t)..<((i + 1) * t * t)]))
+            }
+            start += count
+        }
+    }
+
+    /// The statistics the policy says to use now (may be the held ones).
+    private func statistics(_ img: Image) -> (mean: [Float], std: [Float]) {
+        switch normalization {
+        case .fixed(let mean, let std):
+            return (mean, std)
+        case .exact:
+            return UNetLineExtractor.channelStatistics(img)
+        case .refreshed(let tolerance):
+            let (mean, std) = UNetLineExtractor.channelStatistics(img)
+            if let hm = heldMean, let hs = heldStd {
+                let moved = (0..<3).contains { k in
+                    let unit = max(hs[k], 1e-3)
+                    return abs(mean[k] - hm[k]) > tolerance * unit || abs(std[k] - hs[k]) > tolerance * unit
+                }
+                if !moved { return (hm, hs) }
+            }
+            return (mean, std)
+        }
+    }
+
+    /// Per-channel mean and population std of an RGB(A) image's first three channels.
+    public static func channelStatistics(_ img: Image) -> (mean: [Float], std: [Float]) {
+        let n = img.width * img.height
+        let c = img.channels
+        var sum = [Double](repeating: 0, count: 3)
+        var sq = [Double](repeating: 0, count: 3)
+        img.pixels.withUnsafeBufferPointer { px in
+            // Integer sums per row (exact), then doubles.
+            for y in 0..<img.height {
+                var s0 = 0
+                var s1 = 0
+                var s2 = 0
+                var q0 = 0
+                var q1 = 0
+                var q2 = 0
+                var o = y * img.width * c
+                for _ in 0..<img.width {
+                    let r = Int(px[o])
+                    let g = Int(px[o + 1])
+                    let b = Int(px[o + 2])
+                    s0 += r
+                    s1 += g
+                    s2 += b
+                    q0 += r * r
+                    q1 += g * g
+                    q2 += b * b
+                    o += c
+                }
+                sum[0] += Double(s0)
+                sum[1] += Double(s1)
+                sum[2] += Double(s2)
+                sq[0] += Double(q0)
+                sq[1] += Double(q1)
+                sq[2] += Double(q2)
+            }
+        }
+        let mean = sum.map { $0 / Double(n) }
+        let std = (0..<3).map { k in max(0, sq[k] / Double(n) - mean[k] * mean[k]).squareRoot() }
+        return (mean.map { Float($0) }, std.map { Float($0) })
+    }
+
+    /// The map on a half-scale grid anchored to `origin`: half-scale pixel u (relative to the
+    /// origin) averages the map pixels in [origin + u·scale, origin + (u + 1)·scale) on each axis.
+    /// Returns the map itself when the scale is 1.
+    static func halfScale(_ map: Image, origin: GridPoint, scale: Float) -> (Image, GridPoint) {
+        if abs(scale - 1) < 1e-4 { return (map, origin) }
+        let s = Double(scale)
+        // Half-scale pixels u from the first box that reaches into the map to the last that starts
+        // in it (edge boxes may be partial; they fill as the map grows, and their tiles rerun).
+        let ux0 = Int((Double(-origin.x) / s).rounded(.down))
+        let ux1 = Int((Double(map.width - 1 - origin.x) / s).rounded(.down))
+        let uy0 = Int((Double(-origin.y) / s).rounded(.down))
+        let uy1 = Int((Double(map.height - 1 - origin.y) / s).rounded(.down))
+        let ox = -ux0
+        let oy = -uy0
+        let w = ux1 - ux0 + 1
+        let h = uy1 - uy0 + 1
+        func span(_ i: Int, _ o: Int, _ oh: Int, _ limit: Int) -> (Int, Int) {
+            let u = i - oh
+            var a = Int((Double(o) + Double(u) * s).rounded(.down))
+            var b = Int((Double(o) + Double(u + 1) * s).rounded(.down))
+            a = min(max(a, 0), limit)
+            b = min(max(b, a + 1), limit)
+            if a >= limit { a = limit - 1 }
+            return (a, b)
+        }
+        let xs = (0..<w).map { span($0, origin.x, ox, map.width) }
+        let ys = (0..<h).map { span($0, origin.y, oy, map.height) }
+        var out = Image(width: w, height: h)
+        let c = map.channels
+        map.pixels.withUnsafeBufferPointer { src in
+            out.pixels.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let (y0, y1) = ys[y]
+                    for x in 0..<w {
+                        let (x0, x1) = xs[x]
+                        var r = 0
+                        var g = 0
+                        var b = 0
+                        for yy in y0..<y1 {
+                            var o = (yy * map.width + x0) * c
+                            for _ in x0..<x1 {
+                                r += Int(src[o])
+                                g += Int(src[o + 1])
+                                b += Int(src[o + 2])
+                                o += c
+                            }
+                        }
+                        let n = (y1 - y0) * (x1 - x0)
+                        let d = (y * w + x) * 3
+                        dst[d] = UInt8((r + n / 2) / n)
+                        dst[d + 1] = UInt8((g + n / 2) / n)
+                        dst[d + 2] = UInt8((b + n / 2) / n)
+                    }
+                }
+            }
+        }
+        return (out, GridPoint(x: ox, y: oy))
+    }
+}
