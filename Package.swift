@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Imaging"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "DesktopTesting", "Imaging", "CX11"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "DesktopTesting", "Imaging", "Datasets"]),
-        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging"]),
+        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging", "TensorKit"], exclude: ["Fixtures"]),
         .testTarget(name: "ArenaMapTests", dependencies: ["Arena", "Desktop", "Imaging"]),
         .testTarget(name: "CLITests", dependencies: ["PixelPilotCLI", "Imaging", "TensorKit", "Desktop", "DesktopTesting", "Arena",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),

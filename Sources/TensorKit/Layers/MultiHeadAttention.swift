@@ -49,6 +49,10 @@ public final class MultiHeadAttention: Module {
 /// A transformer encoder layer like PyTorch's `nn.TransformerEncoderLayer(batch_first=True)`:
 /// self-attention and a feed-forward block, each with a residual connection and layer norm
 /// (after the block by default, before it with `normFirst`).
+///
+/// The vision transformer of the layout reader's seed is `normFirst: true, gelu: true,
+/// geluTanh: true, activationDropout: false`: `x + Dropout(Attn(LN(x)))`, then
+/// `x + Dropout(W2 · GELU_tanh(W1 · LN(x) + b1) + b2)`, with no dropout inside the MLP.
 public final class TransformerEncoderBlock: Module {
     public let selfAttn: MultiHeadAttention
     public let linear1: Linear
@@ -58,10 +62,15 @@ public final class TransformerEncoderBlock: Module {
     public let dropout: Dropout
     public let normFirst: Bool
     public let useGELU: Bool
+    /// GELU's tanh approximation instead of the exact one (only with `gelu`).
+    public let geluTanh: Bool
+    /// Dropout also after the MLP's activation, as PyTorch does (the seed's ViT has none there).
+    public let activationDropout: Bool
 
     public init(
         embedDim: Int, headCount: Int, feedForward: Int, dropout: Float = 0, normFirst: Bool = false,
-        gelu: Bool = false, eps: Float = 1e-5, seed: UInt64 = 0
+        gelu: Bool = false, geluTanh: Bool = false, activationDropout: Bool = true, eps: Float = 1e-5,
+        seed: UInt64 = 0
     ) {
         selfAttn = MultiHeadAttention(embedDim: embedDim, headCount: headCount, seed: seed)
         linear1 = Linear(embedDim, feedForward, seed: seed &+ 2)
@@ -71,12 +80,15 @@ public final class TransformerEncoderBlock: Module {
         self.dropout = Dropout(rate: dropout, seed: seed &+ 4)
         self.normFirst = normFirst
         self.useGELU = gelu
+        self.geluTanh = geluTanh
+        self.activationDropout = activationDropout
         super.init()
     }
 
     func feedForward(_ x: Tensor) -> Tensor {
         let h = linear1(x)
-        return dropout(linear2(dropout(useGELU ? h.gelu() : h.relu())))
+        let a = useGELU ? h.gelu(approximateTanh: geluTanh) : h.relu()
+        return dropout(linear2(activationDropout ? dropout(a) : a))
     }
 
     public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil) -> Tensor {
