@@ -112,12 +112,12 @@ final class LayoutTokensTests: XCTestCase {
         }
     }
 
-    func testBatchPadsWithThePadTokenAndTruncates() {
+    func testBatchPadsWithThePadTokenAndTruncates() throws {
         let m = mask([(40, 50), (40, 85), (75, 50), (40, 20), (10, 50), (75, 85)])
         let six = LayoutTokens(mask: m)
         let two = LayoutTokens(mask: m, limit: 2)
         let c = ViTConfiguration(width: 8, depth: 1, heads: 2, mlp: 8, tokens: 4, classes: 3)
-        let b = ViTBatch([two, six], configuration: c, padSamples: 1)
+        let b = ViTBatch([two, six], configuration: c, padSamples: 1, compact: false)
         // Rows index [CLS, pad, tokens…]: sample 0 has 2 tokens then 2 pads; sample 1 is cut to
         // 4; the pad sample has as many (zero) tokens as the first sample.
         XCTAssertEqual(b.rows, [0, 2, 3, 1, 1, 0, 4, 5, 6, 7, 0, 8, 9, 1, 1])
@@ -129,6 +129,17 @@ final class LayoutTokensTests: XCTestCase {
         // Quadrants: the origin pixel is the first pixel of the top-left quadrant; pixel (31, 31)
         // of a patch is the last of the bottom-right one.
         XCTAssertEqual(b.quadrants.pointer[0], 1)
+        XCTAssertNil(b.keyBias)
+        // Compact: one pad position weighted log(4 − n), hidden filler up to the longest (n + 2).
+        let k = ViTBatch([two, six], configuration: c, padSamples: 1)
+        XCTAssertEqual(k.length, 6)
+        XCTAssertEqual(k.rows, [0, 2, 3, 1, 1, 1, 0, 4, 5, 6, 7, 1, 0, 8, 9, 1, 1, 1])
+        let bias = try XCTUnwrap(k.keyBias).scalars
+        XCTAssertEqual(Array(bias[0..<4]), [0, 0, 0, Float(log(2.0))])
+        XCTAssertEqual(bias[4], -1e30)
+        XCTAssertEqual(bias[5], -1e30)
+        XCTAssertEqual(Array(bias[6..<11]), [0, 0, 0, 0, 0])
+        XCTAssertEqual(bias[11], -1e30)  // four real tokens: no pad copies at all
     }
 }
 

@@ -36,9 +36,14 @@ final class ViTClassifierTests: XCTestCase {
     }
 
     func testLogitsLossAndGradientsMatchPyTorch() throws {
+        try checkParity(compact: true)
+        try checkParity(compact: false)
+    }
+
+    func checkParity(compact: Bool) throws {
         let l = try loadFixture()
         l.network.eval()
-        let logits = l.network(ViTBatch(l.samples, configuration: l.network.configuration))
+        let logits = l.network(ViTBatch(l.samples, configuration: l.network.configuration, compact: compact))
         assertClose(logits, l.f["logits"], "logits")
         let labels = try XCTUnwrap(l.f["labels"]).scalars.map { Int($0) }
         let mask = try XCTUnwrap(l.f["loss_mask"]).scalars

@@ -87,8 +87,8 @@ public final class ViTNetwork: Module {
             parts.append(embeddingDropout(e) + batch.positions)
         }
         let table = Tensor.concat(parts, axis: 0)
-        var x = table.gather(rows: batch.rows).reshaped([b, c.tokens + 1, w])
-        for block in blocks { x = block(x) }
+        var x = table.gather(rows: batch.rows).reshaped([b, batch.length, w])
+        for block in blocks { x = block(x, keyBias: batch.keyBias) }
         x = norm(x)
         let cls = x.slice(axis: 1, 0..<1).reshaped([b, w])
         return head(cls)
@@ -165,6 +165,15 @@ public final class ViTNetwork: Module {
 
 /// One batch of token sequences for ``ViTNetwork``: every kept token's quadrants and position
 /// embedding, and for each sample the rows of `[CLS, pad, tokens…]` that make its sequence.
+///
+/// **Compact padding** (the default) gives the same logits as the seed's padding with less work:
+/// the seed pads every sequence to 128 tokens with copies of one pad token and attends to them
+/// unmasked, and identical inputs stay identical through every block (attention, layer norm and
+/// the MLP treat each position alike), so the `m = 128 − n` pad copies can be one pad position
+/// whose attention score gets `+ log m` (softmax then weighs it as `m` keys). Sequences of
+/// different lengths in one batch are filled with hidden positions (score −10³⁰) that no other
+/// position sees. The sequence is then `n + 2` long instead of 129. `compact: false` builds the
+/// seed's full 129-long sequences.
 public struct ViTBatch {
     /// `[M·4, 256]`: each token's four 16×16 quadrants (top-left, top-right, bottom-left,
     /// bottom-right), pixels row-major, 0 or 1.
@@ -180,16 +189,23 @@ public struct ViTBatch {
     public let sequence: Int
     /// Per sample, how many real tokens it has (after truncation).
     public let kept: [Int]
+    /// Positions per sequence (CLS included): `sequence + 1`, or the compact length.
+    public let length: Int
+    /// `[B, length]` attention-score offsets of each key position (compact padding), or nil.
+    public let keyBias: Tensor?
 
     /// A batch of `samples` for a network of `configuration`, plus `padSamples` pad samples of
     /// §14.5 (all-zero pixels and position embeddings, as many tokens as the first sample).
-    public init(_ samples: [LayoutTokens], configuration: ViTConfiguration, padSamples: Int = 0) {
+    public init(_ samples: [LayoutTokens], configuration: ViTConfiguration, padSamples: Int = 0, compact: Bool = true) {
         let t = configuration.tokens
         let w = configuration.width
         var kept = samples.map { min($0.count, t) }
         let padTokens = min(kept.first ?? 0, t)
         kept += [Int](repeating: padTokens, count: padSamples)
         let m = kept.reduce(0, +)
+        // Compact: CLS, the tokens, one weighted pad position, hidden filler up to the longest.
+        let length = compact ? (kept.max() ?? 0) + 2 : t + 1
+        var bias = [Float](repeating: 0, count: compact ? kept.count * length : 0)
         let quadrants = Tensor(zeros: [m * 4, 256])
         var positions = [Float](repeating: 0, count: m * w)
         var rows: [Int] = []
@@ -215,7 +231,14 @@ public struct ViTBatch {
                     }
                 }
             }
-            rows += [Int](repeating: 1, count: t - n)
+            if compact {
+                rows += [Int](repeating: 1, count: length - 1 - n)
+                let base = s * length
+                bias[base + n + 1] = t > n ? Float(Foundation.log(Double(t - n))) : -1e30
+                for j in (n + 2)..<length { bias[base + j] = -1e30 }
+            } else {
+                rows += [Int](repeating: 1, count: t - n)
+            }
             next += n
         }
         self.quadrants = quadrants
@@ -226,5 +249,7 @@ public struct ViTBatch {
         width = w
         sequence = t
         self.kept = kept
+        self.length = length
+        keyBias = compact ? Tensor(shape: [kept.count, length], scalars: bias) : nil
     }
 }

@@ -21,7 +21,9 @@ public final class MultiHeadAttention: Module {
     }
 
     /// Self-attention of `x` `[N, L, E]`. `keyPaddingMask[n][s] == true` hides key `s` of sample `n`.
-    public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil) -> Tensor {
+    /// `keyBias` `[N, L]` (no gradient) is added to every query's score of key `s`: `log m` makes
+    /// key `s` count as `m` identical keys, a large negative value hides it.
+    public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil, keyBias: Tensor? = nil) -> Tensor {
         precondition(x.rank == 3 && x.shape[2] == embedDim, "attention expects [N, L, \(embedDim)], got \(x.shape)")
         let n = x.shape[0]
         let l = x.shape[1]
@@ -40,6 +42,10 @@ public final class MultiHeadAttention: Module {
                 "key padding mask must be [\(n)][\(l)]")
             let mask = Tensor(shape: [n, 1, 1, l], scalars: keyPaddingMask.flatMap { $0.map { $0 ? -1e30 : 0 } })
             scores = scores + mask
+        }
+        if let keyBias {
+            precondition(keyBias.shape == [n, l], "key bias must be [\(n), \(l)], got \(keyBias.shape)")
+            scores = scores + keyBias.reshaped([n, 1, 1, l])
         }
         let attended = Tensor.matmul(scores.softmax(axis: -1), v, transA: false, transB: false)  // [N, H, L, Dh]
         return outProj(attended.permuted([0, 2, 1, 3]).reshaped([n, l, e]))
@@ -91,12 +97,12 @@ public final class TransformerEncoderBlock: Module {
         return dropout(linear2(activationDropout ? dropout(a) : a))
     }
 
-    public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil) -> Tensor {
+    public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil, keyBias: Tensor? = nil) -> Tensor {
         if normFirst {
-            let a = x + dropout(selfAttn(norm1(x), keyPaddingMask: keyPaddingMask))
+            let a = x + dropout(selfAttn(norm1(x), keyPaddingMask: keyPaddingMask, keyBias: keyBias))
             return a + feedForward(norm2(a))
         }
-        let a = norm1(x + dropout(selfAttn(x, keyPaddingMask: keyPaddingMask)))
+        let a = norm1(x + dropout(selfAttn(x, keyPaddingMask: keyPaddingMask, keyBias: keyBias)))
         return norm2(a + feedForward(a))
     }
 }

@@ -9,7 +9,7 @@ import Arena
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model.",
-        subcommands: [TrainClassifier.self])
+        subcommands: [TrainClassifier.self, TrainLayout.self])
 }
 
 struct TrainClassifier: ParsableCommand {
