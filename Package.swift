@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Imaging"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "DesktopTesting", "Imaging", "CX11"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "DesktopTesting", "Imaging", "Datasets"]),
-        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging", "TensorKit"]),
+        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging", "TensorKit"], exclude: ["Fixtures"]),
         .testTarget(name: "LayoutServerTests", dependencies: [
             "LayoutServer", "LayoutReader", "Imaging",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -20,8 +20,21 @@ struct LayoutModelOptions: ParsableArguments {
 
     /// The in-process pipeline; a missing, corrupt or mismatched model file is an error naming it.
     func makeInference() throws -> LocalLayoutInference {
-        throw CLIError(
-            "this build has no layout models yet (the UNet and ViT branches are not merged): cannot read layouts")
+        let lines: LineExtracting
+        switch extractor {
+        case .threshold:
+            let t = ColorThresholdLineExtractor()
+            if noCleanup { t.cleanup = nil }
+            lines = t
+        case .unet:
+            let u = try unet.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0)) } ?? UNetLineExtractor.loadDefault()
+            if noCleanup { u.cleanup = nil }
+            lines = u
+        }
+        let classifier =
+            try vit.map { try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: $0)) }
+            ?? ViTLayoutClassifier.loadDefault().classifier
+        return LocalLayoutInference(extractor: lines, classifier: classifier)
     }
 }
 
