@@ -44,7 +44,7 @@ demo: build
 
 ## demo-layout: the layout reader's demo (map arena, live reader, guide overlay) on a virtual display.
 demo-layout: build
-	$(BIN) demo layout --out demo-output/layout
+	$(BIN) demo layout --output demo-output/layout
 
 ## bench: TensorKit against PyTorch, TensorFlow/Keras, ONNX Runtime and TFLite (sets up its own venv).
 bench: build

@@ -70,6 +70,8 @@ struct LayoutLive: ParsableCommand {
     }
 
     func run() throws {
+        // Models first: a missing or bad model file fails before anything opens.
+        let local = server == nil ? try models.makeInference() : nil
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         let source = X11ScreenSource(connection: connection)
@@ -96,8 +98,10 @@ struct LayoutLive: ParsableCommand {
                 print(
                     "Server \(server) is not answering yet (\(c.status)); stitching goes on, the client keeps trying.")
             }
+        } else if let local {
+            inference = local
         } else {
-            inference = try models.makeInference()
+            throw CLIError("no layout models")
         }
         defer { client?.close() }
         let reader = try LiveLayoutReader(

@@ -27,7 +27,9 @@ struct LayoutModelOptions: ParsableArguments {
             if noCleanup { t.cleanup = nil }
             lines = t
         case .unet:
-            let u = try unet.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0)) } ?? UNetLineExtractor.loadDefault()
+            let u =
+                try unet.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0)) }
+                ?? UNetLineExtractor.loadDefault()
             if noCleanup { u.cleanup = nil }
             lines = u
         }

@@ -46,6 +46,9 @@ struct LayoutServe: ParsableCommand {
         config.port = port
         config.token = token ?? ProcessInfo.processInfo.environment["PIXELPILOT_LAYOUT_TOKEN"]
         config.maxMessageBytes = maxMessageMb << 20
+        if !LayoutServerError.isLoopback(host) && (config.token ?? "").isEmpty {
+            throw LayoutServerError.tokenRequired(host: host)
+        }
         // Load once here so a bad model file fails before anything listens.
         let first = try models.makeInference()
         let pool = InferencePool(first: first, make: models.makeInference)
