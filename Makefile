@@ -80,7 +80,7 @@ bench-unet: build
 ## (Sources/LayoutReader/Resources/unet-small.safetensors) on arena frames.
 layout-models: build
 	mkdir -p $(MODEL_DIR)
-	$(BIN) train unet --out $(MODEL_DIR)/unet-small.safetensors --steps 1500 --seed 1
+	$(BIN) train unet --out $(MODEL_DIR)/unet-small.safetensors --steps 600 --eval-every 50 --learning-rate 2e-3 --train-instances 1 --seed 1
 	cp $(MODEL_DIR)/unet-small.safetensors Sources/LayoutReader/Resources/unet-small.safetensors
 
 ## unet-fixtures: regenerate the UNet parity fixtures (Tests/TensorKitTests/Fixtures/unet; needs PyTorch).

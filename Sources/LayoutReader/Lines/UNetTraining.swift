@@ -173,9 +173,12 @@ public final class UNetTraining {
         return (x, labels)
     }
 
-    /// Trains; `progress` hears every step and evaluation. Saves nothing: the caller writes
-    /// ``Result/network`` (the best state is restored into it at the end).
-    public func run(progress: (Event) -> Void) throws -> Result {
+    /// Trains; `progress` hears every step and evaluation, `onImprovement` gets the network (in
+    /// evaluation mode) whenever the validation IoU improves (to save a checkpoint). At the end the
+    /// best state is restored into ``Result/network``.
+    public func run(
+        onImprovement: (AttentionUNet, Evaluation) throws -> Void = { _, _ in }, progress: (Event) -> Void
+    ) throws -> Result {
         var rng = SeededGenerator(seed: options.seed)
         let net = options.initial ?? AttentionUNet(options.configuration, seed: options.seed &+ 1)
         net.train()
@@ -246,6 +249,9 @@ public final class UNetTraining {
                 if improved {
                     best = e
                     bestState = net.stateDict().mapValues { $0.copy() }
+                    net.eval()
+                    try onImprovement(net, e)
+                    net.train()
                 }
                 progress(.evaluated(e))
                 lossSum = 0

@@ -46,6 +46,15 @@ public final class UNetInferencePlan {
     let headNorm: Norm
     let head: Conv
     private var directCalls = 0, gemmCalls = 0
+    /// Seconds spent per kind of step in the last ``logits(_:)`` call (for the benchmark).
+    public private(set) var timings: [String: Double] = [:]
+
+    @inline(__always) func timed<T>(_ key: String, _ body: () -> T) -> T {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = body()
+        timings[key, default: 0] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        return r
+    }
 
     public init(_ net: AttentionUNet) {
         configuration = net.configuration
@@ -119,6 +128,7 @@ public final class UNetInferencePlan {
                 && input.shape[2] % g == 0, "UNet plan input must be [N, H, W, C] with H, W multiples of \(g)")
         directCalls = 0
         gemmCalls = 0
+        timings = [:]
         return GradMode.withoutGrad {
             let d = configuration.depth
             var x = run(encoder[0], conv3(input, stem))
@@ -158,15 +168,17 @@ public final class UNetInferencePlan {
         let h = conv3(normReLU(conv3(normReLU(x, b.norm1), b.conv1), b.norm2), b.conv2)
         if let s = b.shortcut {
             let sc = conv1(x, s)
-            Kernels.add(h.pointer, sc.pointer, h.count)
+            timed("add") { Kernels.add(h.pointer, sc.pointer, h.count) }
         } else {
-            Kernels.add(h.pointer, x.pointer, h.count)
+            timed("add") { Kernels.add(h.pointer, x.pointer, h.count) }
         }
         return h
     }
 
     /// Group norm and ReLU, per image (two passes for the statistics: mean, then centred squares).
-    func normReLU(_ x: Tensor, _ nm: Norm) -> Tensor {
+    func normReLU(_ x: Tensor, _ nm: Norm) -> Tensor { timed("group norm + relu") { normReLUBody(x, nm) } }
+
+    func normReLUBody(_ x: Tensor, _ nm: Norm) -> Tensor {
         let n = x.shape[0]
         let c = nm.channels
         let s = x.count / (n * c)
@@ -228,6 +240,11 @@ public final class UNetInferencePlan {
 
     /// 3×3 convolution, padding 1, plus bias.
     func conv3(_ x: Tensor, _ cv: Conv) -> Tensor {
+        let direct = DirectConv.useAVX512 && x.shape[1] >= 2 && DirectConv.handlesOutputs(cv.cout, width: x.shape[2])
+        return timed(direct ? "conv 3x3 direct" : "conv 3x3 gemm") { conv3Body(x, cv) }
+    }
+
+    func conv3Body(_ x: Tensor, _ cv: Conv) -> Tensor {
         let n = x.shape[0]
         let h = x.shape[1]
         let w = x.shape[2]
@@ -249,8 +266,9 @@ public final class UNetInferencePlan {
             dilation: (1, 1), groups: 1, outputHeight: h, outputWidth: w)
         let rows = h * w
         let k = geo.k
-        // Whole images per GEMM, enough of them for at least ~256 rows.
-        let per = Swift.max(1, Swift.min(n, (256 + rows - 1) / rows))
+        // Whole images per GEMM: enough for about 1024 rows (OpenBLAS runs small GEMMs far below
+        // its peak), but at least two chunks per worker so both cores stay busy.
+        let per = Swift.max(1, Swift.min((1024 + rows - 1) / rows, n / (2 * Parallel.threadCount)))
         let chunks = (n + per - 1) / per
         let xp = x.pointer
         let op = out.pointer
@@ -278,7 +296,9 @@ public final class UNetInferencePlan {
     }
 
     /// 1×1 convolution plus bias: one GEMM over every pixel.
-    func conv1(_ x: Tensor, _ cv: Conv) -> Tensor {
+    func conv1(_ x: Tensor, _ cv: Conv) -> Tensor { timed("conv 1x1") { conv1Body(x, cv) } }
+
+    func conv1Body(_ x: Tensor, _ cv: Conv) -> Tensor {
         let m = x.count / cv.cin
         var shape = x.shape
         shape[shape.count - 1] = cv.cout
@@ -297,7 +317,9 @@ public final class UNetInferencePlan {
 
     /// Transposed convolution, kernel 2, stride 2: one GEMM to `[pixels, 4·cout]`, then each
     /// pixel's four outputs go to their 2×2 block, plus bias.
-    func up(_ x: Tensor, _ u: Up) -> Tensor {
+    func up(_ x: Tensor, _ u: Up) -> Tensor { timed("transposed conv") { upBody(x, u) } }
+
+    func upBody(_ x: Tensor, _ u: Up) -> Tensor {
         let n = x.shape[0]
         let h = x.shape[1]
         let w = x.shape[2]
@@ -333,7 +355,9 @@ public final class UNetInferencePlan {
         return out
     }
 
-    func maxPool(_ x: Tensor) -> Tensor {
+    func maxPool(_ x: Tensor) -> Tensor { timed("max pool") { maxPoolBody(x) } }
+
+    func maxPoolBody(_ x: Tensor) -> Tensor {
         let n = x.shape[0]
         let h = x.shape[1]
         let w = x.shape[2]
@@ -357,7 +381,9 @@ public final class UNetInferencePlan {
     }
 
     /// `[skip · scale, x]` along channels.
-    func concat(_ skip: Tensor, scale: Float, _ x: Tensor) -> Tensor {
+    func concat(_ skip: Tensor, scale: Float, _ x: Tensor) -> Tensor { timed("concat") { concatBody(skip, scale: scale, x) } }
+
+    func concatBody(_ skip: Tensor, scale: Float, _ x: Tensor) -> Tensor {
         let cs = skip.shape[3]
         let cx = x.shape[3]
         let m = skip.count / cs

@@ -57,7 +57,7 @@ extension Tensor {
             "layerNorm shape \(normalizedShape) is not a suffix of \(shape)")
         let d = normalizedShape.reduce(1, *)
         let (xhat, invStd) = GradMode.withoutGrad { Tensor.normalizeRows(self, rowLength: d, eps: eps) }
-        let normalized = xhat.recording("layer_norm", [self]) { g in
+        let normalized = xhat.detached().recording("layer_norm", [self]) { g in
             [Tensor.normalizeRowsBackward(g, xhat: xhat, invStd: invStd, rowLength: d)]
         }
         var y = normalized
@@ -79,7 +79,7 @@ extension Tensor {
         let grouped = reshaped([n, spatial, groups, cg]).permuted([0, 2, 1, 3])
         let d = spatial * cg
         let (xhat, invStd) = GradMode.withoutGrad { Tensor.normalizeRows(grouped, rowLength: d, eps: eps) }
-        let normalized = xhat.recording("group_norm", [grouped]) { g in
+        let normalized = xhat.detached().recording("group_norm", [grouped]) { g in
             [Tensor.normalizeRowsBackward(g, xhat: xhat, invStd: invStd, rowLength: d)]
         }
         var y = normalized.permuted([0, 2, 1, 3]).reshaped(shape)
@@ -135,7 +135,7 @@ extension Tensor {
             runningMean.pointer[j] = (1 - momentum) * runningMean.pointer[j] + momentum * Float(mean)
             runningVar.pointer[j] = (1 - momentum) * runningVar.pointer[j] + momentum * Float(unbiased)
         }
-        let normalized = xhat.recording("batch_norm", [rows]) { g in
+        let normalized = xhat.detached().recording("batch_norm", [rows]) { g in
             [Tensor.normalizeRowsBackward(g, xhat: xhat, invStd: invStd, rowLength: m)]
         }
         var y = normalized.transposed().reshaped(shape)

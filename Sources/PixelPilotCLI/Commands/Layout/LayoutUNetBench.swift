@@ -170,6 +170,9 @@ struct LayoutUNetBench: ParsableCommand {
                 String(
                     format: "Seed network (8,173,099 parameters), 64 tiles of 32x32x3: median %.3f s over %d runs (", med,
                     seedBatches) + plan.kernelSummary + ")")
+            let parts = plan.timings.sorted { $0.value > $1.value }
+                .map { "\($0.key) " + String(format: "%.0f ms", $0.value * 1000) }
+            print("  time by step (last run): " + parts.joined(separator: ", "))
             figures["seed_batch_seconds"] = med
             figures["seed_batch_runs"] = secs
             figures["kernels"] = plan.kernelSummary

@@ -198,8 +198,19 @@ struct TrainUNet: ParsableCommand {
             validation: validationFrames.map { LabeledLines(image: $0.image, lines: $0.lines) }, options: options)
         let probe = options.initial ?? AttentionUNet(config)
         print("Network: attention UNet, \(config), \(probe.parameterCount) parameters; \(steps) steps of \(batchSize) patches.")
+        fflush(stdout)
         let bar = ProgressBar()
-        let result = try training.run { event in
+        let url = URL(fileURLWithPath: out)
+        func save(_ net: AttentionUNet, _ best: UNetTraining.Evaluation) throws {
+            try net.write(
+                to: url,
+                extra: [
+                    "name": url.deletingPathExtension().lastPathComponent, "steps": String(steps),
+                    "best_step": String(best.step), "validation_iou": String(format: "%.4f", best.score.iou),
+                    "data": "arena frames, \(trainInstances) instances/class, effects \(effects)",
+                ])
+        }
+        let result = try training.run(onImprovement: save) { event in
             switch event {
             case .step(let s, let total, let loss, let acc, let elapsed):
                 bar.update(
@@ -213,15 +224,6 @@ struct TrainUNet: ParsableCommand {
                         + (e.improved ? " (best)" : ""))
             }
         }
-        let url = URL(fileURLWithPath: out)
-        try result.network.write(
-            to: url,
-            extra: [
-                "name": url.deletingPathExtension().lastPathComponent, "steps": String(steps),
-                "best_step": String(result.best?.step ?? steps),
-                "validation_iou": String(format: "%.4f", result.best?.score.iou ?? 0),
-                "data": "arena frames, \(trainInstances) instances/class, effects \(effects)",
-            ])
         do {
             try UNetTraining.csv(result.evaluations).write(toFile: out + ".history.csv", atomically: true, encoding: .utf8)
         } catch {
