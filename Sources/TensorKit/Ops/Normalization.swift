@@ -57,8 +57,11 @@ extension Tensor {
             "layerNorm shape \(normalizedShape) is not a suffix of \(shape)")
         let d = normalizedShape.reduce(1, *)
         let (xhat, invStd) = GradMode.withoutGrad { Tensor.normalizeRows(self, rowLength: d, eps: eps) }
+        // The closure keeps a second view of x̂'s storage, not x̂ itself: x̂ owns the node, and a
+        // closure holding x̂ would be a retain cycle that keeps the whole graph alive.
+        let saved = Tensor(shape: xhat.shape, storage: xhat.storage)
         let normalized = xhat.recording("layer_norm", [self]) { g in
-            [Tensor.normalizeRowsBackward(g, xhat: xhat, invStd: invStd, rowLength: d)]
+            [Tensor.normalizeRowsBackward(g, xhat: saved, invStd: invStd, rowLength: d)]
         }
         var y = normalized
         if let weight { y = y * weight.reshaped(normalizedShape) }
@@ -79,8 +82,9 @@ extension Tensor {
         let grouped = reshaped([n, spatial, groups, cg]).permuted([0, 2, 1, 3])
         let d = spatial * cg
         let (xhat, invStd) = GradMode.withoutGrad { Tensor.normalizeRows(grouped, rowLength: d, eps: eps) }
+        let saved = Tensor(shape: xhat.shape, storage: xhat.storage)  // not x̂ itself (a retain cycle)
         let normalized = xhat.recording("group_norm", [grouped]) { g in
-            [Tensor.normalizeRowsBackward(g, xhat: xhat, invStd: invStd, rowLength: d)]
+            [Tensor.normalizeRowsBackward(g, xhat: saved, invStd: invStd, rowLength: d)]
         }
         var y = normalized.permuted([0, 2, 1, 3]).reshaped(shape)
         if let weight { y = y * weight }

@@ -20,6 +20,6 @@ struct LayoutCommand: ParsableCommand {
             LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutDraw.self, LayoutFog.self,
             LayoutShow.self,
             LayoutBench.self,
-            LayoutEvaluate.self,
+            LayoutEvaluate.self, LayoutBenchViT.self,
         ])
 }
