@@ -24,10 +24,16 @@ struct LayoutBenchViT: ParsableCommand {
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
-        let classifier = try ViTLayoutClassifier.seedCheckpoint(
-            contentsOf: url, classNames: (0..<9).map { "\($0)" }, configuration: .seed)
-        // Reading the inputs: the same file, other keys.
-        let all = try SafeTensors.read(contentsOf: url).tensors
+        let all: [String: Tensor]
+        do { all = try SafeTensors.read(contentsOf: url).tensors } catch {
+            throw ValidationError("\(file): cannot be read as safetensors: \(error)")
+        }
+        // The seed's weights (the same file also holds the inputs).
+        let network = ViTNetwork(.seed)
+        do { try network.loadSeed(all.filter { !$0.key.hasPrefix("input") }) } catch {
+            throw ValidationError("\(file): not the seed's ViT weights: \(error)")
+        }
+        let classifier = ViTLayoutClassifier(network: network, classNames: (0..<9).map { "\($0)" })
         let cases = all.keys.compactMap { k -> Int? in
             guard k.hasPrefix("input"), k.hasSuffix(".pixels") else { return nil }
             return Int(k.dropFirst(5).dropLast(7))
@@ -42,17 +48,13 @@ struct LayoutBenchViT: ParsableCommand {
                 totalCount: n, rows: rows.scalars.map { Int($0) }, columns: cols.scalars.map { Int($0) },
                 pixels: px.scalars.map { $0 != 0 ? 1 : 0 })
             for compact in [true, false] {
-                let c = classifier.network.configuration
-                func once() -> Tensor {
-                    GradMode.withoutGrad {
-                        classifier.network(ViTBatch([tokens], configuration: c, compact: compact))
-                    }
-                }
+                let inference = ViTInference(network: classifier.network)
+                func once() -> [Float] { inference.logits(tokens, compact: compact) }
                 var maxDiff: Float = .nan
                 if let peer = all["input\(n).logits"] {
                     let mine = once()
                     maxDiff = 0
-                    for i in 0..<peer.count { maxDiff = max(maxDiff, abs(mine.pointer[i] - peer.pointer[i])) }
+                    for i in 0..<peer.count { maxDiff = max(maxDiff, abs(mine[i] - peer.pointer[i])) }
                 }
                 for _ in 0..<warmup { _ = once() }
                 var ms: [Double] = []
