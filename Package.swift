@@ -55,7 +55,9 @@ let package = Package(
         // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
         .target(name: "DesktopTesting", dependencies: ["Desktop", "Imaging"]),
         .target(name: "Arena", dependencies: ["Desktop", "Imaging", "SeededRandom"]),
-        .target(name: "LayoutReader", dependencies: ["TensorKit", "Imaging", "Desktop"], swiftSettings: [.unsafeFlags(simdFlags)]),
+        // The default layout classifier (made by `make layout-vit-model`), copied beside the executable.
+        .target(name: "LayoutReader", dependencies: ["TensorKit", "Imaging", "Desktop"], resources: [.copy("Resources/layout-vit.safetensors")],
+                swiftSettings: [.unsafeFlags(simdFlags)]),
         // The built-in cell classifier (made by `make models`), copied beside the executable.
         .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),

@@ -31,6 +31,8 @@ public final class ViTTraining {
         /// Score the test set every this many steps (the seed's 5).
         public var evaluateEvery = 5
         public var seed: UInt64 = 0
+        /// Start from these weights (a model file's tensors) instead of the seed's initialisation.
+        public var initialWeights: [String: Tensor]?
         public init() {}
     }
 
@@ -97,6 +99,7 @@ public final class ViTTraining {
         let c = options.configuration
         precondition(classNames.count == c.classes)
         let network = ViTNetwork(c, seed: options.seed)
+        if let w = options.initialWeights { try network.load(stateDict: w) }
         network.train()
         let optimizer = Adam(parameters: network.trainableParameters(), learningRate: options.learningRate)
         var rng = SeededGenerator(seed: options.seed &+ 0x7A1)

@@ -49,6 +49,7 @@ struct TrainLayout: ParsableCommand {
     @Option(help: "MLP hidden width (the seed's 512).") var mlp = 512
     @Option(help: "Tokens per sample (the seed's 128).") var tokens = 128
     @Option(help: "Seed of weights, paths, shuffling and dropout.") var seed: UInt64 = 0
+    @Option(help: "Start from this model's weights (same network shape) instead of random ones.") var resume: String?
 
     func configurationValue() throws -> ViTConfiguration {
         let c = ViTConfiguration(width: width, depth: depth, heads: heads, mlp: mlp, tokens: tokens, classes: 9)
@@ -102,6 +103,15 @@ struct TrainLayout: ParsableCommand {
         options.minimumPerClassPerStep = perClass
         options.evaluateEvery = evalEvery
         options.seed = seed
+        if let resume {
+            let start = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: resume))
+            guard start.network.configuration == c else {
+                throw ValidationError(
+                    "--resume \(resume): its network (\(start.network.configuration)) is not the one asked for (\(c))")
+            }
+            options.initialWeights = start.network.stateDict().mapValues { $0.copy() }
+            print("Starting from \(resume).")
+        }
         let bar = ProgressBar()
         var lastLoss = 0.0
         let training = ViTTraining(recipes: recipes, test: test, classNames: names, options: options)
