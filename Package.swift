@@ -59,9 +59,11 @@ let package = Package(
         // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
         .target(name: "DesktopTesting", dependencies: ["Desktop", "Imaging"]),
         .target(name: "Arena", dependencies: ["Desktop", "Imaging", "SeededRandom"]),
-        // The default line-extraction UNet (made by `make layout-models`), copied beside the executable.
+        // The default line-extraction UNet (`make layout-models`) and layout classifier (`make layout-vit-model`),
+        // copied beside the executable.
         .target(name: "LayoutReader", dependencies: ["TensorKit", "Imaging", "Desktop"],
-                resources: [.copy("Resources/unet-small.safetensors")], swiftSettings: [.unsafeFlags(simdFlags)]),
+                resources: [.copy("Resources/unet-small.safetensors"), .copy("Resources/layout-vit.safetensors")],
+                swiftSettings: [.unsafeFlags(simdFlags)]),
         // The built-in cell classifier (made by `make models`), copied beside the executable.
         .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),

@@ -37,3 +37,4 @@ DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python Benchmarks/peers.py --on
 # Stitching: the layout reader against the seed's SIFT method on the same recorded frames.
 Benchmarks/stitch.sh .venv-bench/bin/python
 Benchmarks/unet.sh .venv-bench/bin/python  # UNet line extraction: quality, live updates, seed network vs PyTorch/ORT
+Benchmarks/vit.sh .venv-bench/bin/python --threads "$THREADS"

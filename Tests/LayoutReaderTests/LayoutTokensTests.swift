@@ -150,3 +150,29 @@ enum ViTFixture {
             .appendingPathComponent("\(name).safetensors")
     }
 }
+
+/// The row-interval fog equals part 1's pixel-by-pixel ``FogSampler``.
+final class FogRowsTests: XCTestCase {
+    func testSameAsFogSampler() throws {
+        var rng = SeededGenerator(seed: 4)
+        let w = 300
+        let h = 220
+        var mask = [UInt8](repeating: 0, count: w * h)
+        for i in mask.indices where rng.nextUniform() < 0.1 { mask[i] = 1 }
+        // A dense wandering path that leaves the image and comes back, and a far second stretch.
+        var path: [GridPoint] = []
+        var p = GridPoint(x: 20, y: 30)
+        for k in 0..<900 {
+            p.x += k % 3 == 0 ? 1 : 0
+            p.y += (k / 60) % 2 == 0 ? 1 : -1
+            path.append(p)
+        }
+        path += (0..<50).map { GridPoint(x: 280 + $0, y: 200) }
+        for radius in [0, 7, 65] {
+            let a = try FogSampler.reveal(mask: mask, width: w, height: h, path: path, radius: radius).revealed
+            let b = FogSampler.revealedByRows(mask: mask, width: w, height: h, path: path, radius: radius)
+            XCTAssertEqual(a, b, "radius \(radius)")
+            XCTAssertGreaterThan(b.reduce(0) { $0 + Int($1) }, 0)
+        }
+    }
+}

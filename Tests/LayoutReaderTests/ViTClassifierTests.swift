@@ -71,6 +71,21 @@ final class ViTClassifierTests: XCTestCase {
         }
     }
 
+    func testFastInferenceMatchesTheNetwork() throws {
+        let l = try loadFixture()
+        l.network.eval()
+        let reference = try XCTUnwrap(l.f["logits"]).scalars
+        let inference = ViTInference(network: l.network)
+        for compact in [true, false] {
+            for (i, s) in l.samples.enumerated() {
+                let z = inference.logits(s, compact: compact)
+                for k in 0..<9 {
+                    XCTAssertEqual(z[k], reference[i * 9 + k], accuracy: 1e-4 * max(1, abs(reference[i * 9 + k])))
+                }
+            }
+        }
+    }
+
     func testClassifierFileRoundTripAndPrediction() throws {
         let l = try loadFixture()
         let names = (0..<9).map { "class\($0)" }

@@ -95,8 +95,22 @@ public final class ViTLayoutClassifier: LayoutClassifying {
         return LayoutPrediction(probabilities: probabilities([tokens])[0], tokenCount: tokens.totalCount)
     }
 
-    /// Class probabilities for several token sets at once (each needs at least one token).
+    private lazy var inference = ViTInference(network: network)
+
+    /// Class probabilities for several token sets (each needs at least one token), one at a time
+    /// through ``ViTInference`` (the fast path).
     public func probabilities(_ samples: [LayoutTokens]) -> [[Float]] {
+        samples.map { s in
+            let z = inference.logits(s)
+            let m = z.max() ?? 0
+            let e = z.map { Foundation.exp($0 - m) }
+            let sum = e.reduce(0, +)
+            return e.map { $0 / sum }
+        }
+    }
+
+    /// Class probabilities through the autodiff network, as one batch.
+    public func batchProbabilities(_ samples: [LayoutTokens]) -> [[Float]] {
         guard !samples.isEmpty else { return [] }
         return GradMode.withoutGrad {
             let logits = network(ViTBatch(samples, configuration: network.configuration))

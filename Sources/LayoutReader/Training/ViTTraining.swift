@@ -31,6 +31,8 @@ public final class ViTTraining {
         /// Score the test set every this many steps (the seed's 5).
         public var evaluateEvery = 5
         public var seed: UInt64 = 0
+        /// Start from these weights (a model file's tensors) instead of the seed's initialisation.
+        public var initialWeights: [String: Tensor]?
         public init() {}
     }
 
@@ -97,6 +99,7 @@ public final class ViTTraining {
         let c = options.configuration
         precondition(classNames.count == c.classes)
         let network = ViTNetwork(c, seed: options.seed)
+        if let w = options.initialWeights { try network.load(stateDict: w) }
         network.train()
         let optimizer = Adam(parameters: network.trainableParameters(), learningRate: options.learningRate)
         var rng = SeededGenerator(seed: options.seed &+ 0x7A1)
@@ -111,7 +114,9 @@ public final class ViTTraining {
         let worker = Thread {
             for item in order {
                 if cache.isCancelled { return }
-                let tokens: Swift.Result<LayoutTokens, Error> = Swift.Result { try recipes[item.label][item.index]() }
+                let tokens: Swift.Result<PackedLayoutTokens, Error> = Swift.Result {
+                    PackedLayoutTokens(try recipes[item.label][item.index]())
+                }
                 cache.put(item.label, item.index, tokens)
             }
         }
@@ -239,11 +244,11 @@ public final class ViTTraining {
 /// Realised samples shared by the worker (which fills it in step order) and the trainer.
 final class SampleCache: @unchecked Sendable {
     private let condition = NSCondition()
-    private var slots: [[Result<LayoutTokens, Error>?]]
+    private var slots: [[Result<PackedLayoutTokens, Error>?]]
     private var cancelled = false
     private(set) var realisedCount = 0
 
-    init(counts: [Int]) { slots = counts.map { [Result<LayoutTokens, Error>?](repeating: nil, count: $0) } }
+    init(counts: [Int]) { slots = counts.map { [Result<PackedLayoutTokens, Error>?](repeating: nil, count: $0) } }
 
     var isCancelled: Bool {
         condition.lock()
@@ -258,7 +263,7 @@ final class SampleCache: @unchecked Sendable {
         condition.unlock()
     }
 
-    func put(_ label: Int, _ index: Int, _ value: Result<LayoutTokens, Error>) {
+    func put(_ label: Int, _ index: Int, _ value: Result<PackedLayoutTokens, Error>) {
         condition.lock()
         slots[label][index] = value
         realisedCount += 1
@@ -272,7 +277,7 @@ final class SampleCache: @unchecked Sendable {
         defer { condition.unlock() }
         while slots[label][index] == nil { condition.wait() }
         switch slots[label][index]! {
-        case .success(let t): return t
+        case .success(let t): return t.unpacked
         case .failure(let e): throw e
         }
     }

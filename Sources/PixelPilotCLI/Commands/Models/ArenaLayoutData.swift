@@ -72,9 +72,8 @@ enum ArenaLayoutData {
             guard let (w, cuts) = entry else { continue }
             for path in cuts {
                 recipes[w.layoutClass].append {
-                    let r = try FogSampler.reveal(mask: w.values, width: w.width, height: w.height, path: path)
-                    return LayoutTokens(
-                        values: r.revealed, width: w.width, height: w.height, origin: w.origin, limit: tokens)
+                    let r = FogSampler.revealedByRows(mask: w.values, width: w.width, height: w.height, path: path)
+                    return LayoutTokens(values: r, width: w.width, height: w.height, origin: w.origin, limit: tokens)
                 }
             }
         }
@@ -86,7 +85,8 @@ enum ArenaLayoutData {
     struct Snapshot: Sendable {
         var distance: Double
         var fraction: Double
-        var tokens: LayoutTokens
+        var packed: PackedLayoutTokens
+        var tokens: LayoutTokens { packed.unpacked }
     }
 
     /// A scripted player's walk through one test instance.
@@ -137,8 +137,10 @@ enum ArenaLayoutData {
                     snaps.append(
                         Snapshot(
                             distance: distance, fraction: Double(shown) / Double(max(1, w.lineCount)),
-                            tokens: LayoutTokens(
-                                values: revealed, width: w.width, height: w.height, origin: w.origin, limit: tokens)))
+                            packed: PackedLayoutTokens(
+                                LayoutTokens(
+                                    values: revealed, width: w.width, height: w.height, origin: w.origin,
+                                    limit: tokens))))
                 }
             }
             let full = LayoutTokens(values: w.values, width: w.width, height: w.height, origin: w.origin, limit: tokens)

@@ -49,6 +49,7 @@ struct TrainLayout: ParsableCommand {
     @Option(help: "MLP hidden width (the seed's 512).") var mlp = 512
     @Option(help: "Tokens per sample (the seed's 128).") var tokens = 128
     @Option(help: "Seed of weights, paths, shuffling and dropout.") var seed: UInt64 = 0
+    @Option(help: "Start from this model's weights (same network shape) instead of random ones.") var resume: String?
 
     func configurationValue() throws -> ViTConfiguration {
         let c = ViTConfiguration(width: width, depth: depth, heads: heads, mlp: mlp, tokens: tokens, classes: 9)
@@ -69,6 +70,7 @@ struct TrainLayout: ParsableCommand {
     }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
         let c = try configurationValue()
         let names = LayoutClass.allCases.map(\.description)
         let output = URL(fileURLWithPath: out)
@@ -78,6 +80,7 @@ struct TrainLayout: ParsableCommand {
         }
         var t0 = Date()
         print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
+        debugRSS("start")
         let recipes = try ArenaLayoutData.trainingRecipes(
             instances: instances, paths: paths, tokens: c.tokens, seed: seed)
         print(
@@ -87,6 +90,7 @@ struct TrainLayout: ParsableCommand {
         t0 = Date()
         let walks = ArenaLayoutData.testWalks(instances: testInstances, seconds: walkSeconds, tokens: c.tokens)
         let test = ArenaLayoutData.regimeExamples(walks)
+        debugRSS("data ready")
         print(
             String(
                 format: "Test set: %d unseen layouts walked by the scripted player, %d test-regime samples (%.1f s).",
@@ -99,6 +103,15 @@ struct TrainLayout: ParsableCommand {
         options.minimumPerClassPerStep = perClass
         options.evaluateEvery = evalEvery
         options.seed = seed
+        if let resume {
+            let start = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: resume))
+            guard start.network.configuration == c else {
+                throw ValidationError(
+                    "--resume \(resume): its network (\(start.network.configuration)) is not the one asked for (\(c))")
+            }
+            options.initialWeights = start.network.stateDict().mapValues { $0.copy() }
+            print("Starting from \(resume).")
+        }
         let bar = ProgressBar()
         var lastLoss = 0.0
         let training = ViTTraining(recipes: recipes, test: test, classNames: names, options: options)
@@ -107,6 +120,11 @@ struct TrainLayout: ParsableCommand {
             case .realised: break
             case .step(let epoch, let step, let steps, let loss, let elapsed):
                 lastLoss = loss
+                if ProcessInfo.processInfo.environment["PIXELPILOT_DEBUG_RSS"] != nil,
+                    let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+                {
+                    FileHandle.standardError.write(Data("step \(step) t \(Int(elapsed)) rss pages \(statm)\n".utf8))
+                }
                 bar.update(
                     done: step, total: steps, elapsed: elapsed,
                     suffix: String(format: "epoch %d - loss: %.4f - %@", epoch, loss, ProgressBar.duration(elapsed)))
@@ -131,6 +149,14 @@ struct TrainLayout: ParsableCommand {
         try LayoutEvaluate.write(evaluation, classNames: names, base: base)
         print(evaluation.report(classNames: names), terminator: "")
         print("History: \(base).history.csv  Curves: \(base).curves.png  Evaluation: \(base).evaluation.txt")
+    }
+
+    func debugRSS(_ what: String) {
+        if ProcessInfo.processInfo.environment["PIXELPILOT_DEBUG_RSS"] != nil,
+            let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+        {
+            FileHandle.standardError.write(Data("\(what) rss pages \(statm)\n".utf8))
+        }
     }
 
     /// Training loss and test accuracy against steps.
