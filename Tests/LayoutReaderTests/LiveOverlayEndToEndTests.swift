@@ -43,12 +43,13 @@ final class LiveOverlayEndToEndTests: XCTestCase {
             return LayoutGuide(name: c.description, image: l.guide(), entranceX: l.entrance.x, entranceY: l.entrance.y)
         }
         let presenter = GuideOverlayPresenter(overlay: overlay, picture: GuideOverlayPicture(guides: guides))
+        // What the overlay ranks first (named, or first under "NOT SURE YET").
         let answers = Locked<[Int?]>([])
         let done = expectation(description: "three right answers in a row")
         let fulfilled = Locked(false)
         reader.onState = { presenter.present($0) }
         reader.onUpdate = { u in
-            answers.mutate { $0.append(u.state.answer) }
+            answers.mutate { $0.append(u.state.prediction?.best) }
             if answers.value.suffix(3).count == 3, answers.value.suffix(3).allSatisfy({ $0 == truth.rawValue }) {
                 fulfilled.mutate {
                     if !$0 { done.fulfill() }
@@ -68,10 +69,12 @@ final class LiveOverlayEndToEndTests: XCTestCase {
         let screen = X11ScreenSource(connection: try X11Connection(name: xvfb.name))
         let onScreen = try screen.capture(presenter.overlay.rect).image.rgb()
         print("live e2e: answers \(answers.value), final \(state.statusLine), \(reader.droppedUpdates) maps dropped")
-        XCTAssertEqual(state.answer, truth.rawValue, "the overlay names \(truth): \(state.statusLine)")
+        XCTAssertEqual(state.prediction?.best, truth.rawValue, "the overlay ranks \(truth) first: \(state.statusLine)")
         XCTAssertEqual(onScreen.width, shown.width)
         XCTAssertEqual(onScreen.pixels, shown.pixels, "the X server shows the overlay's picture, above the arena")
-        XCTAssertTrue(state.statusLine.hasPrefix(truth.description), state.statusLine)
+        XCTAssertTrue(
+            state.statusLine.hasPrefix(truth.description) || state.statusLine.hasPrefix("not sure yet: \(truth)"),
+            state.statusLine)
         reader.stop()
         reader.wait()
         XCTAssertEqual(presenter.state?.phase, .hidden)

@@ -31,6 +31,7 @@ struct DemoLayout: ParsableCommand {
     @Flag(help: "Let the arena make its hard cases (flashes, the map hidden, teleports).") var hardCases = false
     @Option(help: "Frames per second of the live stream.") var fps = 3.0
     @Option(help: "Right updates in a row that make the answer stable.") var stable = 5
+    @Option(help: "Below this top probability the overlay says NOT SURE YET (0-1).") var sure: Float = 0.5
     @Option(help: "Give up after this many seconds of play.") var seconds = 90.0
     @Option(help: "X display to use (default: a private Xvfb).") var display: String?
 
@@ -71,6 +72,7 @@ struct DemoLayout: ParsableCommand {
         var settings = LiveLayoutReader.Settings()
         settings.fps = fps
         settings.mapScale = view.scale
+        settings.minConfidence = sure
         let reader = try LiveLayoutReader(
             source: X11ScreenSource(connection: connection), region: region, inference: inference, settings: settings)
         let at = ScreenPoint(x: 1280 - GuideOverlayPicture.width - 10, y: 10)
