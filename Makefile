@@ -10,7 +10,8 @@ DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo bench bench-stitch bench-autopilot bench-policy bench-unet fixtures unet-fixtures models layout-models format lint clean
+.PHONY: all deps install-packages build test demo demo-layout bench bench-stitch bench-autopilot bench-policy bench-unet fixtures unet-fixtures models layout-models format lint clean
+.PHONY: layout-vit-model bench-vit vit-fixtures
 
 all: build
 
@@ -41,6 +42,10 @@ test: deps
 ## demo: the main demo on a virtual display (no game needed).
 demo: build
 	$(BIN) demo --out demo-output
+
+## demo-layout: the layout reader's demo (map arena, live reader, guide overlay) on a virtual display.
+demo-layout: build
+	$(BIN) demo layout --output demo-output/layout
 
 ## bench: TensorKit against PyTorch, TensorFlow/Keras, ONNX Runtime and TFLite (sets up its own venv).
 bench: build
@@ -87,6 +92,22 @@ layout-models: build
 ## unet-fixtures: regenerate the UNet parity fixtures (Tests/TensorKitTests/Fixtures/unet; needs PyTorch).
 unet-fixtures:
 	tools/setup_venv.sh && .venv/bin/python tools/make_unet_fixtures.py
+## layout-vit-model: retrain the default layout classifier (Sources/LayoutReader/Resources/layout-vit.safetensors)
+## on the map arena (a 407k-parameter ViT of the seed's design, 13 minutes of training), with its evaluation.
+layout-vit-model: build
+	mkdir -p $(MODEL_DIR)
+	$(BIN) train layout --out $(MODEL_DIR)/layout-vit.safetensors --width 128 --mlp 256 --instances 10 --paths 60 \
+		--test-instances 4 --walk-seconds 120 --minutes 13 --eval-every 10 --seed 0
+	cp $(MODEL_DIR)/layout-vit.safetensors Sources/LayoutReader/Resources/layout-vit.safetensors
+
+## bench-vit: the layout classifier (the seed's ViT, batch 1) against PyTorch and ONNX Runtime.
+bench-vit: build
+	Benchmarks/setup_peers.sh
+	Benchmarks/vit.sh .venv-bench/bin/python
+
+## vit-fixtures: regenerate the layout classifier's PyTorch parity fixtures (Tests/LayoutReaderTests/Fixtures).
+vit-fixtures:
+	Benchmarks/setup_peers.sh && .venv-bench/bin/python tools/make_vit_fixtures.py
 
 ## fixtures: regenerate the PyTorch parity fixtures (needs PyTorch in .venv; not needed by tests).
 fixtures:

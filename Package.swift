@@ -26,6 +26,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The layout server (module LayoutServer only): HTTP + WebSocket.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from the system (Debian: libopenblas-dev, libpng-dev, libx11-dev, libxext-dev, libxtst-dev, libxi-dev).
@@ -55,9 +59,11 @@ let package = Package(
         // In-memory screen, input, windows, clipboard, hotkeys, recorder, a manual clock, and the Xvfb test case.
         .target(name: "DesktopTesting", dependencies: ["Desktop", "Imaging"]),
         .target(name: "Arena", dependencies: ["Desktop", "Imaging", "SeededRandom"]),
-        // The default line-extraction UNet (made by `make layout-models`), copied beside the executable.
+        // The default line-extraction UNet (`make layout-models`) and layout classifier (`make layout-vit-model`),
+        // copied beside the executable.
         .target(name: "LayoutReader", dependencies: ["TensorKit", "Imaging", "Desktop"],
-                resources: [.copy("Resources/unet-small.safetensors")], swiftSettings: [.unsafeFlags(simdFlags)]),
+                resources: [.copy("Resources/unet-small.safetensors"), .copy("Resources/layout-vit.safetensors")],
+                swiftSettings: [.unsafeFlags(simdFlags)]),
         // The built-in cell classifier (made by `make models`), copied beside the executable.
         .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),
@@ -65,10 +71,18 @@ let package = Package(
         // and the windowed imitation dataset read from them.
         .target(name: "Recording", dependencies: ["TensorKit", "Imaging", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: [.unsafeFlags(simdFlags)]),
+        // The layout reader's inference server and its client (WebSocket, Hummingbird); the only module that links them.
+        .target(name: "LayoutServer", dependencies: [
+            "LayoutReader", "Imaging",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Autopilot", dependencies: ["TensorKit", "Imaging", "Desktop", "Arena", "Recording"]),
         // The commands, as a library so tests parse them in-process; the executable only runs them.
         .target(name: "PixelPilotCLI", dependencies: [
-            "TensorKit", "Imaging", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader", "Recording", "Autopilot",
+            "TensorKit", "Imaging", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader", "LayoutServer", "Recording", "Autopilot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelpilot", dependencies: ["PixelPilotCLI"]),
@@ -79,7 +93,14 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TensorKit", "Imaging"]),
         .testTarget(name: "DesktopTests", dependencies: ["Desktop", "DesktopTesting", "Imaging", "CX11"]),
         .testTarget(name: "StashSorterTests", dependencies: ["StashSorter", "TensorKit", "Arena", "Desktop", "DesktopTesting", "Imaging", "Datasets"]),
-        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging", "TensorKit"]),
+        .testTarget(name: "LayoutReaderTests", dependencies: ["LayoutReader", "Arena", "Desktop", "DesktopTesting", "Imaging", "TensorKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "LayoutServerTests", dependencies: [
+            "LayoutServer", "LayoutReader", "Imaging",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "ArenaMapTests", dependencies: ["Arena", "Desktop", "Imaging"]),
         .testTarget(name: "CLITests", dependencies: ["PixelPilotCLI", "Imaging", "TensorKit", "Desktop", "DesktopTesting", "Arena",
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),

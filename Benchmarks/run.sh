@@ -39,3 +39,4 @@ Benchmarks/stitch.sh .venv-bench/bin/python
 # The seed policy network against TFLite, ONNX Runtime, Keras and PyTorch (issue 13).
 Benchmarks/policy.sh "$THREADS"
 Benchmarks/unet.sh .venv-bench/bin/python  # UNet line extraction: quality, live updates, seed network vs PyTorch/ORT
+Benchmarks/vit.sh .venv-bench/bin/python --threads "$THREADS"

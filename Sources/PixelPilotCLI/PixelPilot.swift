@@ -25,6 +25,8 @@ public struct PixelPilot: ParsableCommand {
               pixelpilot arena stash --style game   a stash tab to practise on
               pixelpilot arena map --autoplay       an ARPG area with its minimap
               pixelpilot layout watch               stitch the minimap as you play
+              pixelpilot layout live                the layout guide overlay, live
+              pixelpilot demo layout                the layout reader's demo
               pixelpilot arena racer --autoplay     a rally game, expert driving
               pixelpilot record --window Rally --out d.ppr
                                                screen and keys, crash-safe

@@ -21,7 +21,9 @@ public final class MultiHeadAttention: Module {
     }
 
     /// Self-attention of `x` `[N, L, E]`. `keyPaddingMask[n][s] == true` hides key `s` of sample `n`.
-    public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil) -> Tensor {
+    /// `keyBias` `[N, L]` (no gradient) is added to every query's score of key `s`: `log m` makes
+    /// key `s` count as `m` identical keys, a large negative value hides it.
+    public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil, keyBias: Tensor? = nil) -> Tensor {
         precondition(x.rank == 3 && x.shape[2] == embedDim, "attention expects [N, L, \(embedDim)], got \(x.shape)")
         let n = x.shape[0]
         let l = x.shape[1]
@@ -41,6 +43,10 @@ public final class MultiHeadAttention: Module {
             let mask = Tensor(shape: [n, 1, 1, l], scalars: keyPaddingMask.flatMap { $0.map { $0 ? -1e30 : 0 } })
             scores = scores + mask
         }
+        if let keyBias {
+            precondition(keyBias.shape == [n, l], "key bias must be [\(n), \(l)], got \(keyBias.shape)")
+            scores = scores + keyBias.reshaped([n, 1, 1, l])
+        }
         let attended = Tensor.matmul(scores.softmax(axis: -1), v, transA: false, transB: false)  // [N, H, L, Dh]
         return outProj(attended.permuted([0, 2, 1, 3]).reshaped([n, l, e]))
     }
@@ -49,6 +55,10 @@ public final class MultiHeadAttention: Module {
 /// A transformer encoder layer like PyTorch's `nn.TransformerEncoderLayer(batch_first=True)`:
 /// self-attention and a feed-forward block, each with a residual connection and layer norm
 /// (after the block by default, before it with `normFirst`).
+///
+/// The vision transformer of the layout reader's seed is `normFirst: true, gelu: true,
+/// geluTanh: true, activationDropout: false`: `x + Dropout(Attn(LN(x)))`, then
+/// `x + Dropout(W2 · GELU_tanh(W1 · LN(x) + b1) + b2)`, with no dropout inside the MLP.
 public final class TransformerEncoderBlock: Module {
     public let selfAttn: MultiHeadAttention
     public let linear1: Linear
@@ -58,10 +68,15 @@ public final class TransformerEncoderBlock: Module {
     public let dropout: Dropout
     public let normFirst: Bool
     public let useGELU: Bool
+    /// GELU's tanh approximation instead of the exact one (only with `gelu`).
+    public let geluTanh: Bool
+    /// Dropout also after the MLP's activation, as PyTorch does (the seed's ViT has none there).
+    public let activationDropout: Bool
 
     public init(
         embedDim: Int, headCount: Int, feedForward: Int, dropout: Float = 0, normFirst: Bool = false,
-        gelu: Bool = false, eps: Float = 1e-5, seed: UInt64 = 0
+        gelu: Bool = false, geluTanh: Bool = false, activationDropout: Bool = true, eps: Float = 1e-5,
+        seed: UInt64 = 0
     ) {
         selfAttn = MultiHeadAttention(embedDim: embedDim, headCount: headCount, seed: seed)
         linear1 = Linear(embedDim, feedForward, seed: seed &+ 2)
@@ -71,20 +86,23 @@ public final class TransformerEncoderBlock: Module {
         self.dropout = Dropout(rate: dropout, seed: seed &+ 4)
         self.normFirst = normFirst
         self.useGELU = gelu
+        self.geluTanh = geluTanh
+        self.activationDropout = activationDropout
         super.init()
     }
 
     func feedForward(_ x: Tensor) -> Tensor {
         let h = linear1(x)
-        return dropout(linear2(dropout(useGELU ? h.gelu() : h.relu())))
+        let a = useGELU ? h.gelu(approximateTanh: geluTanh) : h.relu()
+        return dropout(linear2(activationDropout ? dropout(a) : a))
     }
 
-    public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil) -> Tensor {
+    public func callAsFunction(_ x: Tensor, keyPaddingMask: [[Bool]]? = nil, keyBias: Tensor? = nil) -> Tensor {
         if normFirst {
-            let a = x + dropout(selfAttn(norm1(x), keyPaddingMask: keyPaddingMask))
+            let a = x + dropout(selfAttn(norm1(x), keyPaddingMask: keyPaddingMask, keyBias: keyBias))
             return a + feedForward(norm2(a))
         }
-        let a = norm1(x + dropout(selfAttn(x, keyPaddingMask: keyPaddingMask)))
+        let a = norm1(x + dropout(selfAttn(x, keyPaddingMask: keyPaddingMask, keyBias: keyBias)))
         return norm2(a + feedForward(a))
     }
 }

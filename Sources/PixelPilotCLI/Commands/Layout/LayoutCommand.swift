@@ -15,10 +15,13 @@ struct LayoutCommand: ParsableCommand {
               pixelpilot layout draw samples/4/<id>                    or draw them by hand over the map
               pixelpilot layout fog samples/4/<id> --path 0            the seed's fog-of-war sampling
               pixelpilot layout show samples/4/<id> --out sample.png   a picture of a sample
+              pixelpilot layout live                                   the guide overlay, live
+              pixelpilot layout serve                                  the models on a server
             """,
         subcommands: [
             LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutDraw.self, LayoutFog.self,
             LayoutShow.self,
-            LayoutBench.self, LayoutUNetBench.self,
+            LayoutBench.self, LayoutUNetBench.self, LayoutEvaluate.self, LayoutBenchViT.self, LayoutLive.self,
+            LayoutServe.self,
         ])
 }

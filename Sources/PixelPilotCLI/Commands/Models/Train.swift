@@ -9,7 +9,7 @@ import Arena
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model.",
-        subcommands: [TrainClassifier.self, TrainPolicy.self, TrainUNet.self])
+        subcommands: [TrainClassifier.self, TrainPolicy.self, TrainUNet.self, TrainLayout.self])
 }
 
 struct TrainClassifier: ParsableCommand {

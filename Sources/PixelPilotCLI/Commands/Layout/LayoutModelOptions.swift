@@ -1,0 +1,50 @@
+import ArgumentParser
+import Arena
+import Foundation
+import Imaging
+import LayoutReader
+
+/// Which line extractor and layout classifier a command runs (the committed defaults unless
+/// files are named).
+struct LayoutModelOptions: ParsableArguments {
+    enum ExtractorKind: String, ExpressibleByArgument, CaseIterable {
+        case unet, threshold
+    }
+
+    @Option(help: "Line extractor: unet (the committed default model or --unet) or threshold (a colour threshold).")
+    var extractor: ExtractorKind = .unet
+    @Option(help: "UNet model file (default: the committed small UNet).") var unet: String?
+    @Option(help: "ViT layout classifier file (default: the committed model).") var vit: String?
+    @Flag(help: "Skip the seed's sparse-pixel cleanup (window 15, threshold 10) after the extractor.")
+    var noCleanup = false
+
+    /// The in-process pipeline; a missing, corrupt or mismatched model file is an error naming it.
+    func makeInference() throws -> LocalLayoutInference {
+        let lines: LineExtracting
+        switch extractor {
+        case .threshold:
+            let t = ColorThresholdLineExtractor()
+            if noCleanup { t.cleanup = nil }
+            lines = t
+        case .unet:
+            let u =
+                try unet.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0)) }
+                ?? UNetLineExtractor.loadDefault()
+            if noCleanup { u.cleanup = nil }
+            lines = u
+        }
+        let classifier =
+            try vit.map { try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: $0)) }
+            ?? ViTLayoutClassifier.loadDefault().classifier
+        return LocalLayoutInference(extractor: lines, classifier: classifier)
+    }
+}
+
+/// The arena's nine layout guides (each class's instance at `seed`, entrance marked).
+func arenaGuides(seed: UInt64 = 1) -> [LayoutGuide] {
+    LayoutClass.allCases.map { c in
+        let layout = MapLayout(layoutClass: c, seed: seed)
+        return LayoutGuide(
+            name: c.description, image: layout.guide(), entranceX: layout.entrance.x, entranceY: layout.entrance.y)
+    }
+}

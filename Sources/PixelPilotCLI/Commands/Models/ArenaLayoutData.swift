@@ -1,0 +1,175 @@
+import Arena
+import Foundation
+import Imaging
+import LayoutReader
+import SeededRandom
+
+/// The layout classifier's data from the map arena: full layouts with their exact wall lines (at
+/// the seed's half scale, which is the arena's map scale), exploration paths and fog-of-war
+/// sampling for training (part 1's ``ExplorationPaths`` and ``FogSampler``), and walks of the
+/// arena's scripted player (``MapExplorer``, the autoplay routes) for testing.
+enum ArenaLayoutData {
+    /// Training instances use seeds from here up; test instances from ``testSeedBase`` up, so a
+    /// test instance is never trained on.
+    static let trainSeedBase: UInt64 = 10_000
+    static let testSeedBase: UInt64 = 900_000
+
+    /// One instance's wall lines (1 = wall), its size and its entrance.
+    struct Walls: Sendable {
+        var layoutClass: Int
+        var seed: UInt64
+        var values: [UInt8]
+        var width: Int, height: Int
+        var origin: GridPoint
+        var lineCount: Int
+    }
+
+    static func walls(of layout: MapLayout) -> Walls {
+        Walls(
+            layoutClass: layout.layoutClass.rawValue, seed: layout.seed, values: layout.walls, width: layout.width,
+            height: layout.height, origin: GridPoint(x: Int(layout.entrance.x), y: Int(layout.entrance.y)),
+            lineCount: layout.walls.reduce(0) { $0 + Int($1) })
+    }
+
+    /// Training recipes, per class: `instances` layouts per class, `paths` generated explorations
+    /// each (routes, wandering, back-tracking from the entrance), every path cut to a random share
+    /// of its length in [`minimumShare`, 1] (a player is somewhere along it), revealed with the
+    /// seed's light radius 65 (``FogSampler``) and tokenized. Layouts and paths are made here on
+    /// both cores; the fog and tokens are made later by the recipe (the training worker).
+    static func trainingRecipes(
+        instances: Int, paths: Int, tokens: Int, minimumShare: Double = 0.1, seed: UInt64
+    ) throws -> [[ViTTraining.Recipe]] {
+        let classes = LayoutClass.allCases
+        let jobs = classes.flatMap { c in (0..<instances).map { (c, UInt64($0)) } }
+        let lock = NSLock()
+        var made = [(Walls, [[GridPoint]])?](repeating: nil, count: jobs.count)
+        var failure: Error?
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
+            let (c, i) = jobs[j]
+            let layout = MapLayout(layoutClass: c, seed: trainSeedBase + i * 16 + UInt64(c.rawValue))
+            do {
+                let explorer = try ExplorationPaths(
+                    walkable: layout.walkable, width: layout.width, height: layout.height,
+                    origin: GridPoint(x: Int(layout.entrance.x), y: Int(layout.entrance.y)))
+                var rng = SeededGenerator(seed: seed &+ UInt64(j) &* 7919)
+                let generated = explorer.generate(count: paths, seed: seed &+ UInt64(j) &* 104_729 &+ 1)
+                let cut = generated.map { p -> [GridPoint] in
+                    let share = minimumShare + (1 - minimumShare) * Double(rng.nextUniform())
+                    return Array(p.points.prefix(max(1, Int(Double(p.points.count) * share))))
+                }
+                lock.lock()
+                made[j] = (walls(of: layout), cut)
+                lock.unlock()
+            } catch {
+                lock.lock()
+                failure = error
+                lock.unlock()
+            }
+        }
+        if let failure { throw failure }
+        var recipes = [[ViTTraining.Recipe]](repeating: [], count: classes.count)
+        for entry in made {
+            guard let (w, cuts) = entry else { continue }
+            for path in cuts {
+                recipes[w.layoutClass].append {
+                    let r = FogSampler.revealedByRows(mask: w.values, width: w.width, height: w.height, path: path)
+                    return LayoutTokens(values: r, width: w.width, height: w.height, origin: w.origin, limit: tokens)
+                }
+            }
+        }
+        return recipes
+    }
+
+    /// One snapshot of a walk: how far the player has walked from the entrance (map pixels along
+    /// its track), the share of the layout's wall pixels revealed, and the revealed walls' tokens.
+    struct Snapshot: Sendable {
+        var distance: Double
+        var fraction: Double
+        var packed: PackedLayoutTokens
+        var tokens: LayoutTokens { packed.unpacked }
+    }
+
+    /// A scripted player's walk through one test instance.
+    struct Walk: Sendable {
+        var layoutClass: Int
+        var seed: UInt64
+        var snapshots: [Snapshot]
+        /// The full layout (100 %).
+        var full: LayoutTokens
+    }
+
+    /// Walks of the arena's scripted explorer (the autoplay routes: branches, the waypoint, the
+    /// exit, back) through `instances` unseen layouts per class for `seconds` of game time, the
+    /// revealed walls captured every `every` seconds. Both cores.
+    static func testWalks(instances: Int, seconds: Double, every: Double = 1, tokens: Int) -> [Walk] {
+        let classes = LayoutClass.allCases
+        let jobs = classes.flatMap { c in (0..<instances).map { (c, UInt64($0)) } }
+        let lock = NSLock()
+        var walks = [Walk?](repeating: nil, count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
+            let (c, i) = jobs[j]
+            let s = testSeedBase + i * 16 + UInt64(c.rawValue)
+            let layout = MapLayout(layoutClass: c, seed: s)
+            let w = walls(of: layout)
+            guard let explorer = try? MapExplorer(layout: layout, seed: s) else { return }
+            let world = MapWorld(layout: layout, effects: .none, seed: s)
+            world.hardCases = false
+            let dt = 0.1
+            var distance = 0.0
+            var last = world.player
+            var snaps: [Snapshot] = []
+            var nextShot = every
+            var revealed = [UInt8](repeating: 0, count: w.values.count)
+            while world.time < seconds {
+                world.held = explorer.keys(player: world.player, time: world.time)
+                world.step(dt)
+                distance += Double((world.player - last).length)
+                last = world.player
+                if world.time + 1e-9 >= nextShot {
+                    nextShot += every
+                    var shown = 0
+                    let fog = world.revealed
+                    for k in revealed.indices {
+                        let v = w.values[k] & fog[k]
+                        revealed[k] = v
+                        shown += Int(v)
+                    }
+                    snaps.append(
+                        Snapshot(
+                            distance: distance, fraction: Double(shown) / Double(max(1, w.lineCount)),
+                            packed: PackedLayoutTokens(
+                                LayoutTokens(
+                                    values: revealed, width: w.width, height: w.height, origin: w.origin,
+                                    limit: tokens))))
+                }
+            }
+            let full = LayoutTokens(values: w.values, width: w.width, height: w.height, origin: w.origin, limit: tokens)
+            lock.lock()
+            walks[j] = Walk(layoutClass: c.rawValue, seed: s, snapshots: snaps, full: full)
+            lock.unlock()
+        }
+        return walks.compactMap { $0 }
+    }
+
+    /// The explored shares the accuracy curve reports.
+    static let levels: [Double] = [0.1, 0.2, 0.3, 0.5, 1.0]
+    /// The test regime (the seed's curated test set: samples an expert could classify, not the
+    /// entrance area alone): explorations that reveal at least 20 % of the layout's walls.
+    static let regimeLevels: [Double] = [0.2, 0.3, 0.5, 1.0]
+
+    /// The first snapshot of `walk` that reveals at least `level` of the walls (the full layout
+    /// for 1.0), or nil when the walk never gets there.
+    static func sample(_ walk: Walk, at level: Double) -> LayoutTokens? {
+        if level >= 1 { return walk.full }
+        return walk.snapshots.first { $0.fraction >= level }?.tokens
+    }
+
+    /// The test-regime examples of `walks`.
+    static func regimeExamples(_ walks: [Walk]) -> [LayoutExample] {
+        walks.flatMap { w in
+            regimeLevels.compactMap { level in
+                sample(w, at: level).map { LayoutExample(tokens: $0, label: w.layoutClass) }
+            }
+        }
+    }
+}

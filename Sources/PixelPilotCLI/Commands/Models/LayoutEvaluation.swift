@@ -1,0 +1,161 @@
+import Arena
+import Foundation
+import Imaging
+import LayoutReader
+import StashSorter
+
+/// Scores a layout classifier on the scripted player's walks: accuracy against the explored share
+/// of the walls, a confusion matrix over the test regime, and how far the player walks from the
+/// entrance before the answer is right and stays right.
+struct LayoutEvaluation {
+    struct Level {
+        var level: Double
+        var count = 0
+        var right = 0
+        var accuracy: Double { count > 0 ? Double(right) / Double(count) : .nan }
+    }
+    var levels: [Level]
+    var regime: ConfusionMatrix
+    /// Per walk: the distance (map pixels walked) from which every later answer is right; nil when
+    /// the last answer is still wrong. With the class and the walk's total distance.
+    var stable: [(layoutClass: Int, distance: Double?, walked: Double)]
+    var walks: Int
+    var seconds: Double
+
+    init(classifier: ViTLayoutClassifier, walks: [ArenaLayoutData.Walk]) {
+        let start = Date()
+        let names = classifier.classNames
+        levels = ArenaLayoutData.levels.map { Level(level: $0) }
+        regime = ConfusionMatrix(classNames: names)
+        stable = []
+        self.walks = walks.count
+        func predict(_ tokens: [LayoutTokens]) -> [Int?] {
+            var out = [Int?](repeating: nil, count: tokens.count)
+            let idx = tokens.indices.filter { tokens[$0].count > 0 }
+            var i = 0
+            while i < idx.count {
+                let chunk = Array(idx[i..<min(idx.count, i + 32)])
+                let p = classifier.probabilities(chunk.map { tokens[$0] })
+                for (k, j) in chunk.enumerated() { out[j] = p[k].indices.max { p[k][$0] < p[k][$1] } }
+                i += 32
+            }
+            return out
+        }
+        for w in walks {
+            for (li, level) in ArenaLayoutData.levels.enumerated() {
+                guard let t = ArenaLayoutData.sample(w, at: level) else { continue }
+                let p = predict([t])[0]
+                levels[li].count += 1
+                if p == w.layoutClass { levels[li].right += 1 }
+                if ArenaLayoutData.regimeLevels.contains(level) {
+                    // No answer (no tokens) counts against the true class's row as class 0 would
+                    // hide it; there are none at these shares.
+                    regime.add(truth: w.layoutClass, prediction: p ?? (w.layoutClass + 1) % names.count)
+                }
+            }
+            let answers = predict(w.snapshots.map(\.tokens))
+            if let lastWrong = answers.lastIndex(where: { $0 != w.layoutClass }) {
+                let d = lastWrong + 1 < w.snapshots.count ? w.snapshots[lastWrong + 1].distance : nil
+                stable.append((w.layoutClass, d, w.snapshots.last?.distance ?? 0))
+            } else {
+                stable.append((w.layoutClass, w.snapshots.first?.distance ?? 0, w.snapshots.last?.distance ?? 0))
+            }
+        }
+        seconds = Date().timeIntervalSince(start)
+    }
+
+    var regimeAccuracy: Double { regime.accuracy }
+
+    static func median(_ v: [Double]) -> Double {
+        guard !v.isEmpty else { return .nan }
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// A plain-text report.
+    func report(classNames: [String]) -> String {
+        var s = "Accuracy against explored share of the walls (\(walks) scripted walks of unseen layouts):\n"
+        for l in levels {
+            s += String(
+                format: "  %3.0f %%: %5.1f %% (%d/%d)\n", l.level * 100, l.accuracy * 100, l.right, l.count)
+        }
+        s += String(
+            format: "Test regime (>= 20 %% of the walls revealed): %.1f %% (%d/%d)\n", regime.accuracy * 100,
+            regime.correct, regime.total)
+        s += "Confusion matrix (rows: truth, columns: prediction):\n" + regime.table() + "\n"
+        let reached = stable.compactMap(\.distance)
+        s += String(
+            format:
+                "Stable right answer: %d of %d walks; walked from the entrance before it (map px): median %.0f, 90th percentile %.0f, max %.0f\n",
+            reached.count, stable.count, LayoutEvaluation.median(reached), percentile(reached, 0.9),
+            reached.max() ?? .nan)
+        for c in classNames.indices {
+            let d = stable.filter { $0.layoutClass == c }
+            let r = d.compactMap(\.distance)
+            s += String(
+                format: "  %-11@ %d/%d, median %.0f px\n", classNames[c] as NSString, r.count, d.count,
+                LayoutEvaluation.median(r))
+        }
+        return s
+    }
+
+    func percentile(_ v: [Double], _ q: Double) -> Double {
+        guard !v.isEmpty else { return .nan }
+        let s = v.sorted()
+        return s[min(s.count - 1, Int((Double(s.count - 1) * q).rounded()))]
+    }
+
+    /// The confusion matrix as a picture (counts in cells, shaded by row share).
+    func confusionPicture(classNames: [String]) -> Image {
+        let n = classNames.count
+        let cell = 44
+        let left = 120
+        let top = 110
+        var img = Image(width: left + n * cell + 20, height: top + n * cell + 40, color: [255, 255, 255])
+        img.drawText(
+            String(format: "CONFUSION, TEST REGIME: %.1f %%", regime.accuracy * 100), x: 10, y: 8, color: [0, 0, 0],
+            scale: 2)
+        img.drawText("ROWS TRUTH, COLUMNS PREDICTION", x: 10, y: 32, color: [80, 80, 80])
+        for (i, name) in classNames.enumerated() {
+            img.drawText(name.uppercased(), x: 8, y: top + i * cell + cell / 2 - 4, color: [0, 0, 0])
+            img.drawText("\(i)", x: left + i * cell + cell / 2 - 3, y: top - 16, color: [0, 0, 0])
+        }
+        for r in 0..<n {
+            let rowTotal = max(1, regime.counts[r].reduce(0, +))
+            for c in 0..<n {
+                let v = regime.counts[r][c]
+                let share = Double(v) / Double(rowTotal)
+                let shade = UInt8(255 - min(255, Int(share * 200)))
+                let color: Color = r == c ? [shade, 255, shade] : (v > 0 ? [255, shade, shade] : [250, 250, 250])
+                img.fillRect(
+                    x: left + c * cell + 1, y: top + r * cell + 1, width: cell - 2, height: cell - 2, color: color)
+                if v > 0 {
+                    img.drawText(
+                        "\(v)", x: left + c * cell + cell / 2 - 4 * "\(v)".count, y: top + r * cell + cell / 2 - 4,
+                        color: [0, 0, 0])
+                }
+            }
+        }
+        return img
+    }
+
+    /// Accuracy against explored share as bars.
+    func curvePicture() -> Image {
+        let barW = 80
+        let h = 260
+        var img = Image(width: 60 + levels.count * (barW + 20) + 20, height: h + 90, color: [255, 255, 255])
+        img.drawText("ACCURACY AGAINST EXPLORED SHARE OF THE WALLS", x: 10, y: 8, color: [0, 0, 0])
+        let base = h + 40
+        for (i, l) in levels.enumerated() {
+            let x = 60 + i * (barW + 20)
+            let a = l.accuracy.isNaN ? 0 : l.accuracy
+            let bh = Int(a * Double(h - 20))
+            img.fillRect(x: x, y: base - bh, width: barW, height: bh, color: [31, 119, 180])
+            img.drawText(String(format: "%.1f%%", a * 100), x: x + 10, y: base - bh - 14, color: [0, 0, 0])
+            img.drawText(
+                String(format: "%.0f%% (%d)", l.level * 100, l.count), x: x + 4, y: base + 8, color: [0, 0, 0])
+        }
+        img.fillRect(x: 50, y: base, width: levels.count * (barW + 20), height: 1, color: [0, 0, 0])
+        return img
+    }
+}

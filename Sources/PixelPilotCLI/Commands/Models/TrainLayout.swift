@@ -1,0 +1,232 @@
+import ArgumentParser
+import Arena
+import Foundation
+import Imaging
+import LayoutReader
+import TensorKit
+
+struct TrainLayout: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "layout",
+        abstract: "Train the layout classifier (the seed's ViT) on the map arena's layouts.",
+        discussion: """
+            Training data: --instances full layouts per class from the map arena, their exact \
+            wall lines at the seed's half scale, --paths generated explorations of each from the \
+            entrance (routes, wandering, back-tracking; each cut to a random share of its length), \
+            revealed with the seed's light radius of 65 px and cut into 32 px tokens around the \
+            entrance. A background worker makes the samples during the first epoch; they are kept \
+            for later epochs. Steps are class-balanced (at least --per-class samples of each class \
+            per step) and padded to one size with a loss mask, as the seed does; Adam.
+
+            Test set: --test-instances layouts per class never trained on (other seeds), walked by \
+            the arena's scripted player (its autoplay routes) for --walk-seconds; the revealed \
+            walls are captured every second. Every --eval-every steps the test regime (captures \
+            with at least 20, 30, 50 % of the walls revealed and the full layout) is scored and \
+            the best model by test accuracy is saved to --out.
+
+            At the end the best model is evaluated: accuracy against the explored share (10, 20, \
+            30, 50, 100 %), a confusion matrix and the distance walked before the answer is right \
+            and stays right. Beside the model: <out>.history.csv, <out>.curves.png, \
+            <out>.evaluation.txt, <out>.confusion.png, <out>.accuracy.png.
+
+            Example: pixelpilot train layout --out layout-vit.safetensors --minutes 10
+            """)
+
+    @Option(name: .shortAndLong, help: "Where to write the best model (.safetensors).")
+    var out = "layout-vit.safetensors"
+    @Option(help: "Training layouts per class.") var instances = 8
+    @Option(help: "Generated explorations per training layout.") var paths = 40
+    @Option(help: "Unseen test layouts per class.") var testInstances = 4
+    @Option(help: "Seconds of game time the scripted player walks each test layout.") var walkSeconds = 120.0
+    @Option(help: "Stop after this many minutes of training.") var minutes = 10.0
+    @Option(help: "Stop after this many epochs.") var epochs = 1000
+    @Option(help: "Adam learning rate (the seed's 1e-3).") var learningRate: Float = 1e-3
+    @Option(help: "Score the test set every this many steps (the seed's 5).") var evalEvery = 5
+    @Option(help: "Samples of the rarest class per step (the seed's 5).") var perClass = 5
+    @Option(help: "Embedding width (the seed's 256).") var width = 256
+    @Option(help: "Encoder blocks (the seed's 3).") var depth = 3
+    @Option(help: "Attention heads (the seed's 4).") var heads = 4
+    @Option(help: "MLP hidden width (the seed's 512).") var mlp = 512
+    @Option(help: "Tokens per sample (the seed's 128).") var tokens = 128
+    @Option(help: "Seed of weights, paths, shuffling and dropout.") var seed: UInt64 = 0
+    @Option(help: "Start from this model's weights (same network shape) instead of random ones.") var resume: String?
+
+    func configurationValue() throws -> ViTConfiguration {
+        let c = ViTConfiguration(width: width, depth: depth, heads: heads, mlp: mlp, tokens: tokens, classes: 9)
+        if let p = c.problem { throw ValidationError("network shape: \(p)") }
+        return c
+    }
+
+    func validate() throws {
+        guard instances > 0, paths > 0, testInstances > 0 else {
+            throw ValidationError("--instances, --paths and --test-instances must be positive")
+        }
+        guard minutes > 0, epochs > 0, evalEvery > 0, perClass > 0, walkSeconds >= 5 else {
+            throw ValidationError(
+                "--minutes, --epochs, --eval-every and --per-class must be positive, --walk-seconds at least 5")
+        }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        _ = try configurationValue()
+    }
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
+        let c = try configurationValue()
+        let names = LayoutClass.allCases.map(\.description)
+        let output = URL(fileURLWithPath: out)
+        let dir = output.deletingLastPathComponent().path
+        guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
+            throw ValidationError("--out: cannot write into \(dir)")
+        }
+        var t0 = Date()
+        print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
+        debugRSS("start")
+        let recipes = try ArenaLayoutData.trainingRecipes(
+            instances: instances, paths: paths, tokens: c.tokens, seed: seed)
+        print(
+            String(
+                format: "Training set: %d layouts x %d explorations = %d samples (layouts and paths in %.1f s).",
+                instances * 9, paths, recipes.joined().count, Date().timeIntervalSince(t0)))
+        t0 = Date()
+        let walks = ArenaLayoutData.testWalks(instances: testInstances, seconds: walkSeconds, tokens: c.tokens)
+        let test = ArenaLayoutData.regimeExamples(walks)
+        debugRSS("data ready")
+        print(
+            String(
+                format: "Test set: %d unseen layouts walked by the scripted player, %d test-regime samples (%.1f s).",
+                walks.count, test.count, Date().timeIntervalSince(t0)))
+        var options = ViTTraining.Options()
+        options.configuration = c
+        options.epochs = epochs
+        options.timeLimit = minutes * 60
+        options.learningRate = learningRate
+        options.minimumPerClassPerStep = perClass
+        options.evaluateEvery = evalEvery
+        options.seed = seed
+        if let resume {
+            let start = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: resume))
+            guard start.network.configuration == c else {
+                throw ValidationError(
+                    "--resume \(resume): its network (\(start.network.configuration)) is not the one asked for (\(c))")
+            }
+            options.initialWeights = start.network.stateDict().mapValues { $0.copy() }
+            print("Starting from \(resume).")
+        }
+        let bar = ProgressBar()
+        var lastLoss = 0.0
+        let training = ViTTraining(recipes: recipes, test: test, classNames: names, options: options)
+        let result = try training.run(output: output) { event in
+            switch event {
+            case .realised: break
+            case .step(let epoch, let step, let steps, let loss, let elapsed):
+                lastLoss = loss
+                if ProcessInfo.processInfo.environment["PIXELPILOT_DEBUG_RSS"] != nil,
+                    let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+                {
+                    FileHandle.standardError.write(Data("step \(step) t \(Int(elapsed)) rss pages \(statm)\n".utf8))
+                }
+                bar.update(
+                    done: step, total: steps, elapsed: elapsed,
+                    suffix: String(format: "epoch %d - loss: %.4f - %@", epoch, loss, ProgressBar.duration(elapsed)))
+            case .evaluated(let log, let improved):
+                bar.finish(
+                    String(
+                        format: "step %d - loss: %.4f - accuracy: %.4f - test_loss: %.4f - test_accuracy: %.4f%@",
+                        log.epoch, log.loss, log.accuracy, log.validationLoss ?? .nan, log.validationAccuracy ?? .nan,
+                        improved ? " (best, saved)" : ""))
+            case .epochEnded: _ = lastLoss
+            }
+        }
+        let base = output.path
+        try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
+        try PNG.write(TrainLayout.curves(result.history), path: base + ".curves.png")
+        print(
+            String(
+                format: "Saved step %d (test accuracy %.3f) to %@ after %d steps.", result.bestStep,
+                result.bestAccuracy, output.path, result.steps))
+        let best = try ViTLayoutClassifier(contentsOf: output)
+        let evaluation = LayoutEvaluation(classifier: best, walks: walks)
+        try LayoutEvaluate.write(evaluation, classNames: names, base: base)
+        print(evaluation.report(classNames: names), terminator: "")
+        print("History: \(base).history.csv  Curves: \(base).curves.png  Evaluation: \(base).evaluation.txt")
+    }
+
+    func debugRSS(_ what: String) {
+        if ProcessInfo.processInfo.environment["PIXELPILOT_DEBUG_RSS"] != nil,
+            let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+        {
+            FileHandle.standardError.write(Data("\(what) rss pages \(statm)\n".utf8))
+        }
+    }
+
+    /// Training loss and test accuracy against steps.
+    static func curves(_ history: History) -> Image {
+        let e = history.epochs
+        var loss = LineChart(
+            title: "LOSS", xLabel: "evaluation",
+            series: [
+                .init(name: "train", values: e.map(\.loss), color: [31, 119, 180]),
+                .init(name: "test", values: e.map { $0.validationLoss ?? .nan }, color: [255, 127, 14]),
+            ])
+        var acc = LineChart(
+            title: "ACCURACY", xLabel: "evaluation",
+            series: [
+                .init(name: "train", values: e.map(\.accuracy), color: [31, 119, 180]),
+                .init(name: "test", values: e.map { $0.validationAccuracy ?? .nan }, color: [255, 127, 14]),
+            ])
+        loss.width = 560
+        acc.width = 560
+        var img = Image(width: 1120, height: 360, color: [255, 255, 255])
+        img.draw(loss.render(), atX: 0, y: 0)
+        img.draw(acc.render(), atX: 560, y: 0)
+        return img
+    }
+}
+
+struct LayoutEvaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Score a layout classifier on the scripted player's walks through unseen arena layouts.",
+        discussion: """
+            Walks --test-instances layouts per class (seeds never used for training) with the \
+            arena's scripted player for --walk-seconds and reports the accuracy against the share \
+            of the walls revealed (10, 20, 30, 50, 100 %), the confusion matrix of the test regime \
+            (at least 20 % revealed) and the distance walked from the entrance before the answer \
+            is right and stays right. The lines are the arena's true walls revealed along the \
+            route (no UNet). Pictures go to --out.
+
+            Example: pixelpilot layout evaluate --test-instances 8 --out eval/
+            """)
+    @Argument(help: "The model (default: the built-in layout classifier).") var model: String?
+    @Option(help: "Unseen test layouts per class.") var testInstances = 4
+    @Option(help: "Seconds of game time the scripted player walks each layout.") var walkSeconds = 120.0
+    @Option(help: "Folder for evaluation.txt, confusion.png and accuracy.png.") var out: String?
+
+    func run() throws {
+        let classifier: ViTLayoutClassifier
+        if let model {
+            classifier = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: model))
+        } else {
+            let (c, url) = try ViTLayoutClassifier.loadDefault()
+            print("Model: \(url.path)")
+            classifier = c
+        }
+        let t0 = Date()
+        let walks = ArenaLayoutData.testWalks(
+            instances: testInstances, seconds: walkSeconds, tokens: classifier.network.configuration.tokens)
+        print(String(format: "%d walks in %.1f s.", walks.count, Date().timeIntervalSince(t0)))
+        let e = LayoutEvaluation(classifier: classifier, walks: walks)
+        print(e.report(classNames: classifier.classNames), terminator: "")
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try LayoutEvaluate.write(
+                e, classNames: classifier.classNames, base: (out as NSString).appendingPathComponent("layout-vit"))
+        }
+    }
+
+    static func write(_ e: LayoutEvaluation, classNames: [String], base: String) throws {
+        try e.report(classNames: classNames).write(toFile: base + ".evaluation.txt", atomically: true, encoding: .utf8)
+        try PNG.write(e.confusionPicture(classNames: classNames), path: base + ".confusion.png")
+        try PNG.write(e.curvePicture(), path: base + ".accuracy.png")
+    }
+}
