@@ -78,6 +78,16 @@ struct TrainLayout: ParsableCommand {
         guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
             throw ValidationError("--out: cannot write into \(dir)")
         }
+        var initialWeights: [String: Tensor]?
+        if let resume {
+            let start = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: resume))
+            guard start.network.configuration == c else {
+                throw ValidationError(
+                    "--resume \(resume): its network (\(start.network.configuration)) is not the one asked for (\(c))")
+            }
+            initialWeights = start.network.stateDict().mapValues { $0.copy() }
+            print("Starting from \(resume).")
+        }
         var t0 = Date()
         print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
         debugRSS("start")
@@ -103,15 +113,7 @@ struct TrainLayout: ParsableCommand {
         options.minimumPerClassPerStep = perClass
         options.evaluateEvery = evalEvery
         options.seed = seed
-        if let resume {
-            let start = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: resume))
-            guard start.network.configuration == c else {
-                throw ValidationError(
-                    "--resume \(resume): its network (\(start.network.configuration)) is not the one asked for (\(c))")
-            }
-            options.initialWeights = start.network.stateDict().mapValues { $0.copy() }
-            print("Starting from \(resume).")
-        }
+        options.initialWeights = initialWeights
         let bar = ProgressBar()
         var lastLoss = 0.0
         let training = ViTTraining(recipes: recipes, test: test, classNames: names, options: options)
