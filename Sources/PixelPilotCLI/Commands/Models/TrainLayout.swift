@@ -90,7 +90,6 @@ struct TrainLayout: ParsableCommand {
         }
         var t0 = Date()
         print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
-        debugRSS("start")
         let recipes = try ArenaLayoutData.trainingRecipes(
             instances: instances, paths: paths, tokens: c.tokens, seed: seed)
         print(
@@ -100,7 +99,6 @@ struct TrainLayout: ParsableCommand {
         t0 = Date()
         let walks = ArenaLayoutData.testWalks(instances: testInstances, seconds: walkSeconds, tokens: c.tokens)
         let test = ArenaLayoutData.regimeExamples(walks)
-        debugRSS("data ready")
         print(
             String(
                 format: "Test set: %d unseen layouts walked by the scripted player, %d test-regime samples (%.1f s).",
@@ -115,18 +113,11 @@ struct TrainLayout: ParsableCommand {
         options.seed = seed
         options.initialWeights = initialWeights
         let bar = ProgressBar()
-        var lastLoss = 0.0
         let training = ViTTraining(recipes: recipes, test: test, classNames: names, options: options)
         let result = try training.run(output: output) { event in
             switch event {
             case .realised: break
             case .step(let epoch, let step, let steps, let loss, let elapsed):
-                lastLoss = loss
-                if ProcessInfo.processInfo.environment["PIXELPILOT_DEBUG_RSS"] != nil,
-                    let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
-                {
-                    FileHandle.standardError.write(Data("step \(step) t \(Int(elapsed)) rss pages \(statm)\n".utf8))
-                }
                 bar.update(
                     done: step, total: steps, elapsed: elapsed,
                     suffix: String(format: "epoch %d - loss: %.4f - %@", epoch, loss, ProgressBar.duration(elapsed)))
@@ -136,7 +127,7 @@ struct TrainLayout: ParsableCommand {
                         format: "step %d - loss: %.4f - accuracy: %.4f - test_loss: %.4f - test_accuracy: %.4f%@",
                         log.epoch, log.loss, log.accuracy, log.validationLoss ?? .nan, log.validationAccuracy ?? .nan,
                         improved ? " (best, saved)" : ""))
-            case .epochEnded: _ = lastLoss
+            case .epochEnded: break
             }
         }
         let base = output.path
@@ -151,14 +142,6 @@ struct TrainLayout: ParsableCommand {
         try LayoutEvaluate.write(evaluation, classNames: names, base: base)
         print(evaluation.report(classNames: names), terminator: "")
         print("History: \(base).history.csv  Curves: \(base).curves.png  Evaluation: \(base).evaluation.txt")
-    }
-
-    func debugRSS(_ what: String) {
-        if ProcessInfo.processInfo.environment["PIXELPILOT_DEBUG_RSS"] != nil,
-            let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
-        {
-            FileHandle.standardError.write(Data("\(what) rss pages \(statm)\n".utf8))
-        }
     }
 
     /// Training loss and test accuracy against steps.
