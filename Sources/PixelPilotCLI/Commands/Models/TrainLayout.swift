@@ -185,6 +185,10 @@ struct LayoutEvaluate: ParsableCommand {
     @Argument(help: "The model (default: the built-in layout classifier).") var model: String?
     @Option(help: "Unseen test layouts per class.") var testInstances = 4
     @Option(help: "Seconds of game time the scripted player walks each layout.") var walkSeconds = 120.0
+    @Option(
+        help:
+            "Start at this test instance (train layout scores instances 0..<its --test-instances while it picks the best model; start above them for layouts that played no part in training or choosing)."
+    ) var firstInstance = 0
     @Option(help: "Folder for evaluation.txt, confusion.png and accuracy.png.") var out: String?
 
     func run() throws {
@@ -197,8 +201,12 @@ struct LayoutEvaluate: ParsableCommand {
             classifier = c
         }
         let t0 = Date()
+        guard firstInstance >= 0, testInstances > 0 else {
+            throw ValidationError("--first-instance must not be negative and --test-instances must be positive")
+        }
         let walks = ArenaLayoutData.testWalks(
-            instances: testInstances, seconds: walkSeconds, tokens: classifier.network.configuration.tokens)
+            instances: testInstances, first: firstInstance, seconds: walkSeconds,
+            tokens: classifier.network.configuration.tokens)
         print(String(format: "%d walks in %.1f s.", walks.count, Date().timeIntervalSince(t0)))
         let e = LayoutEvaluation(classifier: classifier, walks: walks)
         print(e.report(classNames: classifier.classNames), terminator: "")
