@@ -101,9 +101,9 @@ enum ArenaLayoutData {
     /// Walks of the arena's scripted explorer (the autoplay routes: branches, the waypoint, the
     /// exit, back) through `instances` unseen layouts per class for `seconds` of game time, the
     /// revealed walls captured every `every` seconds. Both cores.
-    static func testWalks(instances: Int, seconds: Double, every: Double = 1, tokens: Int) -> [Walk] {
+    static func testWalks(instances: Int, first: Int = 0, seconds: Double, every: Double = 1, tokens: Int) -> [Walk] {
         let classes = LayoutClass.allCases
-        let jobs = classes.flatMap { c in (0..<instances).map { (c, UInt64($0)) } }
+        let jobs = classes.flatMap { c in (first..<(first + instances)).map { (c, UInt64($0)) } }
         let lock = NSLock()
         var walks = [Walk?](repeating: nil, count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: jobs.count) { j in

@@ -78,9 +78,18 @@ struct TrainLayout: ParsableCommand {
         guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
             throw ValidationError("--out: cannot write into \(dir)")
         }
+        var initialWeights: [String: Tensor]?
+        if let resume {
+            let start = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: resume))
+            guard start.network.configuration == c else {
+                throw ValidationError(
+                    "--resume \(resume): its network (\(start.network.configuration)) is not the one asked for (\(c))")
+            }
+            initialWeights = start.network.stateDict().mapValues { $0.copy() }
+            print("Starting from \(resume).")
+        }
         var t0 = Date()
         print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
-        debugRSS("start")
         let recipes = try ArenaLayoutData.trainingRecipes(
             instances: instances, paths: paths, tokens: c.tokens, seed: seed)
         print(
@@ -90,7 +99,6 @@ struct TrainLayout: ParsableCommand {
         t0 = Date()
         let walks = ArenaLayoutData.testWalks(instances: testInstances, seconds: walkSeconds, tokens: c.tokens)
         let test = ArenaLayoutData.regimeExamples(walks)
-        debugRSS("data ready")
         print(
             String(
                 format: "Test set: %d unseen layouts walked by the scripted player, %d test-regime samples (%.1f s).",
@@ -103,28 +111,13 @@ struct TrainLayout: ParsableCommand {
         options.minimumPerClassPerStep = perClass
         options.evaluateEvery = evalEvery
         options.seed = seed
-        if let resume {
-            let start = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: resume))
-            guard start.network.configuration == c else {
-                throw ValidationError(
-                    "--resume \(resume): its network (\(start.network.configuration)) is not the one asked for (\(c))")
-            }
-            options.initialWeights = start.network.stateDict().mapValues { $0.copy() }
-            print("Starting from \(resume).")
-        }
+        options.initialWeights = initialWeights
         let bar = ProgressBar()
-        var lastLoss = 0.0
         let training = ViTTraining(recipes: recipes, test: test, classNames: names, options: options)
         let result = try training.run(output: output) { event in
             switch event {
             case .realised: break
             case .step(let epoch, let step, let steps, let loss, let elapsed):
-                lastLoss = loss
-                if ProcessInfo.processInfo.environment["PIXELPILOT_DEBUG_RSS"] != nil,
-                    let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
-                {
-                    FileHandle.standardError.write(Data("step \(step) t \(Int(elapsed)) rss pages \(statm)\n".utf8))
-                }
                 bar.update(
                     done: step, total: steps, elapsed: elapsed,
                     suffix: String(format: "epoch %d - loss: %.4f - %@", epoch, loss, ProgressBar.duration(elapsed)))
@@ -134,7 +127,7 @@ struct TrainLayout: ParsableCommand {
                         format: "step %d - loss: %.4f - accuracy: %.4f - test_loss: %.4f - test_accuracy: %.4f%@",
                         log.epoch, log.loss, log.accuracy, log.validationLoss ?? .nan, log.validationAccuracy ?? .nan,
                         improved ? " (best, saved)" : ""))
-            case .epochEnded: _ = lastLoss
+            case .epochEnded: break
             }
         }
         let base = output.path
@@ -149,14 +142,6 @@ struct TrainLayout: ParsableCommand {
         try LayoutEvaluate.write(evaluation, classNames: names, base: base)
         print(evaluation.report(classNames: names), terminator: "")
         print("History: \(base).history.csv  Curves: \(base).curves.png  Evaluation: \(base).evaluation.txt")
-    }
-
-    func debugRSS(_ what: String) {
-        if ProcessInfo.processInfo.environment["PIXELPILOT_DEBUG_RSS"] != nil,
-            let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
-        {
-            FileHandle.standardError.write(Data("\(what) rss pages \(statm)\n".utf8))
-        }
     }
 
     /// Training loss and test accuracy against steps.
@@ -200,6 +185,10 @@ struct LayoutEvaluate: ParsableCommand {
     @Argument(help: "The model (default: the built-in layout classifier).") var model: String?
     @Option(help: "Unseen test layouts per class.") var testInstances = 4
     @Option(help: "Seconds of game time the scripted player walks each layout.") var walkSeconds = 120.0
+    @Option(
+        help:
+            "Start at this test instance (train layout scores instances 0..<its --test-instances while it picks the best model; start above them for layouts that played no part in training or choosing)."
+    ) var firstInstance = 0
     @Option(help: "Folder for evaluation.txt, confusion.png and accuracy.png.") var out: String?
 
     func run() throws {
@@ -212,8 +201,12 @@ struct LayoutEvaluate: ParsableCommand {
             classifier = c
         }
         let t0 = Date()
+        guard firstInstance >= 0, testInstances > 0 else {
+            throw ValidationError("--first-instance must not be negative and --test-instances must be positive")
+        }
         let walks = ArenaLayoutData.testWalks(
-            instances: testInstances, seconds: walkSeconds, tokens: classifier.network.configuration.tokens)
+            instances: testInstances, first: firstInstance, seconds: walkSeconds,
+            tokens: classifier.network.configuration.tokens)
         print(String(format: "%d walks in %.1f s.", walks.count, Date().timeIntervalSince(t0)))
         let e = LayoutEvaluation(classifier: classifier, walks: walks)
         print(e.report(classNames: classifier.classNames), terminator: "")
