@@ -166,6 +166,34 @@ final class MobileNetV2Tests: XCTestCase {
         XCTAssertEqual(MobileNetV2.divisible(32 * 0.35), 16)
     }
 
+    func testPointwiseKernelEqualsNaiveProductOnBothKernelFamilies() {
+        for (m, k, n) in [(13, 7, 56), (20, 24, 144), (9, 320, 1280), (5, 3, 8)] {
+            let x = rand([m, k], seed: 1)
+            let w = rand([n, k], seed: 2)
+            let b = rand([n], seed: 3)
+            let res = rand([m, n], seed: 4)
+            let packed = PointwiseConv.packWeights(w.pointer, outputs: n, inputs: k)
+            var expected = [Float](repeating: 0, count: m * n)
+            for r in 0..<m {
+                for o in 0..<n {
+                    var s = b.pointer[o]
+                    for i in 0..<k { s += x.pointer[r * k + i] * w.pointer[o * k + i] }
+                    expected[r * n + o] = Swift.min(Swift.max(s, 0), 0.5) + res.pointer[r * n + o]
+                }
+            }
+            bothKernelFamilies { family in
+                let y = Tensor.uninitialized([m, n])
+                packed.withUnsafeBufferPointer { p in
+                    PointwiseConv.forward(
+                        x: x.pointer, rows: m, k: k, weights: p.baseAddress!, n: n, bias: b.pointer, low: 0, high: 0.5,
+                        residual: res.pointer, output: y.pointer)
+                }
+                XCTAssertLessThan(
+                    Fixture.maxRelativeError(y, Tensor(shape: [m, n], scalars: expected)), 1e-5, "\(m)x\(k)x\(n) \(family)")
+            }
+        }
+    }
+
     func testLSTMPlanEqualsLSTM() {
         let l1 = LSTM(inputSize: 10, hiddenSize: 8, seed: 1)
         let l2 = LSTM(inputSize: 8, hiddenSize: 8, seed: 2)

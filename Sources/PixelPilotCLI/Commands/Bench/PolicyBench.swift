@@ -27,7 +27,7 @@ struct PolicyBench: ParsableCommand {
     var repeats = 50
 
     @Option(help: "Cases: network, kernels, or both (comma-separated).")
-    var only = "network,kernels"
+    var cases = "network,kernels"
 
     func emit(_ c: String, _ ms: Double) {
         let family = CPUFeatures.kernelInstructionSet
@@ -53,8 +53,8 @@ struct PolicyBench: ParsableCommand {
                 "TensorKit kernels: \(CPUFeatures.kernelInstructionSet), \(threads) threads, \(p.windowLength) frames of \(p.width)x\(p.height)\n"
                     .utf8))
         var rng = SeededGenerator(seed: 5)
-        let cases = Set(only.split(separator: ",").map { String($0) })
-        if cases.contains("network") {
+        let chosen = Set(cases.split(separator: ",").map { String($0) })
+        if chosen.contains("network") {
             let t = p.windowLength
             let windows = Tensor.uniform([1, t, p.height, p.width, 3], low: -1, high: 1, using: &rng)
             let whole = Bench.median(repeats, warmup: 5) { _ = policy(windows) }
@@ -71,7 +71,7 @@ struct PolicyBench: ParsableCommand {
             let rec = Bench.median(repeats * 4, warmup: 10) { _ = policy.keyLogits(features: features) }
             emit("LSTMs + dense over \(t) features", rec * 1000)
         }
-        if cases.contains("kernels") {
+        if chosen.contains("kernels") {
             let plan = MobileNetV2Plan(policy.encoder)
             let frames = 20
             for (c, hw, s) in [(144, 24, 1), (96, 48, 2)] {
