@@ -12,15 +12,15 @@
         typealias V = SIMD16<Float>
         typealias H = SIMD8<Float>
 
-        @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+        @_transparent static func load(_ p: UnsafePointer<Float>) -> V {
             UnsafeRawPointer(p).loadUnaligned(as: V.self)
         }
 
-        @inline(__always) static func loadH(_ p: UnsafePointer<Float>) -> H {
+        @_transparent static func loadH(_ p: UnsafePointer<Float>) -> H {
             UnsafeRawPointer(p).loadUnaligned(as: H.self)
         }
 
-        @inline(__always) static func finish(
+        @_transparent static func finish(
             _ a: V, _ b: V, _ lo: V, _ hi: V, _ res: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>
         ) {
             var v = a + b
@@ -30,7 +30,7 @@
             UnsafeMutableRawPointer(dst).storeBytes(of: v, as: V.self)
         }
 
-        @inline(__always) static func finishH(
+        @_transparent static func finishH(
             _ a: H, _ b: H, _ lo: H, _ hi: H, _ res: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>
         ) {
             var v = a + b
@@ -54,8 +54,22 @@
                 let b1 = load(bias + c0 + 16)
                 var r = rows.lowerBound
                 while r + 8 <= rows.upperBound {
-                    var a00 = V(), a01 = V(), a10 = V(), a11 = V(), a20 = V(), a21 = V(), a30 = V(), a31 = V()
-                    var a40 = V(), a41 = V(), a50 = V(), a51 = V(), a60 = V(), a61 = V(), a70 = V(), a71 = V()
+                    var a00 = V()
+                    var a01 = V()
+                    var a10 = V()
+                    var a11 = V()
+                    var a20 = V()
+                    var a21 = V()
+                    var a30 = V()
+                    var a31 = V()
+                    var a40 = V()
+                    var a41 = V()
+                    var a50 = V()
+                    var a51 = V()
+                    var a60 = V()
+                    var a61 = V()
+                    var a70 = V()
+                    var a71 = V()
                     let xr = x + r * k
                     var wp = w + c0
                     for j in 0..<k {
@@ -87,9 +101,23 @@
                         a71.addProduct(s, w1)
                         wp += n
                     }
-                    store8x2(
-                        (a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71), b0, b1,
-                        lo, hi, residual, r, n, c0, output)
+                    let o = r * n + c0
+                    finish(a00, b0, lo, hi, residual.map { $0 + o }, output + o)
+                    finish(a01, b1, lo, hi, residual.map { $0 + o + 16 }, output + o + 16)
+                    finish(a10, b0, lo, hi, residual.map { $0 + o + n }, output + o + n)
+                    finish(a11, b1, lo, hi, residual.map { $0 + o + n + 16 }, output + o + n + 16)
+                    finish(a20, b0, lo, hi, residual.map { $0 + o + 2 * n }, output + o + 2 * n)
+                    finish(a21, b1, lo, hi, residual.map { $0 + o + 2 * n + 16 }, output + o + 2 * n + 16)
+                    finish(a30, b0, lo, hi, residual.map { $0 + o + 3 * n }, output + o + 3 * n)
+                    finish(a31, b1, lo, hi, residual.map { $0 + o + 3 * n + 16 }, output + o + 3 * n + 16)
+                    finish(a40, b0, lo, hi, residual.map { $0 + o + 4 * n }, output + o + 4 * n)
+                    finish(a41, b1, lo, hi, residual.map { $0 + o + 4 * n + 16 }, output + o + 4 * n + 16)
+                    finish(a50, b0, lo, hi, residual.map { $0 + o + 5 * n }, output + o + 5 * n)
+                    finish(a51, b1, lo, hi, residual.map { $0 + o + 5 * n + 16 }, output + o + 5 * n + 16)
+                    finish(a60, b0, lo, hi, residual.map { $0 + o + 6 * n }, output + o + 6 * n)
+                    finish(a61, b1, lo, hi, residual.map { $0 + o + 6 * n + 16 }, output + o + 6 * n + 16)
+                    finish(a70, b0, lo, hi, residual.map { $0 + o + 7 * n }, output + o + 7 * n)
+                    finish(a71, b1, lo, hi, residual.map { $0 + o + 7 * n + 16 }, output + o + 7 * n + 16)
                     r += 8
                 }
                 while r < rows.upperBound {
@@ -114,7 +142,14 @@
                 let b0 = load(bias + c0)
                 var r = rows.lowerBound
                 while r + 8 <= rows.upperBound {
-                    var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
+                    var a0 = V()
+                    var a1 = V()
+                    var a2 = V()
+                    var a3 = V()
+                    var a4 = V()
+                    var a5 = V()
+                    var a6 = V()
+                    var a7 = V()
                     let xr = x + r * k
                     var wp = w + c0
                     for j in 0..<k {
@@ -175,31 +210,6 @@
                     finishH(a0 + a1, b0, lh, hh, residual.map { $0 + o }, output + o)
                 }
             }
-        }
-
-        @inline(__always)
-        static func store8x2(
-            _ a: (V, V, V, V, V, V, V, V, V, V, V, V, V, V, V, V), _ b0: V, _ b1: V, _ lo: V, _ hi: V,
-            _ residual: UnsafePointer<Float>?, _ r: Int, _ n: Int, _ c0: Int, _ output: UnsafeMutablePointer<Float>
-        ) {
-            let o = r * n + c0
-            func put(_ v: V, _ b: V, _ off: Int) { finish(v, b, lo, hi, residual.map { $0 + off }, output + off) }
-            put(a.0, b0, o)
-            put(a.1, b1, o + 16)
-            put(a.2, b0, o + n)
-            put(a.3, b1, o + n + 16)
-            put(a.4, b0, o + 2 * n)
-            put(a.5, b1, o + 2 * n + 16)
-            put(a.6, b0, o + 3 * n)
-            put(a.7, b1, o + 3 * n + 16)
-            put(a.8, b0, o + 4 * n)
-            put(a.9, b1, o + 4 * n + 16)
-            put(a.10, b0, o + 5 * n)
-            put(a.11, b1, o + 5 * n + 16)
-            put(a.12, b0, o + 6 * n)
-            put(a.13, b1, o + 6 * n + 16)
-            put(a.14, b0, o + 7 * n)
-            put(a.15, b1, o + 7 * n + 16)
         }
     }
 #endif

@@ -14,13 +14,16 @@ final class KerasConversionTests: XCTestCase {
     func testConvertedKerasSeedModelMatchesKeras() throws {
         let python = Self.root.appendingPathComponent(".venv-bench/bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw XCTSkip("no \(python.path): run Benchmarks/setup_peers.sh (tensorflow, tf_keras) to test the converter")
+            throw XCTSkip(
+                "no \(python.path): run Benchmarks/setup_peers.sh (tensorflow, tf_keras) to test the converter")
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keras-conversion-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
         let process = Process()
         process.executableURL = python
-        process.arguments = [Self.root.appendingPathComponent("tools/keras_to_pixelpilot.py").path, "--self-test", dir.path]
+        process.arguments = [
+            Self.root.appendingPathComponent("tools/keras_to_pixelpilot.py").path, "--self-test", dir.path,
+        ]
         process.environment = ProcessInfo.processInfo.environment.merging(
             ["TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""], uniquingKeysWith: { $1 })
         let err = Pipe()
@@ -62,7 +65,9 @@ final class KerasConversionTests: XCTestCase {
     func maxError(_ a: Tensor, _ b: Tensor) -> Float {
         XCTAssertEqual(a.count, b.count)
         var worst: Float = 0
-        for i in 0..<min(a.count, b.count) { worst = max(worst, abs(a.pointer[i] - b.pointer[i]) / max(1, abs(b.pointer[i]))) }
+        for i in 0..<min(a.count, b.count) {
+            worst = max(worst, abs(a.pointer[i] - b.pointer[i]) / max(1, abs(b.pointer[i])))
+        }
         return worst
     }
 }

@@ -127,12 +127,14 @@ final class MobileNetV2Tests: XCTestCase {
 
     func testFoldedBatchNormEqualsUnfolded() {
         for (groups, k, stride) in [(1, 1, 1), (24, 3, 2), (1, 3, 2)] {
-            let unit = ConvBN(24, groups == 1 ? 16 : 24, kernelSize: k, stride: stride, groups: groups, relu6: false, seed: 2)
+            let unit = ConvBN(
+                24, groups == 1 ? 16 : 24, kernelSize: k, stride: stride, groups: groups, relu6: false, seed: 2)
             perturbBatchNorms(unit, seed: 3)
             unit.eval()
             let x = rand([2, 7, 8, 24], seed: 4)
             let (w, b) = unit.folded()
-            let folded = Tensor.conv2d(x, weight: w, bias: b, stride: (stride, stride), padding: k == 1 ? .valid : .same, groups: groups)
+            let folded = Tensor.conv2d(
+                x, weight: w, bias: b, stride: (stride, stride), padding: k == 1 ? .valid : .same, groups: groups)
             XCTAssertLessThan(Fixture.maxRelativeError(folded, unit(x)), 1e-5, "conv \(k)x\(k) groups \(groups)")
         }
     }
@@ -189,7 +191,8 @@ final class MobileNetV2Tests: XCTestCase {
                         residual: res.pointer, output: y.pointer)
                 }
                 XCTAssertLessThan(
-                    Fixture.maxRelativeError(y, Tensor(shape: [m, n], scalars: expected)), 1e-5, "\(m)x\(k)x\(n) \(family)")
+                    Fixture.maxRelativeError(y, Tensor(shape: [m, n], scalars: expected)), 1e-5,
+                    "\(m)x\(k)x\(n) \(family)")
             }
         }
     }

@@ -5,12 +5,13 @@ import Foundation
 /// residual add applied in registers, the depthwise 3×3 ones ``DepthwiseConv`` (AVX-512 or AVX2
 /// for both), and the global average pooling one pass over the head's output.
 ///
-/// Frames are shared out between TensorKit's workers, each running whole frames on its own
-/// buffers (no synchronisation inside the network). A worker runs the high-resolution layers
-/// one frame at a time, so a frame's activations stay in its core's cache, and the
-/// low-resolution layers (from ``batchedFromBlock``) on all its frames at once, so their large
-/// weight matrices are packed once per call rather than once per frame. A single frame runs on
-/// every worker instead (GEMMs and depthwise rows split between them).
+/// Frames are shared out between TensorKit's threads in parts of ``framesPerPart``, claimed one
+/// at a time, each part running whole frames on its own buffers (no synchronisation inside the
+/// network). A part runs the high-resolution layers one frame at a time, so a frame's
+/// activations stay in its core's cache, and the low-resolution layers (from
+/// ``batchedFromBlock``) on all its frames at once, so their large weight matrices are read once
+/// per part rather than once per frame. A single frame runs on every worker instead (1×1
+/// convolutions and depthwise rows split between them).
 ///
 /// The plan copies the weights when it is made: make a new one after they change.
 public final class MobileNetV2Plan {
@@ -39,8 +40,10 @@ public final class MobileNetV2Plan {
     let stemChannels: Int
     let blocks: [Block]
     let head: Pointwise
-    /// Blocks from this index on run batched over a worker's frames (see the type's notes).
+    /// Blocks from this index on run batched over a part's frames (see the type's notes).
     public var batchedFromBlock: Int
+    /// Frames per part of work shared out between the threads.
+    public var framesPerPart = 2
 
     /// Floats per image out of the pooling.
     public var featureCount: Int { head.cout }
@@ -92,27 +95,30 @@ public final class MobileNetV2Plan {
         let w = images.shape[2]
         let out = Tensor.uninitialized([n, featureCount])
         let layout = Layout(plan: self, height: h, width: w)
-        let workers = Swift.max(1, Swift.min(Parallel.threadCount, n))
-        let chunk = (n + workers - 1) / workers
-        while scratch.count < workers { scratch.append(Scratch()) }
-        for s in scratch.prefix(workers) { s.reserve(layout.floats(frames: chunk)) }
         let input = UnsafePointer(images.pointer)
         let output = out.pointer
-        if workers == 1 {
+        // Parts of `framesPerPart` frames, claimed one at a time by whichever thread is free (a
+        // worker the OS has descheduled holds up at most one part), each on a scratch set taken
+        // from a shared stack.
+        let group = Swift.max(1, Swift.min(framesPerPart, n))
+        let parts = (n + group - 1) / group
+        let concurrent = Parallel.threadCount > 1 ? Swift.min(parts, SpinningPool.shared.workerCount + 1) : 1
+        while scratch.count < concurrent { scratch.append(Scratch()) }
+        if concurrent <= 1 || Parallel.isInsideRegion {
+            scratch[0].reserve(layout.floats(frames: n))
             run(layout, input, frames: n, scratch: scratch[0], output: output)
-        } else {
-            let buffers = scratch
-            Parallel.forEachChunk(workers) { wr in
-                for wk in wr {
-                    let lo = wk * chunk
-                    let hi = Swift.min(n, lo + chunk)
-                    if lo < hi {
-                        run(
-                            layout, input + lo * h * w * 3, frames: hi - lo, scratch: buffers[wk],
-                            output: output + lo * featureCount)
-                    }
-                }
-            }
+            return out
+        }
+        for s in scratch.prefix(concurrent) { s.reserve(layout.floats(frames: group)) }
+        let free = ScratchStack(Array(scratch.prefix(concurrent)))
+        Parallel.regionDepth.wrappingIncrement()
+        defer { Parallel.regionDepth.wrappingDecrement() }
+        SpinningPool.shared.run(parts) { p in
+            let lo = p * group
+            let hi = Swift.min(n, lo + group)
+            let s = free.take()
+            run(layout, input + lo * h * w * 3, frames: hi - lo, scratch: s, output: output + lo * featureCount)
+            free.put(s)
         }
         return out
     }
@@ -124,7 +130,8 @@ public final class MobileNetV2Plan {
         let cin = b.expand?.cin ?? b.hidden
         precondition(x.rank == 4 && x.shape[3] == cin, "block \(index) expects [N, H, W, \(cin)], got \(x.shape)")
         let n = x.shape[0]
-        let d = DepthwiseConv.Shape(height: x.shape[1], width: x.shape[2], channels: 1, stride: b.stride, padding: .same)
+        let d = DepthwiseConv.Shape(
+            height: x.shape[1], width: x.shape[2], channels: 1, stride: b.stride, padding: .same)
         var layout = Layout(plan: self, height: 2 * x.shape[1], width: 2 * x.shape[2])
         layout.sizes = Array(repeating: (0, 0), count: blocks.count + 1)
         layout.sizes[index] = (x.shape[1], x.shape[2])
@@ -207,6 +214,23 @@ public final class MobileNetV2Plan {
         /// Floats of each of the four work buffers for `frames` frames.
         func floats(frames: Int) -> Int {
             Swift.max(earlyFloats, frames * lateFloats, frames * splitFloats, stemColumns)
+        }
+    }
+
+    /// Scratch sets not in use, behind a lock (taken once per part).
+    final class ScratchStack: @unchecked Sendable {
+        private var items: [Scratch]
+        private let lock = NSLock()
+        init(_ items: [Scratch]) { self.items = items }
+        func take() -> Scratch {
+            lock.lock()
+            defer { lock.unlock() }
+            return items.removeLast()
+        }
+        func put(_ s: Scratch) {
+            lock.lock()
+            items.append(s)
+            lock.unlock()
         }
     }
 

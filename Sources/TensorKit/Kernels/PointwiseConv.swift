@@ -88,8 +88,18 @@ public enum PointwiseConv {
             let b1 = load(bias + c0 + 8)
             var r = rows.lowerBound
             while r + 6 <= rows.upperBound {
-                var a00 = V(), a01 = V(), a10 = V(), a11 = V(), a20 = V(), a21 = V()
-                var a30 = V(), a31 = V(), a40 = V(), a41 = V(), a50 = V(), a51 = V()
+                var a00 = V()
+                var a01 = V()
+                var a10 = V()
+                var a11 = V()
+                var a20 = V()
+                var a21 = V()
+                var a30 = V()
+                var a31 = V()
+                var a40 = V()
+                var a41 = V()
+                var a50 = V()
+                var a51 = V()
                 let xr = x + r * k
                 var wp = w + c0
                 for j in 0..<k {
