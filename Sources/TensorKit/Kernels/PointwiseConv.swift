@@ -62,11 +62,11 @@ public enum PointwiseConv {
 
     typealias V = SIMD8<Float>
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+    @_transparent static func load(_ p: UnsafePointer<Float>) -> V {
         UnsafeRawPointer(p).loadUnaligned(as: V.self)
     }
 
-    @inline(__always) static func finish(
+    @_transparent static func finish(
         _ a: V, _ b: V, _ lo: V, _ hi: V, _ res: UnsafePointer<Float>?, _ dst: UnsafeMutablePointer<Float>
     ) {
         var v = vmin(vmax(a + b, lo), hi)
