@@ -28,8 +28,10 @@ FRAMES, SIZE = 20, 96
 
 
 def emit(case, framework, value, unit="ms"):
-    print(json.dumps({"suite": "policy", "case": case, "framework": framework, "value": value, "unit": unit}),
-          flush=True)
+    """`value` is (median, fastest) ms: printed as the case and as "<case> (fastest run)"."""
+    for name, v in ((case, value[0]), (f"{case} (fastest run)", value[1])):
+        print(json.dumps({"suite": "policy", "case": name, "framework": framework, "value": v, "unit": unit}),
+              flush=True)
 
 
 def timeit(fn, repeat, warmup=5):
@@ -40,7 +42,7 @@ def timeit(fn, repeat, warmup=5):
         t = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - t)
-    return statistics.median(samples) * 1000
+    return statistics.median(samples) * 1000, min(samples) * 1000
 
 
 def make_model(folder):

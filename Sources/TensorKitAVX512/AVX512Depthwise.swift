@@ -12,11 +12,11 @@
     public enum AVX512Depthwise {
         typealias V = SIMD16<Float>
 
-        @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+        @_transparent static func load(_ p: UnsafePointer<Float>) -> V {
             UnsafeRawPointer(p).loadUnaligned(as: V.self)
         }
 
-        @inline(__always) static func clamp(_ v: V, _ lo: V, _ hi: V) -> V {
+        @_transparent static func clamp(_ v: V, _ lo: V, _ hi: V) -> V {
             let a = v.replacing(with: lo, where: v .< lo)
             return a.replacing(with: hi, where: a .> hi)
         }

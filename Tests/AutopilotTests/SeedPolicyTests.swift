@@ -49,7 +49,8 @@ final class SeedPolicyTests: XCTestCase {
     }
 
     func testWholeNetworkMatchesPyTorchFromFixedWeights() throws {
-        let f = try SafeTensors.read(contentsOf: Self.fixtures.appendingPathComponent("seed_policy.safetensors")).tensors
+        let f = try SafeTensors.read(contentsOf: Self.fixtures.appendingPathComponent("seed_policy.safetensors"))
+            .tensors
         let policy = SeedPolicy(frameSize: 64, windowLength: 3)
         SeedPolicyTests.setFormulaWeights(policy)
         policy.eval()

@@ -127,12 +127,14 @@ final class MobileNetV2Tests: XCTestCase {
 
     func testFoldedBatchNormEqualsUnfolded() {
         for (groups, k, stride) in [(1, 1, 1), (24, 3, 2), (1, 3, 2)] {
-            let unit = ConvBN(24, groups == 1 ? 16 : 24, kernelSize: k, stride: stride, groups: groups, relu6: false, seed: 2)
+            let unit = ConvBN(
+                24, groups == 1 ? 16 : 24, kernelSize: k, stride: stride, groups: groups, relu6: false, seed: 2)
             perturbBatchNorms(unit, seed: 3)
             unit.eval()
             let x = rand([2, 7, 8, 24], seed: 4)
             let (w, b) = unit.folded()
-            let folded = Tensor.conv2d(x, weight: w, bias: b, stride: (stride, stride), padding: k == 1 ? .valid : .same, groups: groups)
+            let folded = Tensor.conv2d(
+                x, weight: w, bias: b, stride: (stride, stride), padding: k == 1 ? .valid : .same, groups: groups)
             XCTAssertLessThan(Fixture.maxRelativeError(folded, unit(x)), 1e-5, "conv \(k)x\(k) groups \(groups)")
         }
     }
@@ -164,6 +166,35 @@ final class MobileNetV2Tests: XCTestCase {
         XCTAssertEqual(net.blocks.count, 17)
         XCTAssertEqual(net.featureCount, 1280)
         XCTAssertEqual(MobileNetV2.divisible(32 * 0.35), 16)
+    }
+
+    func testPointwiseKernelEqualsNaiveProductOnBothKernelFamilies() {
+        for (m, k, n) in [(13, 7, 56), (20, 24, 144), (9, 320, 1280), (5, 3, 8)] {
+            let x = rand([m, k], seed: 1)
+            let w = rand([n, k], seed: 2)
+            let b = rand([n], seed: 3)
+            let res = rand([m, n], seed: 4)
+            let packed = PointwiseConv.packWeights(w.pointer, outputs: n, inputs: k)
+            var expected = [Float](repeating: 0, count: m * n)
+            for r in 0..<m {
+                for o in 0..<n {
+                    var s = b.pointer[o]
+                    for i in 0..<k { s += x.pointer[r * k + i] * w.pointer[o * k + i] }
+                    expected[r * n + o] = Swift.min(Swift.max(s, 0), 0.5) + res.pointer[r * n + o]
+                }
+            }
+            bothKernelFamilies { family in
+                let y = Tensor.uninitialized([m, n])
+                packed.withUnsafeBufferPointer { p in
+                    PointwiseConv.forward(
+                        x: x.pointer, rows: m, k: k, weights: p.baseAddress!, n: n, bias: b.pointer, low: 0, high: 0.5,
+                        residual: res.pointer, output: y.pointer)
+                }
+                XCTAssertLessThan(
+                    Fixture.maxRelativeError(y, Tensor(shape: [m, n], scalars: expected)), 1e-5,
+                    "\(m)x\(k)x\(n) \(family)")
+            }
+        }
     }
 
     func testLSTMPlanEqualsLSTM() {

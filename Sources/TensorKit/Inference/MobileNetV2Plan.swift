@@ -1,21 +1,22 @@
 import Foundation
 
 /// A ``MobileNetV2`` compiled for inference: every batch norm folded into its convolution, the
-/// 1×1 convolutions one OpenBLAS GEMM each straight on the NHWC pixels, the depthwise 3×3 ones
-/// ``DepthwiseConv`` (AVX-512 or AVX2), bias, ReLU6 and the residual add in one pass over each
-/// GEMM's output while it is in cache, and the last ReLU6 fused with the global average pooling.
+/// 1×1 convolutions (and the stem, after im2col) ``PointwiseConv`` with bias, ReLU6 and the
+/// residual add applied in registers, the depthwise 3×3 ones ``DepthwiseConv`` (AVX-512 or AVX2
+/// for both), and the global average pooling one pass over the head's output.
 ///
-/// Frames are shared out between TensorKit's workers, each running whole frames on its own
-/// buffers (no synchronisation inside the network). A worker runs the high-resolution layers
-/// one frame at a time, so a frame's activations stay in its core's cache, and the
-/// low-resolution layers (from ``batchedFromBlock``) on all its frames at once, so their large
-/// weight matrices are packed once per call rather than once per frame. A single frame runs on
-/// every worker instead (GEMMs and depthwise rows split between them).
+/// Frames are shared out between TensorKit's threads in parts of ``framesPerPart``, claimed one
+/// at a time, each part running whole frames on its own buffers (no synchronisation inside the
+/// network). A part runs the high-resolution layers one frame at a time, so a frame's
+/// activations stay in its core's cache, and the low-resolution layers (from
+/// ``batchedFromBlock``) on all its frames at once, so their large weight matrices are read once
+/// per part rather than once per frame. A single frame runs on every worker instead (1×1
+/// convolutions and depthwise rows split between them).
 ///
 /// The plan copies the weights when it is made: make a new one after they change.
 public final class MobileNetV2Plan {
     struct Pointwise {
-        /// `[cout, cin]` row-major (PyTorch's `[cout, cin, 1, 1]`), batch norm folded.
+        /// `[cin, cout]` (``PointwiseConv``'s packing), batch norm folded.
         var weight: [Float]
         var bias: [Float]
         var cin: Int
@@ -33,14 +34,16 @@ public final class MobileNetV2Plan {
         var addsInput: Bool
     }
 
-    /// Stem weights `[32, 27]` in (ky, kx, ci) order, folded.
+    /// Stem weights `[27, 32]`, rows in (ky, kx, ci) order, folded.
     let stemWeight: [Float]
     let stemBias: [Float]
     let stemChannels: Int
     let blocks: [Block]
     let head: Pointwise
-    /// Blocks from this index on run batched over a worker's frames (see the type's notes).
+    /// Blocks from this index on run batched over a part's frames (see the type's notes).
     public var batchedFromBlock: Int
+    /// Frames per part of work shared out between the threads.
+    public var framesPerPart = 2
 
     /// Floats per image out of the pooling.
     public var featureCount: Int { head.cout }
@@ -51,17 +54,24 @@ public final class MobileNetV2Plan {
     public init(_ network: MobileNetV2) {
         func pointwise(_ u: ConvBN) -> Pointwise {
             let (w, b) = u.folded()
-            return Pointwise(weight: w.scalars, bias: b.scalars, cin: u.conv.inputChannels, cout: u.conv.outputChannels)
+            let cin = u.conv.inputChannels
+            let cout = u.conv.outputChannels
+            return Pointwise(
+                weight: PointwiseConv.packWeights(w.pointer, outputs: cout, inputs: cin), bias: b.scalars, cin: cin,
+                cout: cout)
         }
         let (sw, sb) = network.stem.folded()
-        stemChannels = network.stem.conv.outputChannels
-        var packed = [Float](repeating: 0, count: stemChannels * 27)
-        for o in 0..<stemChannels {
+        let stemCount = network.stem.conv.outputChannels
+        stemChannels = stemCount
+        var packed = [Float](repeating: 0, count: stemCount * 27)
+        for o in 0..<stemCount {
             for ci in 0..<3 {
                 for k in 0..<9 { packed[o * 27 + k * 3 + ci] = sw.pointer[(o * 3 + ci) * 9 + k] }
             }
         }
-        stemWeight = packed
+        stemWeight = packed.withUnsafeBufferPointer {
+            PointwiseConv.packWeights($0.baseAddress!, outputs: stemCount, inputs: 27)
+        }
         stemBias = sb.scalars
         blocks = network.blocks.map { b in
             let (dw, db) = b.depthwise.folded()
@@ -85,27 +95,30 @@ public final class MobileNetV2Plan {
         let w = images.shape[2]
         let out = Tensor.uninitialized([n, featureCount])
         let layout = Layout(plan: self, height: h, width: w)
-        let workers = Swift.max(1, Swift.min(Parallel.threadCount, n))
-        let chunk = (n + workers - 1) / workers
-        while scratch.count < workers { scratch.append(Scratch()) }
-        for s in scratch.prefix(workers) { s.reserve(layout.floats(frames: chunk)) }
         let input = UnsafePointer(images.pointer)
         let output = out.pointer
-        if workers == 1 {
+        // Parts of `framesPerPart` frames, claimed one at a time by whichever thread is free (a
+        // worker the OS has descheduled holds up at most one part), each on a scratch set taken
+        // from a shared stack.
+        let group = Swift.max(1, Swift.min(framesPerPart, n))
+        let parts = (n + group - 1) / group
+        let concurrent = Parallel.threadCount > 1 ? Swift.min(parts, SpinningPool.shared.workerCount + 1) : 1
+        while scratch.count < concurrent { scratch.append(Scratch()) }
+        if concurrent <= 1 || Parallel.isInsideRegion {
+            scratch[0].reserve(layout.floats(frames: n))
             run(layout, input, frames: n, scratch: scratch[0], output: output)
-        } else {
-            let buffers = scratch
-            Parallel.forEachChunk(workers) { wr in
-                for wk in wr {
-                    let lo = wk * chunk
-                    let hi = Swift.min(n, lo + chunk)
-                    if lo < hi {
-                        run(
-                            layout, input + lo * h * w * 3, frames: hi - lo, scratch: buffers[wk],
-                            output: output + lo * featureCount)
-                    }
-                }
-            }
+            return out
+        }
+        for s in scratch.prefix(concurrent) { s.reserve(layout.floats(frames: group)) }
+        let free = ScratchStack(Array(scratch.prefix(concurrent)))
+        Parallel.regionDepth.wrappingIncrement()
+        defer { Parallel.regionDepth.wrappingDecrement() }
+        SpinningPool.shared.run(parts) { p in
+            let lo = p * group
+            let hi = Swift.min(n, lo + group)
+            let s = free.take()
+            run(layout, input + lo * h * w * 3, frames: hi - lo, scratch: s, output: output + lo * featureCount)
+            free.put(s)
         }
         return out
     }
@@ -117,7 +130,8 @@ public final class MobileNetV2Plan {
         let cin = b.expand?.cin ?? b.hidden
         precondition(x.rank == 4 && x.shape[3] == cin, "block \(index) expects [N, H, W, \(cin)], got \(x.shape)")
         let n = x.shape[0]
-        let d = DepthwiseConv.Shape(height: x.shape[1], width: x.shape[2], channels: 1, stride: b.stride, padding: .same)
+        let d = DepthwiseConv.Shape(
+            height: x.shape[1], width: x.shape[2], channels: 1, stride: b.stride, padding: .same)
         var layout = Layout(plan: self, height: 2 * x.shape[1], width: 2 * x.shape[2])
         layout.sizes = Array(repeating: (0, 0), count: blocks.count + 1)
         layout.sizes[index] = (x.shape[1], x.shape[2])
@@ -203,6 +217,23 @@ public final class MobileNetV2Plan {
         }
     }
 
+    /// Scratch sets not in use, behind a lock (taken once per part).
+    final class ScratchStack: @unchecked Sendable {
+        private var items: [Scratch]
+        private let lock = NSLock()
+        init(_ items: [Scratch]) { self.items = items }
+        func take() -> Scratch {
+            lock.lock()
+            defer { lock.unlock() }
+            return items.removeLast()
+        }
+        func put(_ s: Scratch) {
+            lock.lock()
+            items.append(s)
+            lock.unlock()
+        }
+    }
+
     /// One worker's buffers, grown as needed and kept between calls.
     final class Scratch {
         var buffers: [UnsafeMutablePointer<Float>] = []
@@ -274,11 +305,12 @@ public final class MobileNetV2Plan {
         geo.im2col(x, img: 0, group: 0, into: cols)
         let out = s.buffers[0]
         stemWeight.withUnsafeBufferPointer { w in
-            Kernels.gemm(
-                transA: false, transB: true, m: oh * ow, n: stemChannels, k: 27, a: cols, lda: 27, b: w.baseAddress!,
-                ldb: 27, c: out, ldc: stemChannels)
+            stemBias.withUnsafeBufferPointer { b in
+                PointwiseConv.forward(
+                    x: cols, rows: oh * ow, k: 27, weights: w.baseAddress!, n: stemChannels, bias: b.baseAddress!,
+                    low: 0, high: 6, output: out)
+            }
         }
-        stemBias.withUnsafeBufferPointer { biasClamp(out, rows: oh * ow, cols: stemChannels, $0.baseAddress!, 0, 6) }
         return out
     }
 
@@ -294,8 +326,7 @@ public final class MobileNetV2Plan {
         var hidden = input
         if let e = b.expand {
             hidden = free(s, input)
-            gemm(e, rows: inRows, input, hidden)
-            e.bias.withUnsafeBufferPointer { biasClamp(hidden, rows: inRows, cols: e.cout, $0.baseAddress!, 0, 6) }
+            pointwise(e, rows: inRows, input, hidden, low: 0, high: 6, residual: nil)
         }
         let dwOut = free(s, input, hidden)
         let shape = DepthwiseConv.Shape(
@@ -308,14 +339,9 @@ public final class MobileNetV2Plan {
             }
         }
         let out = free(s, input, dwOut)
-        gemm(b.project, rows: outRows, dwOut, out)
-        b.project.bias.withUnsafeBufferPointer { bias in
-            if b.addsInput {
-                addBiasAndResidual(out, rows: outRows, cols: b.project.cout, bias.baseAddress!, input)
-            } else {
-                biasClamp(out, rows: outRows, cols: b.project.cout, bias.baseAddress!, -.infinity, .infinity)
-            }
-        }
+        pointwise(
+            b.project, rows: outRows, dwOut, out, low: -.infinity, high: .infinity,
+            residual: b.addsInput ? UnsafePointer(input) : nil)
         return out
     }
 
@@ -326,89 +352,38 @@ public final class MobileNetV2Plan {
         let size = layout.sizes[blocks.count]
         let pixels = size.h * size.w
         let out = free(s, input)
-        gemm(head, rows: n * pixels, input, out)
-        head.bias.withUnsafeBufferPointer { bias in
-            for img in 0..<n {
-                poolClamp(
-                    out + img * pixels * head.cout, pixels: pixels, cols: head.cout, bias.baseAddress!,
-                    into: output + img * head.cout)
-            }
+        pointwise(head, rows: n * pixels, input, out, low: 0, high: 6, residual: nil)
+        for img in 0..<n {
+            poolMean(out + img * pixels * head.cout, pixels: pixels, cols: head.cout, into: output + img * head.cout)
         }
     }
 
     @inline(__always)
-    func gemm(_ p: Pointwise, rows: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    func pointwise(
+        _ p: Pointwise, rows: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, low: Float,
+        high: Float, residual: UnsafePointer<Float>?
+    ) {
         p.weight.withUnsafeBufferPointer { w in
-            Kernels.gemm(
-                transA: false, transB: true, m: rows, n: p.cout, k: p.cin, a: x, lda: p.cin, b: w.baseAddress!,
-                ldb: p.cin, c: y, ldc: p.cout)
+            p.bias.withUnsafeBufferPointer { b in
+                PointwiseConv.forward(
+                    x: x, rows: rows, k: p.cin, weights: w.baseAddress!, n: p.cout, bias: b.baseAddress!, low: low,
+                    high: high, residual: residual, output: y)
+            }
         }
     }
 }
 
 typealias V8 = SIMD8<Float>
 
-/// `m[r, c] = clamp(m[r, c] + bias[c], lo, hi)`; `cols` a multiple of 8.
+/// `out[c] = mean over pixels of m[p, c]`; `cols` a multiple of 8.
 @inline(__always)
-func biasClamp(
-    _ m: UnsafeMutablePointer<Float>, rows: Int, cols: Int, _ bias: UnsafePointer<Float>, _ lo: Float, _ hi: Float
-) {
-    precondition(cols % 8 == 0, "biasClamp needs a multiple of 8 columns")
-    let l = V8(repeating: lo)
-    let h = V8(repeating: hi)
-    for r in 0..<rows {
-        let row = m + r * cols
-        var c = 0
-        while c < cols {
-            let v =
-                UnsafeRawPointer(row + c).loadUnaligned(as: V8.self)
-                + UnsafeRawPointer(bias + c).loadUnaligned(as: V8.self)
-            UnsafeMutableRawPointer(row + c).storeBytes(of: vmin(vmax(v, l), h), as: V8.self)
-            c += 8
-        }
-    }
-}
-
-/// `m[r, c] += bias[c] + residual[r, c]`; `cols` a multiple of 8.
-@inline(__always)
-func addBiasAndResidual(
-    _ m: UnsafeMutablePointer<Float>, rows: Int, cols: Int, _ bias: UnsafePointer<Float>,
-    _ residual: UnsafePointer<Float>
-) {
-    precondition(cols % 8 == 0, "addBiasAndResidual needs a multiple of 8 columns")
-    for r in 0..<rows {
-        let row = m + r * cols
-        let res = residual + r * cols
-        var c = 0
-        while c < cols {
-            let v =
-                UnsafeRawPointer(row + c).loadUnaligned(as: V8.self)
-                + UnsafeRawPointer(bias + c).loadUnaligned(as: V8.self)
-                + UnsafeRawPointer(res + c).loadUnaligned(as: V8.self)
-            UnsafeMutableRawPointer(row + c).storeBytes(of: v, as: V8.self)
-            c += 8
-        }
-    }
-}
-
-/// `out[c] = mean over pixels of clamp(m[p, c] + bias[c], 0, 6)`; `cols` a multiple of 8.
-@inline(__always)
-func poolClamp(
-    _ m: UnsafePointer<Float>, pixels: Int, cols: Int, _ bias: UnsafePointer<Float>,
-    into out: UnsafeMutablePointer<Float>
-) {
-    precondition(cols % 8 == 0, "poolClamp needs a multiple of 8 columns")
-    let zero = V8(repeating: 0)
-    let six = V8(repeating: 6)
+func poolMean(_ m: UnsafePointer<Float>, pixels: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+    precondition(cols % 8 == 0, "poolMean needs a multiple of 8 columns")
     let inv = V8(repeating: 1 / Float(pixels))
     var c = 0
     while c < cols {
-        let b = UnsafeRawPointer(bias + c).loadUnaligned(as: V8.self)
-        var acc = zero
-        for p in 0..<pixels {
-            let v = UnsafeRawPointer(m + p * cols + c).loadUnaligned(as: V8.self) + b
-            acc += vmin(vmax(v, zero), six)
-        }
+        var acc = V8(repeating: 0)
+        for p in 0..<pixels { acc += UnsafeRawPointer(m + p * cols + c).loadUnaligned(as: V8.self) }
         UnsafeMutableRawPointer(out + c).storeBytes(of: acc * inv, as: V8.self)
         c += 8
     }

@@ -126,11 +126,11 @@ public enum DepthwiseConv {
 
     typealias V = SIMD8<Float>
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V {
+    @_transparent static func load(_ p: UnsafePointer<Float>) -> V {
         UnsafeRawPointer(p).loadUnaligned(as: V.self)
     }
 
-    @inline(__always) static func clamp(_ v: V, _ lo: V, _ hi: V) -> V {
+    @_transparent static func clamp(_ v: V, _ lo: V, _ hi: V) -> V {
         vmin(vmax(v, lo), hi)
     }
 
