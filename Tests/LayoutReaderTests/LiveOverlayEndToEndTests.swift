@@ -10,16 +10,9 @@ import XCTest
 /// background worker) and the click-through guide overlay, read back through the X server.
 final class LiveOverlayEndToEndTests: XCTestCase {
     func testLiveReaderAutoplayAndOverlayNameTheRightLayout() throws {
-        // The committed default models (branches unet and vit) must be there; until they are
-        // committed this says so and skips (visibly) instead of failing the suite.
-        let unet: UNetLineExtractor
-        let vit: ViTLayoutClassifier
-        do {
-            unet = try UNetLineExtractor.loadDefault()
-            vit = try ViTLayoutClassifier.loadDefault().classifier
-        } catch {
-            throw XCTSkip("the committed default UNet or ViT is missing: \(error)")
-        }
+        // The committed default models (Sources/LayoutReader/Resources) must load.
+        let unet = try UNetLineExtractor.loadDefault()
+        let vit = try ViTLayoutClassifier.loadDefault().classifier
         let xvfb = try VirtualDisplay(width: 1280, height: 720)
         defer { xvfb.stop() }
         let truth = LayoutClass.hub
