@@ -159,6 +159,7 @@ public final class PolicyPlayer: @unchecked Sendable {
         var own: [(key: Key, down: Bool, time: Double)] = []
         var seenEvents = 0
         var lastHuman = -Double.infinity
+        var humanHeld = Set<Key>()
         var takenOver = false
         let start = MonotonicTime.now.seconds
         if let corrections {
@@ -203,6 +204,7 @@ public final class PolicyPlayer: @unchecked Sendable {
                 let index = frames
                 frames += 1
                 try writer?.append(frame.image, slot: index, time: frame.time.seconds)
+                var takeoverReleases: [String] = []
                 let p = stepper.step(frame.image)
                 // A person's key events (not the policy's own) mean a takeover.
                 if let recorder {
@@ -216,12 +218,18 @@ public final class PolicyPlayer: @unchecked Sendable {
                                 own.remove(at: i)
                             } else {
                                 lastHuman = e.time.seconds
+                                if down { humanHeld.insert(k) } else { humanHeld.remove(k) }
                                 if !takenOver {
                                     takenOver = true
                                     takeovers.append([index, index])
                                     // The person drives: let go of what the policy held that they do not.
-                                    let theirs = recorder.recorded.held(at: .now)
-                                    for k in held where !theirs.contains(.key(keys[k])) { try? device.release(keys[k]) }
+                                    let t = MonotonicTime.now.seconds
+                                    for k in keys.indices where held.contains(k) && !humanHeld.contains(keys[k]) {
+                                        try? device.release(keys[k])
+                                        own.append((keys[k], false, t))
+                                        takeoverReleases.append(keys[k].name)
+                                        keyEvents += 1
+                                    }
                                     held.removeAll()
                                 }
                             }
@@ -230,9 +238,7 @@ public final class PolicyPlayer: @unchecked Sendable {
                         own.removeAll { MonotonicTime.now.seconds - $0.time > 1 }
                     }
                     if takenOver {
-                        let theirs = recorder.recorded.held(at: .now)
-                        let anyHeld = keys.contains { theirs.contains(.key($0)) }
-                        if MonotonicTime.now.seconds - lastHuman > settings.takeoverIdle && !anyHeld {
+                        if MonotonicTime.now.seconds - lastHuman > settings.takeoverIdle && humanHeld.isEmpty {
                             takenOver = false
                         } else {
                             takeovers[takeovers.count - 1][1] = index
@@ -240,7 +246,8 @@ public final class PolicyPlayer: @unchecked Sendable {
                     }
                 }
                 var pressed: [String] = []
-                var released: [String] = []
+                var released: [String] = takeoverReleases
+                takeoverReleases = []
                 if takenOver {
                     takenOverFrames += 1
                 } else {
@@ -272,7 +279,16 @@ public final class PolicyPlayer: @unchecked Sendable {
             }
         } catch let e as DesktopError {
             if case .refused(_, let why) = e {
-                if case .killSwitch = why { stop = .requested("kill switch") } else { stop = .inputRefused("\(e)") }
+                switch why {
+                case .killSwitch: stop = .requested("kill switch")
+                case .notFocused(_, let focused):
+                    if let windows, let target, (try? windows.window(id: target)) == nil {
+                        stop = .windowGone(target)
+                    } else {
+                        stop = .focusLost(focused.map { "\"\($0.title)\" (0x\(String($0.id, radix: 16)))" } ?? "no window")
+                    }
+                default: stop = .inputRefused("\(e)")
+                }
             } else {
                 failure = e
             }

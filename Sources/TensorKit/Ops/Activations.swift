@@ -40,13 +40,15 @@ extension Tensor {
     /// 1 / (1 + e^-x).
     public func sigmoid() -> Tensor {
         let out = mapped { 1 / (1 + Foundation.exp(-$0)) }
-        return out.recording("sigmoid", [self]) { g in [Tensor.zipped(g, out) { $0 * $1 * (1 - $1) }] }
+        let y = out.detachedView  // not `out`: its node would hold this closure, a retain cycle
+        return out.recording("sigmoid", [self]) { g in [Tensor.zipped(g, y) { $0 * $1 * (1 - $1) }] }
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
         let out = mapped { Foundation.tanh($0) }
-        return out.recording("tanh", [self]) { g in [Tensor.zipped(g, out) { $0 * (1 - $1 * $1) }] }
+        let y = out.detachedView
+        return out.recording("tanh", [self]) { g in [Tensor.zipped(g, y) { $0 * (1 - $1 * $1) }] }
     }
 
     /// GELU: exact `x·Φ(x)` with the error function, or PyTorch's tanh approximation.
@@ -79,7 +81,8 @@ extension Tensor {
     /// e^x.
     public func exp() -> Tensor {
         let out = mapped { Foundation.exp($0) }
-        return out.recording("exp", [self]) { g in [g * out] }
+        let y = out.detachedView
+        return out.recording("exp", [self]) { g in [g * y] }
     }
 
     /// Natural logarithm.
@@ -91,7 +94,8 @@ extension Tensor {
     /// Square root.
     public func sqrt() -> Tensor {
         let out = mapped { $0.squareRoot() }
-        return out.recording("sqrt", [self]) { g in [Tensor.zipped(g, out) { $0 * 0.5 / $1 }] }
+        let y = out.detachedView
+        return out.recording("sqrt", [self]) { g in [Tensor.zipped(g, y) { $0 * 0.5 / $1 }] }
     }
 
     /// x raised to a constant power.
@@ -111,4 +115,11 @@ extension Tensor {
         let out = mapped { Swift.min(Swift.max($0, low), high) }
         return out.recording("clamp", [self]) { g in [Tensor.zipped(g, self) { $1 >= low && $1 <= high ? $0 : 0 }] }
     }
+}
+
+extension Tensor {
+    /// The same values (shared storage) without autodiff history: what a backward closure may
+    /// keep of its own output (keeping the output itself would be a retain cycle through its
+    /// node, and every training step would leak its graph).
+    var detachedView: Tensor { Tensor(shape: shape, storage: storage) }
 }

@@ -12,14 +12,14 @@ struct DemoAutopilot: ParsableCommand {
         abstract: "The autopilot end to end: the expert drives and is recorded, a policy learns, then drives alone.",
         discussion: """
             On a private virtual display (or --display):
-              1. opens the racer arena on each training track; the expert drives it through real
-                 XTest keys while `record`'s recorder captures the window at 10 fps;
+              1. opens the racer arena on each training track; the expert drives it through
+                 real XTest keys while `record`'s recorder captures the window at 10 fps;
               2. trains the default policy on the recordings (a minute or two on two cores);
               3. lets the policy drive tracks it never saw, through real capture and keys,
                  with the thresholds calibrated on the validation recording;
-              4. writes <out>/summary.txt (progress against the expert's on the same tracks and
-                 time, off-track time, step time, late frames) and <out>/strip.png (frames the
-                 policy saw with the keys it predicted).
+              4. writes <out>/summary.txt (progress against the expert's on the same tracks
+                 and time, off-track time, step time, late frames) and <out>/strip.png
+                 (frames the policy saw with the keys it predicted).
             Example: pixelpilot demo autopilot --out demo-autopilot
             """)
 

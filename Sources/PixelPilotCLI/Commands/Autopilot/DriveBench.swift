@@ -29,16 +29,22 @@ struct DriveBench: ParsableCommand {
         commandName: "bench",
         abstract: "Driving quality of the default policy on unseen tracks against the expert, and play speed.",
         discussion: """
-            1. Records the expert on the training tracks (the arena's simulation and renderer in
-               simulated time, frames exactly as the window shows them, a person's reaction delay
-               and slips), --record-seconds each, into --out.
-            2. Trains the default policy on them (validation on the last training track).
-            3. Drives each test track (never seen in training) for --seconds with the policy and,
-               on the same track, the expert: progress in laps, off-track time, crashes.
-            4. With --play-seconds, plays one test track on a private X display through real
-               capture and XTest keys at the model's fps: step time and late frames.
+            1. Records the expert on the training tracks (the arena's simulation and
+               renderer in simulated time: frames exactly as the window shows them; a
+               person's reaction delay and slips), --record-seconds each, into --out.
+            2. Trains the default policy on them (validation: the first training track);
+               with --dagger N, N rounds in which the policy drives the training tracks,
+               the expert takes over where it strays, and the policy is trained again
+               with those corrections.
+            3. Drives each test track (never trained on) for --seconds with the policy
+               and, on the same track, with the expert: progress in laps, off-track
+               time, crashes.
+            4. With --play-seconds, plays the first test track on a private X display
+               through real capture and XTest keys: step time and late frames.
             Writes <out>/drive-bench.md and prints it.
-            Example: pixelpilot drive bench --train-tracks 1-8 --test-tracks 101-105
+
+            Example:
+              pixelpilot drive bench --train-tracks 1-8 --test-tracks 101-105 --dagger 2
             """)
 
     @Option(help: "Folder for recordings, model and report.") var out = "bench-drive"

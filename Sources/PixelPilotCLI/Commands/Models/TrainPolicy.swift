@@ -14,33 +14,36 @@ struct TrainPolicy: ParsableCommand {
         abstract: "Train a driving policy on recordings made by `pixelpilot record`.",
         discussion: """
             Learns to press the keys the demonstrator pressed, from the frames before each
-            moment: windows of --window frames (newest last, zero frames before a recording's
-            start) labelled with the keys held at their last frame, one independent probability
-            per key of the recordings' key set (binary cross-entropy).
+            moment: windows of --window frames (newest last, zero frames before a
+            recording's start) labelled with the keys held at their last frame, one
+            independent probability per key of the recordings' key set (binary cross-
+            entropy).
 
-            The default network is small (a CNN per frame, an LSTM over the window): it learns
-            from a few minutes of driving on two cores, and `play` runs a step in about a
-            millisecond. Each frame of a batch is encoded once (batches are runs of consecutive
-            windows that share their frames).
+            The default network is small (a CNN per frame, an LSTM over the window): it
+            learns from a few minutes of driving on two cores, and `play` runs a step in
+            about a millisecond. Each frame of a batch is encoded once (batches are runs
+            of consecutive windows that share their frames).
 
-            Recordings are split whole into train, validation and test (--val, --test). The
-            epoch with the lowest validation loss is saved to --out (checked each epoch; early
-            stopping after --patience epochs without a better one, the best weights kept).
-            Beside it: <out>.history.csv, <out>.curves.png (loss, and how often the whole key
-            set is right) and a report on the test recordings: per-key precision and recall,
-            how often the predicted key set equals the demonstrator's, and the class balance.
+            Recordings are split whole into train, validation and test (--val, --test).
+            The epoch with the lowest validation loss is saved to --out (checked each
+            epoch; early stopping after --patience epochs without a better one, the best
+            weights kept). Beside it: <out>.history.csv, <out>.curves.png (loss, and how
+            often the whole key set is right) and a report on the test recordings: per-key
+            precision and recall, how often the predicted key set equals the
+            demonstrator's, and the class balance.
 
-            --corrections adds recordings made by `pixelpilot play --record-corrections`: the
-            stretches where a person took over are trained on, weighted by --correction-weight,
-            so the policy learns to recover from its own mistakes.
+            --corrections adds recordings made by `pixelpilot play --record-corrections`:
+            the stretches where a person took over are trained on, weighted by
+            --correction-weight, so the policy learns to recover from its own mistakes.
 
-            The model file carries the window length, frame size, preprocessing, fps, key names
-            and the recordings' region, so `pixelpilot play --model FILE` needs nothing else.
+            The model file carries the window length, frame size, preprocessing, fps, key
+            names and the recordings' region, so `pixelpilot play --model FILE` needs
+            nothing else.
 
             Examples:
               pixelpilot train policy drives/*.ppr --out policy.safetensors
-              pixelpilot train policy drives/*.ppr --corrections fix1.ppr --out policy2.safetensors
-              pixelpilot train policy d.ppr --optimizer adam --epochs 20 --flip --out p.safetensors
+              pixelpilot train policy drives/*.ppr --corrections fix1.ppr --out p2.safetensors
+              pixelpilot train policy d.ppr --optimizer adam --epochs 20 --flip --out p.st
             """)
 
     @Argument(help: "Recording files (.ppr).") var recordings: [String]
