@@ -36,3 +36,5 @@ DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python Benchmarks/peers.py --on
 .venv-bench/bin/python Benchmarks/report.py "$out/tensorkit.jsonl" "$out/peers.jsonl" "$out/desktop.jsonl"
 # Stitching: the layout reader against the seed's SIFT method on the same recorded frames.
 Benchmarks/stitch.sh .venv-bench/bin/python
+# The seed policy network against TFLite, ONNX Runtime, Keras and PyTorch (issue 13).
+Benchmarks/policy.sh "$THREADS"

@@ -86,7 +86,7 @@ open class Module {
     public var parameterCount: Int { namedParameters().reduce(0) { $0 + $1.1.count } }
 
     /// Switches this module and its descendants to training (`true`) or evaluation mode.
-    public func train(_ on: Bool = true) {
+    open func train(_ on: Bool = true) {
         isTraining = on
         for (_, c) in children() { c.train(on) }
     }

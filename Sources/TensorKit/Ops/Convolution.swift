@@ -181,6 +181,16 @@ extension Tensor {
             precondition(
                 bias.shape == [geo.cout], "conv2d bias \(bias.shape) does not match \(geo.cout) output channels")
         }
+        if geo.kh == 3, geo.kw == 3, geo.groups == geo.cin, geo.cout == geo.cin, geo.sh == geo.sw,
+            geo.dh == 1, geo.dw == 1
+        {
+            // Depthwise 3×3 (MobileNet): a kernel of its own, vectorised over channels.
+            return depthwiseConv2d(x, weight: weight, bias: bias, stride: geo.sh, padding: padding)
+        }
+        if geo.kh == 1, geo.kw == 1, geo.groups == 1, geo.sh == 1, geo.sw == 1, geo.oh == geo.h, geo.ow == geo.w {
+            // Pointwise: the pixels already are the im2col matrix.
+            return pointwiseConv2d(x, weight: weight, bias: bias)
+        }
         if DirectConv.handles(geo) {
             // 3×3 "same" convolutions with 8 to 64 outputs run as a direct kernel (no im2col
             // matrix in memory); the backward pass rebuilds each image's columns in cache for the

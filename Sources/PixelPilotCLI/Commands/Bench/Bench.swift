@@ -17,7 +17,8 @@ struct Bench: ParsableCommand {
             Prints one JSON object per line (suite, case, framework, value, unit), the format \
             Benchmarks/run.sh merges with the peers' figures (`make bench` runs both and prints \
             ratios). Medians of repeated runs.
-            """)
+            """,
+        subcommands: [PolicyBench.self])
 
     @Option(help: "Threads for TensorKit (OpenBLAS always runs single-threaded inside TensorKit's workers).")
     var threads = 2

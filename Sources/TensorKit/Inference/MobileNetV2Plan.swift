@@ -1,0 +1,366 @@
+import Foundation
+
+/// A ``MobileNetV2`` compiled for inference: every batch norm folded into its convolution, the
+/// 1×1 convolutions (and the stem, after im2col) ``PointwiseConv`` with bias, ReLU6 and the
+/// residual add applied in registers, the depthwise 3×3 ones ``DepthwiseConv`` (AVX-512 or AVX2
+/// for both), and the global average pooling one pass over the head's output.
+///
+/// Frames are shared out between TensorKit's workers, each running whole frames on its own
+/// buffers (no synchronisation inside the network). A worker runs the high-resolution layers
+/// one frame at a time, so a frame's activations stay in its core's cache, and the
+/// low-resolution layers (from ``batchedFromBlock``) on all its frames at once, so their large
+/// weight matrices are packed once per call rather than once per frame. A single frame runs on
+/// every worker instead (GEMMs and depthwise rows split between them).
+///
+/// The plan copies the weights when it is made: make a new one after they change.
+public final class MobileNetV2Plan {
+    struct Pointwise {
+        /// `[cin, cout]` (``PointwiseConv``'s packing), batch norm folded.
+        var weight: [Float]
+        var bias: [Float]
+        var cin: Int
+        var cout: Int
+    }
+
+    struct Block {
+        var expand: Pointwise?
+        /// `[9, hidden]`, batch norm folded.
+        var depthwise: [Float]
+        var depthwiseBias: [Float]
+        var hidden: Int
+        var stride: Int
+        var project: Pointwise
+        var addsInput: Bool
+    }
+
+    /// Stem weights `[27, 32]`, rows in (ky, kx, ci) order, folded.
+    let stemWeight: [Float]
+    let stemBias: [Float]
+    let stemChannels: Int
+    let blocks: [Block]
+    let head: Pointwise
+    /// Blocks from this index on run batched over a worker's frames (see the type's notes).
+    public var batchedFromBlock: Int
+
+    /// Floats per image out of the pooling.
+    public var featureCount: Int { head.cout }
+
+    private var scratch: [Scratch] = []
+
+    /// Folds and packs `network`'s weights.
+    public init(_ network: MobileNetV2) {
+        func pointwise(_ u: ConvBN) -> Pointwise {
+            let (w, b) = u.folded()
+            let cin = u.conv.inputChannels
+            let cout = u.conv.outputChannels
+            return Pointwise(
+                weight: PointwiseConv.packWeights(w.pointer, outputs: cout, inputs: cin), bias: b.scalars, cin: cin,
+                cout: cout)
+        }
+        let (sw, sb) = network.stem.folded()
+        let stemCount = network.stem.conv.outputChannels
+        stemChannels = stemCount
+        var packed = [Float](repeating: 0, count: stemCount * 27)
+        for o in 0..<stemCount {
+            for ci in 0..<3 {
+                for k in 0..<9 { packed[o * 27 + k * 3 + ci] = sw.pointer[(o * 3 + ci) * 9 + k] }
+            }
+        }
+        stemWeight = packed.withUnsafeBufferPointer {
+            PointwiseConv.packWeights($0.baseAddress!, outputs: stemCount, inputs: 27)
+        }
+        stemBias = sb.scalars
+        blocks = network.blocks.map { b in
+            let (dw, db) = b.depthwise.folded()
+            return Block(
+                expand: b.expand.map(pointwise),
+                depthwise: DepthwiseConv.packWeights(dw.pointer, channels: b.hiddenChannels),
+                depthwiseBias: db.scalars, hidden: b.hiddenChannels, stride: b.stride, project: pointwise(b.project),
+                addsInput: b.addsInput)
+        }
+        head = pointwise(network.head)
+        let fromEnvironment = ProcessInfo.processInfo.environment["PIXELPILOT_MNV2_BATCHED_FROM"].flatMap { Int($0) }
+        batchedFromBlock = fromEnvironment ?? 6
+    }
+
+    /// Features `[N, featureCount]` of preprocessed images `[N, H, W, 3]` (values in [-1, 1]).
+    public func callAsFunction(_ images: Tensor) -> Tensor {
+        precondition(
+            images.rank == 4 && images.shape[3] == 3, "MobileNetV2Plan expects [N, H, W, 3], got \(images.shape)")
+        let n = images.shape[0]
+        let h = images.shape[1]
+        let w = images.shape[2]
+        let out = Tensor.uninitialized([n, featureCount])
+        let layout = Layout(plan: self, height: h, width: w)
+        let workers = Swift.max(1, Swift.min(Parallel.threadCount, n))
+        let chunk = (n + workers - 1) / workers
+        while scratch.count < workers { scratch.append(Scratch()) }
+        for s in scratch.prefix(workers) { s.reserve(layout.floats(frames: chunk)) }
+        let input = UnsafePointer(images.pointer)
+        let output = out.pointer
+        if workers == 1 {
+            run(layout, input, frames: n, scratch: scratch[0], output: output)
+        } else {
+            let buffers = scratch
+            Parallel.forEachChunk(workers) { wr in
+                for wk in wr {
+                    let lo = wk * chunk
+                    let hi = Swift.min(n, lo + chunk)
+                    if lo < hi {
+                        run(
+                            layout, input + lo * h * w * 3, frames: hi - lo, scratch: buffers[wk],
+                            output: output + lo * featureCount)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Block `index` alone on NHWC input `[N, H, W, C]` (for benchmarks and tests), images shared
+    /// out between the workers like ``callAsFunction(_:)``.
+    public func runBlock(_ index: Int, _ x: Tensor) -> Tensor {
+        let b = blocks[index]
+        let cin = b.expand?.cin ?? b.hidden
+        precondition(x.rank == 4 && x.shape[3] == cin, "block \(index) expects [N, H, W, \(cin)], got \(x.shape)")
+        let n = x.shape[0]
+        let d = DepthwiseConv.Shape(height: x.shape[1], width: x.shape[2], channels: 1, stride: b.stride, padding: .same)
+        var layout = Layout(plan: self, height: 2 * x.shape[1], width: 2 * x.shape[2])
+        layout.sizes = Array(repeating: (0, 0), count: blocks.count + 1)
+        layout.sizes[index] = (x.shape[1], x.shape[2])
+        layout.sizes[index + 1] = (d.outputHeight, d.outputWidth)
+        let perFrame = Swift.max(x.shape[1] * x.shape[2] * b.hidden, d.outputHeight * d.outputWidth * b.hidden)
+        let out = Tensor.uninitialized([n, d.outputHeight, d.outputWidth, b.project.cout])
+        let workers = Swift.max(1, Swift.min(Parallel.threadCount, n))
+        let chunk = (n + workers - 1) / workers
+        while scratch.count < workers { scratch.append(Scratch()) }
+        for s in scratch.prefix(workers) { s.reserve(perFrame * chunk) }
+        let buffers = scratch
+        let inFloats = x.shape[1] * x.shape[2] * cin
+        let outFloats = d.outputHeight * d.outputWidth * b.project.cout
+        let xp = x.pointer
+        let op = out.pointer
+        let run = { (wk: Int) in
+            let lo = wk * chunk
+            let hi = Swift.min(n, lo + chunk)
+            guard lo < hi else { return }
+            let s = buffers[wk]
+            let r = self.block(index, layout, n: hi - lo, input: xp + lo * inFloats, s)
+            (op + lo * outFloats).update(from: r, count: (hi - lo) * outFloats)
+        }
+        if workers == 1 {
+            run(0)
+        } else {
+            Parallel.forEachChunk(workers) { wr in for wk in wr { run(wk) } }
+        }
+        return out
+    }
+
+    /// Sizes of every layer's output for one input size.
+    struct Layout {
+        /// Spatial size after the stem and after each block.
+        var sizes: [(h: Int, w: Int)]
+        var inputH: Int, inputW: Int
+        /// Largest per-frame activation before and after the batched split.
+        var earlyFloats: Int, lateFloats: Int
+        var splitFloats: Int
+        var stemColumns: Int
+
+        init(plan: MobileNetV2Plan, height: Int, width: Int) {
+            inputH = height
+            inputW = width
+            let stem = DepthwiseConv.Shape(height: height, width: width, channels: 1, stride: 2, padding: .same)
+            var sizes = [(stem.outputHeight, stem.outputWidth)]
+            var early = stem.outputHeight * stem.outputWidth * plan.stemChannels
+            var late = 0
+            var split = 0
+            var cur = sizes[0]
+            for (i, b) in plan.blocks.enumerated() {
+                let d = DepthwiseConv.Shape(height: cur.0, width: cur.1, channels: 1, stride: b.stride, padding: .same)
+                let inPix = cur.0 * cur.1
+                let outPix = d.outputHeight * d.outputWidth
+                let biggest = Swift.max(inPix * b.hidden, outPix * Swift.max(b.hidden, b.project.cout))
+                if i < plan.batchedFromBlock {
+                    early = Swift.max(early, biggest)
+                } else {
+                    late = Swift.max(late, biggest)
+                }
+                if i == plan.batchedFromBlock - 1 { split = outPix * b.project.cout }
+                cur = (d.outputHeight, d.outputWidth)
+                sizes.append(cur)
+            }
+            let headFloats = cur.0 * cur.1 * plan.head.cout
+            if plan.batchedFromBlock >= plan.blocks.count {
+                split = cur.0 * cur.1 * plan.blocks[plan.blocks.count - 1].project.cout
+                early = Swift.max(early, headFloats)
+            } else {
+                late = Swift.max(late, headFloats)
+            }
+            if plan.batchedFromBlock <= 0 { split = sizes[0].0 * sizes[0].1 * plan.stemChannels }
+            self.sizes = sizes.map { (h: $0.0, w: $0.1) }
+            earlyFloats = early
+            lateFloats = late
+            splitFloats = split
+            stemColumns = stem.outputHeight * stem.outputWidth * 27
+        }
+
+        /// Floats of each of the four work buffers for `frames` frames.
+        func floats(frames: Int) -> Int {
+            Swift.max(earlyFloats, frames * lateFloats, frames * splitFloats, stemColumns)
+        }
+    }
+
+    /// One worker's buffers, grown as needed and kept between calls.
+    final class Scratch {
+        var buffers: [UnsafeMutablePointer<Float>] = []
+        var capacity = 0
+        /// Holds the split activations of every frame of the worker.
+        var gathered: UnsafeMutablePointer<Float>?
+        var gatheredCapacity = 0
+
+        func reserve(_ floats: Int) {
+            guard floats > capacity else { return }
+            for b in buffers { b.deallocate() }
+            // Spare room past the end so the last vector of a row may be read or written whole.
+            buffers = (0..<4).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: floats + 16) }
+            capacity = floats
+            gathered?.deallocate()
+            gathered = UnsafeMutablePointer<Float>.allocate(capacity: floats + 16)
+            gatheredCapacity = floats
+        }
+
+        deinit {
+            for b in buffers { b.deallocate() }
+            gathered?.deallocate()
+        }
+    }
+
+    /// The network on `frames` consecutive frames with one worker's buffers.
+    func run(
+        _ layout: Layout, _ input: UnsafePointer<Float>, frames: Int, scratch s: Scratch,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let split = Swift.min(Swift.max(batchedFromBlock, 0), blocks.count)
+        let frameIn = layout.inputH * layout.inputW * 3
+        let gathered = s.gathered!
+        // Early layers, frame by frame; their output lands in `gathered`.
+        for f in 0..<frames {
+            var cur = stem(layout, input + f * frameIn, s)
+            for i in 0..<split { cur = block(i, layout, n: 1, input: cur, s) }
+            if split == blocks.count {
+                pool(layout, n: 1, input: cur, s, output: output + f * featureCount)
+            } else {
+                gathered.advanced(by: f * layout.splitFloats).update(from: cur, count: layout.splitFloats)
+            }
+        }
+        guard split < blocks.count else { return }
+        var cur = UnsafeMutablePointer(gathered)
+        for i in split..<blocks.count { cur = block(i, layout, n: frames, input: cur, s) }
+        pool(layout, n: frames, input: cur, s, output: output)
+    }
+
+    /// Picks a work buffer that is neither `a` nor `b`.
+    @inline(__always)
+    func free(
+        _ s: Scratch, _ a: UnsafeMutablePointer<Float>?, _ b: UnsafeMutablePointer<Float>? = nil
+    )
+        -> UnsafeMutablePointer<Float>
+    {
+        for p in s.buffers where p != a && p != b { return p }
+        preconditionFailure("MobileNetV2Plan: no free buffer")
+    }
+
+    /// Stem: 3×3 stride-2 "same" convolution 3 → 32 + bias + ReLU6, as im2col and one GEMM.
+    func stem(_ layout: Layout, _ x: UnsafePointer<Float>, _ s: Scratch) -> UnsafeMutablePointer<Float> {
+        let oh = layout.sizes[0].h
+        let ow = layout.sizes[0].w
+        let geo = ConvGeometry(
+            input: [1, layout.inputH, layout.inputW, 3], weight: [stemChannels, 3, 3, 3], stride: (2, 2),
+            padding: .same, dilation: (1, 1), groups: 1)
+        let cols = s.buffers[3]
+        geo.im2col(x, img: 0, group: 0, into: cols)
+        let out = s.buffers[0]
+        stemWeight.withUnsafeBufferPointer { w in
+            stemBias.withUnsafeBufferPointer { b in
+                PointwiseConv.forward(
+                    x: cols, rows: oh * ow, k: 27, weights: w.baseAddress!, n: stemChannels, bias: b.baseAddress!,
+                    low: 0, high: 6, output: out)
+            }
+        }
+        return out
+    }
+
+    /// Block `i` on `n` images at `input`; returns where its output is.
+    func block(
+        _ i: Int, _ layout: Layout, n: Int, input: UnsafeMutablePointer<Float>, _ s: Scratch
+    ) -> UnsafeMutablePointer<Float> {
+        let b = blocks[i]
+        let inSize = layout.sizes[i]
+        let outSize = layout.sizes[i + 1]
+        let inRows = n * inSize.h * inSize.w
+        let outRows = n * outSize.h * outSize.w
+        var hidden = input
+        if let e = b.expand {
+            hidden = free(s, input)
+            pointwise(e, rows: inRows, input, hidden, low: 0, high: 6, residual: nil)
+        }
+        let dwOut = free(s, input, hidden)
+        let shape = DepthwiseConv.Shape(
+            height: inSize.h, width: inSize.w, channels: b.hidden, stride: b.stride, padding: .same)
+        b.depthwise.withUnsafeBufferPointer { w in
+            b.depthwiseBias.withUnsafeBufferPointer { bias in
+                DepthwiseConv.forward(
+                    input: hidden, images: n, shape: shape, weights: w.baseAddress!, bias: bias.baseAddress!,
+                    activation: .relu6, output: dwOut)
+            }
+        }
+        let out = free(s, input, dwOut)
+        pointwise(
+            b.project, rows: outRows, dwOut, out, low: -.infinity, high: .infinity,
+            residual: b.addsInput ? UnsafePointer(input) : nil)
+        return out
+    }
+
+    /// Head 1×1 convolution + bias + ReLU6, averaged over each image's pixels into `output`.
+    func pool(
+        _ layout: Layout, n: Int, input: UnsafeMutablePointer<Float>, _ s: Scratch, output: UnsafeMutablePointer<Float>
+    ) {
+        let size = layout.sizes[blocks.count]
+        let pixels = size.h * size.w
+        let out = free(s, input)
+        pointwise(head, rows: n * pixels, input, out, low: 0, high: 6, residual: nil)
+        for img in 0..<n {
+            poolMean(out + img * pixels * head.cout, pixels: pixels, cols: head.cout, into: output + img * head.cout)
+        }
+    }
+
+    @inline(__always)
+    func pointwise(
+        _ p: Pointwise, rows: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, low: Float,
+        high: Float, residual: UnsafePointer<Float>?
+    ) {
+        p.weight.withUnsafeBufferPointer { w in
+            p.bias.withUnsafeBufferPointer { b in
+                PointwiseConv.forward(
+                    x: x, rows: rows, k: p.cin, weights: w.baseAddress!, n: p.cout, bias: b.baseAddress!, low: low,
+                    high: high, residual: residual, output: y)
+            }
+        }
+    }
+}
+
+typealias V8 = SIMD8<Float>
+
+/// `out[c] = mean over pixels of m[p, c]`; `cols` a multiple of 8.
+@inline(__always)
+func poolMean(_ m: UnsafePointer<Float>, pixels: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
+    precondition(cols % 8 == 0, "poolMean needs a multiple of 8 columns")
+    let inv = V8(repeating: 1 / Float(pixels))
+    var c = 0
+    while c < cols {
+        var acc = V8(repeating: 0)
+        for p in 0..<pixels { acc += UnsafeRawPointer(m + p * cols + c).loadUnaligned(as: V8.self) }
+        UnsafeMutableRawPointer(out + c).storeBytes(of: acc * inv, as: V8.self)
+        c += 8
+    }
+}
