@@ -31,6 +31,8 @@ public struct PolicyTrainingOptions: Sendable {
     public var flip = false
     public var preprocessing = FramePreprocessing(width: 64, height: 48, scale: 1 / 127.5, offset: -1, windowLength: 10)
     public var network = SmallPolicy.Configuration()
+    /// The network: the small default, or the seed's (square frames, its encoder frozen as in the seed).
+    public var architecture = PolicyArchitecture.small
     /// Loss weight of a correction window (a stretch where a person took over).
     public var correctionWeight: Float = 3
     public init() {}
@@ -172,11 +174,22 @@ public struct PolicyTraining {
         }
         guard !train.isEmpty else { throw PolicyError.badData("no training windows (the recordings are empty)") }
         let fingerprint = all[0].fingerprint
-        let network = SmallPolicy(
-            preprocessing: p, keyNames: fingerprint.keys, configuration: options.network, seed: options.seed)
+        let network: any PolicyNetwork
+        switch options.architecture {
+        case .small:
+            network = SmallPolicy(
+                preprocessing: p, keyNames: fingerprint.keys, configuration: options.network, seed: options.seed)
+        case .seed:
+            guard p.width == p.height else {
+                throw PolicyError.badData("the seed's network needs square frames, got \(p.width)x\(p.height)")
+            }
+            network = SeedPolicy(
+                keyNames: fingerprint.keys, frameSize: p.width, windowLength: p.windowLength, seed: options.seed)
+        }
         let metadata = PolicyMetadata(
-            fingerprint: fingerprint, preprocessing: p, trainedOn: all.map { $0.url.lastPathComponent })
-        let model = PolicyModel(network: network, metadata: metadata, architecture: .small)
+            fingerprint: fingerprint, preprocessing: network.preprocessing,
+            trainedOn: all.map { $0.url.lastPathComponent })
+        let model = PolicyModel(network: network, metadata: metadata, architecture: options.architecture)
 
         let trainStream = SharedFrameBatchStream(
             dataset: dataset, examples: train, weights: weights, preprocessing: p, batchSize: options.batchSize,

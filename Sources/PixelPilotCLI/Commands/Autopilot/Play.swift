@@ -106,6 +106,9 @@ struct Play: ParsableCommand {
                 target = id
                 rect = try windows.window(id: id).rect
             } else {
+                guard m.regionWidth > 0, m.regionHeight > 0 else {
+                    throw ValidationError("\(model) records no region (a converted model): give --window or --region")
+                }
                 rect = ScreenRect(x: m.regionX, y: m.regionY, width: m.regionWidth, height: m.regionHeight)
                 target = try windows.activeWindow()?.id
             }

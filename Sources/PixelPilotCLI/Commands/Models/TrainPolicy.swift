@@ -50,7 +50,8 @@ struct TrainPolicy: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the model (.safetensors).") var out: String
     @Option(parsing: .upToNextOption, help: "Corrections recordings from `play --record-corrections`.")
     var corrections: [String] = []
-    @Option(help: "Network: small (default).") var architecture = "small"
+    @Option(help: "Network: small (default) or seed (MobileNetV2 + 2 LSTM(128), frozen encoder, 96x96).")
+    var architecture = "small"
     @Option(help: "Passes over the training windows.") var epochs = 10
     @Option(help: "Windows per step.") var batchSize = 32
     @Option(help: "Consecutive windows per run in a batch (they share frames).") var runLength = 8
@@ -63,7 +64,7 @@ struct TrainPolicy: ParsableCommand {
     @Option(help: "Seed of the weights and batch order.") var seed: UInt64 = 0
     @Flag(help: "Balance the training windows as the seed does.") var balance = false
     @Flag(help: "Add mirrored training windows (Left and Right swapped).") var flip = false
-    @Option(help: "Frames per window (the seed: 20).") var window = 10
+    @Option(help: "Frames per window (default 10; the seed's network: 20).") var window: Int?
     @Option(help: "Network input size WxH (default 64 wide, the recordings' aspect).") var frameSize: String?
     @Option(help: "Encoder channels, comma-separated (one 3x3 stride-2 convolution each).") var channels = "16,32,32,32"
     @Option(help: "Features per frame.") var features = 64
@@ -83,8 +84,8 @@ struct TrainPolicy: ParsableCommand {
 
     func validate() throws {
         guard !recordings.isEmpty else { throw ValidationError("give at least one recording") }
-        guard architecture == "small" else {
-            throw ValidationError("--architecture must be 'small' (the seed's network is not in this build)")
+        guard architecture == "small" || architecture == "seed" else {
+            throw ValidationError("--architecture must be small or seed, got '\(architecture)'")
         }
         guard epochs > 0, batchSize > 0, runLength > 0 else {
             throw ValidationError("--epochs, --batch-size and --run-length must be positive")
@@ -94,7 +95,9 @@ struct TrainPolicy: ParsableCommand {
         guard val >= 0, test >= 0, val + test < 1 else {
             throw ValidationError("--val and --test must be fractions adding up to less than 1")
         }
-        guard (1...200).contains(window) else { throw ValidationError("--window must be 1...200, got \(window)") }
+        if let window, !(1...200).contains(window) {
+            throw ValidationError("--window must be 1...200, got \(window)")
+        }
         if frameSize != nil {
             guard let (w, h) = parsedFrameSize(), (8...512).contains(w), (8...512).contains(h) else {
                 throw ValidationError("--frame-size must be WxH between 8x8 and 512x512, got '\(frameSize ?? "")'")
@@ -123,9 +126,13 @@ struct TrainPolicy: ParsableCommand {
         options.balance = balance
         options.flip = flip
         options.correctionWeight = correctionWeight
+        let seed = architecture == "seed"
+        options.architecture = seed ? .seed : .small
         let (w, h) =
-            parsedFrameSize() ?? (64, Swift.max(8, Int((64 * Double(first.height) / Double(first.width)).rounded())))
-        options.preprocessing = FramePreprocessing(width: w, height: h, scale: 1 / 127.5, offset: -1, windowLength: window)
+            parsedFrameSize()
+            ?? (seed ? (96, 96) : (64, Swift.max(8, Int((64 * Double(first.height) / Double(first.width)).rounded()))))
+        options.preprocessing = FramePreprocessing(
+            width: w, height: h, scale: 1 / 127.5, offset: -1, windowLength: window ?? (seed ? 20 : 10))
         options.network = SmallPolicy.Configuration(
             channels: parsedChannels() ?? [16, 32, 32, 32], featureCount: features, hiddenSize: hidden)
         let url = URL(fileURLWithPath: out)
@@ -146,7 +153,7 @@ enum PolicyReporter {
         let p = options.preprocessing
         if !quiet {
             print(
-                "Training the small policy on \(recordings.count) recording(s)\(corrections.isEmpty ? "" : " and \(corrections.count) corrections file(s)"): windows of \(p.windowLength) frames at \(p.width)x\(p.height), keys \(recordings[0].fingerprint.keys.joined(separator: ","))"
+                "Training the \(options.architecture == .seed ? "seed's" : "small") policy on \(recordings.count) recording(s)\(corrections.isEmpty ? "" : " and \(corrections.count) corrections file(s)"): windows of \(p.windowLength) frames at \(p.width)x\(p.height), keys \(recordings[0].fingerprint.keys.joined(separator: ","))"
             )
         }
         let result = try training.run(
