@@ -167,3 +167,34 @@ final class PolicyTests: XCTestCase {
             ["the region is 640x480, the model was trained on 320x240", "capturing at 30 fps, the model was trained at 10 fps"])
     }
 }
+
+/// The seed's network (SeedPolicy) through the same training, model file and play stepper.
+final class SeedArchitectureTests: XCTestCase {
+    func testSeedNetworkTrainsSavesAndStepsLikeTheSmallOne() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("seed-arch-\(UUID())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let url = work.appendingPathComponent("d.ppr")
+        try SimulatedRacer.recordExpert(
+            track: RacerTrack(seed: 3, size: 0.6), seconds: 4, width: 64, height: 64, encoding: .raw, to: url)
+        var options = PolicyTrainingOptions()
+        options.architecture = .seed
+        options.preprocessing = FramePreprocessing(width: 32, height: 32, scale: 1 / 127.5, offset: -1, windowLength: 3)
+        options.epochs = 1
+        let result = try PolicyTraining(recordings: [try RecordingFile(url: url)], options: options).run()
+        XCTAssertTrue(result.model.network is SeedPolicy)
+        XCTAssertEqual(result.history.epochs.count, 1)
+        let file = work.appendingPathComponent("seed.safetensors")
+        try result.model.write(to: file)
+        let back = try PolicyModel.read(from: file)
+        XCTAssertEqual(back.architecture, .seed)
+        XCTAssertEqual(back.metadata, result.model.metadata)
+        let frames = try RecordingFile(url: url)
+        let cached = PolicyStepper(network: back.network)
+        let seed = PolicyStepper(network: back.network, mode: .reencodeWindow)
+        for i in 0..<5 {
+            let image = try frames.image(i)
+            for (a, b) in zip(cached.step(image), seed.step(image)) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        }
+    }
+}
