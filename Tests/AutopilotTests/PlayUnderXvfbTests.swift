@@ -116,7 +116,9 @@ final class PlayUnderXvfbTests: XvfbTestCase {
         // A person takes over after 3.5 s: holds Right for 0.8 s.
         let person = Thread { [xvfbName = xvfb.name] in
             Thread.sleep(forTimeInterval: 3.5)
-            guard let c = try? X11Connection(name: xvfbName), let hand = try? X11InputDevice(connection: c) else { return }
+            guard let c = try? X11Connection(name: xvfbName), let hand = try? X11InputDevice(connection: c) else {
+                return
+            }
             personTimes.append(MonotonicTime.now.seconds)
             try? hand.press(Key(canonicalName: "Right"))
             Thread.sleep(forTimeInterval: 0.8)
@@ -146,7 +148,8 @@ final class PlayUnderXvfbTests: XvfbTestCase {
             let t = o["t"] as? Double ?? 0
             let person = personTimes.items
             if key == "Right", person.count == 2,
-                (event == "down" ? person[0] : person[1]) <= t + 0.001, t < (event == "down" ? person[0] : person[1]) + 0.15
+                (event == "down" ? person[0] : person[1]) <= t + 0.001,
+                t < (event == "down" ? person[0] : person[1]) + 0.15
             {
                 // They change the key's state for everyone (the person's release lets go of
                 // the key whoever pressed it), but are not compared.
@@ -191,7 +194,9 @@ final class PlayUnderXvfbTests: XvfbTestCase {
             compared += 1
             if predicted == all[i].held { agree += 1 }
         }
-        print("play: \(all.count) steps, \(summary.keyEvents) key events, takeover frames \(takeovers.count), offline agreement \(agree)/\(compared), mean step \(summary.meanLatency * 1000) ms")
+        print(
+            "play: \(all.count) steps, \(summary.keyEvents) key events, takeover frames \(takeovers.count), offline agreement \(agree)/\(compared), mean step \(summary.meanLatency * 1000) ms"
+        )
         XCTAssertGreaterThanOrEqual(Double(agree), 0.97 * Double(compared))
         // The person's Right is in the labels of the takeover stretch.
         let right = try XCTUnwrap(r.fingerprint.keys.firstIndex(of: "Right"))
@@ -288,15 +293,21 @@ final class PlayUnderXvfbTests: XvfbTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("bad.safetensors: not a readable model file"), r.err)
         r = try BuiltTool.run(
-            BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--region", "640x480+0+0"], in: work)
+            BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--region", "640x480+0+0"],
+            in: work)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("the region is 640x480, the model was trained on 320x240"), r.err)
-        r = try BuiltTool.run(BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--fps", "30"], in: work)
+        r = try BuiltTool.run(
+            BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--fps", "30"], in: work)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("capturing at 30 fps, the model was trained at 10 fps"), r.err)
         arena.window.focus()
         r = try BuiltTool.run(
-            BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--threshold", "0.01", "--dry-run", "--seconds", "1.5"],
+            BuiltTool.url(),
+            [
+                "play", "--model", model.path, "--display", xvfb.name, "--threshold", "0.01", "--dry-run", "--seconds",
+                "1.5",
+            ],
             in: work)
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("frame 0: press Up, press Left, press Right, press Down"), r.out)

@@ -16,7 +16,8 @@ final class PolicyTests: XCTestCase {
     }
     override func tearDown() { try? FileManager.default.removeItem(at: work) }
 
-    static let tinyPreprocessing = FramePreprocessing(width: 32, height: 24, scale: 1 / 127.5, offset: -1, windowLength: 6)
+    static let tinyPreprocessing = FramePreprocessing(
+        width: 32, height: 24, scale: 1 / 127.5, offset: -1, windowLength: 6)
     static let tinyNetwork = SmallPolicy.Configuration(channels: [8, 16, 16], featureCount: 32, hiddenSize: 16)
 
     /// Frames of the racer as the arena draws them, the car driven by the expert.
@@ -83,12 +84,15 @@ final class PolicyTests: XCTestCase {
         let keys = test.keyNames
         print(
             String(
-                format: "tiny policy: %d epochs in %.1f s, test key set equal %.3f vs most common set %.3f; ", result.history.epochs.count,
+                format: "tiny policy: %d epochs in %.1f s, test key set equal %.3f vs most common set %.3f; ",
+                result.history.epochs.count,
                 seconds, test.exactMatchRate, test.majorityRate)
-                + keys.indices.map { "\(keys[$0]) P \(test.precision($0) ?? -1) R \(test.recall($0) ?? -1)" }.joined(separator: ", "))
+                + keys.indices.map { "\(keys[$0]) P \(test.precision($0) ?? -1) R \(test.recall($0) ?? -1)" }.joined(
+                    separator: ", "))
         XCTAssertEqual(result.parts[.test]?.count, 1)
         XCTAssertGreaterThan(test.windows, 300)
-        XCTAssertGreaterThan(test.exactMatchRate, test.majorityRate + 0.1, "better than the most common key set by a margin")
+        XCTAssertGreaterThan(
+            test.exactMatchRate, test.majorityRate + 0.1, "better than the most common key set by a margin")
         // It steers: when it predicts Left or Right, it is right far more often than the key's
         // share of the frames (what guessing would get), and it finds a real part of them. (The
         // expert taps the steering keys on and off in a corner, so no policy finds them all.)
@@ -119,7 +123,8 @@ final class PolicyTests: XCTestCase {
             regionX: 10, regionY: 20, width: 320, height: 240, fps: 10, keys: RecordingFingerprint.seedKeys,
             screenWidth: 800, screenHeight: 600, pixelPilotVersion: "0.1.0", source: "window Rally")
         let model = PolicyModel(
-            network: net, metadata: PolicyMetadata(fingerprint: fp, preprocessing: Self.tinyPreprocessing, trainedOn: []),
+            network: net,
+            metadata: PolicyMetadata(fingerprint: fp, preprocessing: Self.tinyPreprocessing, trainedOn: []),
             architecture: .small)
         let good = work.appendingPathComponent("good.safetensors")
         try model.write(to: good)
@@ -164,7 +169,10 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(m.mismatches(width: 320, height: 240, fps: 10), [])
         XCTAssertEqual(
             m.mismatches(width: 640, height: 480, fps: 30),
-            ["the region is 640x480, the model was trained on 320x240", "capturing at 30 fps, the model was trained at 10 fps"])
+            [
+                "the region is 640x480, the model was trained on 320x240",
+                "capturing at 30 fps, the model was trained at 10 fps",
+            ])
     }
 }
 

@@ -52,7 +52,9 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
             out.append("the region is \(width)x\(height), the model was trained on \(regionWidth)x\(regionHeight)")
         }
         if abs(fps - self.fps) > 1e-6 {
-            out.append("capturing at \(PolicyMetadata.rate(fps)) fps, the model was trained at \(PolicyMetadata.rate(self.fps)) fps")
+            out.append(
+                "capturing at \(PolicyMetadata.rate(fps)) fps, the model was trained at \(PolicyMetadata.rate(self.fps)) fps"
+            )
         }
         return out
     }
@@ -151,7 +153,8 @@ public struct PolicyModel {
                 !config.channels.isEmpty, config.channels.allSatisfy({ $0 > 0 }), config.featureCount > 0,
                 config.hiddenSize > 0
             else { throw PolicyError.badModel(path: path, reason: "the network configuration is missing or invalid") }
-            network = SmallPolicy(preprocessing: metadata.preprocessing, keyNames: metadata.keyNames, configuration: config)
+            network = SmallPolicy(
+                preprocessing: metadata.preprocessing, keyNames: metadata.keyNames, configuration: config)
         case .seed:
             do { network = try SeedPolicy(modelFile: file, path: path) } catch {
                 throw PolicyError.badModel(path: path, reason: "\(error)")

@@ -120,9 +120,8 @@ public final class PolicyPlayer: @unchecked Sendable {
         self.device = device
         self.windows = windows
         self.target = target
-        keys = try model.metadata.keyNames.map { name in
-            do { return try Key(name) } catch { return Key(canonicalName: name) }
-        }
+        // Recordings and model files store the canonical (X keysym) names.
+        keys = model.metadata.keyNames.map { Key(canonicalName: $0) }
         guard settings.thresholds.count == keys.count else {
             throw PolicyError.badData("\(keys.count) keys but \(settings.thresholds.count) thresholds")
         }
@@ -197,7 +196,8 @@ public final class PolicyPlayer: @unchecked Sendable {
                     }
                     let active = try? windows.activeWindow()
                     guard active?.id == target else {
-                        stop = .focusLost(active.map { "\"\($0.title)\" (0x\(String($0.id, radix: 16)))" } ?? "no window")
+                        stop = .focusLost(
+                            active.map { "\"\($0.title)\" (0x\(String($0.id, radix: 16)))" } ?? "no window")
                         return false
                     }
                 }
@@ -285,7 +285,8 @@ public final class PolicyPlayer: @unchecked Sendable {
                     if let windows, let target, (try? windows.window(id: target)) == nil {
                         stop = .windowGone(target)
                     } else {
-                        stop = .focusLost(focused.map { "\"\($0.title)\" (0x\(String($0.id, radix: 16)))" } ?? "no window")
+                        stop = .focusLost(
+                            focused.map { "\"\($0.title)\" (0x\(String($0.id, radix: 16)))" } ?? "no window")
                     }
                 default: stop = .inputRefused("\(e)")
                 }

@@ -67,7 +67,9 @@ public struct PolicyEvaluation: Sendable {
                 }
                 let fn = positives[k] - tp
                 let f1 = tp == 0 ? 0 : 2 * Double(tp) / Double(2 * tp + fp + fn)
-                if f1 > best.f1 + 1e-9 || (abs(f1 - best.f1) < 1e-9 && abs(t - 0.5) < abs(best.t - 0.5)) { best = (f1, t) }
+                if f1 > best.f1 + 1e-9 || (abs(f1 - best.f1) < 1e-9 && abs(t - 0.5) < abs(best.t - 0.5)) {
+                    best = (f1, t)
+                }
             }
             return best.t
         }
@@ -132,7 +134,8 @@ public struct PolicyTraining {
     /// The frame ranges a corrections recording marks as a person's (meta `takeovers`: JSON
     /// `[[first, last], ...]`, inclusive).
     public static func takeovers(_ r: RecordingFile) -> [ClosedRange<Int>] {
-        guard let s = r.meta["takeovers"], let pairs = try? JSONDecoder().decode([[Int]].self, from: Data(s.utf8)) else {
+        guard let s = r.meta["takeovers"], let pairs = try? JSONDecoder().decode([[Int]].self, from: Data(s.utf8))
+        else {
             return []
         }
         return pairs.compactMap { $0.count == 2 && $0[0] <= $0[1] ? $0[0]...$0[1] : nil }
@@ -242,7 +245,8 @@ public struct PolicyTraining {
             }
             if let e = iterator.error { throw PolicyError.badData("\(e)") }
             var log = EpochLog(
-                epoch: epoch, loss: lossSum / Double(Swift.max(1, seen)), accuracy: Double(exact) / Double(Swift.max(1, seen)),
+                epoch: epoch, loss: lossSum / Double(Swift.max(1, seen)),
+                accuracy: Double(exact) / Double(Swift.max(1, seen)),
                 validationLoss: nil, validationAccuracy: nil, learningRate: Double(optimizer.learningRate), seconds: 0)
             if let validationStream {
                 let v = try PolicyTraining.evaluate(network, validationStream)
@@ -327,7 +331,9 @@ public struct PolicyTraining {
     }
 
     /// Loss, per-key precision and recall and exact-set matches over a stream, at threshold 0.5.
-    public static func evaluate(_ network: any PolicyNetwork, _ stream: SharedFrameBatchStream) throws
+    public static func evaluate(
+        _ network: any PolicyNetwork, _ stream: SharedFrameBatchStream
+    ) throws
         -> PolicyEvaluation
     {
         let keys = network.keyNames

@@ -165,7 +165,11 @@ extension SimulatedRacer {
                 calmSince = .infinity
                 takeovers.append([k, k])
             } else if expertDriving {
-                if stray < 0.25 && simulation.car.forwardSpeed > 5 { calmSince = Swift.min(calmSince, now) } else { calmSince = .infinity }
+                if stray < 0.25 && simulation.car.forwardSpeed > 5 {
+                    calmSince = Swift.min(calmSince, now)
+                } else {
+                    calmSince = .infinity
+                }
                 if now - calmSince >= handBack { expertDriving = false } else { takeovers[takeovers.count - 1][1] = k }
             }
             if !expertDriving {

@@ -44,7 +44,8 @@ struct Play: ParsableCommand {
     @Option(help: "Play in this window (id or text in its title or class).") var window: WindowSpec?
     @Option(help: "Capture this region (WxH+X+Y or X,Y,W,H) instead.", transform: parseRegion) var region: ScreenRect?
     @Option(help: "Frames per second (must equal the model's; default: the model's).") var fps: Double?
-    @Option(help: "Probability above which a key is held: 0.5, per key Up=0.4,Left=0.6, or calibrated (the model's).") var threshold = "0.5"
+    @Option(help: "Probability above which a key is held: 0.5, per key Up=0.4,Left=0.6, or calibrated (the model's).")
+    var threshold = "0.5"
     @Option(help: "cached (each frame encoded once) or seed (re-encode the window every step).")
     var mode = PolicyStepper.Mode.cachedFeatures
     @Option(help: "Stop after this many seconds.") var seconds: Double?
@@ -63,7 +64,9 @@ struct Play: ParsableCommand {
     static func thresholds(_ text: String, keys: [String], calibrated: [Float]? = nil) throws -> [Float] {
         if text == "calibrated" {
             guard let calibrated, calibrated.count == keys.count else {
-                throw ValidationError("--threshold calibrated: the model has no calibrated thresholds (it was trained without validation recordings)")
+                throw ValidationError(
+                    "--threshold calibrated: the model has no calibrated thresholds (it was trained without validation recordings)"
+                )
             }
             return calibrated
         }
@@ -79,7 +82,8 @@ struct Play: ParsableCommand {
             }
             let name = (try? Key(kv[0]))?.name ?? kv[0]
             guard let i = keys.firstIndex(of: name) else {
-                throw ValidationError("--threshold names \(kv[0]), which is not one of the model's keys \(keys.joined(separator: ", "))")
+                throw ValidationError(
+                    "--threshold names \(kv[0]), which is not one of the model's keys \(keys.joined(separator: ", "))")
             }
             out[i] = v
         }

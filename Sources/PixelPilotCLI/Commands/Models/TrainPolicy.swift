@@ -103,7 +103,9 @@ struct TrainPolicy: ParsableCommand {
                 throw ValidationError("--frame-size must be WxH between 8x8 and 512x512, got '\(frameSize ?? "")'")
             }
         }
-        guard parsedChannels() != nil else { throw ValidationError("--channels must be positive integers, e.g. 16,32,32") }
+        guard parsedChannels() != nil else {
+            throw ValidationError("--channels must be positive integers, e.g. 16,32,32")
+        }
         guard features > 0, hidden > 0 else { throw ValidationError("--features and --hidden must be positive") }
         guard correctionWeight >= 0 else { throw ValidationError("--correction-weight must be 0 or more") }
     }
@@ -172,9 +174,11 @@ enum PolicyReporter {
                         suffix: String(format: "loss: %.4f - key_set_accuracy: %.4f", loss, acc))
                 case .epochEnded(let log):
                     var line = bar.isTerminal ? "" : "Epoch \(log.epoch)/\(options.epochs) "
-                    line += "\(ProgressBar.duration(log.seconds)) - loss: \(String(format: "%.4f", log.loss)) - key_set_accuracy: \(String(format: "%.4f", log.accuracy))"
+                    line +=
+                        "\(ProgressBar.duration(log.seconds)) - loss: \(String(format: "%.4f", log.loss)) - key_set_accuracy: \(String(format: "%.4f", log.accuracy))"
                     if let vl = log.validationLoss, let va = log.validationAccuracy {
-                        line += " - val_loss: \(String(format: "%.4f", vl)) - val_key_set_accuracy: \(String(format: "%.4f", va))"
+                        line +=
+                            " - val_loss: \(String(format: "%.4f", vl)) - val_key_set_accuracy: \(String(format: "%.4f", va))"
                     }
                     bar.finish(line)
                 case .improved(let log):
@@ -192,7 +196,9 @@ enum PolicyReporter {
         try? report.write(toFile: base + ".report.txt", atomically: true, encoding: .utf8)
         if !quiet {
             print(report, terminator: "")
-            print("Model: \(output.path)  History: \(base).history.csv  Curves: \(base).curves.png  Report: \(base).report.txt")
+            print(
+                "Model: \(output.path)  History: \(base).history.csv  Curves: \(base).curves.png  Report: \(base).report.txt"
+            )
         }
         return result
     }
@@ -206,19 +212,23 @@ enum PolicyReporter {
         for part in DatasetPart.allCases {
             let idx = r.parts[part] ?? []
             let list = idx.map { URL(fileURLWithPath: names[$0]).lastPathComponent }
-            s += "\(part.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(idx.count) recordings, \(r.windowCounts[part] ?? 0) windows"
+            s +=
+                "\(part.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(idx.count) recordings, \(r.windowCounts[part] ?? 0) windows"
             s += list.isEmpty ? "\n" : ": \(list.prefix(6).joined(separator: ", "))\(list.count > 6 ? ", ..." : "")\n"
         }
         if r.correctionWindows > 0 { s += "corrections: \(r.correctionWindows) windows where a person drove\n" }
         s += "\nClass balance (windows holding each key):\n"
-        s += "  part        " + (keys + ["(none)"]).map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined() + "\n"
+        s +=
+            "  part        "
+            + (keys + ["(none)"]).map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined() + "\n"
         for part in DatasetPart.allCases {
             let b = r.balance[part] ?? []
             let total = r.windowCounts[part] ?? 0
             guard total > 0 else { continue }
             s += "  " + part.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
             for n in b {
-                s += "\(n) (\(Int((100 * Double(n) / Double(total)).rounded())) %)".padding(toLength: 14, withPad: " ", startingAt: 0)
+                s += "\(n) (\(Int((100 * Double(n) / Double(total)).rounded())) %)".padding(
+                    toLength: 14, withPad: " ", startingAt: 0)
             }
             s += "\n"
         }
@@ -230,18 +240,22 @@ enum PolicyReporter {
             s += "\n\(title) (\(e.windows) windows, loss \(String(format: "%.4f", e.loss))):\n"
             s += "  key          precision   recall   held in labels\n"
             for (k, name) in e.keyNames.enumerated() {
-                s += "  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(percent(e.precision(k)))   \(percent(e.recall(k)))   \(e.positives[k])\n"
+                s +=
+                    "  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(percent(e.precision(k)))   \(percent(e.recall(k)))   \(e.positives[k])\n"
             }
-            s += "  key set equal to the demonstrator's: \(percent(e.exactMatchRate)) (always the most common set: \(percent(e.majorityRate)))\n"
+            s +=
+                "  key set equal to the demonstrator's: \(percent(e.exactMatchRate)) (always the most common set: \(percent(e.majorityRate)))\n"
         }
         evaluation("Test recordings", r.test)
         if r.test == nil { evaluation("Validation recordings", r.validation) }
         if let t = r.model.metadata.calibratedThresholds {
-            s += "\nCalibrated thresholds (best F1 on validation; `play --threshold calibrated`): "
+            s +=
+                "\nCalibrated thresholds (best F1 on validation; `play --threshold calibrated`): "
                 + zip(keys, t).map { "\($0.0)=\(String(format: "%.2f", $0.1))" }.joined(separator: ",") + "\n"
         }
         if let best = r.history.bestEpoch {
-            s += "\nSaved epoch \(best.epoch) of \(r.history.epochs.count) (val_loss \(best.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))\n"
+            s +=
+                "\nSaved epoch \(best.epoch) of \(r.history.epochs.count) (val_loss \(best.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))\n"
         }
         return s
     }
