@@ -54,6 +54,11 @@ struct DriveBench: ParsableCommand {
         101...105)
     @Option(help: "Seconds of expert driving recorded per training track.") var recordSeconds = 60.0
     @Option(help: "Seconds each test drive lasts.") var seconds = 60.0
+    @Option(
+        help:
+            "Mean seconds between disturbances of the expert's recorded drives (coast, brake to a stop, swerve; labels stay the expert's keys; 0: none)."
+    )
+    var perturbEvery = 4.0
     @Option(help: "Frame size WxH (the arena window's).") var size = "640x480"
     @Option(help: "Scale of the tracks.") var trackSize = 1.0
     @Option(help: "Frames per second of recording and play.") var fps = 10.0
@@ -112,7 +117,8 @@ struct DriveBench: ParsableCommand {
                 try? FileManager.default.removeItem(at: url)
                 let o = try SimulatedRacer.recordExpert(
                     track: RacerTrack(seed: t, size: trackSize), seconds: recordSeconds, fps: fps, width: w, height: h,
-                    human: HumanLikeKeys(seed: t), to: url)
+                    human: HumanLikeKeys(seed: t),
+                    perturbation: ExpertPerturbation(interval: perturbEvery, seed: t), to: url)
                 print(
                     String(
                         format: "   track %llu: %.2f laps, off track %.1f s", t, o.metrics.progress,
