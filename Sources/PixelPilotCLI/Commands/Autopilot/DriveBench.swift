@@ -32,6 +32,9 @@ struct DriveBench: ParsableCommand {
             1. Records the expert on the training tracks (the arena's simulation and
                renderer in simulated time: frames exactly as the window shows them; a
                person's reaction delay and slips), --record-seconds each, into --out.
+               Every --perturb-every s on average a disturbance drives the car for a
+               moment (coast, brake to a stop, swerve) while the frames keep the
+               expert's keys as labels, so the data show how to start and recover.
             2. Trains the default policy on them (validation: the first training track);
                with --dagger N, N rounds in which the policy drives the training tracks,
                the expert takes over where it strays, and the policy is trained again
@@ -81,8 +84,11 @@ struct DriveBench: ParsableCommand {
     @Flag(help: "Reuse recordings already in --out.") var reuse = false
     @Option(help: "Print the first N frames of the first test drive (probabilities and keys).") var trace = 0
     @Flag(help: "Skip training: drive with the model already in --out.") var noTrain = false
-    @Option(help: "Key thresholds while driving: calibrated (the model's) or a probability.") var threshold =
-        "calibrated"
+    @Option(
+        help:
+            "Key thresholds while driving: a probability (0.5, as `play` uses by default), KEY=P pairs, or calibrated (the model's, best F1 on validation windows)."
+    )
+    var threshold = "0.5"
 
     func parsedSize(_ s: String) -> (Int, Int)? {
         let p = s.lowercased().split(separator: "x").compactMap { Int($0) }
