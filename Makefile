@@ -68,7 +68,7 @@ bench-autopilot: build
 
 ## bench-drive: the default policy's driving on 5 unseen tracks against the expert, and play's step time (README).
 bench-drive: build
-	$(BIN) drive bench --out .build/bench-drive --train-tracks 1-8 --test-tracks 101-105 --flip --dagger 1 --play-seconds 60
+	$(BIN) drive bench --out .build/bench-drive --train-tracks 1-8 --test-tracks 101-105 --flip --play-seconds 60
 
 ## bench-policy: the seed's policy network and its kernels against TFLite, ONNX Runtime, Keras and PyTorch.
 bench-policy: build
