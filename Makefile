@@ -10,7 +10,7 @@ DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
-.PHONY: all deps install-packages build test demo demo-layout bench bench-stitch bench-autopilot bench-policy bench-unet fixtures unet-fixtures models layout-models format lint clean
+.PHONY: all deps install-packages build test demo demo-layout bench bench-stitch bench-autopilot bench-policy bench-drive bench-unet fixtures unet-fixtures models layout-models format lint clean
 .PHONY: layout-vit-model bench-vit vit-fixtures
 
 all: build
@@ -70,6 +70,10 @@ bench-stitch: build
 ## bench-autopilot: recording (late frames, bytes per frame) and windowed-data-set speed (Benchmarks/autopilot.sh).
 bench-autopilot: build
 	Benchmarks/autopilot.sh 10
+
+## bench-drive: the default policy's driving on 5 unseen tracks against the expert, and play's step time (README).
+bench-drive: build
+	$(BIN) drive bench --out .build/bench-drive --train-tracks 1-8 --test-tracks 101-105 --flip --play-seconds 60
 
 ## bench-policy: the seed's policy network and its kernels against TFLite, ONNX Runtime, Keras and PyTorch.
 bench-policy: build

@@ -178,7 +178,9 @@ public final class SharedFrameBatchStream: Sequence {
         let per = preprocessing.valuesPerFrame
         let frames = Tensor(zeros: [keys.count + 1, preprocessing.height, preprocessing.width, 3])
         for (k, key) in keys.enumerated() {
-            try cache.copy(recording: dataset.recordings[key.0], id: key.0, frame: key.1, flipped: key.2, into: frames.pointer + (k + 1) * per)
+            try cache.copy(
+                recording: dataset.recordings[key.0], id: key.0, frame: key.1, flipped: key.2,
+                into: frames.pointer + (k + 1) * per)
         }
         var labels = [Float](repeating: 0, count: chosen.count * keyCount)
         for (b, item) in chosen.enumerated() {
@@ -206,7 +208,9 @@ final class PreprocessedFrameCache: @unchecked Sendable {
     }
 
     /// Copies frame `frame` of `recording` (cache id `id`), mirrored when `flipped`, to `out`.
-    func copy(recording: RecordingFile, id: Int, frame: Int, flipped: Bool, into out: UnsafeMutablePointer<Float>)
+    func copy(
+        recording: RecordingFile, id: Int, frame: Int, flipped: Bool, into out: UnsafeMutablePointer<Float>
+    )
         throws
     {
         let key = id << 32 | frame

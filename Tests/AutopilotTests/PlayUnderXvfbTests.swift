@@ -70,9 +70,9 @@ final class PlayUnderXvfbTests: XvfbTestCase {
             files.append(try RecordingFile(url: url))
         }
         var options = PolicyTrainingOptions()
-        options.preprocessing = FramePreprocessing(width: 32, height: 24, scale: 1 / 127.5, offset: -1, windowLength: 4)
-        options.network = .init(channels: [8, 16, 16], featureCount: 32, hiddenSize: 16)
-        options.epochs = 3
+        options.preprocessing = FramePreprocessing(width: 48, height: 36, scale: 1 / 127.5, offset: -1, windowLength: 4)
+        options.network = .init(channels: [8, 16, 16, 16], featureCount: 32, hiddenSize: 16)
+        options.epochs = 4
         options.optimizer = .adam
         options.learningRate = 3e-3
         options.validation = 0
@@ -96,7 +96,12 @@ final class PlayUnderXvfbTests: XvfbTestCase {
         let agent = try InputAgent.x11(
             connection: connection, target: arena.window.window, timing: .pauses(0, maxActionsPerSecond: 400))
         defer { agent.stop() }
-        var settings = PlaySettings(region: Self.arenaRect, fps: 10, thresholds: [0.5, 0.5, 0.5, 0.5])
+        // Thresholds at each key's median probability on a simulated drive of this track, so the
+        // keys change often (the test is about which keys reach the game, not how well it drives).
+        var seen: [[Float]] = []
+        _ = SimulatedRacer.drivePolicy(model, track: arena.track, seconds: 8) { _, _, p, _ in seen.append(p) }
+        let medians = (0..<4).map { k in seen.map { $0[k] }.sorted()[seen.count / 2] }
+        var settings = PlaySettings(region: Self.arenaRect, fps: 10, thresholds: medians)
         settings.seconds = 7
         settings.takeoverIdle = 0.6
         let player = try PolicyPlayer(
@@ -107,12 +112,17 @@ final class PlayUnderXvfbTests: XvfbTestCase {
         defer { recorder.stop() }
         let corrections = work.appendingPathComponent("fix.ppr")
         let steps = LockedList<PlayStep>()
+        let personTimes = LockedList<Double>()
         // A person takes over after 3.5 s: holds Right for 0.8 s.
         let person = Thread { [xvfbName = xvfb.name] in
             Thread.sleep(forTimeInterval: 3.5)
-            guard let c = try? X11Connection(name: xvfbName), let hand = try? X11InputDevice(connection: c) else { return }
+            guard let c = try? X11Connection(name: xvfbName), let hand = try? X11InputDevice(connection: c) else {
+                return
+            }
+            personTimes.append(MonotonicTime.now.seconds)
             try? hand.press(Key(canonicalName: "Right"))
             Thread.sleep(forTimeInterval: 0.8)
+            personTimes.append(MonotonicTime.now.seconds)
             try? hand.release(Key(canonicalName: "Right"))
             Thread.sleep(forTimeInterval: 0.2)
         }
@@ -129,32 +139,38 @@ final class PlayUnderXvfbTests: XvfbTestCase {
         // 1. What the arena received equals what the player sent, in order (the person's Right aside).
         let lines = try String(contentsOf: truth, encoding: .utf8).split(separator: "\n")
         var received: [String] = []
+        var down = Set<String>()
         for line in lines {
             guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 o["type"] as? String == "key", let key = o["key"] as? String, let event = o["event"] as? String
             else { continue }
-            received.append("\(event == "down" ? "+" : "-")\(key)")
+            // The person's own press and release (sent just after the times noted) are not the policy's.
+            let t = o["t"] as? Double ?? 0
+            let person = personTimes.items
+            if key == "Right", person.count == 2,
+                (event == "down" ? person[0] : person[1]) <= t + 0.001,
+                t < (event == "down" ? person[0] : person[1]) + 0.15
+            {
+                // They change the key's state for everyone (the person's release lets go of
+                // the key whoever pressed it), but are not compared.
+                if event == "down" { down.insert(key) } else { down.remove(key) }
+                continue
+            }
+            // The X server repeats the press of a held key (autorepeat): changes only.
+            if event == "down" {
+                if down.insert(key).inserted { received.append("+\(key)") }
+            } else if down.remove(key) != nil {
+                received.append("-\(key)")
+            }
         }
         var sent: [String] = []
         for s in all { sent += s.released.map { "-\($0)" } + s.pressed.map { "+\($0)" } }
         let takeovers = all.filter(\.takenOver)
-        XCTAssertGreaterThanOrEqual(takeovers.count, 5, "the person's stretch was noticed")
-        XCTAssertLessThanOrEqual(takeovers.count, 25)
+        // Right held 0.8 s, then 0.6 s idle before the policy drives again: about 14 frames.
+        XCTAssertGreaterThanOrEqual(takeovers.count, 8, "the person's stretch was noticed")
+        XCTAssertLessThanOrEqual(takeovers.count, 22, "and it ended")
         XCTAssertEqual(summary.takenOverFrames, takeovers.count)
-        // The person's own Right press and release are in the arena's list too; the policy's own
-        // events are the rest, in order (its releases at the takeover are sent as well).
-        var personal = received
-        if let i = personal.firstIndex(of: "+Right"), let j = personal[(i + 1)...].firstIndex(of: "-Right") {
-            if !sent.contains("+Right") || true {
-                // Remove the person's pair only when it is not the policy's.
-                let policyRight = sent.filter { $0.hasSuffix("Right") }.count
-                let arenaRight = received.filter { $0.hasSuffix("Right") }.count
-                if arenaRight == policyRight + 2 {
-                    personal.remove(at: j)
-                    personal.remove(at: i)
-                }
-            }
-        }
+        let personal = received
         let releasesAtEnd = personal.count - sent.count
         XCTAssertGreaterThanOrEqual(releasesAtEnd, 0, "arena \(received) vs sent \(sent)")
         XCTAssertEqual(Array(personal.prefix(sent.count)), sent, "the arena got exactly the policy's keys")
@@ -172,11 +188,15 @@ final class PlayUnderXvfbTests: XvfbTestCase {
         for i in 0..<r.count {
             let p = offline.step(try r.image(i))
             guard !all[i].takenOver else { continue }
-            let predicted = model.metadata.keyNames.indices.filter { p[$0] > 0.5 }.map { model.metadata.keyNames[$0] }
+            let predicted = model.metadata.keyNames.indices.filter { p[$0] > medians[$0] }.map {
+                model.metadata.keyNames[$0]
+            }
             compared += 1
             if predicted == all[i].held { agree += 1 }
         }
-        print("play: \(all.count) steps, \(summary.keyEvents) key events, takeover frames \(takeovers.count), offline agreement \(agree)/\(compared), mean step \(summary.meanLatency * 1000) ms")
+        print(
+            "play: \(all.count) steps, \(summary.keyEvents) key events, takeover frames \(takeovers.count), offline agreement \(agree)/\(compared), mean step \(summary.meanLatency * 1000) ms"
+        )
         XCTAssertGreaterThanOrEqual(Double(agree), 0.97 * Double(compared))
         // The person's Right is in the labels of the takeover stretch.
         let right = try XCTUnwrap(r.fingerprint.keys.firstIndex(of: "Right"))
@@ -219,7 +239,9 @@ final class PlayUnderXvfbTests: XvfbTestCase {
             arena.window.focus()
             let (p, out, err) = try startPlay(model)
             XCTAssertTrue(serverHoldsInput(), "play holds keys before the signal")
-            XCTAssertEqual(arena.snapshot().keys, ["Up", "Left", "Right", "Down"])
+            let deadline = Date().addingTimeInterval(3)
+            while arena.snapshot().keys.count < 4 && Date() < deadline { usleep(10_000) }
+            XCTAssertEqual(arena.snapshot().keys, ["Up", "Left", "Right", "Down"], "the game sees every key held")
             kill(p.processIdentifier, sig)
             let (s, _, e) = finish(p, out, err)
             XCTAssertEqual(s, status, e)
@@ -271,15 +293,21 @@ final class PlayUnderXvfbTests: XvfbTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("bad.safetensors: not a readable model file"), r.err)
         r = try BuiltTool.run(
-            BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--region", "640x480+0+0"], in: work)
+            BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--region", "640x480+0+0"],
+            in: work)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("the region is 640x480, the model was trained on 320x240"), r.err)
-        r = try BuiltTool.run(BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--fps", "30"], in: work)
+        r = try BuiltTool.run(
+            BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--fps", "30"], in: work)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("capturing at 30 fps, the model was trained at 10 fps"), r.err)
         arena.window.focus()
         r = try BuiltTool.run(
-            BuiltTool.url(), ["play", "--model", model.path, "--display", xvfb.name, "--threshold", "0.01", "--dry-run", "--seconds", "1.5"],
+            BuiltTool.url(),
+            [
+                "play", "--model", model.path, "--display", xvfb.name, "--threshold", "0.01", "--dry-run", "--seconds",
+                "1.5",
+            ],
             in: work)
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("frame 0: press Up, press Left, press Right, press Down"), r.out)

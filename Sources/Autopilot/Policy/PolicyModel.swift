@@ -46,11 +46,15 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
     /// What differs from a capture of `width`×`height` pixels at `fps` (empty when it fits).
     public func mismatches(width: Int, height: Int, fps: Double) -> [String] {
         var out: [String] = []
-        if width != regionWidth || height != regionHeight {
+        if regionWidth == 0 || regionHeight == 0 {
+            // A converted Keras model knows no region: any region is resized to its frames.
+        } else if width != regionWidth || height != regionHeight {
             out.append("the region is \(width)x\(height), the model was trained on \(regionWidth)x\(regionHeight)")
         }
         if abs(fps - self.fps) > 1e-6 {
-            out.append("capturing at \(PolicyMetadata.rate(fps)) fps, the model was trained at \(PolicyMetadata.rate(self.fps)) fps")
+            out.append(
+                "capturing at \(PolicyMetadata.rate(fps)) fps, the model was trained at \(PolicyMetadata.rate(self.fps)) fps"
+            )
         }
         return out
     }
@@ -60,6 +64,8 @@ public struct PolicyMetadata: Codable, Sendable, Equatable {
 public enum PolicyArchitecture: String, Sendable, CaseIterable {
     /// ``SmallPolicy``, the default.
     case small = "pixelpilot.policy.small"
+    /// ``SeedPolicy``, the seed's MobileNetV2 + 2 LSTM(128) network.
+    case seed = "pixelpilot.seed-policy"
 }
 
 /// A policy network with its metadata, read from or written to one `.safetensors` model file.
@@ -84,6 +90,12 @@ public struct PolicyModel {
     public func write(to url: URL) throws {
         var config = ["policy": PolicyModel.json(metadata)]
         if let small = network as? SmallPolicy { config["network"] = PolicyModel.json(small.configuration) }
+        if let seed = network as? SeedPolicy {
+            var file = seed.modelFile(fps: Int(metadata.fps.rounded()))
+            file.config["policy"] = config["policy"]
+            try file.write(to: url)
+            return
+        }
         let p = metadata.preprocessing
         try ModelFile(
             architecture: architecture.rawValue, config: config, classNames: metadata.keyNames,
@@ -109,6 +121,21 @@ public struct PolicyModel {
                     "architecture '\(file.architecture)' is not a policy (known: \(PolicyArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
+        if architecture == .seed && file.config["policy"] == nil {
+            // A seed model converted from Keras (tools/keras_to_pixelpilot.py): no recording region.
+            let network: SeedPolicy
+            do { network = try SeedPolicy(modelFile: file, path: path) } catch {
+                throw PolicyError.badModel(path: path, reason: "\(error)")
+            }
+            let fp = RecordingFingerprint(
+                regionX: 0, regionY: 0, width: 0, height: 0, fps: Double(SeedPolicy.fps(of: file) ?? 10),
+                keys: network.keyNames, screenWidth: 0, screenHeight: 0, pixelPilotVersion: "", source: "region")
+            network.eval()
+            return PolicyModel(
+                network: network,
+                metadata: PolicyMetadata(fingerprint: fp, preprocessing: network.preprocessing, trainedOn: []),
+                architecture: .seed)
+        }
         guard let policyJSON = file.config["policy"],
             let metadata = try? JSONDecoder().decode(PolicyMetadata.self, from: Data(policyJSON.utf8))
         else {
@@ -126,7 +153,12 @@ public struct PolicyModel {
                 !config.channels.isEmpty, config.channels.allSatisfy({ $0 > 0 }), config.featureCount > 0,
                 config.hiddenSize > 0
             else { throw PolicyError.badModel(path: path, reason: "the network configuration is missing or invalid") }
-            network = SmallPolicy(preprocessing: metadata.preprocessing, keyNames: metadata.keyNames, configuration: config)
+            network = SmallPolicy(
+                preprocessing: metadata.preprocessing, keyNames: metadata.keyNames, configuration: config)
+        case .seed:
+            do { network = try SeedPolicy(modelFile: file, path: path) } catch {
+                throw PolicyError.badModel(path: path, reason: "\(error)")
+            }
         }
         do { try network.load(stateDict: file.tensors) } catch {
             throw PolicyError.badModel(path: path, reason: "the weights do not fit the network (\(error))")

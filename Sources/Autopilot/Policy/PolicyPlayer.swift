@@ -120,9 +120,8 @@ public final class PolicyPlayer: @unchecked Sendable {
         self.device = device
         self.windows = windows
         self.target = target
-        keys = try model.metadata.keyNames.map { name in
-            do { return try Key(name) } catch { return Key(canonicalName: name) }
-        }
+        // Recordings and model files store the canonical (X keysym) names.
+        keys = model.metadata.keyNames.map { Key(canonicalName: $0) }
         guard settings.thresholds.count == keys.count else {
             throw PolicyError.badData("\(keys.count) keys but \(settings.thresholds.count) thresholds")
         }
@@ -159,6 +158,7 @@ public final class PolicyPlayer: @unchecked Sendable {
         var own: [(key: Key, down: Bool, time: Double)] = []
         var seenEvents = 0
         var lastHuman = -Double.infinity
+        var humanHeld = Set<Key>()
         var takenOver = false
         let start = MonotonicTime.now.seconds
         if let corrections {
@@ -196,13 +196,15 @@ public final class PolicyPlayer: @unchecked Sendable {
                     }
                     let active = try? windows.activeWindow()
                     guard active?.id == target else {
-                        stop = .focusLost(active.map { "\"\($0.title)\" (0x\(String($0.id, radix: 16)))" } ?? "no window")
+                        stop = .focusLost(
+                            active.map { "\"\($0.title)\" (0x\(String($0.id, radix: 16)))" } ?? "no window")
                         return false
                     }
                 }
                 let index = frames
                 frames += 1
                 try writer?.append(frame.image, slot: index, time: frame.time.seconds)
+                var takeoverReleases: [String] = []
                 let p = stepper.step(frame.image)
                 // A person's key events (not the policy's own) mean a takeover.
                 if let recorder {
@@ -216,12 +218,18 @@ public final class PolicyPlayer: @unchecked Sendable {
                                 own.remove(at: i)
                             } else {
                                 lastHuman = e.time.seconds
+                                if down { humanHeld.insert(k) } else { humanHeld.remove(k) }
                                 if !takenOver {
                                     takenOver = true
                                     takeovers.append([index, index])
                                     // The person drives: let go of what the policy held that they do not.
-                                    let theirs = recorder.recorded.held(at: .now)
-                                    for k in held where !theirs.contains(.key(keys[k])) { try? device.release(keys[k]) }
+                                    let t = MonotonicTime.now.seconds
+                                    for k in keys.indices where held.contains(k) && !humanHeld.contains(keys[k]) {
+                                        try? device.release(keys[k])
+                                        own.append((keys[k], false, t))
+                                        takeoverReleases.append(keys[k].name)
+                                        keyEvents += 1
+                                    }
                                     held.removeAll()
                                 }
                             }
@@ -230,9 +238,7 @@ public final class PolicyPlayer: @unchecked Sendable {
                         own.removeAll { MonotonicTime.now.seconds - $0.time > 1 }
                     }
                     if takenOver {
-                        let theirs = recorder.recorded.held(at: .now)
-                        let anyHeld = keys.contains { theirs.contains(.key($0)) }
-                        if MonotonicTime.now.seconds - lastHuman > settings.takeoverIdle && !anyHeld {
+                        if MonotonicTime.now.seconds - lastHuman > settings.takeoverIdle && humanHeld.isEmpty {
                             takenOver = false
                         } else {
                             takeovers[takeovers.count - 1][1] = index
@@ -240,7 +246,8 @@ public final class PolicyPlayer: @unchecked Sendable {
                     }
                 }
                 var pressed: [String] = []
-                var released: [String] = []
+                var released: [String] = takeoverReleases
+                takeoverReleases = []
                 if takenOver {
                     takenOverFrames += 1
                 } else {
@@ -272,7 +279,17 @@ public final class PolicyPlayer: @unchecked Sendable {
             }
         } catch let e as DesktopError {
             if case .refused(_, let why) = e {
-                if case .killSwitch = why { stop = .requested("kill switch") } else { stop = .inputRefused("\(e)") }
+                switch why {
+                case .killSwitch: stop = .requested("kill switch")
+                case .notFocused(_, let focused):
+                    if let windows, let target, (try? windows.window(id: target)) == nil {
+                        stop = .windowGone(target)
+                    } else {
+                        stop = .focusLost(
+                            focused.map { "\"\($0.title)\" (0x\(String($0.id, radix: 16)))" } ?? "no window")
+                    }
+                default: stop = .inputRefused("\(e)")
+                }
             } else {
                 failure = e
             }

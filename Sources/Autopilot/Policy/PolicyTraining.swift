@@ -31,6 +31,8 @@ public struct PolicyTrainingOptions: Sendable {
     public var flip = false
     public var preprocessing = FramePreprocessing(width: 64, height: 48, scale: 1 / 127.5, offset: -1, windowLength: 10)
     public var network = SmallPolicy.Configuration()
+    /// The network: the small default, or the seed's (square frames, its encoder frozen as in the seed).
+    public var architecture = PolicyArchitecture.small
     /// Loss weight of a correction window (a stretch where a person took over).
     public var correctionWeight: Float = 3
     public init() {}
@@ -65,7 +67,9 @@ public struct PolicyEvaluation: Sendable {
                 }
                 let fn = positives[k] - tp
                 let f1 = tp == 0 ? 0 : 2 * Double(tp) / Double(2 * tp + fp + fn)
-                if f1 > best.f1 + 1e-9 || (abs(f1 - best.f1) < 1e-9 && abs(t - 0.5) < abs(best.t - 0.5)) { best = (f1, t) }
+                if f1 > best.f1 + 1e-9 || (abs(f1 - best.f1) < 1e-9 && abs(t - 0.5) < abs(best.t - 0.5)) {
+                    best = (f1, t)
+                }
             }
             return best.t
         }
@@ -130,7 +134,8 @@ public struct PolicyTraining {
     /// The frame ranges a corrections recording marks as a person's (meta `takeovers`: JSON
     /// `[[first, last], ...]`, inclusive).
     public static func takeovers(_ r: RecordingFile) -> [ClosedRange<Int>] {
-        guard let s = r.meta["takeovers"], let pairs = try? JSONDecoder().decode([[Int]].self, from: Data(s.utf8)) else {
+        guard let s = r.meta["takeovers"], let pairs = try? JSONDecoder().decode([[Int]].self, from: Data(s.utf8))
+        else {
             return []
         }
         return pairs.compactMap { $0.count == 2 && $0[0] <= $0[1] ? $0[0]...$0[1] : nil }
@@ -172,11 +177,22 @@ public struct PolicyTraining {
         }
         guard !train.isEmpty else { throw PolicyError.badData("no training windows (the recordings are empty)") }
         let fingerprint = all[0].fingerprint
-        let network = SmallPolicy(
-            preprocessing: p, keyNames: fingerprint.keys, configuration: options.network, seed: options.seed)
+        let network: any PolicyNetwork
+        switch options.architecture {
+        case .small:
+            network = SmallPolicy(
+                preprocessing: p, keyNames: fingerprint.keys, configuration: options.network, seed: options.seed)
+        case .seed:
+            guard p.width == p.height else {
+                throw PolicyError.badData("the seed's network needs square frames, got \(p.width)x\(p.height)")
+            }
+            network = SeedPolicy(
+                keyNames: fingerprint.keys, frameSize: p.width, windowLength: p.windowLength, seed: options.seed)
+        }
         let metadata = PolicyMetadata(
-            fingerprint: fingerprint, preprocessing: p, trainedOn: all.map { $0.url.lastPathComponent })
-        let model = PolicyModel(network: network, metadata: metadata, architecture: .small)
+            fingerprint: fingerprint, preprocessing: network.preprocessing,
+            trainedOn: all.map { $0.url.lastPathComponent })
+        let model = PolicyModel(network: network, metadata: metadata, architecture: options.architecture)
 
         let trainStream = SharedFrameBatchStream(
             dataset: dataset, examples: train, weights: weights, preprocessing: p, batchSize: options.batchSize,
@@ -229,7 +245,8 @@ public struct PolicyTraining {
             }
             if let e = iterator.error { throw PolicyError.badData("\(e)") }
             var log = EpochLog(
-                epoch: epoch, loss: lossSum / Double(Swift.max(1, seen)), accuracy: Double(exact) / Double(Swift.max(1, seen)),
+                epoch: epoch, loss: lossSum / Double(Swift.max(1, seen)),
+                accuracy: Double(exact) / Double(Swift.max(1, seen)),
                 validationLoss: nil, validationAccuracy: nil, learningRate: Double(optimizer.learningRate), seconds: 0)
             if let validationStream {
                 let v = try PolicyTraining.evaluate(network, validationStream)
@@ -314,7 +331,9 @@ public struct PolicyTraining {
     }
 
     /// Loss, per-key precision and recall and exact-set matches over a stream, at threshold 0.5.
-    public static func evaluate(_ network: any PolicyNetwork, _ stream: SharedFrameBatchStream) throws
+    public static func evaluate(
+        _ network: any PolicyNetwork, _ stream: SharedFrameBatchStream
+    ) throws
         -> PolicyEvaluation
     {
         let keys = network.keyNames

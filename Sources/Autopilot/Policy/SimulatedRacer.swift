@@ -19,11 +19,14 @@ public enum SimulatedRacer {
     /// Records the expert driving `seconds` of `track` into a new recording file at `fps`, frames
     /// of `width`×`height` as the arena draws them, each labelled with the arrow keys held at its
     /// instant (the expert decides every simulation step, with a person's reaction delay and slips).
+    /// With a `perturbation` the car is sometimes driven by a disturbance instead (coasting,
+    /// braking to a stop, a swerve) while the frames stay labelled with the expert's keys, so the
+    /// recording shows how to recover from the states a learner drifts into.
     @discardableResult
     public static func recordExpert(
         track: RacerTrack, seconds: Double, fps: Double = 10, width: Int = 640, height: Int = 480,
-        human: HumanLikeKeys = HumanLikeKeys(), caution: Double = 0.6, encoding: FrameEncoding = .png,
-        to url: URL
+        human: HumanLikeKeys = HumanLikeKeys(), caution: Double = 0.6, perturbation: ExpertPerturbation = .none,
+        encoding: FrameEncoding = .png, to url: URL
     ) throws -> Outcome {
         let stepsPerSecond = 60.0
         var simulation = RacerSimulation(track: track, stepsPerSecond: stepsPerSecond)
@@ -42,14 +45,17 @@ public enum SimulatedRacer {
         var image = Image(width: width, height: height)
         let frameCount = Int((seconds * fps).rounded(.down))
         var step = 0
+        var perturbation = perturbation
+        var wanted = RacerControls()
         for k in 0..<frameCount {
             let frameTime = Double(k) / fps
             while Double(step) / stepsPerSecond < frameTime {
-                let held = human.filter(driver.controls(for: simulation), at: simulation.metrics.time)
-                simulation.step(held)
+                let now = simulation.metrics.time
+                wanted = human.filter(driver.controls(for: simulation), at: now)
+                simulation.step(perturbation.apply(wanted, at: now, forwardSpeed: simulation.car.forwardSpeed))
                 step += 1
             }
-            let keys = simulation.controls  // held now (since the last step)
+            let keys = wanted  // the expert's keys now (held since the last step unless disturbed)
             renderer.render(RacerView(frame: k + 1, simulation: simulation), into: &image)
             labels.set(t0 + frameTime, Set(keys.keys))
             try writer.append(image, slot: k, time: t0 + frameTime)
@@ -165,7 +171,11 @@ extension SimulatedRacer {
                 calmSince = .infinity
                 takeovers.append([k, k])
             } else if expertDriving {
-                if stray < 0.25 && simulation.car.forwardSpeed > 5 { calmSince = Swift.min(calmSince, now) } else { calmSince = .infinity }
+                if stray < 0.25 && simulation.car.forwardSpeed > 5 {
+                    calmSince = Swift.min(calmSince, now)
+                } else {
+                    calmSince = .infinity
+                }
                 if now - calmSince >= handBack { expertDriving = false } else { takeovers[takeovers.count - 1][1] = k }
             }
             if !expertDriving {

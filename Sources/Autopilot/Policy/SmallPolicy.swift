@@ -61,7 +61,9 @@ public final class SmallPolicy: Module, PolicyNetwork {
         super.init()
         // He-uniform weights for the ReLU layers (bound sqrt(6 / fan-in), PyTorch's default times
         // sqrt(6)): activations keep their scale through the encoder, so it learns from the start.
-        for layer in convs.map(\.weight) + [project.weight] { Kernels.scale(layer.pointer, Float(6).squareRoot(), layer.count) }
+        for layer in convs.map(\.weight) + [project.weight] {
+            Kernels.scale(layer.pointer, Float(6).squareRoot(), layer.count)
+        }
         // Keras's LSTM starts with a forget-gate bias of 1 (it remembers by default).
         let hsz = configuration.hiddenSize
         for (_, p) in lstm.namedParameters() where p.rank == 1 {
@@ -81,10 +83,13 @@ public final class SmallPolicy: Module, PolicyNetwork {
     }
 
     public func keyLogits(features: Tensor) -> Tensor {
-        precondition(features.rank == 3 && features.shape[2] == featureCount, "features must be [B, T, \(featureCount)]")
+        precondition(
+            features.rank == 3 && features.shape[2] == featureCount, "features must be [B, T, \(featureCount)]")
         let (_, h, _) = lstm(features)
         // The last layer's final state: [layers, B, H] -> [B, H].
-        let last = h.slice(axis: 0, (lstm.layerCount - 1)..<lstm.layerCount).reshaped([features.shape[0], lstm.hiddenSize])
+        let last = h.slice(axis: 0, (lstm.layerCount - 1)..<lstm.layerCount).reshaped([
+            features.shape[0], lstm.hiddenSize,
+        ])
         return head(last)
     }
 

@@ -12,21 +12,23 @@ struct DemoAutopilot: ParsableCommand {
         abstract: "The autopilot end to end: the expert drives and is recorded, a policy learns, then drives alone.",
         discussion: """
             On a private virtual display (or --display):
-              1. opens the racer arena on each training track; the expert drives it through real
-                 XTest keys while `record`'s recorder captures the window at 10 fps;
+              1. opens the racer arena on each training track; the expert drives it through
+                 real XTest keys while `record`'s recorder captures the window at 10 fps;
               2. trains the default policy on the recordings (a minute or two on two cores);
               3. lets the policy drive tracks it never saw, through real capture and keys,
                  with the thresholds calibrated on the validation recording;
-              4. writes <out>/summary.txt (progress against the expert's on the same tracks and
-                 time, off-track time, step time, late frames) and <out>/strip.png (frames the
-                 policy saw with the keys it predicted).
+              4. writes <out>/summary.txt (progress against the expert's on the same tracks
+                 and time, off-track time, step time, late frames) and <out>/strip.png
+                 (frames the policy saw with the keys it predicted).
             Example: pixelpilot demo autopilot --out demo-autopilot
             """)
 
     @Option(name: .shortAndLong, help: "Folder for recordings, model, pictures and summary.") var out = "demo-autopilot"
     @Option(help: "Training track seeds.", transform: parseTrackList) var trainTracks: [UInt64] = [1, 2, 3]
     @Option(help: "Seconds the expert is recorded on each training track.") var recordSeconds = 40.0
-    @Option(help: "Unseen track seeds the policy drives.", transform: parseTrackList) var testTracks: [UInt64] = [101, 102]
+    @Option(help: "Unseen track seeds the policy drives.", transform: parseTrackList) var testTracks: [UInt64] = [
+        101, 102,
+    ]
     @Option(help: "Seconds the policy drives each unseen track.") var seconds = 30.0
     @Option(help: "Training epochs.") var epochs = 12
     @Option(help: "Use this model instead of recording and training.") var model: String?
@@ -64,7 +66,8 @@ struct DemoAutopilot: ParsableCommand {
             policy = try PolicyModel.read(from: URL(fileURLWithPath: model))
             print("1-2. Loaded the policy from \(model)")
         } else {
-            print("1. The expert drives \(trainTracks.count) tracks for \(Int(recordSeconds)) s each, recorded at 10 fps")
+            print(
+                "1. The expert drives \(trainTracks.count) tracks for \(Int(recordSeconds)) s each, recorded at 10 fps")
             var files: [RecordingFile] = []
             var names: [String] = []
             for t in trainTracks {
@@ -143,7 +146,8 @@ struct DemoAutopilot: ParsableCommand {
             let summary = try player.run { step in
                 if n == 0 && step.frame % 15 == 5 && strip.tiles.count < 8 {
                     strip.add(
-                        step.image, label: String(format: "#%d  %.1fS", step.frame, Double(step.frame) / m.metadata.fps),
+                        step.image,
+                        label: String(format: "#%d  %.1fS", step.frame, Double(step.frame) / m.metadata.fps),
                         keys: keys, probabilities: step.probabilities, held: keys.map { step.held.contains($0) })
                 }
             }

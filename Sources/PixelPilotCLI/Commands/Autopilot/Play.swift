@@ -10,31 +10,32 @@ struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Let a trained policy play: capture, one inference per frame, press the keys it predicts.",
         discussion: """
-            Reads everything from the model file (`pixelpilot train policy`): the region, fps,
-            keys, frame size and window length of its recordings. It captures the region at
-            the model's fps (the window the recordings were of, found by name, or the same
-            screen region; --window or --region to choose), keeps a rolling window of the last
-            frames' features (each frame encoded once), runs one inference per frame, and
-            presses or releases only the keys whose state changes (held while the probability
-            is above --threshold, 0.5; per key: --threshold Up=0.4,Left=0.6; --threshold
-            calibrated takes the model's, fitted on its validation recordings).
-            --mode seed re-encodes the whole window every step, as the seed did (same outputs,
-            about window-length times the work).
+            Reads everything from the model file (`pixelpilot train policy`): the region,
+            fps, keys, frame size and window length of its recordings. It captures the
+            region at the model's fps (the window the recordings were of, found by name,
+            or the same screen region; --window or --region to choose), keeps a rolling
+            window of the last frames' features (each frame encoded once), runs one
+            inference per frame, and presses or releases only the keys whose state changes
+            (held while the probability is above --threshold, 0.5; per key: --threshold
+            Up=0.4,Left=0.6; --threshold calibrated takes the model's, fitted on its
+            validation recordings). --mode seed re-encodes the whole window every step, as
+            the seed did (same outputs, about window-length times the work).
 
-            Safety: keys go only to the target window while it has the focus; Ctrl+Alt+K (kill
-            switch) stops it; every held key is released however it stops (the end, an error,
-            Ctrl+C, SIGTERM, the kill switch, the window losing the focus or disappearing). A
-            lost focus or a vanished window ends play with an error (exit status 1).
-            --dry-run sends nothing and prints the keys it would press and release.
+            Safety: keys go only to the target window while it has the focus; Ctrl+Alt+K
+            (kill switch) stops it; every held key is released however it stops (the end,
+            an error, Ctrl+C, SIGTERM, the kill switch, the window losing the focus or
+            disappearing). A lost focus or a vanished window ends play with an error (exit
+            status 1). --dry-run sends nothing and prints the keys it would press and
+            release.
 
             --record-corrections FILE records the drive (frames and held keys) into a new
-            recording; when you press a key the policy takes its hands off and you drive, until
-            you let go for --takeover-idle seconds. `pixelpilot train policy ... --corrections
-            FILE` then learns from the stretches you drove.
+            recording; when you press a key the policy takes its hands off and you drive,
+            until you let go for --takeover-idle seconds. `pixelpilot train policy ...
+            --corrections FILE` then learns from the stretches you drove.
 
             Examples:
               pixelpilot play --model policy.safetensors
-              pixelpilot play --model policy.safetensors --window Rally --dry-run --seconds 10
+              pixelpilot play --model p.safetensors --window Rally --dry-run --seconds 10
               pixelpilot play --model policy.safetensors --record-corrections fix1.ppr
             """)
 
@@ -43,7 +44,8 @@ struct Play: ParsableCommand {
     @Option(help: "Play in this window (id or text in its title or class).") var window: WindowSpec?
     @Option(help: "Capture this region (WxH+X+Y or X,Y,W,H) instead.", transform: parseRegion) var region: ScreenRect?
     @Option(help: "Frames per second (must equal the model's; default: the model's).") var fps: Double?
-    @Option(help: "Probability above which a key is held: 0.5, per key Up=0.4,Left=0.6, or calibrated (the model's).") var threshold = "0.5"
+    @Option(help: "Probability above which a key is held: 0.5, per key Up=0.4,Left=0.6, or calibrated (the model's).")
+    var threshold = "0.5"
     @Option(help: "cached (each frame encoded once) or seed (re-encode the window every step).")
     var mode = PolicyStepper.Mode.cachedFeatures
     @Option(help: "Stop after this many seconds.") var seconds: Double?
@@ -62,7 +64,9 @@ struct Play: ParsableCommand {
     static func thresholds(_ text: String, keys: [String], calibrated: [Float]? = nil) throws -> [Float] {
         if text == "calibrated" {
             guard let calibrated, calibrated.count == keys.count else {
-                throw ValidationError("--threshold calibrated: the model has no calibrated thresholds (it was trained without validation recordings)")
+                throw ValidationError(
+                    "--threshold calibrated: the model has no calibrated thresholds (it was trained without validation recordings)"
+                )
             }
             return calibrated
         }
@@ -78,7 +82,8 @@ struct Play: ParsableCommand {
             }
             let name = (try? Key(kv[0]))?.name ?? kv[0]
             guard let i = keys.firstIndex(of: name) else {
-                throw ValidationError("--threshold names \(kv[0]), which is not one of the model's keys \(keys.joined(separator: ", "))")
+                throw ValidationError(
+                    "--threshold names \(kv[0]), which is not one of the model's keys \(keys.joined(separator: ", "))")
             }
             out[i] = v
         }
@@ -105,6 +110,9 @@ struct Play: ParsableCommand {
                 target = id
                 rect = try windows.window(id: id).rect
             } else {
+                guard m.regionWidth > 0, m.regionHeight > 0 else {
+                    throw ValidationError("\(model) records no region (a converted model): give --window or --region")
+                }
                 rect = ScreenRect(x: m.regionX, y: m.regionY, width: m.regionWidth, height: m.regionHeight)
                 target = try windows.activeWindow()?.id
             }

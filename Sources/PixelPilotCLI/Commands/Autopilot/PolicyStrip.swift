@@ -22,19 +22,24 @@ struct PolicyStrip {
         for (n, t) in tiles.enumerated() {
             let x = 8 + (n % cols) * (tileWidth + 8)
             let y = 8 + (n / cols) * (cellH + 8)
-            sheet.draw(t.image.channels == 3 ? t.image.resized(width: tileWidth, height: th) : t.image.rgb().resized(width: tileWidth, height: th), atX: x, y: y)
+            sheet.draw(
+                t.image.channels == 3
+                    ? t.image.resized(width: tileWidth, height: th)
+                    : t.image.rgb().resized(width: tileWidth, height: th), atX: x, y: y)
             sheet.drawText(t.label, x: x, y: y + th + 4, color: [200, 200, 200])
             let bw = tileWidth / max(1, t.keys.count) - 4
             for (k, name) in t.keys.enumerated() {
                 let bx = x + k * (tileWidth / max(1, t.keys.count))
                 let lit = t.held[k]
-                sheet.fillRect(x: bx, y: y + th + 15, width: bw, height: 16, color: lit ? [250, 200, 40] : [60, 60, 66])
+                sheet.fillRect(
+                    x: bx, y: y + th + 15, width: bw, height: 16, color: lit ? [250, 200, 40] : [60, 60, 66])
                 let text = name.uppercased()
                 sheet.drawText(
                     text, x: bx + max(1, (bw - Image.textWidth(text)) / 2), y: y + th + 20,
                     color: lit ? [20, 20, 20] : [140, 140, 140])
                 let p = String(format: "%.2f", t.probabilities[k])
-                sheet.drawText(p, x: bx + max(1, (bw - Image.textWidth(p)) / 2), y: y + th + 34, color: [170, 170, 170])
+                sheet.drawText(
+                    p, x: bx + max(1, (bw - Image.textWidth(p)) / 2), y: y + th + 34, color: [170, 170, 170])
             }
         }
         return sheet

@@ -14,40 +14,44 @@ struct TrainPolicy: ParsableCommand {
         abstract: "Train a driving policy on recordings made by `pixelpilot record`.",
         discussion: """
             Learns to press the keys the demonstrator pressed, from the frames before each
-            moment: windows of --window frames (newest last, zero frames before a recording's
-            start) labelled with the keys held at their last frame, one independent probability
-            per key of the recordings' key set (binary cross-entropy).
+            moment: windows of --window frames (newest last, zero frames before a
+            recording's start) labelled with the keys held at their last frame, one
+            independent probability per key of the recordings' key set (binary cross-
+            entropy).
 
-            The default network is small (a CNN per frame, an LSTM over the window): it learns
-            from a few minutes of driving on two cores, and `play` runs a step in about a
-            millisecond. Each frame of a batch is encoded once (batches are runs of consecutive
-            windows that share their frames).
+            The default network is small (a CNN per frame, an LSTM over the window): it
+            learns from a few minutes of driving on two cores, and `play` runs a step in
+            about a millisecond. Each frame of a batch is encoded once (batches are runs
+            of consecutive windows that share their frames).
 
-            Recordings are split whole into train, validation and test (--val, --test). The
-            epoch with the lowest validation loss is saved to --out (checked each epoch; early
-            stopping after --patience epochs without a better one, the best weights kept).
-            Beside it: <out>.history.csv, <out>.curves.png (loss, and how often the whole key
-            set is right) and a report on the test recordings: per-key precision and recall,
-            how often the predicted key set equals the demonstrator's, and the class balance.
+            Recordings are split whole into train, validation and test (--val, --test).
+            The epoch with the lowest validation loss is saved to --out (checked each
+            epoch; early stopping after --patience epochs without a better one, the best
+            weights kept). Beside it: <out>.history.csv, <out>.curves.png (loss, and how
+            often the whole key set is right) and a report on the test recordings: per-key
+            precision and recall, how often the predicted key set equals the
+            demonstrator's, and the class balance.
 
-            --corrections adds recordings made by `pixelpilot play --record-corrections`: the
-            stretches where a person took over are trained on, weighted by --correction-weight,
-            so the policy learns to recover from its own mistakes.
+            --corrections adds recordings made by `pixelpilot play --record-corrections`:
+            the stretches where a person took over are trained on, weighted by
+            --correction-weight, so the policy learns to recover from its own mistakes.
 
-            The model file carries the window length, frame size, preprocessing, fps, key names
-            and the recordings' region, so `pixelpilot play --model FILE` needs nothing else.
+            The model file carries the window length, frame size, preprocessing, fps, key
+            names and the recordings' region, so `pixelpilot play --model FILE` needs
+            nothing else.
 
             Examples:
               pixelpilot train policy drives/*.ppr --out policy.safetensors
-              pixelpilot train policy drives/*.ppr --corrections fix1.ppr --out policy2.safetensors
-              pixelpilot train policy d.ppr --optimizer adam --epochs 20 --flip --out p.safetensors
+              pixelpilot train policy drives/*.ppr --corrections fix1.ppr --out p2.safetensors
+              pixelpilot train policy d.ppr --optimizer adam --epochs 20 --flip --out p.st
             """)
 
     @Argument(help: "Recording files (.ppr).") var recordings: [String]
     @Option(name: .shortAndLong, help: "Where to write the model (.safetensors).") var out: String
     @Option(parsing: .upToNextOption, help: "Corrections recordings from `play --record-corrections`.")
     var corrections: [String] = []
-    @Option(help: "Network: small (default).") var architecture = "small"
+    @Option(help: "Network: small (default) or seed (MobileNetV2 + 2 LSTM(128), frozen encoder, 96x96).")
+    var architecture = "small"
     @Option(help: "Passes over the training windows.") var epochs = 10
     @Option(help: "Windows per step.") var batchSize = 32
     @Option(help: "Consecutive windows per run in a batch (they share frames).") var runLength = 8
@@ -60,7 +64,7 @@ struct TrainPolicy: ParsableCommand {
     @Option(help: "Seed of the weights and batch order.") var seed: UInt64 = 0
     @Flag(help: "Balance the training windows as the seed does.") var balance = false
     @Flag(help: "Add mirrored training windows (Left and Right swapped).") var flip = false
-    @Option(help: "Frames per window (the seed: 20).") var window = 10
+    @Option(help: "Frames per window (default 10; the seed's network: 20).") var window: Int?
     @Option(help: "Network input size WxH (default 64 wide, the recordings' aspect).") var frameSize: String?
     @Option(help: "Encoder channels, comma-separated (one 3x3 stride-2 convolution each).") var channels = "16,32,32,32"
     @Option(help: "Features per frame.") var features = 64
@@ -80,8 +84,8 @@ struct TrainPolicy: ParsableCommand {
 
     func validate() throws {
         guard !recordings.isEmpty else { throw ValidationError("give at least one recording") }
-        guard architecture == "small" else {
-            throw ValidationError("--architecture must be 'small' (the seed's network is not in this build)")
+        guard architecture == "small" || architecture == "seed" else {
+            throw ValidationError("--architecture must be small or seed, got '\(architecture)'")
         }
         guard epochs > 0, batchSize > 0, runLength > 0 else {
             throw ValidationError("--epochs, --batch-size and --run-length must be positive")
@@ -91,13 +95,17 @@ struct TrainPolicy: ParsableCommand {
         guard val >= 0, test >= 0, val + test < 1 else {
             throw ValidationError("--val and --test must be fractions adding up to less than 1")
         }
-        guard (1...200).contains(window) else { throw ValidationError("--window must be 1...200, got \(window)") }
+        if let window, !(1...200).contains(window) {
+            throw ValidationError("--window must be 1...200, got \(window)")
+        }
         if frameSize != nil {
             guard let (w, h) = parsedFrameSize(), (8...512).contains(w), (8...512).contains(h) else {
                 throw ValidationError("--frame-size must be WxH between 8x8 and 512x512, got '\(frameSize ?? "")'")
             }
         }
-        guard parsedChannels() != nil else { throw ValidationError("--channels must be positive integers, e.g. 16,32,32") }
+        guard parsedChannels() != nil else {
+            throw ValidationError("--channels must be positive integers, e.g. 16,32,32")
+        }
         guard features > 0, hidden > 0 else { throw ValidationError("--features and --hidden must be positive") }
         guard correctionWeight >= 0 else { throw ValidationError("--correction-weight must be 0 or more") }
     }
@@ -120,9 +128,13 @@ struct TrainPolicy: ParsableCommand {
         options.balance = balance
         options.flip = flip
         options.correctionWeight = correctionWeight
+        let seed = architecture == "seed"
+        options.architecture = seed ? .seed : .small
         let (w, h) =
-            parsedFrameSize() ?? (64, Swift.max(8, Int((64 * Double(first.height) / Double(first.width)).rounded())))
-        options.preprocessing = FramePreprocessing(width: w, height: h, scale: 1 / 127.5, offset: -1, windowLength: window)
+            parsedFrameSize()
+            ?? (seed ? (96, 96) : (64, Swift.max(8, Int((64 * Double(first.height) / Double(first.width)).rounded()))))
+        options.preprocessing = FramePreprocessing(
+            width: w, height: h, scale: 1 / 127.5, offset: -1, windowLength: window ?? (seed ? 20 : 10))
         options.network = SmallPolicy.Configuration(
             channels: parsedChannels() ?? [16, 32, 32, 32], featureCount: features, hiddenSize: hidden)
         let url = URL(fileURLWithPath: out)
@@ -143,7 +155,7 @@ enum PolicyReporter {
         let p = options.preprocessing
         if !quiet {
             print(
-                "Training the small policy on \(recordings.count) recording(s)\(corrections.isEmpty ? "" : " and \(corrections.count) corrections file(s)"): windows of \(p.windowLength) frames at \(p.width)x\(p.height), keys \(recordings[0].fingerprint.keys.joined(separator: ","))"
+                "Training the \(options.architecture == .seed ? "seed's" : "small") policy on \(recordings.count) recording(s)\(corrections.isEmpty ? "" : " and \(corrections.count) corrections file(s)"): windows of \(p.windowLength) frames at \(p.width)x\(p.height), keys \(recordings[0].fingerprint.keys.joined(separator: ","))"
             )
         }
         let result = try training.run(
@@ -162,9 +174,11 @@ enum PolicyReporter {
                         suffix: String(format: "loss: %.4f - key_set_accuracy: %.4f", loss, acc))
                 case .epochEnded(let log):
                     var line = bar.isTerminal ? "" : "Epoch \(log.epoch)/\(options.epochs) "
-                    line += "\(ProgressBar.duration(log.seconds)) - loss: \(String(format: "%.4f", log.loss)) - key_set_accuracy: \(String(format: "%.4f", log.accuracy))"
+                    line +=
+                        "\(ProgressBar.duration(log.seconds)) - loss: \(String(format: "%.4f", log.loss)) - key_set_accuracy: \(String(format: "%.4f", log.accuracy))"
                     if let vl = log.validationLoss, let va = log.validationAccuracy {
-                        line += " - val_loss: \(String(format: "%.4f", vl)) - val_key_set_accuracy: \(String(format: "%.4f", va))"
+                        line +=
+                            " - val_loss: \(String(format: "%.4f", vl)) - val_key_set_accuracy: \(String(format: "%.4f", va))"
                     }
                     bar.finish(line)
                 case .improved(let log):
@@ -182,7 +196,9 @@ enum PolicyReporter {
         try? report.write(toFile: base + ".report.txt", atomically: true, encoding: .utf8)
         if !quiet {
             print(report, terminator: "")
-            print("Model: \(output.path)  History: \(base).history.csv  Curves: \(base).curves.png  Report: \(base).report.txt")
+            print(
+                "Model: \(output.path)  History: \(base).history.csv  Curves: \(base).curves.png  Report: \(base).report.txt"
+            )
         }
         return result
     }
@@ -196,19 +212,23 @@ enum PolicyReporter {
         for part in DatasetPart.allCases {
             let idx = r.parts[part] ?? []
             let list = idx.map { URL(fileURLWithPath: names[$0]).lastPathComponent }
-            s += "\(part.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(idx.count) recordings, \(r.windowCounts[part] ?? 0) windows"
+            s +=
+                "\(part.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(idx.count) recordings, \(r.windowCounts[part] ?? 0) windows"
             s += list.isEmpty ? "\n" : ": \(list.prefix(6).joined(separator: ", "))\(list.count > 6 ? ", ..." : "")\n"
         }
         if r.correctionWindows > 0 { s += "corrections: \(r.correctionWindows) windows where a person drove\n" }
         s += "\nClass balance (windows holding each key):\n"
-        s += "  part        " + (keys + ["(none)"]).map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined() + "\n"
+        s +=
+            "  part        "
+            + (keys + ["(none)"]).map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined() + "\n"
         for part in DatasetPart.allCases {
             let b = r.balance[part] ?? []
             let total = r.windowCounts[part] ?? 0
             guard total > 0 else { continue }
             s += "  " + part.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
             for n in b {
-                s += "\(n) (\(Int((100 * Double(n) / Double(total)).rounded())) %)".padding(toLength: 14, withPad: " ", startingAt: 0)
+                s += "\(n) (\(Int((100 * Double(n) / Double(total)).rounded())) %)".padding(
+                    toLength: 14, withPad: " ", startingAt: 0)
             }
             s += "\n"
         }
@@ -220,18 +240,22 @@ enum PolicyReporter {
             s += "\n\(title) (\(e.windows) windows, loss \(String(format: "%.4f", e.loss))):\n"
             s += "  key          precision   recall   held in labels\n"
             for (k, name) in e.keyNames.enumerated() {
-                s += "  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(percent(e.precision(k)))   \(percent(e.recall(k)))   \(e.positives[k])\n"
+                s +=
+                    "  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(percent(e.precision(k)))   \(percent(e.recall(k)))   \(e.positives[k])\n"
             }
-            s += "  key set equal to the demonstrator's: \(percent(e.exactMatchRate)) (always the most common set: \(percent(e.majorityRate)))\n"
+            s +=
+                "  key set equal to the demonstrator's: \(percent(e.exactMatchRate)) (always the most common set: \(percent(e.majorityRate)))\n"
         }
         evaluation("Test recordings", r.test)
         if r.test == nil { evaluation("Validation recordings", r.validation) }
         if let t = r.model.metadata.calibratedThresholds {
-            s += "\nCalibrated thresholds (best F1 on validation; `play --threshold calibrated`): "
+            s +=
+                "\nCalibrated thresholds (best F1 on validation; `play --threshold calibrated`): "
                 + zip(keys, t).map { "\($0.0)=\(String(format: "%.2f", $0.1))" }.joined(separator: ",") + "\n"
         }
         if let best = r.history.bestEpoch {
-            s += "\nSaved epoch \(best.epoch) of \(r.history.epochs.count) (val_loss \(best.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))\n"
+            s +=
+                "\nSaved epoch \(best.epoch) of \(r.history.epochs.count) (val_loss \(best.validationLoss.map { String(format: "%.4f", $0) } ?? "-"))\n"
         }
         return s
     }
