@@ -61,7 +61,7 @@ struct DriveBench: ParsableCommand {
         help:
             "Mean seconds between disturbances of the expert's recorded drives (coast, brake to a stop, swerve; labels stay the expert's keys; 0: none)."
     )
-    var perturbEvery = 2.0
+    var perturbEvery = 1.0
     @Option(help: "Frame size WxH (the arena window's).") var size = "640x480"
     @Option(help: "Scale of the tracks.") var trackSize = 1.0
     @Option(help: "Frames per second of recording and play.") var fps = 10.0
