@@ -22,7 +22,8 @@ struct DemoLayout: ParsableCommand {
             """)
 
     @OptionGroup var models: LayoutModelOptions
-    @Option(name: .customLong("output"), help: "Folder for the pictures and the summary.") var out =
+    @Option(name: [.customLong("out"), .customLong("output")], help: "Folder for the pictures and the summary.")
+    var out =
         "demo-output/layout"
     @Option(name: .customLong("class"), help: "Layout class: 0-8 or a name (default: from the seed).")
     var layoutClass: LayoutClass?

@@ -16,9 +16,7 @@ struct DemoStash: ParsableCommand {
             display given by --display), (3) plans the fewest clicks and draws the plan, (4) sorts in
             auto mode through real screen capture and injected clicks, checking every click,
             (5) writes before/after screenshots, the plan picture and a summary to --out.
-            `pixelpilot demo layout` runs the layout reader's demo instead.
-            """,
-        subcommands: [DemoLayout.self])
+            """)
 
     @Option(name: .shortAndLong, help: "Folder for the model, pictures and summary.") var out = "demo-output"
     @Option(help: "Seed of the shuffled stash.") var seed: UInt64 = 1
