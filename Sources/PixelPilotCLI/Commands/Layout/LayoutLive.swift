@@ -44,13 +44,7 @@ struct LayoutLive: ParsableCommand {
     @Option(help: "Matches below this stitching confidence are skipped (0-1).") var minConfidence: Float = 0.3
     @Option(help: "Top-left corner of the overlay X,Y (default: the screen's top-right corner).") var overlayAt: String?
     @Flag(help: "No overlay; the status line only.") var noOverlay = false
-    @Option(help: "Hotkey that starts a stream.", transform: { try KeyCombo(parsing: $0) })
-    var startKey = KeyCombo(modifiers: [.control, .alt], key: Key(canonicalName: "q"))
-    @Option(help: "Hotkey that stops the stream.", transform: { try KeyCombo(parsing: $0) })
-    var stopKey = KeyCombo(modifiers: [.control, .alt], key: Key(canonicalName: "w"))
-    @Option(help: "Hotkey that quits.", transform: { try KeyCombo(parsing: $0) })
-    var quitKey = KeyCombo(modifiers: [.control, .alt], key: Key(canonicalName: "e"))
-    @Flag(help: "Start a stream at once, without waiting for the start hotkey.") var startNow = false
+    @OptionGroup var streamKeys: StreamHotkeyOptions
     @Option(help: "Quit after this many seconds.") var seconds: Double?
     @Option(help: "Write the guide state after every update to this JSON file (for scripts).") var stateOut: String?
 
@@ -140,15 +134,16 @@ struct LayoutLive: ParsableCommand {
         }
         let hotkeys = try X11Hotkeys(displayName: connection.name)
         let control = WatchControl()
-        try hotkeys.register(startKey) { control.request(.start) }
-        try hotkeys.register(stopKey) { control.request(.stop) }
-        try hotkeys.register(quitKey) { control.request(.quit) }
+        try hotkeys.register(streamKeys.startKey) { control.request(.start) }
+        try hotkeys.register(streamKeys.stopKey) { control.request(.stop) }
+        try hotkeys.register(streamKeys.quitKey) { control.request(.quit) }
         print(
             "Reading layouts from \(rect) on \(connection.name) at \(fps) fps, "
                 + (server.map { "server \($0)" } ?? "models in this process") + ". "
-                + "\(startKey) starts a stream, \(stopKey) stops it, \(quitKey) quits.")
+                + "\(streamKeys.startKey) starts a stream, \(streamKeys.stopKey) stops it, \(streamKeys.quitKey) quits."
+        )
         fflush(stdout)
-        if startNow { control.request(.start) }
+        if streamKeys.startNow { control.request(.start) }
         let began = Date()
         var streams = 0
         while true {

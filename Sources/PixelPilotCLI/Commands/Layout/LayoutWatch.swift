@@ -28,13 +28,7 @@ struct LayoutWatch: ParsableCommand {
     @Option(help: "Capture region WxH+X+Y (default: the seed's square, scaled).") var region: String?
     @Option(help: "Frames per second.") var fps = 1.0
     @Option(help: "Output folder.") var out = "layout-stream"
-    @Option(help: "Hotkey that starts a stream.", transform: { try KeyCombo(parsing: $0) })
-    var startKey = KeyCombo(modifiers: [.control, .alt], key: Key(canonicalName: "q"))
-    @Option(help: "Hotkey that stops the stream.", transform: { try KeyCombo(parsing: $0) })
-    var stopKey = KeyCombo(modifiers: [.control, .alt], key: Key(canonicalName: "w"))
-    @Option(help: "Hotkey that quits.", transform: { try KeyCombo(parsing: $0) })
-    var quitKey = KeyCombo(modifiers: [.control, .alt], key: Key(canonicalName: "e"))
-    @Flag(help: "Start a stream at once, without waiting for the start hotkey.") var startNow = false
+    @OptionGroup var streamKeys: StreamHotkeyOptions
     @Option(help: "Stop each stream after this many frames.") var frames: Int?
     @Option(help: "Quit after this many seconds.") var seconds: Double?
     @Option(help: "Matches below this confidence are skipped (0-1).") var minConfidence: Float = 0.3
@@ -64,9 +58,9 @@ struct LayoutWatch: ParsableCommand {
         let hotkeys = try X11Hotkeys(displayName: connection.name)
         let control = WatchControl()
         do {
-            try hotkeys.register(startKey) { control.request(.start) }
-            try hotkeys.register(stopKey) { control.request(.stop) }
-            try hotkeys.register(quitKey) { control.request(.quit) }
+            try hotkeys.register(streamKeys.startKey) { control.request(.start) }
+            try hotkeys.register(streamKeys.stopKey) { control.request(.stop) }
+            try hotkeys.register(streamKeys.quitKey) { control.request(.quit) }
         }
         var viewer: X11PictureWindow?
         if show {
@@ -83,10 +77,10 @@ struct LayoutWatch: ParsableCommand {
         }
         defer { viewer?.close() }
         print(
-            "Watching \(rect) on \(connection.name) at \(fps) fps. \(startKey) starts a stream, \(stopKey) stops it, \(quitKey) quits."
+            "Watching \(rect) on \(connection.name) at \(fps) fps. \(streamKeys.startKey) starts a stream, \(streamKeys.stopKey) stops it, \(streamKeys.quitKey) quits."
         )
         fflush(stdout)
-        if startNow { control.request(.start) }
+        if streamKeys.startNow { control.request(.start) }
         let began = Date()
         var streamNumber = 0
         var current: LayoutStream?
