@@ -6,12 +6,12 @@ BIN = .build/$(CONFIG)/pixelpilot
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES = libopenblas-dev libpng-dev libjpeg62-turbo-dev libx11-dev libxext-dev libxtst-dev libxi-dev libxfixes-dev \
-               xvfb x11-utils xauth libsqlite3-dev
+               xvfb x11-utils xauth libsqlite3-dev python3-numpy python3-h5py
 # What `make bench` needs besides: the peers xdotool and scrot (pyautogui's screenshot backend).
 BENCH_PACKAGES = xdotool scrot
 
 .PHONY: all deps install-packages build test demo demo-layout bench bench-stitch bench-autopilot bench-policy bench-drive bench-unet fixtures unet-fixtures models layout-models format lint clean
-.PHONY: layout-vit-model bench-vit vit-fixtures
+.PHONY: layout-vit-model bench-vit vit-fixtures keras-fixtures
 
 all: build
 
@@ -92,6 +92,10 @@ layout-models: build
 	mkdir -p $(MODEL_DIR)
 	$(BIN) train unet --out $(MODEL_DIR)/unet-small.safetensors --steps 1500 --eval-every 100 --learning-rate 2e-3 --train-instances 1 --seed 1
 	cp $(MODEL_DIR)/unet-small.safetensors Sources/LayoutReader/Resources/unet-small.safetensors
+
+## keras-fixtures: regenerate the random Keras models KerasConversionTests converts (needs tf_keras).
+keras-fixtures:
+	Benchmarks/setup_peers.sh && .venv-bench/bin/python tools/make_keras_fixtures.py
 
 ## unet-fixtures: regenerate the UNet parity fixtures (Tests/TensorKitTests/Fixtures/unet; needs PyTorch).
 unet-fixtures:

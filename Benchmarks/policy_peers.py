@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peer side of the policy benchmark (Benchmarks/policy.sh): the seed's network (reference 8.2)
 in tf_keras with random weights, batch-norm statistics set once from a fixed random batch, saved
-as .h5 (which tools/keras_to_pixelpilot.py converts for TensorKit, so every framework runs the
+as .h5 (tools/make_keras_fixtures.py builds it; tools/keras_to_pixelpilot.py converts for TensorKit, so every framework runs the
 same weights), then one 20-frame inference at batch 1 timed in Keras (tf.function), TFLite
 (XNNPACK, from a static batch-1 concrete function: tf_keras LSTMs become TFLite's fused LSTM)
 and ONNX Runtime (through tf2onnx); and the depthwise and inverted-residual kernels alone in
@@ -22,7 +22,7 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-import keras_to_pixelpilot as k2p  # noqa: E402
+import make_keras_fixtures as keras_models  # noqa: E402  (seed_model, set_batch_norm_statistics)
 
 FRAMES, SIZE = 20, 96
 
@@ -49,8 +49,8 @@ def make_model(folder):
     import tf_keras as keras
     os.makedirs(folder, exist_ok=True)
     keras.utils.set_random_seed(1)
-    model, base = k2p.seed_model(FRAMES, SIZE, batch=1)
-    k2p.set_batch_norm_statistics(base, SIZE)
+    model, base = keras_models.seed_model(FRAMES, SIZE, batch=1)
+    keras_models.set_batch_norm_statistics(base, SIZE)
     model.save(os.path.join(folder, "seed.h5"))
     rng = np.random.default_rng(3)
     np.save(os.path.join(folder, "window.npy"), rng.uniform(-1, 1, (1, FRAMES, SIZE, SIZE, 3)).astype(np.float32))

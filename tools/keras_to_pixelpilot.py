@@ -6,11 +6,12 @@ that `pixelpilot train policy --architecture seed` and `pixelpilot play` read.
 Usage:
   keras_to_pixelpilot.py MODEL.h5|MODEL.keras --out seed.safetensors [--keys Up,Left,Right,Down]
                          [--fps 10] [--window 20] [--bgr]
-  keras_to_pixelpilot.py --self-test DIR     (random Keras model -> DIR/model.h5, model.safetensors,
-                                               encoder_bgr.safetensors, check.safetensors)
 
-Needs tensorflow and tf_keras (Keras 2), numpy, safetensors: `.venv-bench/bin/python` has them
-(Benchmarks/setup_peers.sh).
+Needs only numpy and h5py (Debian: apt install python3-numpy python3-h5py; `make deps` installs
+them), not TensorFlow: the file is read as what it is, an HDF5 file (.h5, Keras 2 or Keras 3's
+legacy format) or a zip of config.json and model.weights.h5 (.keras, Keras 3), and the
+safetensors file is written directly. tools/make_keras_fixtures.py (which needs tf_keras) makes
+the random Keras models the tests convert.
 
 A MobileNetV2 alone (for example an ImageNet one saved with `model.save("mnv2.h5")`) becomes the
 encoder; the LSTMs and the output layer are then initialised as Keras would (Glorot kernels,
@@ -20,53 +21,208 @@ The seed's frames were B, G, R (reference section 2); --bgr swaps the first conv
 channels so the converted model takes PixelPilot's R, G, B frames and computes the same outputs.
 """
 import argparse
+import io
 import json
 import os
+import re
+import struct
 import sys
+import zipfile
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import numpy as np  # noqa: E402
+import numpy as np
 
 ARCHITECTURE = "pixelpilot.seed-policy"
 SEED_KEYS = ["Up", "Left", "Right", "Down"]
 HIDDEN = 128
 # (expansion, channels, repeats, first stride) of MobileNetV2, alpha 1.
 STAGES = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+CONTAINERS = ("Functional", "Model", "Sequential")
+# Each layer kind's variables in Keras's order (what Keras 3's .keras files number 0, 1, ...).
+VARIABLES = {
+    "Conv2D": ["kernel", "bias"],
+    "DepthwiseConv2D": ["depthwise_kernel", "bias"],
+    "BatchNormalization": ["gamma", "beta", "moving_mean", "moving_variance"],
+    "LSTM": ["kernel", "recurrent_kernel", "bias"],
+    "Dense": ["kernel", "bias"],
+}
 
 
 class ConversionError(Exception):
     pass
 
 
-def keras():
+class Layer:
+    """A Keras layer as read from the file: its class, configuration, named weights and, for a
+    nested model or a TimeDistributed wrapper, the layers inside."""
+
+    def __init__(self, class_name, config, weights=None, layers=None):
+        self.class_name = class_name
+        self.config = config
+        self.name = config.get("name", "")
+        self.weights = weights or {}
+        self.layers = layers or []
+
+    @property
+    def inner(self):
+        """The wrapped layer of a TimeDistributed, else the layer itself."""
+        return self.layers[0] if self.class_name == "TimeDistributed" and self.layers else self
+
+    def weight(self, name):
+        if name not in self.weights:
+            raise ConversionError(f"layer {self.name} has no weight '{name}' (it has {sorted(self.weights) or 'none'})")
+        return self.weights[name]
+
+    def get_layer(self, name):
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ConversionError(f"no layer named {name} in {self.name}")
+
+    @property
+    def input_shape(self):
+        """The batch input shape of a model (from its InputLayer), e.g. [None, 20, 96, 96, 3]."""
+        for layer in self.layers:
+            if layer.class_name == "InputLayer":
+                shape = layer.config.get("batch_input_shape") or layer.config.get("batch_shape")
+                if shape is not None:
+                    return list(shape)
+        shape = self.config.get("build_input_shape")  # a Sequential without an InputLayer
+        if shape is not None:
+            return list(shape)
+        raise ConversionError(f"model {self.name}: no input shape in its configuration")
+
+
+def text(value):
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def build_layer(entry, weights_for):
+    """A Layer from one configuration entry; `weights_for(layer)` gives its named weights."""
+    class_name, config = entry["class_name"], dict(entry.get("config", {}))
+    if "name" not in config and "name" in entry:
+        config["name"] = entry["name"]
+    layer = Layer(class_name, config)
+    if class_name in CONTAINERS:
+        layer.layers = [build_layer(e, weights_for) for e in config.get("layers", [])]
+    elif class_name == "TimeDistributed":
+        layer.layers = [build_layer(config["layer"], weights_for)]
+    else:
+        layer.weights = weights_for(layer)
+    return layer
+
+
+def all_layers(layer):
+    yield layer
+    for inner in layer.layers:
+        yield from all_layers(inner)
+
+
+def read_h5(path):
+    """A whole model saved by `model.save("x.h5")` (HDF5: model_config and model_weights)."""
+    import h5py
     try:
-        import tf_keras
-        return tf_keras
-    except ImportError as e:
-        raise ConversionError("tf_keras is not installed (pip install tf_keras; Keras 2 reads .h5 seed models)") from e
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise ConversionError(f"{path}: not an HDF5 file ({e})") from e
+    with f:
+        if "model_config" not in f.attrs:
+            raise ConversionError(f"{path}: an HDF5 file without a Keras model configuration; save the whole model "
+                                  "(model.save('model.h5')), not only its weights")
+        config = json.loads(text(f.attrs["model_config"]))
+        group = f["model_weights"] if "model_weights" in f else f
+        # Every variable in the file, keyed by the chain of names in its path ("Conv1/kernel:0",
+        # "lstm/lstm_cell/kernel:0"): a layer's variables are those whose path names the layer.
+        found = {}
+        for top in (text(n) for n in group.attrs.get("layer_names", [])):
+            g = group[top]
+            for wname in (text(n) for n in g.attrs.get("weight_names", [])):
+                parts = wname.split(":")[0].split("/")
+                found.setdefault(top, []).append((parts, np.asarray(g[wname])))
+
+    def weights_for(layer):
+        # A top-level layer owns its group; a layer inside a nested model or a TimeDistributed
+        # is named in its variables' paths inside the container's group.
+        if layer.name in found:
+            return {parts[-1]: value for parts, value in found[layer.name]}
+        return {parts[-1]: value for variables in found.values() for parts, value in variables
+                if layer.name in parts[:-1]}
+
+    return build_layer(config, weights_for)
+
+
+def snake_case(name):
+    """Keras 3's naming.to_snake_case: the group name of a layer of that class in a .keras file."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def read_keras(path):
+    """A Keras 3 `.keras` file: a zip of config.json and model.weights.h5. In the weights file a
+    container's layers are groups named after their class, numbered in layer order (conv2d,
+    conv2d_1, ...; not the layers' own names), under layers/; a TimeDistributed's layer under
+    layer/; a layer's variables in vars/0, 1, ... (an LSTM's under cell/vars)."""
+    import h5py
+    try:
+        with zipfile.ZipFile(path) as z:
+            config = json.loads(z.read("config.json"))
+            blob = z.read("model.weights.h5")
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise ConversionError(f"{path}: not a Keras 3 .keras file (a zip of config.json and model.weights.h5: {e})")
+    model = build_layer(config, lambda layer: {})
+    with h5py.File(io.BytesIO(blob), "r") as h5:
+        def values(group_path):
+            if group_path not in h5:
+                return []
+            g = h5[group_path]
+            return [np.asarray(g[k]) for k in sorted(g.keys(), key=int)]
+
+        def assign(layer, where):
+            if layer.class_name in CONTAINERS:
+                used = {}
+                for child in layer.layers:
+                    base = snake_case(child.class_name)
+                    n = used.get(base, 0)
+                    used[base] = n + 1
+                    assign(child, f"{where}layers/{base}" + (f"_{n}" if n else ""))
+                return
+            if layer.class_name == "TimeDistributed":
+                assign(layer.layers[0], f"{where}/layer/")
+                return
+            found = values(f"{where}/cell/vars" if layer.class_name == "LSTM" else f"{where}/vars")
+            kinds = list(VARIABLES.get(layer.class_name, []))
+            if layer.class_name == "BatchNormalization":
+                kinds = [k for k in kinds if (k != "gamma" or layer.config.get("scale", True))
+                         and (k != "beta" or layer.config.get("center", True))]
+            if layer.class_name in ("Conv2D", "DepthwiseConv2D", "Dense") and not layer.config.get("use_bias", True):
+                kinds = kinds[:1]
+            if found and len(found) != len(kinds):
+                raise ConversionError(f"{path}: layer {layer.name} has {len(found)} variables, expected {len(kinds)} "
+                                      f"({', '.join(kinds)})")
+            layer.weights = dict(zip(kinds, found))
+
+        assign(model, "")
+    return model
 
 
 def load(path):
     if not os.path.exists(path):
         raise ConversionError(f"{path}: no such file")
-    k = keras()
-    try:
-        return k.models.load_model(path, compile=False)
-    except Exception as e:  # noqa: BLE001 - any loader failure is reported with the file name
-        raise ConversionError(f"{path}: tf_keras cannot load it as a Keras model ({type(e).__name__}: {e})") from e
+    if zipfile.is_zipfile(path):
+        return read_keras(path)
+    return read_h5(path)
 
 
 def find_mobilenet(model):
     """The MobileNetV2 inside `model` (itself, a nested model, or one wrapped in TimeDistributed)."""
     def is_mnv2(m):
-        names = {l.name for l in getattr(m, "layers", [])}
+        names = {l.name for l in m.layers}
         return {"Conv1", "bn_Conv1", "Conv_1", "Conv_1_bn", "block_16_project"} <= names
     if is_mnv2(model):
         return model
     for layer in model.layers:
-        inner = getattr(layer, "layer", layer)
-        if is_mnv2(inner):
-            return inner
+        if is_mnv2(layer.inner):
+            return layer.inner
     raise ConversionError("no MobileNetV2 found (expected Keras's layer names Conv1 ... block_16_project, Conv_1)")
 
 
@@ -84,18 +240,19 @@ def encoder_tensors(m, bgr):
     out = {}
 
     def unit(prefix, conv_name, bn_name, dw=False):
-        w = m.get_layer(conv_name).get_weights()
-        if len(w) != 1:
+        layer = m.get_layer(conv_name)
+        if layer.config.get("use_bias", False) or "bias" in layer.weights:
             raise ConversionError(f"layer {conv_name} has a bias; MobileNetV2's convolutions have none")
-        out[prefix + ".conv.weight"] = depthwise(w[0]) if dw else conv(w[0])
+        kernel = layer.weight("depthwise_kernel" if dw else "kernel")
+        out[prefix + ".conv.weight"] = depthwise(kernel) if dw else conv(kernel)
         bn = m.get_layer(bn_name)
-        if not (bn.center and bn.scale) or abs(bn.epsilon - 1e-3) > 1e-9:
+        c = bn.config
+        if not (c.get("center", True) and c.get("scale", True)) or abs(float(c.get("epsilon", 1e-3)) - 1e-3) > 1e-9:
             raise ConversionError(f"{bn_name}: expected center, scale and epsilon 1e-3 (Keras's MobileNetV2)")
-        gamma, beta, mean, var = bn.get_weights()
-        out[prefix + ".bn.weight"] = gamma
-        out[prefix + ".bn.bias"] = beta
-        out[prefix + ".bn.running_mean"] = mean
-        out[prefix + ".bn.running_var"] = var
+        out[prefix + ".bn.weight"] = bn.weight("gamma")
+        out[prefix + ".bn.bias"] = bn.weight("beta")
+        out[prefix + ".bn.running_mean"] = bn.weight("moving_mean")
+        out[prefix + ".bn.running_var"] = bn.weight("moving_variance")
         out[prefix + ".bn.num_batches_tracked"] = np.zeros((), np.float32)
 
     unit("encoder.stem", "Conv1", "bn_Conv1")
@@ -121,20 +278,27 @@ def encoder_tensors(m, bgr):
     return {k: np.asarray(v, np.float32) for k, v in out.items()}
 
 
+def activation(config, key):
+    value = config.get(key)
+    if isinstance(value, dict):  # Keras 3 may serialise an activation as an object
+        value = value.get("config", {}).get("name", value.get("class_name"))
+    return value
+
+
 def lstm_tensors(layer, name, expect_in):
-    cfg = layer.get_config()
+    cfg = layer.config
     problems = []
-    if cfg["units"] != HIDDEN:
-        problems.append(f"{cfg['units']} units (expected {HIDDEN})")
-    if cfg.get("activation") != "tanh":
-        problems.append(f"activation {cfg.get('activation')} (expected tanh)")
-    if cfg.get("recurrent_activation") != "sigmoid":
-        problems.append(f"recurrent activation {cfg.get('recurrent_activation')} (expected sigmoid)")
+    if cfg.get("units") != HIDDEN:
+        problems.append(f"{cfg.get('units')} units (expected {HIDDEN})")
+    if activation(cfg, "activation") != "tanh":
+        problems.append(f"activation {activation(cfg, 'activation')} (expected tanh)")
+    if activation(cfg, "recurrent_activation") != "sigmoid":
+        problems.append(f"recurrent activation {activation(cfg, 'recurrent_activation')} (expected sigmoid)")
     if not cfg.get("use_bias", True):
         problems.append("no bias")
     if problems:
         raise ConversionError(f"LSTM '{layer.name}': " + ", ".join(problems))
-    kernel, recurrent, bias = layer.get_weights()
+    kernel, recurrent, bias = layer.weight("kernel"), layer.weight("recurrent_kernel"), layer.weight("bias")
     if kernel.shape != (expect_in, 4 * HIDDEN):
         raise ConversionError(f"LSTM '{layer.name}' kernel is {kernel.shape}, expected ({expect_in}, {4 * HIDDEN})")
     # Keras: z = x.kernel + h.recurrent + bias, split i, f, c, o: PyTorch's i, f, g, o.
@@ -173,28 +337,27 @@ def fresh_recurrent(keys, seed=0):
 
 def check_rescaling(model):
     """A Rescaling layer before the encoder must map 0-255 pixels to [-1, 1], as ours does."""
-    for layer in model.layers:
-        inner = getattr(layer, "layer", layer)
-        if type(inner).__name__ == "Rescaling":
-            scale, offset = float(inner.scale), float(inner.offset)
+    for layer in all_layers(model):
+        if layer.class_name == "Rescaling":
+            scale, offset = float(layer.config.get("scale", 1)), float(layer.config.get("offset", 0))
             if abs(scale - 1 / 127.5) > 1e-6 or abs(offset + 1) > 1e-6:
                 raise ConversionError(
-                    f"Rescaling '{inner.name}' maps x to x*{scale}+{offset}; the seed's network takes 0-255 "
+                    f"Rescaling '{layer.name}' maps x to x*{scale}+{offset}; the seed's network takes 0-255 "
                     "pixels scaled by 1/127.5 - 1 (retrain, or remove the layer and scale the frames yourself)")
 
 
 def convert(model, keys, fps, window, bgr):
     mnv2 = find_mobilenet(model)
     in_shape = mnv2.input_shape
-    if in_shape[1] is None or in_shape[1] != in_shape[2] or in_shape[3] != 3:
+    if len(in_shape) != 4 or in_shape[1] is None or in_shape[1] != in_shape[2] or in_shape[3] != 3:
         raise ConversionError(f"MobileNetV2 input is {in_shape}; a square RGB size such as 96 is needed")
     size = int(in_shape[1])
-    if type(mnv2.layers[-1]).__name__ != "GlobalAveragePooling2D":
+    if mnv2.layers[-1].class_name != "GlobalAveragePooling2D":
         raise ConversionError("the MobileNetV2 must end in global average pooling (include_top=False, pooling='avg')")
     tensors = encoder_tensors(mnv2, bgr)
     check_rescaling(model)
-    lstms = [l for l in model.layers if type(l).__name__ == "LSTM"]
-    dense = [l for l in model.layers if type(l).__name__ == "Dense"]
+    lstms = [l for l in model.layers if l.class_name == "LSTM"]
+    dense = [l for l in model.layers if l.class_name == "Dense"]
     recurrent = "converted"
     if mnv2 is model or not lstms:
         tensors.update(fresh_recurrent(keys))
@@ -203,21 +366,21 @@ def convert(model, keys, fps, window, bgr):
         if len(lstms) != 2 or len(dense) != 1:
             raise ConversionError(
                 f"expected 2 LSTM layers and 1 Dense layer after the encoder, found {len(lstms)} and {len(dense)}")
-        if not lstms[0].return_sequences or lstms[1].return_sequences:
+        if not lstms[0].config.get("return_sequences") or lstms[1].config.get("return_sequences"):
             raise ConversionError("the first LSTM must return sequences and the second only its last state")
         tensors.update(lstm_tensors(lstms[0], "lstm1", 1280))
         tensors.update(lstm_tensors(lstms[1], "lstm2", HIDDEN))
-        kernel, bias = dense[0].get_weights()
-        if dense[0].get_config().get("activation") != "sigmoid":
+        kernel, bias = dense[0].weight("kernel"), dense[0].weight("bias")
+        if activation(dense[0].config, "activation") != "sigmoid":
             raise ConversionError(f"Dense '{dense[0].name}' must use a sigmoid (independent per-key probabilities)")
         if kernel.shape[1] != len(keys):
             raise ConversionError(
                 f"the model has {kernel.shape[1]} outputs but {len(keys)} key names were given ({','.join(keys)})")
         tensors["output.weight"] = np.ascontiguousarray(kernel.T)
         tensors["output.bias"] = bias
-        t = model.input_shape[1] if len(model.input_shape) == 5 else None
-        if t is not None:
-            window = int(t)
+        top = model.input_shape
+        if len(top) == 5 and top[1] is not None:
+            window = int(top[1])
     pre = {"channelOrder": "RGB", "width": size, "height": size, "scale": 1 / 127.5, "offset": -1.0,
            "windowLength": int(window)}
     config = {"fps": str(fps), "frame_width": str(size), "frame_height": str(size), "window_length": str(window),
@@ -230,89 +393,44 @@ def convert(model, keys, fps, window, bgr):
 
 
 def write(tensors, meta, out):
-    from safetensors.numpy import save_file
+    """A safetensors file (8-byte little-endian header size, JSON header, raw little-endian data),
+    written to a temporary name first so a failed run leaves no half file."""
+    header, offset, blobs = {}, 0, []
+    for name in sorted(tensors):
+        data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    header["__metadata__"] = {str(k): str(v) for k, v in meta.items()}
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * (-len(raw) % 8)
     tmp = out + ".tmp"
-    save_file(tensors, tmp, metadata=meta)
-    os.replace(tmp, out)
-
-
-def seed_model(frames, size, batch=None):
-    """The seed's network in tf_keras, taking preprocessed frames (resizing and x/127.5-1 left out)."""
-    k = keras()
-    inp = k.Input((frames, size, size, 3), batch_size=batch, name="video_input")
-    base = k.applications.MobileNetV2(input_shape=(size, size, 3), alpha=1.0, include_top=False, weights=None,
-                                      pooling="avg")
-    x = k.layers.TimeDistributed(base)(inp)
-    x = k.layers.LSTM(HIDDEN, return_sequences=True)(x)
-    x = k.layers.LSTM(HIDDEN)(x)
-    out = k.layers.Dense(4, activation="sigmoid", name="output")(x)
-    return k.Model(inp, out), base
-
-
-def set_batch_norm_statistics(base, size, seed=0):
-    """Each batch norm's moving statistics set, in order, to those of its input on one fixed random
-    batch, so a random network's activations keep a realistic scale (without, they collapse towards
-    denormals)."""
-    k = keras()
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1, 1, (4, size, size, 3)).astype(np.float32)
-    for layer in base.layers:
-        if type(layer).__name__ != "BatchNormalization":
-            continue
-        probe = k.Model(base.input, layer.input)
-        a = probe(x, training=False).numpy()
-        gamma, beta, _, _ = layer.get_weights()
-        layer.set_weights([gamma, beta, a.mean(axis=(0, 1, 2)), a.var(axis=(0, 1, 2)) + 1e-3])
-
-
-def self_test(folder, frames=3, size=32):
-    os.makedirs(folder, exist_ok=True)
-    k = keras()
-    k.utils.set_random_seed(1)
-    model, base = seed_model(frames, size)
-    set_batch_norm_statistics(base, size)
-    # Non-zero Dense and LSTM biases beyond the initialiser's, so every tensor matters.
-    rng = np.random.default_rng(2)
-    for layer in model.layers:
-        if type(layer).__name__ in ("LSTM", "Dense"):
-            ws = layer.get_weights()
-            ws[-1] = ws[-1] + rng.uniform(-0.2, 0.2, ws[-1].shape).astype(np.float32)
-            layer.set_weights(ws)
-    h5 = os.path.join(folder, "model.h5")
-    model.save(h5)
-    loaded = load(h5)
-    tensors, meta = convert(loaded, SEED_KEYS, 10, frames, bgr=False)
-    write(tensors, meta, os.path.join(folder, "model.safetensors"))
-    x = rng.uniform(-1, 1, (2, frames, size, size, 3)).astype(np.float32)
-    probs = loaded(x, training=False).numpy()
-    encoder = find_mobilenet(loaded)
-    feats = encoder(x.reshape(-1, size, size, 3), training=False).numpy()
-    # A MobileNetV2 alone converts too (encoder only); with --bgr its stem takes R, G, B.
-    t2, m2 = convert(encoder, SEED_KEYS, 10, frames, bgr=True)
-    write(t2, m2, os.path.join(folder, "encoder_bgr.safetensors"))
-    from safetensors.numpy import save_file
-    save_file({"frames": x, "probabilities": probs.astype(np.float32), "features": feats.astype(np.float32)},
-              os.path.join(folder, "check.safetensors"))
-    print(f"self-test: wrote {folder}/model.h5, model.safetensors, encoder_bgr.safetensors, check.safetensors")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(struct.pack("<Q", len(raw)))
+            f.write(raw)
+            for blob in blobs:
+                f.write(blob)
+        os.replace(tmp, out)
+    except OSError as e:
+        raise ConversionError(f"{out}: cannot write it ({e.strerror})") from e
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("model", nargs="?", help="Keras .h5 or .keras file (MobileNetV2 or whole seed model)")
-    ap.add_argument("--out", help="PixelPilot model file to write (.safetensors)")
+    ap.add_argument("model", help="Keras .h5 or .keras file (MobileNetV2 or whole seed model)")
+    ap.add_argument("--out", required=True, help="PixelPilot model file to write (.safetensors)")
     ap.add_argument("--keys", default=",".join(SEED_KEYS), help="key names in output order (X keysyms)")
     ap.add_argument("--fps", type=int, default=10, help="frames per second the model was trained at")
     ap.add_argument("--window", type=int, default=20, help="frames per window (when the file does not fix it)")
     ap.add_argument("--bgr", action="store_true", help="the model was trained on B, G, R frames (the seed's)")
-    ap.add_argument("--self-test", metavar="DIR", help="convert a random Keras model and write a check")
     a = ap.parse_args(argv)
     try:
-        if a.self_test:
-            self_test(a.self_test)
-            return 0
-        if not a.model or not a.out:
-            ap.error("give MODEL and --out (or --self-test DIR)")
+        try:
+            import h5py  # noqa: F401
+        except ImportError as e:
+            raise ConversionError("h5py is not installed (Debian: apt install python3-h5py; or pip install h5py)") from e
         keys = [s.strip() for s in a.keys.split(",") if s.strip()]
         if not keys:
             raise ConversionError("--keys: no key names")

@@ -4,40 +4,66 @@ import XCTest
 import Autopilot
 import TensorKit
 
-/// tools/keras_to_pixelpilot.py on a randomly initialised tf_keras seed model (3 frames of 32×32,
-/// batch-norm statistics from a fixed random batch): the converted file must compute Keras's
-/// outputs. Runs the project's Python peers (.venv-bench, made by Benchmarks/setup_peers.sh).
+/// tools/keras_to_pixelpilot.py (numpy and h5py only, no TensorFlow) on the Keras files that
+/// tools/make_keras_fixtures.py made with tf_keras: a randomly initialised seed model of 3 frames
+/// of 32×32 (as tf_keras writes .h5 and Keras 3 writes .keras) and its MobileNetV2 alone, with the probabilities and features Keras computed. The
+/// converted files must compute Keras's outputs. The converter runs under Debian's python3 with
+/// python3-numpy and python3-h5py (`make deps` installs them), as a user would run it.
 final class KerasConversionTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
+    static let fixtures = root.appendingPathComponent("Tests/AutopilotTests/Fixtures/keras")
 
-    func testConvertedKerasSeedModelMatchesKeras() throws {
-        let python = Self.root.appendingPathComponent(".venv-bench/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw XCTSkip(
-                "no \(python.path): run Benchmarks/setup_peers.sh (tensorflow, tf_keras) to test the converter")
+    /// The first python3 that imports numpy and h5py: Debian's (which `make deps` equips), then PATH's.
+    static func python() throws -> URL {
+        var candidates = ["/usr/bin/python3"]
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            candidates.append("\(dir)/python3")
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keras-conversion-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
+            if try run(URL(fileURLWithPath: path), ["-c", "import numpy, h5py"]).status == 0 {
+                return URL(fileURLWithPath: path)
+            }
+        }
+        throw XCTFailure("no python3 with numpy and h5py: run `make deps` (python3-numpy, python3-h5py)")
+    }
+
+    struct XCTFailure: Error, CustomStringConvertible { let description: String; init(_ d: String) { description = d } }
+
+    static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, errors: String) {
         let process = Process()
-        process.executableURL = python
-        process.arguments = [
-            Self.root.appendingPathComponent("tools/keras_to_pixelpilot.py").path, "--self-test", dir.path,
-        ]
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            ["TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""], uniquingKeysWith: { $1 })
+        process.executableURL = executable
+        process.arguments = arguments
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "keras_to_pixelpilot --self-test failed:\n\(errText.suffix(2000))")
-        guard process.terminationStatus == 0 else { return }
+        return (process.terminationStatus, text)
+    }
 
-        let check = try SafeTensors.read(contentsOf: dir.appendingPathComponent("check.safetensors")).tensors
+    func convert(_ name: String, _ extra: [String] = [], into dir: URL) throws -> URL {
+        let out = dir.appendingPathComponent(name.replacingOccurrences(of: ".", with: "-") + ".safetensors")
+        let result = try Self.run(
+            try Self.python(),
+            [Self.root.appendingPathComponent("tools/keras_to_pixelpilot.py").path,
+             Self.fixtures.appendingPathComponent(name).path, "--out", out.path] + extra)
+        XCTAssertEqual(result.status, 0, "keras_to_pixelpilot \(name) failed:\n\(result.errors.suffix(2000))")
+        return out
+    }
+
+    func testConvertedKerasSeedModelMatchesKeras() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keras-conversion-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try convert("seed.h5", into: dir)
+        let kerasThree = try convert("seed.keras", into: dir)
+        let encoderFile = try convert("encoder.h5", ["--bgr", "--window", "3"], into: dir)
+
+        let check = try SafeTensors.read(contentsOf: Self.fixtures.appendingPathComponent("check.safetensors")).tensors
         let frames = check["frames"]!
-        let file = try ModelFile.read(from: dir.appendingPathComponent("model.safetensors"))
+        let file = try ModelFile.read(from: model)
         XCTAssertEqual(file.config["recurrent"], "converted")
         XCTAssertEqual(SeedPolicy.fps(of: file), 10)
         let policy = try SeedPolicy(modelFile: file, path: "model.safetensors")
@@ -51,10 +77,17 @@ final class KerasConversionTests: XCTestCase {
         XCTAssertLessThan(maxError(features, check["features"]!), 3e-3, "MobileNetV2 features against Keras")
         let probabilities = policy(frames).sigmoid()
         XCTAssertLessThan(maxError(probabilities, check["probabilities"]!), 1e-4, "key probabilities against Keras")
+        // The same network and weights saved by Keras 3 as .keras (layer groups named by class).
+        let fromKerasThree = try SeedPolicy(modelFile: try ModelFile.read(from: kerasThree), path: "seed.keras")
+        fromKerasThree.eval()
+        XCTAssertLessThan(
+            maxError(fromKerasThree(frames).sigmoid(), check["probabilities"]!), 1e-4, ".keras probabilities against Keras")
 
         // The encoder alone, converted with --bgr: R, G, B frames give Keras's features of B, G, R ones.
         let encoderOnly = try SeedPolicy(
-            modelFile: try ModelFile.read(from: dir.appendingPathComponent("encoder_bgr.safetensors")))
+            modelFile: try ModelFile.read(from: encoderFile))
+        XCTAssertEqual(encoderOnly.preprocessing.windowLength, 3)
+        XCTAssertEqual(try ModelFile.read(from: encoderFile).config["recurrent"], "initialised")
         encoderOnly.eval()
         let flat = frames.reshaped([s[0] * s[1], s[2], s[3], s[4]])
         let swapped = Tensor.uninitialized(flat.shape)
@@ -62,6 +95,23 @@ final class KerasConversionTests: XCTestCase {
             for c in 0..<3 { swapped.pointer[p * 3 + c] = flat.pointer[p * 3 + 2 - c] }
         }
         XCTAssertLessThan(maxError(encoderOnly.encode(swapped), check["features"]!), 3e-3, "--bgr encoder")
+    }
+
+    /// A file that is not a Keras model, and a missing one: exit 1 and a message naming the file.
+    func testBadFilesGetAMessageNamingThem() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keras-bad-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = Self.root.appendingPathComponent("tools/keras_to_pixelpilot.py").path
+        let notKeras = Self.fixtures.appendingPathComponent("check.safetensors").path
+        let missing = dir.appendingPathComponent("nothing.h5").path
+        for (input, expected) in [(notKeras, "not an HDF5 file"), (missing, "no such file")] {
+            let result = try Self.run(try Self.python(), [script, input, "--out", dir.appendingPathComponent("x").path])
+            XCTAssertEqual(result.status, 1, input)
+            XCTAssertTrue(result.errors.contains(input) && result.errors.contains(expected), result.errors)
+            XCTAssertFalse(result.errors.contains("Traceback"), result.errors)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("x").path))
     }
 
     func maxError(_ a: Tensor, _ b: Tensor) -> Float {
