@@ -113,6 +113,34 @@ final class PolicyTests: XCTestCase {
         for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-6) }
     }
 
+    /// `validationRecordings` names the validation part (what `demo autopilot` does to validate on
+    /// its live recording): exactly those recordings, the rest trained on, no test part; indices
+    /// that leave nothing to train on are refused.
+    func testExplicitValidationRecordings() throws {
+        var files: [RecordingFile] = []
+        for seed in [UInt64(21), 22, 23] {
+            let url = work.appendingPathComponent("split\(seed).ppr")
+            try SimulatedRacer.recordExpert(
+                track: RacerTrack(seed: seed, size: 0.6), seconds: 6, width: 160, height: 120,
+                human: HumanLikeKeys(mistakesPerSecond: 0, seed: seed), encoding: .raw, to: url)
+            files.append(try RecordingFile(url: url))
+        }
+        var options = PolicyTrainingOptions()
+        options.preprocessing = FramePreprocessing(width: 32, height: 24, scale: 1 / 127.5, offset: -1, windowLength: 4)
+        options.network = SmallPolicy.Configuration(channels: [4, 8, 8, 8], featureCount: 8, hiddenSize: 8)
+        options.epochs = 1
+        options.validationRecordings = [2]
+        let result = try PolicyTraining(recordings: files, options: options).run()
+        XCTAssertEqual(result.parts[.validation], [2])
+        XCTAssertEqual(result.parts[.train], [0, 1])
+        XCTAssertEqual(result.parts[.test], [])
+        XCTAssertNotNil(result.validation)
+        options.validationRecordings = [0, 1, 2]
+        XCTAssertThrowsError(try PolicyTraining(recordings: files, options: options).run()) { error in
+            XCTAssertTrue("\(error)".contains("leaving some to train on"), "\(error)")
+        }
+    }
+
     /// A corrupt, truncated, foreign or incomplete model file is refused, naming the file and
     /// what is wrong; a model is checked against the region and fps it would play on.
     func testBadModelFilesAndMismatchesAreClearErrors() throws {

@@ -22,6 +22,10 @@ public struct PolicyTrainingOptions: Sendable {
     public var patience: Int? = 2
     /// Fractions of the recordings held out (split by recording).
     public var validation = 0.15, test = 0.15
+    /// These recordings (indices into the recordings trained on) are the validation part and the
+    /// rest are trained on, with no test part, instead of the random split by ``validation`` and
+    /// ``test``.
+    public var validationRecordings: [Int]?
     public var splitSeed: UInt64 = 69
     /// Seed of the weights and the batch order.
     public var seed: UInt64 = 0
@@ -156,6 +160,16 @@ public struct PolicyTraining {
         let base = try WindowedDataset(recordings: recordings, windowLength: p.windowLength)
         var parts = base.split(validation: options.validation, test: options.test, seed: options.splitSeed)
         if recordings.count == 1 { parts = [.train: [0], .validation: [], .test: []] }
+        if let held = options.validationRecordings {
+            guard held.allSatisfy(recordings.indices.contains), Set(held).count < recordings.count else {
+                throw PolicyError.badData(
+                    "validation recordings \(held) must be distinct indices of the \(recordings.count) recordings, leaving some to train on")
+            }
+            parts = [
+                .validation: held.sorted(), .test: [],
+                .train: recordings.indices.filter { !held.contains($0) },
+            ]
+        }
         var train = dataset.examples(recordings: parts[.train])
         if options.balance { train = dataset.balanced(train, seed: options.splitSeed) }
         if options.flip { train = dataset.withFlips(train) }
