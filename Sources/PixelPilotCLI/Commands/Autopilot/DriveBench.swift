@@ -75,6 +75,8 @@ struct DriveBench: ParsableCommand {
     @Option(help: "rmsprop or adam.") var optimizer = PolicyOptimizer.adam
     @Option(help: "Learning rate.") var learningRate: Float = 0.001
     @Flag(help: "Add mirrored windows.") var flip = false
+    @Option(help: "Seed of the policy's initial weights and batch order (repeat with others to see the spread).")
+    var seed: UInt64 = 0
     @Option(
         help:
             "Rounds of expert corrections (DAgger): the policy drives the training tracks, the expert takes over where it errs, and the stretches are trained on."
@@ -139,6 +141,7 @@ struct DriveBench: ParsableCommand {
         options.patience = patience > 0 ? patience : nil
         options.optimizer = optimizer
         options.learningRate = learningRate
+        options.seed = seed
         options.flip = flip
         options.validation = 1 / Double(files.count)
         options.test = 0
@@ -207,7 +210,7 @@ struct DriveBench: ParsableCommand {
         report +=
             "Training: \(trainTracks.count) tracks (\(trainTracks.map(String.init).joined(separator: ","))) x \(Int(recordSeconds)) s of expert driving at \(PixelPilot.formatRate(fps)) fps, \(w)x\(h); "
         report +=
-            "\(result.history.epochs.count) epochs in \(String(format: "%.0f", trainSeconds)) s; network \(fw)x\(fh), window \(window), channels \(channels), features \(features), LSTM \(hidden) (\(model.network.parameterCount) parameters)"
+            "\(result.history.epochs.count) epochs in \(String(format: "%.0f", trainSeconds)) s; network \(fw)x\(fh), window \(window), channels \(channels), features \(features), LSTM \(hidden) (\(model.network.parameterCount) parameters), seed \(seed)"
         report +=
             "; thresholds "
             + zip(model.metadata.keyNames, thresholds).map { "\($0.0)=\(String(format: "%.2f", $0.1))" }.joined(
