@@ -57,7 +57,9 @@ final class LayoutLiveCLITests: XCTestCase {
         let good = work.appendingPathComponent("good")
         let badName = work.appendingPathComponent("bad-name")
         let badPNG = work.appendingPathComponent("bad-png")
-        for d in [good, badName, badPNG] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        for d in [good, badName, badPNG] {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        }
         defer { try? FileManager.default.removeItem(at: work) }
         let picture = Image(width: 120, height: 90, color: [40, 160, 90])
         try PNG.write(picture, path: good.appendingPathComponent("north-loop.png").path)
@@ -67,8 +69,14 @@ final class LayoutLiveCLITests: XCTestCase {
         try Data("not a png".utf8).write(to: badPNG.appendingPathComponent("u-turn.png"))
         for (dir, file) in [(badName, "castle.png"), (badPNG, "u-turn.png")] {
             for args in [
-                ["layout", "live", "--extractor", "threshold", "--guides", dir.path, "--virtual-display", "--seconds", "1"],
-                ["demo", "layout", "--extractor", "threshold", "--guides", dir.path, "--out", work.appendingPathComponent("demo").path],
+                [
+                    "layout", "live", "--extractor", "threshold", "--guides", dir.path, "--virtual-display",
+                    "--seconds", "1",
+                ],
+                [
+                    "demo", "layout", "--extractor", "threshold", "--guides", dir.path, "--out",
+                    work.appendingPathComponent("demo").path,
+                ],
             ] {
                 let r = try BuiltTool.run(BuiltTool.url(), args, in: work)
                 XCTAssertNotEqual(r.status, 0, "\(args)")
@@ -78,7 +86,10 @@ final class LayoutLiveCLITests: XCTestCase {
         }
         var r = try BuiltTool.run(
             BuiltTool.url(),
-            ["layout", "live", "--extractor", "threshold", "--guides", good.path, "--virtual-display", "--seconds", "1", "--start-now"],
+            [
+                "layout", "live", "--extractor", "threshold", "--guides", good.path, "--virtual-display", "--seconds",
+                "1", "--start-now",
+            ],
             in: work)
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.out.contains("Reading layouts"), r.out)

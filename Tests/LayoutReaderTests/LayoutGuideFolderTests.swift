@@ -45,8 +45,9 @@ final class LayoutGuideFolderTests: XCTestCase {
 
     /// The guide area (340×272 at 10, 44) of an overlay picture.
     func guideArea(_ img: Image) throws -> Image {
-        try img.cropped(x: 10, y: 44, width: GuideOverlayPicture.guideAreaSize.width,
-                        height: GuideOverlayPicture.guideAreaSize.height)
+        try img.cropped(
+            x: 10, y: 44, width: GuideOverlayPicture.guideAreaSize.width,
+            height: GuideOverlayPicture.guideAreaSize.height)
     }
 
     func testUserPicturesReplaceTheirClassesGuidesInTheOverlay() throws {
@@ -86,7 +87,8 @@ final class LayoutGuideFolderTests: XCTestCase {
             try guideArea(plain.render(state(best: 1))).pixels, shown.pixels, "the built-in guide is another picture")
         // The text and the top three are the same as with the built-in guides.
         let top = try mine.render(state(best: 1)).cropped(x: 0, y: 320, width: 360, height: 110)
-        XCTAssertEqual(top.pixels, try plain.render(state(best: 1)).cropped(x: 0, y: 320, width: 360, height: 110).pixels)
+        XCTAssertEqual(
+            top.pixels, try plain.render(state(best: 1)).cropped(x: 0, y: 320, width: 360, height: 110).pixels)
         // Class 3 from 3.png: centred vertically in the area; transparency shows the area's background.
         let z = try guideArea(mine.render(state(best: 3)))
         let green = (136 * 340 + 50) * 3
@@ -153,7 +155,8 @@ final class LayoutGuideFolderTests: XCTestCase {
         let guides = try LayoutGuideFolder(contentsOf: dir, classNames: names).guides(over: builtIn)
         let xvfb = try VirtualDisplay(width: 800, height: 600)
         defer { xvfb.stop() }
-        let overlay = try X11Overlay(displayName: xvfb.name, image: Image(width: 8, height: 8), at: ScreenPoint(x: 400, y: 20))
+        let overlay = try X11Overlay(
+            displayName: xvfb.name, image: Image(width: 8, height: 8), at: ScreenPoint(x: 400, y: 20))
         let presenter = GuideOverlayPresenter(overlay: overlay, picture: GuideOverlayPicture(guides: guides))
         presenter.present(state(best: 8))
         let screen = X11ScreenSource(connection: try X11Connection(name: xvfb.name))
@@ -163,6 +166,7 @@ final class LayoutGuideFolderTests: XCTestCase {
             onScreen = try screen.capture(overlay.rect).image.rgb()
         }
         XCTAssertEqual(onScreen.pixels, presenter.shown?.pixels)
-        XCTAssertEqual(try guideArea(onScreen).pixels, guides[8].image.pixels, "the user's twin-rooms picture on screen")
+        XCTAssertEqual(
+            try guideArea(onScreen).pixels, guides[8].image.pixels, "the user's twin-rooms picture on screen")
     }
 }

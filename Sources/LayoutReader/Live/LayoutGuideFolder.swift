@@ -23,7 +23,8 @@ public struct LayoutGuideFolder: Sendable {
         }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory.path) } catch {
-            throw ImagingError.badFile(path: directory.path, reason: "cannot list the folder (\(error.localizedDescription))")
+            throw ImagingError.badFile(
+                path: directory.path, reason: "cannot list the folder (\(error.localizedDescription))")
         }
         var found: [Int: (file: String, image: Image)] = [:]
         for file in names.sorted() where !file.hasPrefix(".") && file.lowercased().hasSuffix(".png") {
@@ -41,7 +42,8 @@ public struct LayoutGuideFolder: Sendable {
             }
             if let other = found[index] {
                 throw ImagingError.badFile(
-                    path: path, reason: "a second picture for class \(index) (\(classNames[index])), besides \(other.file)")
+                    path: path,
+                    reason: "a second picture for class \(index) (\(classNames[index])), besides \(other.file)")
             }
             let image = try PNG.read(path: path)
             guard image.width > 0, image.height > 0 else {
@@ -52,7 +54,9 @@ public struct LayoutGuideFolder: Sendable {
         guard !found.isEmpty else {
             throw ImagingError.badFile(
                 path: directory.path,
-                reason: "no guide pictures (expected NAME.png for a layout class, e.g. \(classNames.first ?? "north-loop").png)")
+                reason:
+                    "no guide pictures (expected NAME.png for a layout class, e.g. \(classNames.first ?? "north-loop").png)"
+            )
         }
         pictures = found
     }
