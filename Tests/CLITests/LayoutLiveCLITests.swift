@@ -1,5 +1,6 @@
 import DesktopTesting
 import Foundation
+import Imaging
 import XCTest
 
 /// `layout live`, `layout serve` and `demo layout` refuse bad input with a message that names it.
@@ -46,5 +47,53 @@ final class LayoutLiveCLITests: XCTestCase {
         r = try BuiltTool.run(BuiltTool.url(), ["layout", "live", "--server", "no-port-here"], in: work)
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("HOST:PORT"), r.err)
+    }
+
+    /// `--guides DIR` on `layout live` and `demo layout`: a PNG named after no layout class, or
+    /// one that cannot be read, stops the command before anything opens, naming the file; a good
+    /// folder runs; `--help` documents it.
+    func testUserGuideFoldersAreCheckedAndNamedInErrors() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("layout-guides-cli-\(UUID())")
+        let good = work.appendingPathComponent("good")
+        let badName = work.appendingPathComponent("bad-name")
+        let badPNG = work.appendingPathComponent("bad-png")
+        for d in [good, badName, badPNG] {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        }
+        defer { try? FileManager.default.removeItem(at: work) }
+        let picture = Image(width: 120, height: 90, color: [40, 160, 90])
+        try PNG.write(picture, path: good.appendingPathComponent("north-loop.png").path)
+        try PNG.write(picture, path: good.appendingPathComponent("hub.png").path)
+        try PNG.write(picture, path: badName.appendingPathComponent("hub.png").path)
+        try PNG.write(picture, path: badName.appendingPathComponent("castle.png").path)
+        try Data("not a png".utf8).write(to: badPNG.appendingPathComponent("u-turn.png"))
+        for (dir, file) in [(badName, "castle.png"), (badPNG, "u-turn.png")] {
+            for args in [
+                [
+                    "layout", "live", "--extractor", "threshold", "--guides", dir.path, "--virtual-display",
+                    "--seconds", "1",
+                ],
+                [
+                    "demo", "layout", "--extractor", "threshold", "--guides", dir.path, "--out",
+                    work.appendingPathComponent("demo").path,
+                ],
+            ] {
+                let r = try BuiltTool.run(BuiltTool.url(), args, in: work)
+                XCTAssertNotEqual(r.status, 0, "\(args)")
+                XCTAssertTrue(r.err.contains(dir.appendingPathComponent(file).path), r.err)
+                XCTAssertFalse(r.err.contains("Fatal error"), r.err)
+            }
+        }
+        var r = try BuiltTool.run(
+            BuiltTool.url(),
+            [
+                "layout", "live", "--extractor", "threshold", "--guides", good.path, "--virtual-display", "--seconds",
+                "1", "--start-now",
+            ],
+            in: work)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("Reading layouts"), r.out)
+        r = try BuiltTool.run(BuiltTool.url(), ["layout", "live", "--help"], in: work)
+        XCTAssertTrue(r.out.contains("--guides") && r.out.contains("north-loop.png"), r.out)
     }
 }

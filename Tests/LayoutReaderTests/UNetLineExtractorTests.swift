@@ -86,6 +86,10 @@ final class UNetLineExtractorTests: XCTestCase {
         XCTAssertEqual(mask.lineCount, 8 * 60 * 3)
     }
 
+    /// The docs' promise: with every stale tile rerun at once (`.all`), each update's mask equals a
+    /// full pass with the statistics in force; with a limited stale budget it does whenever no
+    /// stale tile is left (and always on the tiles that changed: see
+    /// `testChangedTilesRunAtOnceAndStaleTilesConvergeToAFullPass`).
     func testIncrementalUpdatesEqualFullPasses() throws {
         let net = tinyNetwork()
         let base = picture(150, 110, seed: 2)
@@ -100,26 +104,35 @@ final class UNetLineExtractorTests: XCTestCase {
             UNetNormalization.fixed(mean: [45, 50, 65], std: [20, 20, 25]), .exact, .refreshed(tolerance: 0.5),
         ] {
             for cleanup in [nil, SparsePixelCleanup()] {
-                let live = UNetLineExtractor(network: net, normalization: normalization, cleanup: cleanup)
-                for (i, (img, origin)) in steps.enumerated() {
-                    let incremental = try live.lines(of: img, origin: origin, scale: 1)
-                    let report = try XCTUnwrap(live.lastUpdate)
-                    // A fresh extractor with the statistics the live one used: a full pass.
-                    let full = UNetLineExtractor(
-                        network: net, normalization: .fixed(mean: report.mean, std: report.std), cleanup: cleanup)
-                    let want = try full.lines(of: img, origin: origin, scale: 1)
-                    XCTAssertEqual(full.lastUpdate?.tilesRun, full.lastUpdate?.tiles)
-                    XCTAssertEqual(incremental, want, "\(normalization) step \(i)")
-                    XCTAssertGreaterThan(want.lineCount, 0)
-                    XCTAssertLessThan(want.lineCount, img.width * img.height)
-                    if i == 2, !report.statisticsRefreshed {
-                        // Only the tiles under the changed rectangle ran again.
-                        XCTAssertLessThanOrEqual(report.tilesRun, 4, "\(normalization)")
-                    }
-                    if case .exact = normalization {
-                        let seed = try UNetLineExtractor(network: net, normalization: .exact, cleanup: cleanup)
-                            .lines(of: img, origin: origin, scale: 1)
-                        XCTAssertEqual(incremental, seed, "exact statistics: identical to a fresh full pass")
+                for budget in [UNetStaleTileBudget.all, UNetStaleTileBudget(tiles: 2)] {
+                    let live = UNetLineExtractor(
+                        network: net, normalization: normalization, cleanup: cleanup, staleBudget: budget)
+                    for (i, (img, origin)) in steps.enumerated() {
+                        let incremental = try live.lines(of: img, origin: origin, scale: 1)
+                        let report = try XCTUnwrap(live.lastUpdate)
+                        // A fresh extractor with the statistics the live one used: a full pass.
+                        let full = UNetLineExtractor(
+                            network: net, normalization: .fixed(mean: report.mean, std: report.std), cleanup: cleanup)
+                        let want = try full.lines(of: img, origin: origin, scale: 1)
+                        XCTAssertEqual(full.lastUpdate?.tilesRun, full.lastUpdate?.tiles)
+                        XCTAssertGreaterThan(want.lineCount, 0)
+                        XCTAssertLessThan(want.lineCount, img.width * img.height)
+                        if budget == .all { XCTAssertEqual(report.staleTilesLeft, 0) }
+                        if report.staleTilesLeft == 0 {
+                            XCTAssertEqual(incremental, want, "\(normalization) \(budget) step \(i)")
+                        }
+                        if i == 2 {
+                            // Only the tiles under the changed rectangle changed.
+                            XCTAssertLessThanOrEqual(report.tilesChanged, 4, "\(normalization)")
+                            if !report.statisticsRefreshed, budget == .all {
+                                XCTAssertLessThanOrEqual(report.tilesRun, 4, "\(normalization)")
+                            }
+                        }
+                        if case .exact = normalization, budget == .all {
+                            let seed = try UNetLineExtractor(network: net, normalization: .exact, cleanup: cleanup)
+                                .lines(of: img, origin: origin, scale: 1)
+                            XCTAssertEqual(incremental, seed, "exact statistics: identical to a fresh full pass")
+                        }
                     }
                 }
             }
@@ -133,6 +146,103 @@ final class UNetLineExtractorTests: XCTestCase {
         XCTAssertEqual(first.tilesRun, first.tiles)
         XCTAssertLessThan(
             second.tilesRun, second.tiles - first.tiles + 8, "tiles kept across growth: \(first) \(second)")
+    }
+
+    /// Tiles of `b` (x, y in tile units from the origin) that `a` had not, or whose 32×32 pixels
+    /// differ between `a` and `b` (each seen around its origin; pixels outside a map are black),
+    /// and how many tiles `b` has. Computed here independently of the extractor.
+    func changedTiles(_ a: Image, _ oa: GridPoint, _ b: Image, _ ob: GridPoint) -> (Set<[Int]>, Int) {
+        func px(_ img: Image, _ o: GridPoint, _ x: Int, _ y: Int) -> [UInt8] {
+            let ix = x + o.x
+            let iy = y + o.y
+            guard ix >= 0, iy >= 0, ix < img.width, iy < img.height else { return [0, 0, 0] }
+            let i = (iy * img.width + ix) * img.channels
+            return Array(img.pixels[i..<(i + 3)])
+        }
+        func fdiv(_ v: Int) -> Int { v >= 0 ? v / 32 : -((-v + 31) / 32) }
+        var out = Set<[Int]>()
+        var count = 0
+        let had = (fdiv(-oa.x)...fdiv(a.width - 1 - oa.x), fdiv(-oa.y)...fdiv(a.height - 1 - oa.y))
+        for ty in fdiv(-ob.y)...fdiv(b.height - 1 - ob.y) {
+            for tx in fdiv(-ob.x)...fdiv(b.width - 1 - ob.x) {
+                count += 1
+                if !had.0.contains(tx) || !had.1.contains(ty) {
+                    out.insert([tx, ty])
+                    continue
+                }
+                search: for y in (ty * 32)..<(ty * 32 + 32) {
+                    for x in (tx * 32)..<(tx * 32 + 32) where px(a, oa, x, y) != px(b, ob, x, y) {
+                        out.insert([tx, ty])
+                        break search
+                    }
+                }
+            }
+        }
+        return (out, count)
+    }
+
+    /// With a limited stale budget: an update that moves the statistics still runs every changed
+    /// tile at once with the new statistics (its mask there equals a full pass's), reruns at most
+    /// the budget of stale tiles, keeps the old masks elsewhere, and, the map staying the same,
+    /// converges to exactly a full pass with the current statistics in ceil(stale / budget) updates.
+    func testChangedTilesRunAtOnceAndStaleTilesConvergeToAFullPass() throws {
+        let net = tinyNetwork()
+        let base = picture(150, 110, seed: 2)
+        let o0 = GridPoint(x: 70, y: 50)
+        var next = grown(base, left: 37, top: 45, right: 20, bottom: 0)
+        next.fillRect(x: 60, y: 70, width: 9, height: 5, color: [140, 140, 190])
+        next.fillRect(x: 150, y: 120, width: 30, height: 4, color: [150, 150, 200])
+        let o1 = GridPoint(x: 107, y: 95)
+        for budget in [UNetStaleTileBudget(tiles: 3), UNetStaleTileBudget(seconds: 0, minimumTiles: 3)] {
+            let live = UNetLineExtractor(network: net, normalization: .exact, cleanup: nil, staleBudget: budget)
+            _ = try live.lines(of: base, origin: o0, scale: 1)
+            let first = try XCTUnwrap(live.lastUpdate)
+            XCTAssertEqual(first.tilesChanged, first.tiles, "a new map: every tile is new")
+            XCTAssertEqual(first.staleTilesLeft, 0)
+            let (changed, tiles) = changedTiles(base, o0, next, o1)
+            XCTAssertFalse(changed.isEmpty)
+            var mask = try live.lines(of: next, origin: o1, scale: 1)
+            var report = try XCTUnwrap(live.lastUpdate)
+            XCTAssertTrue(report.statisticsRefreshed, "the grown map has other statistics")
+            XCTAssertEqual(report.tiles, tiles)
+            XCTAssertEqual(report.tilesChanged, changed.count, "\(report)")
+            XCTAssertEqual(report.staleTilesRun, 3, "the budget")
+            let kept = tiles - changed.count
+            XCTAssertGreaterThan(kept, 10)
+            XCTAssertEqual(report.staleTilesRun + report.staleTilesLeft, kept, "every kept unchanged tile is stale")
+            let full = try UNetLineExtractor(
+                network: net, normalization: .fixed(mean: report.mean, std: report.std), cleanup: nil
+            ).lines(of: next, origin: o1, scale: 1)
+            XCTAssertEqual(mask.origin, full.origin)
+            XCTAssertNotEqual(mask, full, "stale tiles still hold masks made with the old statistics")
+            for t in changed {
+                for y in max(0, t[1] * 32 + o1.y)..<min(next.height, t[1] * 32 + 32 + o1.y) {
+                    for x in max(0, t[0] * 32 + o1.x)..<min(next.width, t[0] * 32 + 32 + o1.x)
+                    where mask.values[y * mask.width + x] != full.values[y * full.width + x] {
+                        return XCTFail("changed tile \(t) differs from the full pass at \(x), \(y)")
+                    }
+                }
+            }
+            // The map stays the same: each update reruns 3 more stale tiles until none is left.
+            var updates = 0
+            var left = report.staleTilesLeft
+            while report.staleTilesLeft > 0 {
+                mask = try live.lines(of: next, origin: o1, scale: 1)
+                report = try XCTUnwrap(live.lastUpdate)
+                updates += 1
+                XCTAssertFalse(report.statisticsRefreshed)
+                XCTAssertEqual(report.tilesChanged, 0)
+                XCTAssertEqual(report.staleTilesRun, min(3, left))
+                XCTAssertEqual(report.staleTilesLeft, left - report.staleTilesRun)
+                left = report.staleTilesLeft
+                guard updates < 100 else { return XCTFail("no convergence") }
+            }
+            XCTAssertEqual(updates, (kept - 3 + 2) / 3)
+            XCTAssertEqual(mask, full, "converged: exactly the full pass with the current statistics")
+            // And stays there: nothing left to run.
+            XCTAssertEqual(try live.lines(of: next, origin: o1, scale: 1), full)
+            XCTAssertEqual(live.lastUpdate?.tilesRun, 0)
+        }
     }
 
     func testHalfScaleGridIsAnchoredToTheOrigin() throws {

@@ -2,35 +2,6 @@ import Foundation
 import Imaging
 import TensorKit
 
-/// How ``UNetLineExtractor`` chooses the per-channel statistics that standardise the map
-/// (`(x - mean) / (std + 1e-8)`, population std, as the seed; reference §7.1).
-public enum UNetNormalization: Sendable, Equatable {
-    /// The seed's rule: the statistics of the whole current map at every call. Any change of them
-    /// reruns every tile, so the mask always equals a full pass; updates are incremental only while
-    /// the statistics stay exactly the same (in practice: rarely, since every new pixel moves them).
-    case exact
-    /// The statistics of the map when they were last refreshed. They are refreshed (and every tile
-    /// rerun) when a channel's mean or std on the current map has moved by more than `tolerance`
-    /// times that channel's std. Between refreshes the mask equals, bit for bit, a full pass with
-    /// the held statistics, and those differ from the current map's by at most `tolerance` std.
-    case refreshed(tolerance: Float)
-    /// Fixed statistics, one mean and std per RGB channel (0-255 units): updates are always
-    /// incremental and always equal a full pass.
-    case fixed(mean: [Float], std: [Float])
-}
-
-/// What the last ``UNetLineExtractor/lines(of:origin:scale:)`` call did.
-public struct UNetUpdateReport: Sendable, Equatable {
-    /// Tiles covering the map, and how many went through the network.
-    public var tiles: Int, tilesRun: Int
-    /// True when the normalisation statistics changed, so every tile was rerun.
-    public var statisticsRefreshed: Bool
-    /// The statistics used (per RGB channel, 0-255 units).
-    public var mean: [Float], std: [Float]
-    /// Wall time of the call, seconds.
-    public var seconds: Double
-}
-
 /// Map lines by the seed's UNet (reference §6-8): the map (at the seed's half scale) is
 /// standardised per channel, cut into 32×32 tiles, each tile's pixels classified by an
 /// ``AttentionUNet`` (argmax of 2 logits, a tie gives 0), and the mask cleaned of sparse pixels
@@ -41,16 +12,29 @@ public struct UNetUpdateReport: Sendable, Equatable {
 /// keeps its tiles; pixels outside the map are black (0), like the seed's zero padding, and are
 /// standardised like every other pixel.
 ///
-/// **Incremental updates.** The extractor keeps each tile's input pixels and its mask. A later
-/// call on the same growing map runs the network only on tiles whose pixels differ from the kept
-/// ones (or are new). That gives exactly the mask of a full pass because (1) the network sees one
-/// tile at a time, with no overlap and no context from neighbours (the seed's tiling), and group
-/// norm normalises each tile on its own, so a tile's mask depends only on its pixels and the
+/// **Incremental updates.** The extractor keeps each tile's input pixels, its mask and which
+/// statistics made it. A later call on the same growing map runs the network on every tile whose
+/// pixels differ from the kept ones (or are new), always in that call, with the statistics in
+/// force. That gives exactly the mask of a full pass on those tiles because (1) the network sees
+/// one tile at a time, with no overlap and no context from neighbours (the seed's tiling), and
+/// group norm normalises each tile on its own, so a tile's mask depends only on its pixels and the
 /// normalisation statistics; (2) unchanged pixels with unchanged statistics give the same network
-/// input, hence bit-identical logits; and (3) the cleanup is rerun over the whole mask (it is
-/// cheap). What can move is the statistics: see ``UNetNormalization`` (the default,
-/// `.refreshed(tolerance: 0.05)`, reruns everything when they drift by 5 % of a std, and in
-/// between equals a full pass with the held statistics exactly). ``reset()`` forgets the tiles.
+/// input, hence bit-identical logits; and (3) the cleanup is rerun over the whole mask (it is cheap).
+///
+/// **Statistics that move.** When the statistics change (see ``UNetNormalization``; the default,
+/// `.refreshed(tolerance: 0.05)`, changes them when they drift by 5 % of a std), every kept tile is
+/// *stale*: its pixels are the same but its mask was made with the old statistics. Rerunning them
+/// all at once (``UNetStaleTileBudget/all``) costs a full pass: on a 4K stream's map of ~1600 tiles
+/// that measured 1.1-1.6 s on two cores, over the live goal of 1 s an update. So by default
+/// (``UNetStaleTileBudget/live``) an update reruns the changed tiles and then as many stale tiles
+/// as fit in its time budget, nearest the newest capture first, and the rest over the next updates;
+/// a stale tile keeps the mask of a full pass with statistics held earlier in this stream (each
+/// refresh moves them by about `tolerance` std, which moves few pixels: at most 0.14 % of the line
+/// pixels measured). So: changed tiles are always right in the update that sees them; the mask
+/// equals a full pass with the statistics in force exactly when ``UNetUpdateReport/staleTilesLeft``
+/// is 0; and since every update reruns at least ``UNetStaleTileBudget/minimumTiles`` stale tiles,
+/// once the statistics stop moving the mask converges to that full pass. ``reset()`` forgets the
+/// tiles.
 ///
 /// Maps at another scale (`scale` map pixels per half-scale pixel, 2 for a 4K capture) are first
 /// box-averaged onto a half-scale grid anchored to the origin, so the mask is at the seed's scale
@@ -61,6 +45,8 @@ public final class UNetLineExtractor: LineExtracting {
     public var normalization: UNetNormalization
     /// The sparse-pixel cleanup (nil: none).
     public var cleanup: SparsePixelCleanup?
+    /// How many stale tiles (made with older statistics) an update reruns besides the changed ones.
+    public var staleBudget: UNetStaleTileBudget
     /// Tiles per network call (64, as the seed).
     public var batchSize = 64
     public private(set) var lastUpdate: UNetUpdateReport?
@@ -73,21 +59,30 @@ public final class UNetLineExtractor: LineExtracting {
     struct TileEntry {
         var pixels: [UInt8]
         var mask: [UInt8]
+        /// The statistics generation that made the mask.
+        var generation: Int
     }
     private var cache: [TileKey: TileEntry] = [:]
     private var heldMean: [Float]?
     private var heldStd: [Float]?
+    /// Bumped whenever the statistics in force change: tiles of an older generation are stale.
+    private var generation = 0
+    /// Where the last changed tiles were (tile units): stale tiles run nearest this first.
+    private var focus: (x: Double, y: Double) = (0, 0)
+    /// Measured network seconds per tile (for the time budget), smoothed.
+    private var secondsPerTile: Double?
 
     /// An extractor running `network` (evaluation mode is set here).
     public init(
         network: AttentionUNet, name: String = "unet", normalization: UNetNormalization = .refreshed(tolerance: 0.05),
-        cleanup: SparsePixelCleanup? = SparsePixelCleanup()
+        cleanup: SparsePixelCleanup? = SparsePixelCleanup(), staleBudget: UNetStaleTileBudget = .live
     ) {
         network.eval()
         self.network = network
         self.name = name
         self.normalization = normalization
         self.cleanup = cleanup
+        self.staleBudget = staleBudget
         plan = UNetInferencePlan(network)
     }
 
@@ -95,7 +90,7 @@ public final class UNetLineExtractor: LineExtracting {
     /// names). Errors name the file.
     public convenience init(
         contentsOf url: URL, normalization: UNetNormalization = .refreshed(tolerance: 0.05),
-        cleanup: SparsePixelCleanup? = SparsePixelCleanup()
+        cleanup: SparsePixelCleanup? = SparsePixelCleanup(), staleBudget: UNetStaleTileBudget = .live
     ) throws {
         let (net, config) = try AttentionUNet.read(from: url)
         guard net.granularity <= UNetLineExtractor.tile else {
@@ -108,21 +103,24 @@ public final class UNetLineExtractor: LineExtracting {
                 reason: "the UNet takes \(net.configuration.inputChannels) channels; map lines need RGB (3)")
         }
         let name = config["name"] ?? url.deletingPathExtension().lastPathComponent
-        self.init(network: net, name: name, normalization: normalization, cleanup: cleanup)
+        self.init(network: net, name: name, normalization: normalization, cleanup: cleanup, staleBudget: staleBudget)
     }
 
     /// The small default network committed with PixelPilot (`unet-small.safetensors`; see
     /// ``UNetDefaultModel``).
     public static func loadDefault(
-        normalization: UNetNormalization = .refreshed(tolerance: 0.05)
+        normalization: UNetNormalization = .refreshed(tolerance: 0.05), staleBudget: UNetStaleTileBudget = .live
     ) throws -> UNetLineExtractor {
-        try UNetLineExtractor(contentsOf: UNetDefaultModel.url(), normalization: normalization)
+        try UNetLineExtractor(
+            contentsOf: UNetDefaultModel.url(), normalization: normalization, staleBudget: staleBudget)
     }
 
     public func reset() {
         cache = [:]
         heldMean = nil
         heldStd = nil
+        generation = 0
+        focus = (0, 0)
         lastUpdate = nil
     }
 
@@ -142,11 +140,13 @@ public final class UNetLineExtractor: LineExtracting {
         let (mean, std) = statistics(img)
         var refreshed = false
         if heldMean != mean || heldStd != std {
-            cache = [:]
+            // Kept tiles stay (their pixels still tell what changed) but are stale from now on.
+            generation += 1
             heldMean = mean
             heldStd = std
             refreshed = true
         }
+        let current = generation
         let t = UNetLineExtractor.tile
         func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
         let tx0 = floorDiv(-o.x, t)
@@ -154,6 +154,7 @@ public final class UNetLineExtractor: LineExtracting {
         let ty0 = floorDiv(-o.y, t)
         let ty1 = floorDiv(h - 1 - o.y, t)
         var pending: [(TileKey, [UInt8])] = []
+        var stale: [TileKey] = []
         var keys: [TileKey] = []
         img.pixels.withUnsafeBufferPointer { px in
             var buf = [UInt8](repeating: 0, count: t * t * 3)
@@ -186,11 +187,16 @@ public final class UNetLineExtractor: LineExtracting {
                             }
                         }
                     }
-                    if cache[key]?.pixels != buf { pending.append((key, buf)) }
+                    if let kept = cache[key], kept.pixels == buf {
+                        if kept.generation != current { stale.append(key) }
+                    } else {
+                        pending.append((key, buf))
+                    }
                 }
             }
         }
         run(pending, mean: mean, std: std)
+        let staleRun = runStale(stale, changed: pending, mean: mean, std: std, start: start)
         var values = [UInt8](repeating: 0, count: w * h)
         values.withUnsafeMutableBufferPointer { out in
             for key in keys {
@@ -210,13 +216,66 @@ public final class UNetLineExtractor: LineExtracting {
         cleanup?.apply(&values, width: w, height: h)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         lastUpdate = UNetUpdateReport(
-            tiles: keys.count, tilesRun: pending.count, statisticsRefreshed: refreshed, mean: mean, std: std,
+            tiles: keys.count, tilesRun: pending.count + staleRun, tilesChanged: pending.count, staleTilesRun: staleRun,
+            staleTilesLeft: stale.count - staleRun, statisticsRefreshed: refreshed, mean: mean, std: std,
             seconds: seconds)
         return LineMask(width: w, height: h, values: values, origin: o, scale: 1)
     }
 
-    /// Standardises and classifies the tiles in batches, storing pixels and masks in the cache.
+    /// Reruns stale tiles within ``staleBudget``, nearest the changed tiles first (or the last
+    /// place tiles changed); returns how many ran (a prefix of the sorted stale tiles).
+    private func runStale(
+        _ stale: [TileKey], changed: [(TileKey, [UInt8])], mean: [Float], std: [Float], start: UInt64
+    ) -> Int {
+        if !changed.isEmpty {
+            var sx = 0.0
+            var sy = 0.0
+            for (k, _) in changed {
+                sx += Double(k.x)
+                sy += Double(k.y)
+            }
+            focus = (sx / Double(changed.count), sy / Double(changed.count))
+        }
+        guard !stale.isEmpty else { return 0 }
+        let f = focus
+        let order = stale.sorted { a, b in
+            let da = (Double(a.x) - f.x) * (Double(a.x) - f.x) + (Double(a.y) - f.y) * (Double(a.y) - f.y)
+            let db = (Double(b.x) - f.x) * (Double(b.x) - f.x) + (Double(b.y) - f.y) * (Double(b.y) - f.y)
+            return da != db ? da < db : (a.y, a.x) < (b.y, b.x)
+        }
+        let budget = staleBudget
+        let cap = min(order.count, budget.tiles ?? order.count)
+        let floor = min(order.count, budget.minimumTiles)
+        var done = 0
+        while done < max(cap, floor) {
+            var count = min(batchSize, max(cap, floor) - done)
+            if done >= floor, let limit = budget.seconds {
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let perTile = max(secondsPerTile ?? 0.002, 1e-6)
+                let fit = Int(((limit - elapsed) / perTile).rounded(.down))
+                count = min(count, fit)
+            } else if done < floor {
+                count = min(count, floor - done)
+            }
+            if count <= 0 { break }
+            let batch = order[done..<(done + count)].map { ($0, cache[$0]!.pixels) }
+            run(batch, mean: mean, std: std)
+            done += count
+        }
+        return done
+    }
+
+    /// Standardises and classifies the tiles in batches, storing pixels and masks in the cache
+    /// (made by the statistics generation in force), and updates the measured time per tile.
     private func run(_ pending: [(TileKey, [UInt8])], mean: [Float], std: [Float]) {
+        guard !pending.isEmpty else { return }
+        let began = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let perTile = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9 / Double(pending.count)
+            // Small runs are dominated by fixed costs; weigh by size, and follow the machine's load.
+            let w = min(1, Double(pending.count) / 64)
+            secondsPerTile = secondsPerTile.map { $0 + 0.5 * w * (perTile - $0) } ?? perTile
+        }
         let t = UNetLineExtractor.tile
         let inv = std.map { 1 / ($0 + 1e-8) }
         var start = 0
@@ -239,7 +298,8 @@ public final class UNetLineExtractor: LineExtracting {
             mask.withUnsafeMutableBufferPointer { UNetInferencePlan.argmax(logits, into: $0.baseAddress!) }
             for i in 0..<count {
                 let (key, pixels) = pending[start + i]
-                cache[key] = TileEntry(pixels: pixels, mask: Array(mask[(i * t * t)..<((i + 1) * t * t)]))
+                cache[key] = TileEntry(
+                    pixels: pixels, mask: Array(mask[(i * t * t)..<((i + 1) * t * t)]), generation: generation)
             }
             start += count
         }

@@ -3,11 +3,18 @@ import Imaging
 /// Draws the guide overlay for a ``GuideState``: the named layout's guide with the player on it,
 /// the top three layouts with their probabilities, "NOT SURE YET" while the top probability is
 /// low, and the notice (no map lines, server down) in orange. A pure function of its inputs.
+///
+/// `guides` is indexed by class index; a guide made from a user's picture
+/// (``LayoutGuide/init(name:userPicture:)``, e.g. from a ``LayoutGuideFolder``) is shown as the
+/// user drew it, fitted to the guide area, without the player's marker.
 public struct GuideOverlayPicture: Sendable {
     public static let width = 360
     public static let height = 430
-    /// The box the guide is fitted into.
+    /// The box the guide is fitted into (a user's guide picture is scaled to fit it).
     static let guideBox = (x: 10, y: 44, width: 340, height: 272)
+    /// The guide area's size in overlay pixels.
+    public static var guideAreaSize: (width: Int, height: Int) { (guideBox.width, guideBox.height) }
+    static let guideBackground: Color = [6, 7, 10]
     public var guides: [LayoutGuide]
 
     public init(guides: [LayoutGuide]) { self.guides = guides }
@@ -39,7 +46,7 @@ public struct GuideOverlayPicture: Sendable {
             }
         }
         let box = Self.guideBox
-        img.fillRect(x: box.x, y: box.y, width: box.width, height: box.height, color: [6, 7, 10])
+        img.fillRect(x: box.x, y: box.y, width: box.width, height: box.height, color: Self.guideBackground)
         if let best = top.first, state.phase == .answer || state.phase == .notSure, best.index < guides.count {
             drawGuide(guides[best.index], state: state, dimmed: state.phase == .notSure, into: &img)
         }
@@ -68,9 +75,11 @@ public struct GuideOverlayPicture: Sendable {
     private func drawGuide(_ guide: LayoutGuide, state: GuideState, dimmed: Bool, into img: inout Image) {
         let box = Self.guideBox
         let g = guide.image.rgb()
-        let s = min(Float(box.width) / Float(max(1, g.width)), Float(box.height) / Float(max(1, g.height)))
-        let w = max(1, Int(Float(g.width) * s))
-        let h = max(1, Int(Float(g.height) * s))
+        let s =
+            guide.fittedToOverlay
+            ? 1 : min(Float(box.width) / Float(max(1, g.width)), Float(box.height) / Float(max(1, g.height)))
+        let w = guide.fittedToOverlay ? g.width : max(1, Int(Float(g.width) * s))
+        let h = guide.fittedToOverlay ? g.height : max(1, Int(Float(g.height) * s))
         var fitted = g.resized(width: w, height: h)
         if dimmed {
             fitted.pixels.withUnsafeMutableBufferPointer { p in
@@ -80,7 +89,7 @@ public struct GuideOverlayPicture: Sendable {
         let x0 = box.x + (box.width - w) / 2
         let y0 = box.y + (box.height - h) / 2
         img.draw(fitted, atX: x0, y: y0)
-        if let off = state.playerOffset {
+        if guide.marksPlayer, let off = state.playerOffset {
             let px = x0 + Int((guide.entranceX + off.x * guide.pixelsPerMapPixel) * s)
             let py = y0 + Int((guide.entranceY + off.y * guide.pixelsPerMapPixel) * s)
             if px >= box.x, py >= box.y, px < box.x + box.width, py < box.y + box.height {

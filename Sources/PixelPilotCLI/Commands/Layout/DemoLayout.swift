@@ -18,7 +18,8 @@ struct DemoLayout: ParsableCommand {
             --seconds), (5) writes map.png (the stitched map), mask.png (the lines found),
             tokens.png (the tokens over the map), overlay.png (a screenshot of the overlay when
             it became right for good), summary.json, and prints the summary: the time and the
-            distance walked to a stable right answer.
+            distance walked to a stable right answer. --guides DIR shows your own guide pictures
+            (NAME.png per layout class, as for `layout live`) instead of the built-in ones.
             """)
 
     @OptionGroup var models: LayoutModelOptions
@@ -35,6 +36,8 @@ struct DemoLayout: ParsableCommand {
     @Option(help: "Below this top probability the overlay says NOT SURE YET (0-1).") var sure: Float = 0.5
     @Option(help: "Give up after this many seconds of play.") var seconds = 90.0
     @Option(help: "X display to use (default: a private Xvfb).") var display: String?
+    @Option(help: "Folder of your guide pictures, NAME.png per layout class (e.g. north-loop.png); others built in.")
+    var guides: String?
 
     func validate() throws {
         guard fps > 0, fps <= 10 else { throw ValidationError("--fps must be in (0, 10]") }
@@ -47,6 +50,7 @@ struct DemoLayout: ParsableCommand {
         try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
         func path(_ name: String) -> String { outURL.appendingPathComponent(name).path }
         let inference = try models.makeInference()
+        let guidePictures = try overlayGuides(folder: guides)
         print("1. Models: extractor \(inference.extractor.name), classifier with \(inference.classNames.count) classes")
 
         var virtual: VirtualDisplay?
@@ -78,7 +82,7 @@ struct DemoLayout: ParsableCommand {
             source: X11ScreenSource(connection: connection), region: region, inference: inference, settings: settings)
         let at = ScreenPoint(x: 1280 - GuideOverlayPicture.width - 10, y: 10)
         let overlay = try X11Overlay(displayName: name, image: Image(width: 8, height: 8), at: at)
-        let presenter = GuideOverlayPresenter(overlay: overlay, picture: GuideOverlayPicture(guides: arenaGuides()))
+        let presenter = GuideOverlayPresenter(overlay: overlay, picture: GuideOverlayPicture(guides: guidePictures))
         let shooter = X11ScreenSource(connection: try X11Connection(name: name))
         let log = DemoLog(truth: cls.rawValue)
         reader.onState = { state in

@@ -20,6 +20,13 @@ struct LayoutLive: ParsableCommand {
             layouts; "NOT SURE YET" while the top probability is below --sure; when an update has
             no map lines it keeps the last answer.
 
+            --guides DIR shows your own guide pictures: one PNG per layout class, named after the
+            class (DIR/north-loop.png, DIR/hub.png, ...; the class number, DIR/1.png, works too),
+            any size: the overlay scales the picture of the predicted layout to its guide area
+            (without the player's marker, since your picture's entrance is unknown) and draws the
+            built-in guide for classes without a file. A PNG that cannot be read or whose name is
+            not a layout class is an error naming the file, before anything starts.
+
             By default the models run in this process. With --server HOST:PORT each update goes
             to `pixelpilot layout serve` instead (--token or $PIXELPILOT_LAYOUT_TOKEN when the
             server is not on loopback); when the server is down the stream keeps stitching, the
@@ -29,6 +36,7 @@ struct LayoutLive: ParsableCommand {
               pixelpilot layout live --fps 2
               pixelpilot layout live --server 127.0.0.1:50000 --start-now
               pixelpilot layout live --extractor threshold --vit my-vit.safetensors
+              pixelpilot layout live --guides ~/my-guides
             """)
 
     @OptionGroup var display: DisplayOptions
@@ -44,6 +52,8 @@ struct LayoutLive: ParsableCommand {
     @Option(help: "Matches below this stitching confidence are skipped (0-1).") var minConfidence: Float = 0.3
     @Option(help: "Top-left corner of the overlay X,Y (default: the screen's top-right corner).") var overlayAt: String?
     @Flag(help: "No overlay; the status line only.") var noOverlay = false
+    @Option(help: "Folder of your guide pictures, NAME.png per layout class (e.g. north-loop.png); others built in.")
+    var guides: String?
     @OptionGroup var streamKeys: StreamHotkeyOptions
     @Option(help: "Quit after this many seconds.") var seconds: Double?
     @Option(help: "Write the guide state after every update to this JSON file (for scripts).") var stateOut: String?
@@ -66,6 +76,7 @@ struct LayoutLive: ParsableCommand {
     func run() throws {
         // Models first: a missing or bad model file fails before anything opens.
         let local = server == nil ? try models.makeInference() : nil
+        let guidePictures = noOverlay ? [] : try overlayGuides(folder: guides)
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         let source = X11ScreenSource(connection: connection)
@@ -117,7 +128,7 @@ struct LayoutLive: ParsableCommand {
             }
             let overlay = try X11Overlay(
                 displayName: connection.name, image: Image(width: 8, height: 8, color: [0, 0, 0]), at: at)
-            presenter = GuideOverlayPresenter(overlay: overlay, picture: GuideOverlayPicture(guides: arenaGuides()))
+            presenter = GuideOverlayPresenter(overlay: overlay, picture: GuideOverlayPicture(guides: guidePictures))
         }
         let out = stateOut
         let shownOn = presenter

@@ -48,3 +48,13 @@ func arenaGuides(seed: UInt64 = 1) -> [LayoutGuide] {
             name: c.description, image: layout.guide(), entranceX: layout.entrance.x, entranceY: layout.entrance.y)
     }
 }
+
+/// The overlay's guides: the arena's built-in ones, with the pictures of `folder` (a user's
+/// `NAME.png` per layout class, see ``LayoutGuideFolder``) in place of theirs. Errors name the file.
+func overlayGuides(folder: String?) throws -> [LayoutGuide] {
+    let builtIn = arenaGuides()
+    guard let folder else { return builtIn }
+    let user = try LayoutGuideFolder(
+        contentsOf: URL(fileURLWithPath: folder), classNames: LayoutClass.allCases.map(\.description))
+    return user.guides(over: builtIn)
+}

@@ -15,7 +15,9 @@ struct LayoutUNetBench: ParsableCommand {
             trained on (seeds 9000+), at effects normal and heavy, against the arena's exact wall masks.
             2. Live updates: the map game at 3840x2160 with normal effects, one capture a second \
             stitched into the growing map; each update runs the extractor on the whole stitched \
-            map (4K scale, halved to the seed's scale) incrementally; milliseconds per update.
+            map (4K scale, halved to the seed's scale) incrementally; milliseconds per update, with \
+            the default stale-tile budget and with every stale tile rerun at once; then updates on \
+            the final map until no stale tile is left, checked against a full pass.
             3. The seed's network (8,173,099 parameters, random weights) on batches of 64 tiles \
             (64x32x32x3): median seconds per batch; --weights-out saves the weights, one input \
             batch and TensorKit's logits for the peers (Benchmarks/unet_peers.py: PyTorch and ONNX \
@@ -111,51 +113,38 @@ struct LayoutUNetBench: ParsableCommand {
                     format: "  (%d frames of 600x600; %.0f ms per full frame)", set.count, LayoutUNetBench.median(ms)))
         }
         if let picture { print(pictureDone ? "Picture: \(picture)" : "Picture: no heavy frame with enough lines") }
-        // 2. Live updates on a growing stitched map.
+        // 2. Live updates on a growing stitched map: the default stale-tile budget, and every stale
+        // tile at once (the seed's behaviour) on the same frames.
         if updates > 0 {
-            let live =
-                try model.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0)) }
-                ?? UNetLineExtractor.loadDefault()
-            let layout = MapLayout(layoutClass: .hub, seed: 9100)
-            let world = MapWorld(layout: layout, effects: .normal, seed: 9100)
-            world.hardCases = false
-            let explorer = try MapExplorer(layout: layout, seed: 9100)
-            let view = MapView(screenWidth: 3840, screenHeight: 2160)
-            let stitcher = MinimapStitcher()
-            var times: [Double] = []
-            var tiles: [Int] = []
-            var refreshes = 0
-            var size = (0, 0)
-            for k in 0..<updates {
-                for _ in 0..<30 {
-                    world.held = explorer.keys(player: world.player, time: world.time)
-                    world.step(1.0 / 30)
+            var live: [String: Any] = [:]
+            for (label, budget) in [("live", UNetStaleTileBudget.live), ("all", UNetStaleTileBudget.all)] {
+                let r = try liveUpdates(budget: budget)
+                print(
+                    String(
+                        format:
+                            "Live updates, stale budget %@ (%d, 4K capture, stitched map grew to %dx%d): median %.0f ms, max %.0f ms; median %d tiles run (%d changed); %d statistics refreshes; at most %d stale tiles waiting",
+                        label, r.times.count, r.size.0, r.size.1, LayoutUNetBench.median(r.times),
+                        r.times.max() ?? .nan, r.medianTiles, r.medianChanged, r.refreshes, r.maxStaleLeft))
+                if !r.mismatch.isEmpty {
+                    print(
+                        String(
+                            format:
+                                "  mask against a full pass with the statistics in force: differing pixels median %.2f %%, max %.2f %% of its line pixels; equal in %d of %d updates",
+                            LayoutUNetBench.median(r.mismatch) * 100, (r.mismatch.max() ?? 0) * 100,
+                            r.mismatch.filter { $0 == 0 }.count, r.mismatch.count))
                 }
-                let frame = MapRenderer.image(world, view: view, rect: view.captureRect, frameIndex: k)
-                _ = stitcher.add(frame)
-                let (map, ox, oy) = stitcher.stitchedMap()
-                _ = try live.lines(of: map, origin: GridPoint(x: ox, y: oy), scale: view.scale)
-                guard let r = live.lastUpdate else { continue }
-                if k > 0 {
-                    times.append(r.seconds * 1000)
-                    tiles.append(r.tilesRun)
-                    if r.statisticsRefreshed { refreshes += 1 }
-                }
-                size = (map.width, map.height)
+                print(
+                    "  the final map: \(r.extraUpdates) more updates without new frames until no stale tile was left; then equal to a full pass with the statistics in force: \(r.equalsFullPass ? "yes" : "NO")"
+                )
+                live[label] = [
+                    "updates": r.times.count, "median_ms": r.times.isEmpty ? 0 : LayoutUNetBench.median(r.times),
+                    "max_ms": r.times.max() ?? 0, "times_ms": r.times,
+                    "median_tiles": r.medianTiles, "median_changed": r.medianChanged, "refreshes": r.refreshes,
+                    "max_stale_left": r.maxStaleLeft, "map": [r.size.0, r.size.1], "extra_updates": r.extraUpdates,
+                    "equals_full_pass": r.equalsFullPass, "mismatch": r.mismatch,
+                ]
             }
-            let sorted = times.sorted()
-            let medianTiles = tiles.isEmpty ? 0 : tiles.sorted()[tiles.count / 2]
-            print(
-                String(
-                    format:
-                        "Live updates (%d, 4K capture, stitched map grew to %dx%d): median %.0f ms, max %.0f ms; median %d tiles run; %d statistics refreshes",
-                    times.count, size.0, size.1, LayoutUNetBench.median(times), sorted.last ?? .nan,
-                    medianTiles, refreshes))
-            figures["live"] = [
-                "updates": times.count, "median_ms": times.isEmpty ? 0 : LayoutUNetBench.median(times),
-                "max_ms": sorted.last ?? 0,
-                "median_tiles": medianTiles, "refreshes": refreshes, "map": [size.0, size.1],
-            ]
+            figures["live"] = live
         }
         // 3. The seed's network per 64-tile batch.
         if seedBatches > 0 {
@@ -196,6 +185,81 @@ struct LayoutUNetBench: ParsableCommand {
                 throw CLIError("cannot write \(json): \(error.localizedDescription)")
             }
         }
+    }
+
+    struct LiveRun {
+        var times: [Double] = []
+        var medianTiles = 0, medianChanged = 0, refreshes = 0, maxStaleLeft = 0
+        var size = (0, 0)
+        var extraUpdates = 0
+        var equalsFullPass = false
+        /// Per update: pixels where the mask differs from a full pass with the statistics in force,
+        /// over that full pass's line pixels (only with a limited stale budget).
+        var mismatch: [Double] = []
+    }
+
+    /// The map game at 3840×2160 (hub, seed 9100, normal effects), one capture a second stitched,
+    /// the extractor run after every capture; the first update (all tiles new) is not timed. Then
+    /// updates on the final map until no stale tile is left, compared with a full pass.
+    func liveUpdates(budget: UNetStaleTileBudget) throws -> LiveRun {
+        let live =
+            try model.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0), staleBudget: budget) }
+            ?? UNetLineExtractor.loadDefault(staleBudget: budget)
+        let layout = MapLayout(layoutClass: .hub, seed: 9100)
+        let world = MapWorld(layout: layout, effects: .normal, seed: 9100)
+        world.hardCases = false
+        let explorer = try MapExplorer(layout: layout, seed: 9100)
+        let view = MapView(screenWidth: 3840, screenHeight: 2160)
+        let stitcher = MinimapStitcher()
+        var run = LiveRun()
+        var tiles: [Int] = []
+        var changed: [Int] = []
+        var last: (Image, GridPoint)?
+        for k in 0..<updates {
+            for _ in 0..<30 {
+                world.held = explorer.keys(player: world.player, time: world.time)
+                world.step(1.0 / 30)
+            }
+            let frame = MapRenderer.image(world, view: view, rect: view.captureRect, frameIndex: k)
+            _ = stitcher.add(frame)
+            let (map, ox, oy) = stitcher.stitchedMap()
+            let mask = try live.lines(of: map, origin: GridPoint(x: ox, y: oy), scale: view.scale)
+            last = (map, GridPoint(x: ox, y: oy))
+            guard let r = live.lastUpdate else { continue }
+            if k > 0, budget != .all {
+                // Not timed: how far the mask is from a full pass with the statistics in force.
+                let full = try UNetLineExtractor(
+                    network: live.network, normalization: .fixed(mean: r.mean, std: r.std), cleanup: live.cleanup
+                ).lines(of: map, origin: GridPoint(x: ox, y: oy), scale: view.scale)
+                var differ = 0
+                for i in full.values.indices where full.values[i] != mask.values[i] { differ += 1 }
+                run.mismatch.append(Double(differ) / Double(max(1, full.lineCount)))
+            }
+            if k > 0 {
+                run.times.append(r.seconds * 1000)
+                tiles.append(r.tilesRun)
+                changed.append(r.tilesChanged)
+                if r.statisticsRefreshed { run.refreshes += 1 }
+                run.maxStaleLeft = max(run.maxStaleLeft, r.staleTilesLeft)
+            }
+            run.size = (map.width, map.height)
+        }
+        run.medianTiles = tiles.isEmpty ? 0 : tiles.sorted()[tiles.count / 2]
+        run.medianChanged = changed.isEmpty ? 0 : changed.sorted()[changed.count / 2]
+        if let (map, origin) = last {
+            var mask = try live.lines(of: map, origin: origin, scale: view.scale)
+            run.extraUpdates = 1
+            while let r = live.lastUpdate, r.staleTilesLeft > 0 || r.tilesRun > 0, run.extraUpdates < 1000 {
+                mask = try live.lines(of: map, origin: origin, scale: view.scale)
+                run.extraUpdates += 1
+            }
+            if let r = live.lastUpdate {
+                let full = UNetLineExtractor(
+                    network: live.network, normalization: .fixed(mean: r.mean, std: r.std), cleanup: live.cleanup)
+                run.equalsFullPass = try full.lines(of: map, origin: origin, scale: view.scale) == mask
+            }
+        }
+        return run
     }
 
     /// The centre 300×300 of a frame: picture | truth | UNet | colour threshold, with labels.
