@@ -79,6 +79,32 @@ public struct ExplorationPaths {
     }
 }
 
+extension ExplorationPaths {
+    /// `count` tours from the origin, as the arena's scripted player walks an area: shortest
+    /// routes through 2 to `stops` random reachable places in turn (each leg starts where the last
+    /// ended), dense, at most `maxLength` points; reproducible from `seed`.
+    public func tours(count: Int, seed: UInt64, stops: Int = 5, maxLength: Int = 12000) -> [[GridPoint]] {
+        precondition(stops >= 2, "a tour needs at least 2 stops")
+        var rng = SplitMix(seed: seed ^ 0x70E5)
+        let reachable = grid.reachableCells(from: origin)
+        guard !reachable.isEmpty else { return [] }
+        var out: [[GridPoint]] = []
+        for _ in 0..<count {
+            let legs = 2 + Int(rng.next() % UInt64(stops - 1))
+            var at = origin
+            var points = [origin]
+            for _ in 0..<legs {
+                let target = reachable[Int(rng.next() % UInt64(reachable.count))]
+                guard let r = grid.route(from: at, to: target) else { continue }
+                points += r
+                at = r.last ?? at
+            }
+            out.append(Array(ExplorationPaths.densify(points).prefix(maxLength)))
+        }
+        return out
+    }
+}
+
 /// A small reproducible generator (SplitMix64).
 struct SplitMix {
     var state: UInt64

@@ -14,12 +14,16 @@ final class TrainLayoutCLITests: XCTestCase {
         let r = try BuiltTool.run(
             BuiltTool.url(),
             [
-                "train", "layout", "--out", "tiny.safetensors", "--instances", "1", "--paths", "10",
+                "train", "layout", "--out", "tiny.safetensors", "--instances", "1", "--paths", "10", "--tours", "2",
+                "--full-layouts",
                 "--test-instances", "1", "--walk-seconds", "10", "--minutes", "0.1", "--epochs", "2", "--width", "16",
                 "--mlp", "16", "--heads", "2", "--depth", "1", "--tokens", "16", "--eval-every", "1",
             ], in: work)
         XCTAssertEqual(r.status, 0, r.out + r.err)
         XCTAssertTrue(r.out.contains("Test regime"), r.out)
+        XCTAssertTrue(r.out.contains("Expert regime"), r.out)
+        // 10 paths + 2 tours + the full layout, for 1 layout of each of the 9 classes.
+        XCTAssertTrue(r.out.contains("9 layouts x 13 explorations = 117 samples"), r.out)
         for suffix in ["", ".history.csv", ".curves.png", ".evaluation.txt", ".confusion.png", ".accuracy.png"] {
             XCTAssertTrue(
                 FileManager.default.fileExists(atPath: work.appendingPathComponent("tiny.safetensors\(suffix)").path),
@@ -31,6 +35,21 @@ final class TrainLayoutCLITests: XCTestCase {
         // A history line per evaluation after the header.
         let csv = try String(contentsOf: work.appendingPathComponent("tiny.safetensors.history.csv"), encoding: .utf8)
         XCTAssertGreaterThan(csv.split(separator: "\n").count, 1)
+
+        // The same model on the layouts it was trained on (train against test accuracy).
+        let t = try BuiltTool.run(
+            BuiltTool.url(),
+            ["layout", "evaluate", "tiny.safetensors", "--training-seeds", "--test-instances", "1", "--walk-seconds", "10"],
+            in: work)
+        XCTAssertEqual(t.status, 0, t.out + t.err)
+        XCTAssertTrue(t.out.contains("9 walks") && t.out.contains("Expert regime"), t.out)
+        // How far the nearest tokens reach: one line per class.
+        let reach = try BuiltTool.run(BuiltTool.url(), ["layout", "reach", "--instances", "1"], in: work)
+        XCTAssertEqual(reach.status, 0, reach.out + reach.err)
+        for name in ["east-run", "fork", "hub", "u-turn", "twin-rooms"] {
+            XCTAssertTrue(reach.out.contains("\n" + name), reach.out)
+        }
+        XCTAssertNotEqual(try BuiltTool.run(BuiltTool.url(), ["layout", "reach", "--instances", "0"], in: work).status, 0)
 
         // Bad input: a corrupt model for evaluate and for --resume names the file, non-zero exit.
         let bad = work.appendingPathComponent("bad.safetensors")

@@ -54,6 +54,28 @@ final class DataToolTests: XCTestCase {
                 walkable: [UInt8](repeating: 0, count: n * n), width: n, height: n, origin: GridPoint(x: 5, y: 5)))
     }
 
+    func testToursStartAtTheOriginStayOnTheGroundAndVisitSeveralPlaces() throws {
+        // A U of corridors 20 px wide in a 200×200 map: the tours must walk along the ground.
+        let n = 200
+        var walk = [UInt8](repeating: 0, count: n * n)
+        for y in 20..<40 { for x in 20..<180 { walk[y * n + x] = 1 } }
+        for y in 20..<180 { for x in 160..<180 { walk[y * n + x] = 1 } }
+        for y in 160..<180 { for x in 20..<180 { walk[y * n + x] = 1 } }
+        let gen = try ExplorationPaths(walkable: walk, width: n, height: n, origin: GridPoint(x: 25, y: 30))
+        let tours = gen.tours(count: 6, seed: 5, stops: 4)
+        XCTAssertEqual(tours.count, 6)
+        XCTAssertEqual(gen.tours(count: 6, seed: 5, stops: 4), tours, "reproducible from the seed")
+        var farthest = 0
+        for t in tours {
+            XCTAssertEqual(t.first, GridPoint(x: 25, y: 30))
+            for q in t { XCTAssertEqual(walk[q.y * n + q.x], 1, "the tour leaves the ground at \(q)") }
+            for (a, b) in zip(t, t.dropFirst()) { XCTAssertLessThanOrEqual(max(abs(a.x - b.x), abs(a.y - b.y)), 1) }
+            farthest = max(farthest, t.map { abs($0.x - 25) + abs($0.y - 30) }.max() ?? 0)
+        }
+        XCTAssertGreaterThan(farthest, 150, "some tour goes round the bend")
+        XCTAssertLessThanOrEqual(gen.tours(count: 3, seed: 1, maxLength: 50).map(\.count).max() ?? 0, 50)
+    }
+
     func testCorruptSampleFoldersAreClearErrors() throws {
         let dir = NSTemporaryDirectory() + "pixelpilot-sample-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -21,7 +21,7 @@ struct LayoutCommand: ParsableCommand {
         subcommands: [
             LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutDraw.self, LayoutFog.self,
             LayoutShow.self,
-            LayoutBench.self, LayoutUNetBench.self, LayoutEvaluate.self, LayoutBenchViT.self, LayoutLive.self,
+            LayoutBench.self, LayoutUNetBench.self, LayoutEvaluate.self, LayoutReach.self, LayoutBenchViT.self, LayoutLive.self,
             LayoutServe.self,
         ])
 }

@@ -36,8 +36,12 @@ enum ArenaLayoutData {
     /// of its length in [`minimumShare`, 1] (a player is somewhere along it), revealed with the
     /// seed's light radius 65 (``FogSampler``) and tokenized. Layouts and paths are made here on
     /// both cores; the fog and tokens are made later by the recipe (the training worker).
+    /// `tours` more explorations per layout walk through several places in turn, as the arena's
+    /// scripted player does (``ExplorationPaths/tours(count:seed:stops:maxLength:)``), also cut
+    /// to a random share; `fullLayouts` adds each layout fully revealed.
     static func trainingRecipes(
-        instances: Int, paths: Int, tokens: Int, minimumShare: Double = 0.1, seed: UInt64
+        instances: Int, paths: Int, tours: Int = 0, fullLayouts: Bool = false, tokens: Int,
+        minimumShare: Double = 0.1, seed: UInt64
     ) throws -> [[ViTTraining.Recipe]] {
         let classes = LayoutClass.allCases
         let jobs = classes.flatMap { c in (0..<instances).map { (c, UInt64($0)) } }
@@ -53,10 +57,18 @@ enum ArenaLayoutData {
                     origin: GridPoint(x: Int(layout.entrance.x), y: Int(layout.entrance.y)))
                 var rng = SeededGenerator(seed: seed &+ UInt64(j) &* 7919)
                 let generated = explorer.generate(count: paths, seed: seed &+ UInt64(j) &* 104_729 &+ 1)
-                let cut = generated.map { p -> [GridPoint] in
+                var cut = generated.map { p -> [GridPoint] in
                     let share = minimumShare + (1 - minimumShare) * Double(rng.nextUniform())
                     return Array(p.points.prefix(max(1, Int(Double(p.points.count) * share))))
                 }
+                if tours > 0 {
+                    for t in explorer.tours(count: tours, seed: seed &+ UInt64(j) &* 15_485_863 &+ 2) {
+                        let share = minimumShare + (1 - minimumShare) * Double(rng.nextUniform())
+                        cut.append(Array(t.prefix(max(1, Int(Double(t.count) * share)))))
+                    }
+                }
+                // An empty path stands for the fully revealed layout.
+                if fullLayouts { cut.append([]) }
                 lock.lock()
                 made[j] = (walls(of: layout), cut)
                 lock.unlock()
@@ -72,7 +84,9 @@ enum ArenaLayoutData {
             guard let (w, cuts) = entry else { continue }
             for path in cuts {
                 recipes[w.layoutClass].append {
-                    let r = FogSampler.revealedByRows(mask: w.values, width: w.width, height: w.height, path: path)
+                    let r =
+                        path.isEmpty
+                        ? w.values : FogSampler.revealedByRows(mask: w.values, width: w.width, height: w.height, path: path)
                     return LayoutTokens(values: r, width: w.width, height: w.height, origin: w.origin, limit: tokens)
                 }
             }
@@ -85,6 +99,9 @@ enum ArenaLayoutData {
     struct Snapshot: Sendable {
         var distance: Double
         var fraction: Double
+        /// True once the fog has lifted off the layout's landmark (its waypoint: the fork's
+        /// junction, the hub's room, the u-turn's far bend, ...).
+        var landmarkSeen: Bool
         var packed: PackedLayoutTokens
         var tokens: LayoutTokens { packed.unpacked }
     }
@@ -101,14 +118,16 @@ enum ArenaLayoutData {
     /// Walks of the arena's scripted explorer (the autoplay routes: branches, the waypoint, the
     /// exit, back) through `instances` unseen layouts per class for `seconds` of game time, the
     /// revealed walls captured every `every` seconds. Both cores.
-    static func testWalks(instances: Int, first: Int = 0, seconds: Double, every: Double = 1, tokens: Int) -> [Walk] {
+    static func testWalks(
+        instances: Int, first: Int = 0, seconds: Double, every: Double = 1, tokens: Int, seedBase: UInt64 = testSeedBase
+    ) -> [Walk] {
         let classes = LayoutClass.allCases
         let jobs = classes.flatMap { c in (first..<(first + instances)).map { (c, UInt64($0)) } }
         let lock = NSLock()
         var walks = [Walk?](repeating: nil, count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
             let (c, i) = jobs[j]
-            let s = testSeedBase + i * 16 + UInt64(c.rawValue)
+            let s = seedBase + i * 16 + UInt64(c.rawValue)
             let layout = MapLayout(layoutClass: c, seed: s)
             let w = walls(of: layout)
             guard let explorer = try? MapExplorer(layout: layout, seed: s) else { return }
@@ -120,6 +139,7 @@ enum ArenaLayoutData {
             var snaps: [Snapshot] = []
             var nextShot = every
             var revealed = [UInt8](repeating: 0, count: w.values.count)
+            let landmark = Int(layout.waypoint.y) * w.width + Int(layout.waypoint.x)
             while world.time < seconds {
                 world.held = explorer.keys(player: world.player, time: world.time)
                 world.step(dt)
@@ -129,6 +149,7 @@ enum ArenaLayoutData {
                     nextShot += every
                     var shown = 0
                     let fog = world.revealed
+                    let seen = fog[landmark] != 0
                     for k in revealed.indices {
                         let v = w.values[k] & fog[k]
                         revealed[k] = v
@@ -137,6 +158,7 @@ enum ArenaLayoutData {
                     snaps.append(
                         Snapshot(
                             distance: distance, fraction: Double(shown) / Double(max(1, w.lineCount)),
+                            landmarkSeen: seen,
                             packed: PackedLayoutTokens(
                                 LayoutTokens(
                                     values: revealed, width: w.width, height: w.height, origin: w.origin,
@@ -162,6 +184,23 @@ enum ArenaLayoutData {
     static func sample(_ walk: Walk, at level: Double) -> LayoutTokens? {
         if level >= 1 { return walk.full }
         return walk.snapshots.first { $0.fraction >= level }?.tokens
+    }
+
+    /// The expert regime (the seed's test set held "samples a human expert could classify, but
+    /// not trivial ones"), made mechanical: a capture counts once the fog has lifted off the
+    /// layout's landmark (its waypoint), so the walls that tell the class apart have been on the
+    /// map. Per walk: the first capture with the landmark seen, each of the 20, 30 and 50 %
+    /// captures taken at or after it, and the full layout.
+    static func expertSamples(_ walk: Walk) -> [LayoutTokens] {
+        guard let first = walk.snapshots.firstIndex(where: \.landmarkSeen) else { return [walk.full] }
+        var out = [walk.snapshots[first].tokens]
+        for level in regimeLevels where level < 1 {
+            if let i = walk.snapshots.firstIndex(where: { $0.fraction >= level }), i >= first {
+                out.append(walk.snapshots[i].tokens)
+            }
+        }
+        out.append(walk.full)
+        return out
     }
 
     /// The test-regime examples of `walks`.

@@ -16,6 +16,12 @@ struct LayoutEvaluation {
     }
     var levels: [Level]
     var regime: ConfusionMatrix
+    /// The expert regime (``ArenaLayoutData/expertSamples(_:)``: from the moment the landmark is seen).
+    var expert: ConfusionMatrix
+    /// Walks whose player saw the landmark.
+    var landmarkWalks = 0
+    /// Per walk: the distance walked when the landmark was first seen.
+    var landmarkDistances: [Double] = []
     /// Per walk: the distance (map pixels walked) from which every later answer is right; nil when
     /// the last answer is still wrong. With the class and the walk's total distance.
     var stable: [(layoutClass: Int, distance: Double?, walked: Double)]
@@ -27,6 +33,7 @@ struct LayoutEvaluation {
         let names = classifier.classNames
         levels = ArenaLayoutData.levels.map { Level(level: $0) }
         regime = ConfusionMatrix(classNames: names)
+        expert = ConfusionMatrix(classNames: names)
         stable = []
         self.walks = walks.count
         func predict(_ tokens: [LayoutTokens]) -> [Int?] {
@@ -52,6 +59,14 @@ struct LayoutEvaluation {
                     // hide it; there are none at these shares.
                     regime.add(truth: w.layoutClass, prediction: p ?? (w.layoutClass + 1) % names.count)
                 }
+            }
+            let expertSamples = ArenaLayoutData.expertSamples(w)
+            for p in predict(expertSamples) {
+                expert.add(truth: w.layoutClass, prediction: p ?? (w.layoutClass + 1) % names.count)
+            }
+            if let seen = w.snapshots.first(where: \.landmarkSeen) {
+                landmarkWalks += 1
+                landmarkDistances.append(seen.distance)
             }
             let answers = predict(w.snapshots.map(\.tokens))
             if let lastWrong = answers.lastIndex(where: { $0 != w.layoutClass }) {
@@ -83,6 +98,12 @@ struct LayoutEvaluation {
             format: "Test regime (>= 20 %% of the walls revealed): %.1f %% (%d/%d)\n", regime.accuracy * 100,
             regime.correct, regime.total)
         s += "Confusion matrix (rows: truth, columns: prediction):\n" + regime.table() + "\n"
+        s += String(
+            format:
+                "Expert regime (from the moment the layout's landmark, its waypoint, is revealed: that capture, the 20/30/50 %% captures after it, the full layout): %.1f %% (%d/%d); landmark seen in %d of %d walks, after a median %.0f map px\n",
+            expert.accuracy * 100, expert.correct, expert.total, landmarkWalks, walks,
+            LayoutEvaluation.median(landmarkDistances))
+        s += "Expert-regime confusion matrix:\n" + expert.table() + "\n"
         let reached = stable.compactMap(\.distance)
         s += String(
             format:

@@ -36,6 +36,9 @@ struct TrainLayout: ParsableCommand {
     var out = "layout-vit.safetensors"
     @Option(help: "Training layouts per class.") var instances = 8
     @Option(help: "Generated explorations per training layout.") var paths = 40
+    @Option(help: "More explorations per training layout that tour several places in turn, as the scripted player does.")
+    var tours = 0
+    @Flag(help: "Add each training layout fully revealed.") var fullLayouts = false
     @Option(help: "Unseen test layouts per class.") var testInstances = 4
     @Option(help: "Seconds of game time the scripted player walks each test layout.") var walkSeconds = 120.0
     @Option(help: "Stop after this many minutes of training.") var minutes = 10.0
@@ -58,8 +61,8 @@ struct TrainLayout: ParsableCommand {
     }
 
     func validate() throws {
-        guard instances > 0, paths > 0, testInstances > 0 else {
-            throw ValidationError("--instances, --paths and --test-instances must be positive")
+        guard instances > 0, paths > 0, testInstances > 0, tours >= 0 else {
+            throw ValidationError("--instances, --paths and --test-instances must be positive, --tours not negative")
         }
         guard minutes > 0, epochs > 0, evalEvery > 0, perClass > 0, walkSeconds >= 5 else {
             throw ValidationError(
@@ -91,11 +94,11 @@ struct TrainLayout: ParsableCommand {
         var t0 = Date()
         print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
         let recipes = try ArenaLayoutData.trainingRecipes(
-            instances: instances, paths: paths, tokens: c.tokens, seed: seed)
+            instances: instances, paths: paths, tours: tours, fullLayouts: fullLayouts, tokens: c.tokens, seed: seed)
         print(
             String(
                 format: "Training set: %d layouts x %d explorations = %d samples (layouts and paths in %.1f s).",
-                instances * 9, paths, recipes.joined().count, Date().timeIntervalSince(t0)))
+                instances * 9, paths + tours + (fullLayouts ? 1 : 0), recipes.joined().count, Date().timeIntervalSince(t0)))
         t0 = Date()
         let walks = ArenaLayoutData.testWalks(instances: testInstances, seconds: walkSeconds, tokens: c.tokens)
         let test = ArenaLayoutData.regimeExamples(walks)
@@ -190,6 +193,10 @@ struct LayoutEvaluate: ParsableCommand {
             "Start at this test instance (train layout scores instances 0..<its --test-instances while it picks the best model; start above them for layouts that played no part in training or choosing)."
     ) var firstInstance = 0
     @Option(help: "Folder for evaluation.txt, confusion.png and accuracy.png.") var out: String?
+    @Flag(
+        help:
+            "Walk the training instances' layouts instead (train layout's seeds; with --first-instance 0 the layouts the model was trained on), to compare training and test accuracy."
+    ) var trainingSeeds = false
 
     func run() throws {
         let classifier: ViTLayoutClassifier
@@ -206,7 +213,8 @@ struct LayoutEvaluate: ParsableCommand {
         }
         let walks = ArenaLayoutData.testWalks(
             instances: testInstances, first: firstInstance, seconds: walkSeconds,
-            tokens: classifier.network.configuration.tokens)
+            tokens: classifier.network.configuration.tokens,
+            seedBase: trainingSeeds ? ArenaLayoutData.trainSeedBase : ArenaLayoutData.testSeedBase)
         print(String(format: "%d walks in %.1f s.", walks.count, Date().timeIntervalSince(t0)))
         let e = LayoutEvaluation(classifier: classifier, walks: walks)
         print(e.report(classNames: classifier.classNames), terminator: "")
