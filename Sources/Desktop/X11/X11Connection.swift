@@ -9,6 +9,10 @@ private let x11ErrorLock = NSLock()
 
 private let x11Setup: Void = {
     XInitThreads()
+    // Xlib writes to the server's socket without MSG_NOSIGNAL: when the server has gone away
+    // (stopped, killed, logged out) the write would raise SIGPIPE and end the process before the
+    // IO error handlers below could mark the display lost. Ignored, the write fails with EPIPE.
+    signal(SIGPIPE, SIG_IGN)
     _ = XSetIOErrorHandler { _ in 0 }
     _ = XSetErrorHandler { _, event in
         if let e = event?.pointee {
