@@ -1,4 +1,6 @@
 #if arch(x86_64)
+    import _Builtin_intrinsics.intel
+
     /// Depthwise 3×3 convolution over one NHWC image, 16 channels per 512-bit vector, fused with a
     /// per-channel bias and a clamp (ReLU6 is `0...6`; no activation is `-inf...inf`).
     ///
@@ -12,9 +14,7 @@
     public enum AVX512Depthwise {
         typealias V = SIMD16<Float>
 
-        @_transparent static func load(_ p: UnsafePointer<Float>) -> V {
-            UnsafeRawPointer(p).loadUnaligned(as: V.self)
-        }
+        @_transparent static func load(_ p: UnsafePointer<Float>) -> V { _mm512_loadu_ps(p) }
 
         @_transparent static func clamp(_ v: V, _ lo: V, _ hi: V) -> V {
             let a = v.replacing(with: lo, where: v .< lo)
@@ -73,7 +73,7 @@
                             a1.addProduct(load(r1 + o + 2 * c), w5)
                             a2.addProduct(load(r2 + o + 2 * c), w8)
                             let r = clamp(a0 + a1 + a2, lo, hi)
-                            UnsafeMutableRawPointer(out + ox * c + cb).storeBytes(of: r, as: V.self)
+                            _mm512_storeu_ps(out + ox * c + cb, r)
                         }
                         for ox in 0..<oxFirst {
                             border(input, h, w, c, weights, b, s, iy0, ox * s - padLeft, cb, lo, hi, out + ox * c + cb)
@@ -106,7 +106,7 @@
                     acc.addProduct(load(input + (iy * w + ix) * c + cb), load(weights + (ky * 3 + kx) * c + cb))
                 }
             }
-            UnsafeMutableRawPointer(dst).storeBytes(of: clamp(acc, lo, hi), as: V.self)
+            _mm512_storeu_ps(dst, clamp(acc, lo, hi))
         }
     }
 #endif

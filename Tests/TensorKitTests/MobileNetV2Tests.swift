@@ -197,6 +197,91 @@ final class MobileNetV2Tests: XCTestCase {
         }
     }
 
+    /// Every edge tile of both kernel families (a last 24, 16 or 8 channels; 1 to 13 left-over
+    /// rows; odd and tiny `k`), with and without the residual and the clamp, against a naive product.
+    func testPointwiseKernelEdgeTilesEqualNaiveProductOnBothKernelFamilies() {
+        var cases: [(m: Int, k: Int, n: Int)] = []
+        for n in [8, 16, 24, 40, 48, 56, 88] {
+            for m in [1, 2, 3, 4, 5, 7, 9, 12, 13, 18, 37] { cases.append((m, [1, 3, 7, 27, 64][(m + n) % 5], n)) }
+        }
+        for (index, c) in cases.enumerated() {
+            let (m, k, n) = c
+            let x = rand([m, k], seed: UInt64(10 + index))
+            let w = rand([n, k], seed: UInt64(500 + index))
+            let b = rand([n], seed: UInt64(900 + index))
+            let res = rand([m, n], seed: UInt64(1300 + index))
+            let packed = PointwiseConv.packWeights(w.pointer, outputs: n, inputs: k)
+            let clamped = index % 2 == 0
+            let (low, high): (Float, Float) = clamped ? (-0.3, 0.4) : (-.infinity, .infinity)
+            var expected = [Float](repeating: 0, count: m * n)
+            for r in 0..<m {
+                for o in 0..<n {
+                    var s = b.pointer[o]
+                    for i in 0..<k { s += x.pointer[r * k + i] * w.pointer[o * k + i] }
+                    s = Swift.min(Swift.max(s, low), high)
+                    expected[r * n + o] = clamped ? s : s + res.pointer[r * n + o]
+                }
+            }
+            bothKernelFamilies { family in
+                let y = Tensor.uninitialized([m, n])
+                packed.withUnsafeBufferPointer { p in
+                    PointwiseConv.forward(
+                        x: x.pointer, rows: m, k: k, weights: p.baseAddress!, n: n, bias: b.pointer, low: low,
+                        high: high, residual: clamped ? nil : UnsafePointer(res.pointer), output: y.pointer)
+                }
+                XCTAssertLessThan(
+                    Fixture.maxRelativeError(y, Tensor(shape: [m, n], scalars: expected)), 1e-5,
+                    "\(m)x\(k)x\(n) \(family)\(clamped ? " clamped" : " residual")")
+            }
+        }
+    }
+
+    /// The depthwise kernels (both families) on small and odd images, every channel count that
+    /// mixes 16-, 8-lane and scalar blocks, both strides, against a naive loop.
+    func testDepthwiseKernelEdgesEqualNaiveLoopOnBothKernelFamilies() {
+        var index: UInt64 = 0
+        for (h, w) in [(1, 1), (2, 3), (3, 3), (5, 4), (6, 6), (7, 9)] {
+            for c in [8, 19, 24, 40, 48] {
+                for stride in [1, 2] {
+                    index += 1
+                    let x = rand([2, h, w, c], seed: 2000 + index)
+                    let wt = rand([c, 1, 3, 3], seed: 3000 + index)
+                    let b = rand([c], seed: 4000 + index)
+                    let oh = (h + stride - 1) / stride
+                    let ow = (w + stride - 1) / stride
+                    let padTop = Swift.max(0, (oh - 1) * stride + 3 - h) / 2
+                    let padLeft = Swift.max(0, (ow - 1) * stride + 3 - w) / 2
+                    var expected = [Float](repeating: 0, count: 2 * oh * ow * c)
+                    for img in 0..<2 {
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                for ch in 0..<c {
+                                    var s = b.pointer[ch]
+                                    for ky in 0..<3 {
+                                        for kx in 0..<3 {
+                                            let iy = oy * stride - padTop + ky
+                                            let ix = ox * stride - padLeft + kx
+                                            guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
+                                            s += x.pointer[((img * h + iy) * w + ix) * c + ch] * wt.pointer[ch * 9 + ky * 3 + kx]
+                                        }
+                                    }
+                                    expected[((img * oh + oy) * ow + ox) * c + ch] = Swift.min(Swift.max(s, 0), 6)
+                                }
+                            }
+                        }
+                    }
+                    bothKernelFamilies { family in
+                        let y = Tensor.depthwiseConv2d(x, weight: wt, bias: b, stride: stride, activation: .relu6)
+                        XCTAssertEqual(y.shape, [2, oh, ow, c])
+                        XCTAssertLessThan(
+                            Fixture.maxRelativeError(y, Tensor(shape: [2, oh, ow, c], scalars: expected)), 1e-5,
+                            "\(h)x\(w)x\(c) s\(stride) \(family)")
+                    }
+                }
+            }
+        }
+    }
+
     func testLSTMPlanEqualsLSTM() {
         let l1 = LSTM(inputSize: 10, hiddenSize: 8, seed: 1)
         let l2 = LSTM(inputSize: 8, hiddenSize: 8, seed: 2)

@@ -5,8 +5,8 @@ import Foundation
 /// residual add applied in registers, the depthwise 3×3 ones ``DepthwiseConv`` (AVX-512 or AVX2
 /// for both), and the global average pooling one pass over the head's output.
 ///
-/// Frames are shared out between TensorKit's threads in parts of ``framesPerPart``, claimed one
-/// at a time, each part running whole frames on its own buffers (no synchronisation inside the
+/// Frames are shared out between TensorKit's threads in parts of at most ``framesPerPart``
+/// (at least two parts per thread), claimed one at a time, each part running whole frames on its own buffers (no synchronisation inside the
 /// network). A part runs the high-resolution layers one frame at a time, so a frame's
 /// activations stay in its core's cache, and the low-resolution layers (from
 /// ``batchedFromBlock``) on all its frames at once, so their large weight matrices are read once
@@ -17,8 +17,8 @@ import Foundation
 public final class MobileNetV2Plan {
     struct Pointwise {
         /// `[cin, cout]` (``PointwiseConv``'s packing), batch norm folded.
-        var weight: [Float]
-        var bias: [Float]
+        var weight: AlignedFloats
+        var bias: AlignedFloats
         var cin: Int
         var cout: Int
     }
@@ -26,8 +26,8 @@ public final class MobileNetV2Plan {
     struct Block {
         var expand: Pointwise?
         /// `[9, hidden]`, batch norm folded.
-        var depthwise: [Float]
-        var depthwiseBias: [Float]
+        var depthwise: AlignedFloats
+        var depthwiseBias: AlignedFloats
         var hidden: Int
         var stride: Int
         var project: Pointwise
@@ -35,15 +35,19 @@ public final class MobileNetV2Plan {
     }
 
     /// Stem weights `[27, 32]`, rows in (ky, kx, ci) order, folded.
-    let stemWeight: [Float]
-    let stemBias: [Float]
+    let stemWeight: AlignedFloats
+    let stemBias: AlignedFloats
     let stemChannels: Int
     let blocks: [Block]
     let head: Pointwise
     /// Blocks from this index on run batched over a part's frames (see the type's notes).
     public var batchedFromBlock: Int
-    /// Frames per part of work shared out between the threads.
-    public var framesPerPart = 2
+    /// The most frames in one part of work shared out between the threads (parts are made small
+    /// enough that each thread gets at least two, so a descheduled thread holds up at most half
+    /// of its share; on the seed's 20-frame window at 2 threads that is 5 frames per part).
+    /// Larger parts read the low-resolution layers' weights fewer times: 2 frames per part
+    /// measured 43 ms median against 33-35 ms for 5 (AVX-512, 2 threads, one busy-machine session).
+    public var framesPerPart = 8
 
     /// Floats per image out of the pooling.
     public var featureCount: Int { head.cout }
@@ -57,7 +61,8 @@ public final class MobileNetV2Plan {
             let cin = u.conv.inputChannels
             let cout = u.conv.outputChannels
             return Pointwise(
-                weight: PointwiseConv.packWeights(w.pointer, outputs: cout, inputs: cin), bias: b.scalars, cin: cin,
+                weight: AlignedFloats(PointwiseConv.packWeights(w.pointer, outputs: cout, inputs: cin)),
+                bias: AlignedFloats(b.scalars), cin: cin,
                 cout: cout)
         }
         let (sw, sb) = network.stem.folded()
@@ -69,21 +74,25 @@ public final class MobileNetV2Plan {
                 for k in 0..<9 { packed[o * 27 + k * 3 + ci] = sw.pointer[(o * 3 + ci) * 9 + k] }
             }
         }
-        stemWeight = packed.withUnsafeBufferPointer {
-            PointwiseConv.packWeights($0.baseAddress!, outputs: stemCount, inputs: 27)
-        }
-        stemBias = sb.scalars
+        stemWeight = AlignedFloats(
+            packed.withUnsafeBufferPointer { PointwiseConv.packWeights($0.baseAddress!, outputs: stemCount, inputs: 27) })
+        stemBias = AlignedFloats(sb.scalars)
         blocks = network.blocks.map { b in
             let (dw, db) = b.depthwise.folded()
             return Block(
                 expand: b.expand.map(pointwise),
-                depthwise: DepthwiseConv.packWeights(dw.pointer, channels: b.hiddenChannels),
-                depthwiseBias: db.scalars, hidden: b.hiddenChannels, stride: b.stride, project: pointwise(b.project),
+                depthwise: AlignedFloats(DepthwiseConv.packWeights(dw.pointer, channels: b.hiddenChannels)),
+                depthwiseBias: AlignedFloats(db.scalars), hidden: b.hiddenChannels, stride: b.stride, project: pointwise(b.project),
                 addsInput: b.addsInput)
         }
         head = pointwise(network.head)
         let fromEnvironment = ProcessInfo.processInfo.environment["PIXELPILOT_MNV2_BATCHED_FROM"].flatMap { Int($0) }
         batchedFromBlock = fromEnvironment ?? 6
+        if let parts = ProcessInfo.processInfo.environment["PIXELPILOT_MNV2_FRAMES_PER_PART"].flatMap({ Int($0) }),
+            parts > 0
+        {
+            framesPerPart = parts
+        }
     }
 
     /// Features `[N, featureCount]` of preprocessed images `[N, H, W, 3]` (values in [-1, 1]).
@@ -100,7 +109,8 @@ public final class MobileNetV2Plan {
         // Parts of `framesPerPart` frames, claimed one at a time by whichever thread is free (a
         // worker the OS has descheduled holds up at most one part), each on a scratch set taken
         // from a shared stack.
-        let group = Swift.max(1, Swift.min(framesPerPart, n))
+        let threads = Swift.max(1, Swift.min(Parallel.threadCount, SpinningPool.shared.workerCount + 1))
+        let group = Swift.max(1, Swift.min(framesPerPart, n, (n + 2 * threads - 1) / (2 * threads)))
         let parts = (n + group - 1) / group
         let concurrent = Parallel.threadCount > 1 ? Swift.min(parts, SpinningPool.shared.workerCount + 1) : 1
         while scratch.count < concurrent { scratch.append(Scratch()) }
@@ -244,18 +254,19 @@ public final class MobileNetV2Plan {
 
         func reserve(_ floats: Int) {
             guard floats > capacity else { return }
-            for b in buffers { b.deallocate() }
-            // Spare room past the end so the last vector of a row may be read or written whole.
-            buffers = (0..<4).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: floats + 16) }
+            for b in buffers { UnsafeMutableRawPointer(b).deallocate() }
+            // Spare room past the end so the last vector of a row may be read or written whole;
+            // aligned to 64 bytes (a 512-bit load that straddles two cache lines costs two).
+            buffers = (0..<4).map { _ in AlignedFloats.allocate(floats + 16) }
             capacity = floats
-            gathered?.deallocate()
-            gathered = UnsafeMutablePointer<Float>.allocate(capacity: floats + 16)
+            gathered.map { UnsafeMutableRawPointer($0).deallocate() }
+            gathered = AlignedFloats.allocate(floats + 16)
             gatheredCapacity = floats
         }
 
         deinit {
-            for b in buffers { b.deallocate() }
-            gathered?.deallocate()
+            for b in buffers { UnsafeMutableRawPointer(b).deallocate() }
+            gathered.map { UnsafeMutableRawPointer($0).deallocate() }
         }
     }
 
@@ -304,13 +315,9 @@ public final class MobileNetV2Plan {
         let cols = s.buffers[3]
         geo.im2col(x, img: 0, group: 0, into: cols)
         let out = s.buffers[0]
-        stemWeight.withUnsafeBufferPointer { w in
-            stemBias.withUnsafeBufferPointer { b in
-                PointwiseConv.forward(
-                    x: cols, rows: oh * ow, k: 27, weights: w.baseAddress!, n: stemChannels, bias: b.baseAddress!,
-                    low: 0, high: 6, output: out)
-            }
-        }
+        PointwiseConv.forward(
+            x: cols, rows: oh * ow, k: 27, weights: stemWeight.pointer, n: stemChannels, bias: stemBias.pointer,
+            low: 0, high: 6, output: out)
         return out
     }
 
@@ -331,13 +338,9 @@ public final class MobileNetV2Plan {
         let dwOut = free(s, input, hidden)
         let shape = DepthwiseConv.Shape(
             height: inSize.h, width: inSize.w, channels: b.hidden, stride: b.stride, padding: .same)
-        b.depthwise.withUnsafeBufferPointer { w in
-            b.depthwiseBias.withUnsafeBufferPointer { bias in
-                DepthwiseConv.forward(
-                    input: hidden, images: n, shape: shape, weights: w.baseAddress!, bias: bias.baseAddress!,
-                    activation: .relu6, output: dwOut)
-            }
-        }
+        DepthwiseConv.forward(
+            input: hidden, images: n, shape: shape, weights: b.depthwise.pointer, bias: b.depthwiseBias.pointer,
+            activation: .relu6, output: dwOut)
         let out = free(s, input, dwOut)
         pointwise(
             b.project, rows: outRows, dwOut, out, low: -.infinity, high: .infinity,
@@ -363,13 +366,35 @@ public final class MobileNetV2Plan {
         _ p: Pointwise, rows: Int, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, low: Float,
         high: Float, residual: UnsafePointer<Float>?
     ) {
-        p.weight.withUnsafeBufferPointer { w in
-            p.bias.withUnsafeBufferPointer { b in
-                PointwiseConv.forward(
-                    x: x, rows: rows, k: p.cin, weights: w.baseAddress!, n: p.cout, bias: b.baseAddress!, low: low,
-                    high: high, residual: residual, output: y)
-            }
+        PointwiseConv.forward(
+            x: x, rows: rows, k: p.cin, weights: p.weight.pointer, n: p.cout, bias: p.bias.pointer, low: low,
+            high: high, residual: residual, output: y)
+    }
+}
+
+/// Floats at a 64-byte boundary (a cache line and one AVX-512 vector), kept for the life of a plan:
+/// packed weights read by vector loads that never straddle two lines.
+final class AlignedFloats: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    /// A copy of `values`, with 16 zero floats of spare room past the end.
+    init(_ values: [Float]) {
+        count = values.count
+        pointer = AlignedFloats.allocate(values.count + 16)
+        pointer.initialize(repeating: 0, count: values.count + 16)
+        values.withUnsafeBufferPointer { v in
+            if let base = v.baseAddress { pointer.update(from: base, count: v.count) }
         }
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+
+    /// Uninitialised room for `count` floats at a 64-byte boundary (free with
+    /// `UnsafeMutableRawPointer.deallocate()`).
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: Swift.max(count, 1))
     }
 }
 

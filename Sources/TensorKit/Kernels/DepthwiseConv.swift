@@ -1,5 +1,6 @@
 #if arch(x86_64)
     import TensorKitAVX512
+    import _Builtin_intrinsics.intel
 #endif
 
 /// Depthwise 3×3 convolution (one filter per channel, MobileNet's spatial step) over NHWC images,
@@ -127,7 +128,19 @@ public enum DepthwiseConv {
     typealias V = SIMD8<Float>
 
     @_transparent static func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+        #if arch(x86_64)
+            return _mm256_loadu_ps(p)
+        #else
+            return UnsafeRawPointer(p).loadUnaligned(as: V.self)
+        #endif
+    }
+
+    @_transparent static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+            _mm256_storeu_ps(p, v)
+        #else
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+        #endif
     }
 
     @_transparent static func clamp(_ v: V, _ lo: V, _ hi: V) -> V {
@@ -183,8 +196,7 @@ public enum DepthwiseConv {
                         a0.addProduct(load(r0 + o + 2 * c), w2)
                         a1.addProduct(load(r1 + o + 2 * c), w5)
                         a2.addProduct(load(r2 + o + 2 * c), w8)
-                        UnsafeMutableRawPointer(out + ox * c + cb).storeBytes(
-                            of: clamp(a0 + a1 + a2, lo, hi), as: V.self)
+                        store(clamp(a0 + a1 + a2, lo, hi), out + ox * c + cb)
                     }
                     for ox in 0..<oxFirst {
                         border8(input, sh, weights, b, iy0, ox * s - padLeft, cb, lo, hi, out + ox * c + cb)
@@ -217,7 +229,7 @@ public enum DepthwiseConv {
                 acc.addProduct(load(input + (iy * sh.width + ix) * c + cb), load(weights + (ky * 3 + kx) * c + cb))
             }
         }
-        UnsafeMutableRawPointer(dst).storeBytes(of: clamp(acc, lo, hi), as: V.self)
+        store(clamp(acc, lo, hi), dst)
     }
 
     /// Channels `from..<channels`, one at a time (channel counts that are not a multiple of 8).
@@ -324,8 +336,12 @@ public enum DepthwiseConv {
 /// Lane-wise minimum without branches (see ``vmax(_:_:)-8i4wq``).
 @inline(__always)
 func vmin(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-    let m = unsafeBitCast(b .< a, to: SIMD8<Int32>.self)
-    let ab = unsafeBitCast(a, to: SIMD8<Int32>.self)
-    let bb = unsafeBitCast(b, to: SIMD8<Int32>.self)
-    return unsafeBitCast((bb & m) | (ab & ~m), to: SIMD8<Float>.self)
+    #if arch(x86_64)
+        return _mm256_min_ps(a, b)
+    #else
+        let m = unsafeBitCast(b .< a, to: SIMD8<Int32>.self)
+        let ab = unsafeBitCast(a, to: SIMD8<Int32>.self)
+        let bb = unsafeBitCast(b, to: SIMD8<Int32>.self)
+        return unsafeBitCast((bb & m) | (ab & ~m), to: SIMD8<Float>.self)
+    #endif
 }
