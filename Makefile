@@ -71,9 +71,11 @@ bench-stitch: build
 bench-autopilot: build
 	Benchmarks/autopilot.sh 10
 
-## bench-drive: the default policy's driving on 5 unseen tracks against the expert, and play's step time (README).
+## bench-drive: the default policy (disturbed expert drives, one DAgger round) on 15 unseen tracks against the
+## expert, and play's step time (README, BENCHMARKS.md).
 bench-drive: build
-	$(BIN) drive bench --out .build/bench-drive --train-tracks 1-8 --test-tracks 101-105 --flip --play-seconds 60
+	$(BIN) drive bench --out .build/bench-drive --train-tracks 1-8 --test-tracks 101-115 --flip --epochs 10 --dagger 1 \
+		--play-seconds 60
 
 ## bench-policy: the seed's policy network and its kernels against TFLite, ONNX Runtime, Keras and PyTorch.
 bench-policy: build
