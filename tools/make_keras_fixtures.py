@@ -33,9 +33,10 @@ def keras():
     return tf_keras
 
 
-def seed_model(frames, size, batch=None):
-    """The seed's network in tf_keras, taking preprocessed frames (resizing and x/127.5-1 left out)."""
-    k = keras()
+def seed_model(frames, size, batch=None, k=None):
+    """The seed's network in tf_keras (or the Keras module `k`), taking preprocessed frames
+    (resizing and x/127.5-1 left out)."""
+    k = k or keras()
     inp = k.Input((frames, size, size, 3), batch_size=batch, name="video_input")
     base = k.applications.MobileNetV2(input_shape=(size, size, 3), alpha=1.0, include_top=False, weights=None,
                                       pooling="avg")
@@ -123,14 +124,7 @@ def keras3_copy(model, base, frames, size, path):
     """The same network and weights in Keras 3, saved as a .keras file (a zip, re-stored deflated)."""
     import zipfile
     import keras as k3
-    inp = k3.Input((frames, size, size, 3), name="video_input")
-    base3 = k3.applications.MobileNetV2(input_shape=(size, size, 3), alpha=1.0, include_top=False, weights=None,
-                                        pooling="avg")
-    x = k3.layers.TimeDistributed(base3)(inp)
-    x = k3.layers.LSTM(HIDDEN, return_sequences=True)(x)
-    x = k3.layers.LSTM(HIDDEN)(x)
-    out = k3.layers.Dense(4, activation="sigmoid", name="output")(x)
-    model3 = k3.Model(inp, out)
+    model3, base3 = seed_model(frames, size, k=k3)
     for layer in base3.layers:
         if layer.weights:
             layer.set_weights(base.get_layer(layer.name).get_weights())

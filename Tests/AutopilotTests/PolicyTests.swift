@@ -56,17 +56,21 @@ final class PolicyTests: XCTestCase {
         XCTAssertGreaterThan(spread, 1e-4, "the outputs change with the frames (the test compares something)")
     }
 
+    /// The expert's simulated drives on small tracks with these seeds, without slips, raw frames.
+    func expertDrives(_ seeds: [UInt64], seconds: Double, width: Int, height: Int) throws -> [RecordingFile] {
+        try seeds.map { seed in
+            let url = work.appendingPathComponent("drive\(seed).ppr")
+            try SimulatedRacer.recordExpert(
+                track: RacerTrack(seed: seed, size: 0.6), seconds: seconds, width: width, height: height,
+                human: HumanLikeKeys(mistakesPerSecond: 0, seed: seed), encoding: .raw, to: url)
+            return try RecordingFile(url: url)
+        }
+    }
+
     /// A tiny policy trained here on short expert recordings predicts the expert's keys on a
     /// recording it never saw much better than always answering the most common key set.
     func testTinyPolicyReproducesTheExpertsKeysOnHeldOutFrames() throws {
-        var files: [RecordingFile] = []
-        for (i, seed) in [UInt64(11), 12, 13, 14].enumerated() {
-            let url = work.appendingPathComponent("drive\(i).ppr")
-            try SimulatedRacer.recordExpert(
-                track: RacerTrack(seed: seed, size: 0.6), seconds: 40, width: 240, height: 180,
-                human: HumanLikeKeys(mistakesPerSecond: 0, seed: seed), encoding: .raw, to: url)
-            files.append(try RecordingFile(url: url))
-        }
+        let files = try expertDrives([11, 12, 13, 14], seconds: 40, width: 240, height: 180)
         var options = PolicyTrainingOptions()
         options.preprocessing = FramePreprocessing(width: 48, height: 36, scale: 1 / 127.5, offset: -1, windowLength: 6)
         options.network = SmallPolicy.Configuration(channels: [8, 16, 16, 16], featureCount: 32, hiddenSize: 16)
@@ -117,14 +121,7 @@ final class PolicyTests: XCTestCase {
     /// its live recording): exactly those recordings, the rest trained on, no test part; indices
     /// that leave nothing to train on are refused.
     func testExplicitValidationRecordings() throws {
-        var files: [RecordingFile] = []
-        for seed in [UInt64(21), 22, 23] {
-            let url = work.appendingPathComponent("split\(seed).ppr")
-            try SimulatedRacer.recordExpert(
-                track: RacerTrack(seed: seed, size: 0.6), seconds: 6, width: 160, height: 120,
-                human: HumanLikeKeys(mistakesPerSecond: 0, seed: seed), encoding: .raw, to: url)
-            files.append(try RecordingFile(url: url))
-        }
+        let files = try expertDrives([21, 22, 23], seconds: 6, width: 160, height: 120)
         var options = PolicyTrainingOptions()
         options.preprocessing = FramePreprocessing(width: 32, height: 24, scale: 1 / 127.5, offset: -1, windowLength: 4)
         options.network = SmallPolicy.Configuration(channels: [4, 8, 8, 8], featureCount: 8, hiddenSize: 8)
