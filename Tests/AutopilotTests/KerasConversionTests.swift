@@ -2,51 +2,48 @@ import Foundation
 import XCTest
 
 import Autopilot
+import DesktopTesting
 import TensorKit
 
 /// tools/keras_to_pixelpilot.py (numpy and h5py only, no TensorFlow) on the Keras files that
 /// tools/make_keras_fixtures.py made with tf_keras: a randomly initialised seed model of 3 frames
-/// of 32×32 (as tf_keras writes .h5 and Keras 3 writes .keras) and its MobileNetV2 alone, with the probabilities and features Keras computed. The
-/// converted files must compute Keras's outputs. The converter runs under Debian's python3 with
-/// python3-numpy and python3-h5py (`make deps` installs them), as a user would run it.
+/// of 32×32 (as tf_keras writes .h5 and Keras 3 writes .keras) and its MobileNetV2 alone, with
+/// the probabilities and features Keras computed. The converted files must compute Keras's outputs.
+/// The converter runs under Debian's python3 with python3-numpy and python3-h5py (`make deps`
+/// installs them), as a user would run it.
 final class KerasConversionTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let fixtures = root.appendingPathComponent("Tests/AutopilotTests/Fixtures/keras")
 
-    /// The first python3 that imports numpy and h5py: Debian's (which `make deps` equips), then PATH's.
-    static func python() throws -> URL {
+    /// The first python3 that imports numpy and h5py: Debian's (which `make deps` equips), then
+    /// PATH's. Looked up once for the whole suite.
+    static let python: Result<URL, PythonMissing> = {
         var candidates = ["/usr/bin/python3"]
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             candidates.append("\(dir)/python3")
         }
         for path in candidates where FileManager.default.isExecutableFile(atPath: path) {
-            if try run(URL(fileURLWithPath: path), ["-c", "import numpy, h5py"]).status == 0 {
-                return URL(fileURLWithPath: path)
-            }
+            let url = URL(fileURLWithPath: path)
+            if (try? run(url, ["-c", "import numpy, h5py"]).status) == 0 { return .success(url) }
         }
-        throw XCTFailure("no python3 with numpy and h5py: run `make deps` (python3-numpy, python3-h5py)")
+        return .failure(PythonMissing())
+    }()
+
+    struct PythonMissing: Error, CustomStringConvertible {
+        var description: String { "no python3 with numpy and h5py: run `make deps` (python3-numpy, python3-h5py)" }
     }
 
-    struct XCTFailure: Error, CustomStringConvertible { let description: String; init(_ d: String) { description = d } }
-
+    /// Runs `executable` with `arguments` (``BuiltTool/run``): exit status and standard error.
     static func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, errors: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let r = try BuiltTool.run(executable, arguments, in: FileManager.default.temporaryDirectory)
+        return (r.status, r.err)
     }
 
     func convert(_ name: String, _ extra: [String] = [], into dir: URL) throws -> URL {
         let out = dir.appendingPathComponent(name.replacingOccurrences(of: ".", with: "-") + ".safetensors")
         let result = try Self.run(
-            try Self.python(),
+            try Self.python.get(),
             [Self.root.appendingPathComponent("tools/keras_to_pixelpilot.py").path,
              Self.fixtures.appendingPathComponent(name).path, "--out", out.path] + extra)
         XCTAssertEqual(result.status, 0, "keras_to_pixelpilot \(name) failed:\n\(result.errors.suffix(2000))")
@@ -106,7 +103,7 @@ final class KerasConversionTests: XCTestCase {
         let notKeras = Self.fixtures.appendingPathComponent("check.safetensors").path
         let missing = dir.appendingPathComponent("nothing.h5").path
         for (input, expected) in [(notKeras, "not an HDF5 file"), (missing, "no such file")] {
-            let result = try Self.run(try Self.python(), [script, input, "--out", dir.appendingPathComponent("x").path])
+            let result = try Self.run(try Self.python.get(), [script, input, "--out", dir.appendingPathComponent("x").path])
             XCTAssertEqual(result.status, 1, input)
             XCTAssertTrue(result.errors.contains(input) && result.errors.contains(expected), result.errors)
             XCTAssertFalse(result.errors.contains("Traceback"), result.errors)
