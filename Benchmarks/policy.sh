@@ -4,7 +4,8 @@
 # forced with PIXELPILOT_NO_AVX512=1) against TFLite (XNNPACK), ONNX Runtime and Keras on the same
 # random weights (batch-norm statistics from a fixed random batch), every framework on the same
 # threads; the per-frame cost with cached features; depthwise and inverted-residual kernels against
-# PyTorch and ONNX Runtime; then ROUNDS interleaved rounds of the whole network (TensorKit AVX-512, AVX2,
+# PyTorch and ONNX Runtime; then ROUNDS interleaved rounds of the whole network (TensorKit and TFLite on this CPU,
+# then both on an emulated AVX2 CPU through Benchmarks/avx2cpu.c,
 # TFLite one after the other) for ratios from alike minutes. Usage: Benchmarks/policy.sh [THREADS] [REPEATS] [ROUNDS]
 # (default 2, 50, 3)
 set -euo pipefail
@@ -33,20 +34,39 @@ echo "== policy, TensorKit with $(grep -o 'TensorKit [A-Z0-9-]*' "$out/tensorkit
 echo "== policy, TensorKit with AVX2 kernels (PIXELPILOT_NO_AVX512=1)"
 "$PY" Benchmarks/report.py "$out/tensorkit-avx2.jsonl" "$out/peers.jsonl"
 
-# Interleaved rounds: the whole network only, TensorKit (AVX-512, AVX2) and TFLite one after the
-# other, ROUNDS times, so each round's ratio compares minutes that were alike on a shared machine
-# (the tables above time TensorKit first and the peers minutes later).
+# Interleaved rounds: the whole network only, each round TensorKit and TFLite one after the other on
+# the CPU as it is (AVX-512 here when it has it), then both again on an emulated AVX2 CPU:
+# Benchmarks/avx2cpu.c, preloaded, hides AVX-512 from CPUID (CPUID faulting), so XNNPACK, OpenBLAS
+# and TensorKit all pick their AVX2 + FMA kernels, as on a player's AVX2-only PC. ROUNDS times, so
+# each round's ratio compares minutes that were alike on a shared machine (the tables above time
+# TensorKit first and the peers minutes later).
 ROUNDS=${3:-3}
-echo "Policy: $ROUNDS interleaved rounds of the whole network (TensorKit AVX-512, AVX2, TFLite)..." >&2
-for r in $(seq 1 "$ROUNDS"); do
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/pixelpilot bench policy --model "$out/seed.safetensors" \
-    --threads "$THREADS" --repeats "$REPEATS" --cases network | sed "s/^{/{\"round\": $r, \"path\": \"AVX-512\", /" \
+gcc -O2 -shared -fPIC -o "$out/avx2cpu.so" Benchmarks/avx2cpu.c
+AVX2CPU="$out/avx2cpu.so"
+if ! LD_PRELOAD="$AVX2CPU" true; then
+  echo "Policy: this CPU or kernel has no CPUID faulting, so no AVX2 CPU can be emulated here; the AVX2 rounds are left out" >&2
+  AVX2CPU=""
+fi
+tensorkit_round() { # $1 round, $2 path label, then the environment prefix
+  local r=$1 label=$2; shift 2
+  "$@" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/pixelpilot bench policy --model "$out/seed.safetensors" \
+    --threads "$THREADS" --repeats "$REPEATS" --cases network | sed "s/^{/{\"round\": $r, \"path\": \"$label\", /" \
     >> "$out/rounds.jsonl"
-  PIXELPILOT_NO_AVX512=1 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/pixelpilot bench policy \
-    --model "$out/seed.safetensors" --threads "$THREADS" --repeats "$REPEATS" --cases network \
-    | sed "s/^{/{\"round\": $r, \"path\": \"AVX2\", /" >> "$out/rounds.jsonl"
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" Benchmarks/policy_peers.py --model "$out" --threads "$THREADS" \
-    --repeats "$REPEATS" --only network 2>/dev/null | sed "s/^{/{\"round\": $r, \"path\": \"peer\", /" >> "$out/rounds.jsonl"
+}
+tflite_round() {
+  local r=$1 label=$2; shift 2
+  "$@" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" Benchmarks/policy_peers.py --model "$out" --threads "$THREADS" \
+    --repeats "$REPEATS" --only network 2>/dev/null | sed "s/^{/{\"round\": $r, \"path\": \"$label\", /" \
+    >> "$out/rounds.jsonl"
+}
+echo "Policy: $ROUNDS interleaved rounds of the whole network (TensorKit and TFLite on this CPU${AVX2CPU:+, then on an emulated AVX2 CPU})..." >&2
+for r in $(seq 1 "$ROUNDS"); do
+  tensorkit_round "$r" native env
+  tflite_round "$r" native env
+  if [ -n "$AVX2CPU" ]; then
+    tensorkit_round "$r" avx2cpu env LD_PRELOAD="$AVX2CPU"
+    tflite_round "$r" avx2cpu env LD_PRELOAD="$AVX2CPU"
+  fi
 done
 echo "== policy, whole network, interleaved rounds (median ms; ratio = TFLite / TensorKit, > 1: TensorKit faster)"
 "$PY" - "$out/rounds.jsonl" <<'PY'
@@ -54,20 +74,22 @@ import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 window = [r for r in rows if "(fastest run)" not in r["case"] and r["case"].startswith("seed network")]
 rounds = sorted({r["round"] for r in window})
-ratios = {"AVX-512": [], "AVX2": []}
+names = {"native": "this CPU", "avx2cpu": "emulated AVX2 CPU"}
+ratios = {"native": [], "avx2cpu": []}
+kernels = {}
 for n in rounds:
-    here = [r for r in window if r["round"] == n]
-    tflite = next((r["value"] for r in here if r["framework"].startswith("TFLite")), None)
     line = []
-    for path in ("AVX-512", "AVX2"):
-        ours = next((r["value"] for r in here if r["path"] == path and r["framework"].startswith("TensorKit")), None)
+    for path in ("native", "avx2cpu"):
+        here = [r for r in window if r["round"] == n and r["path"] == path]
+        ours = next((r for r in here if r["framework"].startswith("TensorKit")), None)
+        tflite = next((r["value"] for r in here if r["framework"].startswith("TFLite")), None)
         if ours and tflite:
-            ratios[path].append(tflite / ours)
-            line.append(f"TensorKit {path} {ours:.1f}")
-    line.append(f"TFLite {tflite:.1f}" if tflite else "TFLite -")
-    print(f"  round {n}: " + ", ".join(line))
+            ratios[path].append(tflite / ours["value"])
+            kernels[path] = ours["framework"]
+            line.append(f"{names[path]}: {ours['framework']} {ours['value']:.1f}, TFLite {tflite:.1f}")
+    print(f"  round {n}: " + "; ".join(line))
 for path, values in ratios.items():
     if values:
-        print(f"  {path}: TFLite / TensorKit median {statistics.median(values):.2f}x over {len(values)} rounds "
-              f"({', '.join(f'{v:.2f}' for v in values)})")
+        print(f"  {names[path]} ({kernels[path]}): TFLite / TensorKit median {statistics.median(values):.2f}x over "
+              f"{len(values)} rounds ({', '.join(f'{v:.2f}' for v in values)})")
 PY
