@@ -62,4 +62,28 @@ final class TrainLayoutCLITests: XCTestCase {
         XCTAssertNotEqual(m.status, 0)
         XCTAssertTrue(m.err.contains("tiny.safetensors") && m.err.contains("width 16"), m.err)
     }
+
+    /// `--walks`: the scripted player's walks through the training layouts become samples, and
+    /// their layout seeds are training seeds only (instances 0..<--instances, never 900,000 up).
+    func testWalksSampleTrainingSeedsOnly() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("train-layout-walks-\(UUID())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let r = try BuiltTool.run(
+            BuiltTool.url(),
+            [
+                "train", "layout", "--out", "tiny.safetensors", "--instances", "2", "--paths", "2", "--walks", "2",
+                "--walk-every", "5", "--test-instances", "1", "--walk-seconds", "10", "--minutes", "0.05", "--epochs",
+                "1", "--width", "16", "--mlp", "16", "--heads", "2", "--depth", "1", "--tokens", "16",
+                "--eval-every", "1",
+            ], in: work)
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        // 18 layouts x 2 walks x 2 captures (at 5 and 10 s); seeds 10,000 + instance * 16 + class.
+        XCTAssertTrue(
+            r.out.contains("18 layouts x 2 scripted-player walks of 10 s, a capture every 5.0 s = 72 samples"), r.out)
+        XCTAssertTrue(r.out.contains("layout seeds 10000-10024, training seeds only"), r.out)
+        XCTAssertTrue(r.out.contains("Training set in all: 108 samples."), r.out)
+        let bad = try BuiltTool.run(BuiltTool.url(), ["train", "layout", "--walks", "-1"], in: work)
+        XCTAssertNotEqual(bad.status, 0)
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import LayoutReader
 import SeededRandom
+import ArgumentParser
 
 /// The layout classifier's data from the map arena: full layouts with their exact wall lines (at
 /// the seed's half scale, which is the arena's map scale), exploration paths and fog-of-war
@@ -128,49 +129,114 @@ enum ArenaLayoutData {
         DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
             let (c, i) = jobs[j]
             let s = seedBase + i * 16 + UInt64(c.rawValue)
-            let layout = MapLayout(layoutClass: c, seed: s)
-            let w = walls(of: layout)
-            guard let explorer = try? MapExplorer(layout: layout, seed: s) else { return }
-            let world = MapWorld(layout: layout, effects: .none, seed: s)
-            world.hardCases = false
-            let dt = 0.1
-            var distance = 0.0
-            var last = world.player
-            var snaps: [Snapshot] = []
-            var nextShot = every
-            var revealed = [UInt8](repeating: 0, count: w.values.count)
-            let landmark = Int(layout.waypoint.y) * w.width + Int(layout.waypoint.x)
-            while world.time < seconds {
-                world.held = explorer.keys(player: world.player, time: world.time)
-                world.step(dt)
-                distance += Double((world.player - last).length)
-                last = world.player
-                if world.time + 1e-9 >= nextShot {
-                    nextShot += every
-                    var shown = 0
-                    let fog = world.revealed
-                    let seen = fog[landmark] != 0
-                    for k in revealed.indices {
-                        let v = w.values[k] & fog[k]
-                        revealed[k] = v
-                        shown += Int(v)
-                    }
-                    snaps.append(
-                        Snapshot(
-                            distance: distance, fraction: Double(shown) / Double(max(1, w.lineCount)),
-                            landmarkSeen: seen,
-                            packed: PackedLayoutTokens(
-                                LayoutTokens(
-                                    values: revealed, width: w.width, height: w.height, origin: w.origin,
-                                    limit: tokens))))
-                }
-            }
-            let full = LayoutTokens(values: w.values, width: w.width, height: w.height, origin: w.origin, limit: tokens)
+            guard let walk = walk(layout: MapLayout(layoutClass: c, seed: s), explorerSeed: s, seconds: seconds,
+                every: every, tokens: tokens) else { return }
             lock.lock()
-            walks[j] = Walk(layoutClass: c.rawValue, seed: s, snapshots: snaps, full: full)
+            walks[j] = walk
             lock.unlock()
         }
         return walks.compactMap { $0 }
+    }
+
+    /// One walk of the scripted player (``MapExplorer`` with `explorerSeed`, which also seeds the
+    /// world) through `layout`, the fog of ``MapWorld/revealed`` captured every `every` seconds
+    /// from `every` on. Nil when the explorer cannot be made.
+    static func walk(layout: MapLayout, explorerSeed: UInt64, seconds: Double, every: Double, tokens: Int) -> Walk? {
+        let w = walls(of: layout)
+        guard let explorer = try? MapExplorer(layout: layout, seed: explorerSeed) else { return nil }
+        let world = MapWorld(layout: layout, effects: .none, seed: explorerSeed)
+        world.hardCases = false
+        let dt = 0.1
+        var distance = 0.0
+        var last = world.player
+        var snaps: [Snapshot] = []
+        var nextShot = every
+        var revealed = [UInt8](repeating: 0, count: w.values.count)
+        let landmark = Int(layout.waypoint.y) * w.width + Int(layout.waypoint.x)
+        while world.time < seconds {
+            world.held = explorer.keys(player: world.player, time: world.time)
+            world.step(dt)
+            distance += Double((world.player - last).length)
+            last = world.player
+            if world.time + 1e-9 >= nextShot {
+                nextShot += every
+                var shown = 0
+                let fog = world.revealed
+                let seen = fog[landmark] != 0
+                for k in revealed.indices {
+                    let v = w.values[k] & fog[k]
+                    revealed[k] = v
+                    shown += Int(v)
+                }
+                snaps.append(
+                    Snapshot(
+                        distance: distance, fraction: Double(shown) / Double(max(1, w.lineCount)),
+                        landmarkSeen: seen,
+                        packed: PackedLayoutTokens(
+                            LayoutTokens(
+                                values: revealed, width: w.width, height: w.height, origin: w.origin,
+                                limit: tokens))))
+            }
+        }
+        let full = LayoutTokens(values: w.values, width: w.width, height: w.height, origin: w.origin, limit: tokens)
+        return Walk(layoutClass: layout.layoutClass.rawValue, seed: layout.seed, snapshots: snaps, full: full)
+    }
+
+    /// One scripted-player walk of a training layout: the layout's class and seed (a training seed,
+    /// ``trainSeedBase`` + instance * 16 + class, the layouts ``trainingRecipes`` uses) and the
+    /// explorer's seed (differs per walk, so routes differ).
+    struct TrainingWalkJob: Equatable {
+        var layoutClass: Int
+        var layoutSeed: UInt64
+        var explorerSeed: UInt64
+    }
+
+    /// The training walks: `walks` per training layout (instances 0..<`instances` of each class).
+    /// Every layout seed is a training seed, below ``testSeedBase``; that is checked, not assumed.
+    static func trainingWalkJobs(instances: Int, walks: Int, seed: UInt64) throws -> [TrainingWalkJob] {
+        var jobs: [TrainingWalkJob] = []
+        for c in LayoutClass.allCases {
+            for i in 0..<UInt64(instances) {
+                let s = trainSeedBase + i * 16 + UInt64(c.rawValue)
+                guard s < testSeedBase else {
+                    throw ValidationError("training walk layout seed \(s) would reach the test seeds (\(testSeedBase) up)")
+                }
+                for k in 0..<UInt64(walks) {
+                    // Never the layout's own seed (the test walks' explorer seed is the layout's).
+                    let e = (seed &+ 1) &* 0x9E37_79B9_7F4A_7C15 ^ (s &* 1_000_003 &+ (k + 1) &* 7_919)
+                    jobs.append(TrainingWalkJob(layoutClass: c.rawValue, layoutSeed: s, explorerSeed: e == s ? e &+ 1 : e))
+                }
+            }
+        }
+        return jobs
+    }
+
+    /// Training samples from the scripted player's own walks (the test's kind of exploration and
+    /// fog) through training layouts: every capture, one every `every` seconds of a `seconds` walk,
+    /// becomes a sample of the layout's class. Walked on both cores; returns recipes per class and
+    /// the jobs walked.
+    static func trainingWalkRecipes(
+        instances: Int, walks: Int, seconds: Double, every: Double, tokens: Int, seed: UInt64
+    ) throws -> (recipes: [[ViTTraining.Recipe]], jobs: [TrainingWalkJob]) {
+        let jobs = try trainingWalkJobs(instances: instances, walks: walks, seed: seed)
+        let lock = NSLock()
+        var made = [Walk?](repeating: nil, count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
+            let job = jobs[j]
+            let layout = MapLayout(layoutClass: LayoutClass.allCases[job.layoutClass], seed: job.layoutSeed)
+            let w = walk(layout: layout, explorerSeed: job.explorerSeed, seconds: seconds, every: every, tokens: tokens)
+            lock.lock()
+            made[j] = w
+            lock.unlock()
+        }
+        var recipes = [[ViTTraining.Recipe]](repeating: [], count: LayoutClass.allCases.count)
+        for case let w? in made {
+            for snap in w.snapshots {
+                let packed = snap.packed
+                recipes[w.layoutClass].append { packed.unpacked }
+            }
+        }
+        return (recipes, jobs)
     }
 
     /// The explored shares the accuracy curve reports.

@@ -39,6 +39,12 @@ struct TrainLayout: ParsableCommand {
     @Option(help: "More explorations per training layout that tour several places in turn, as the scripted player does.")
     var tours = 0
     @Flag(help: "Add each training layout fully revealed.") var fullLayouts = false
+    @Option(
+        help:
+            "Walks of the arena's scripted player (the test's kind of exploration and fog) per training layout, each with its own explorer seed; their captures become samples. Training seeds only."
+    ) var walks = 0
+    @Option(help: "With --walks: one capture becomes a sample every this many seconds of each walk.")
+    var walkEvery = 4.0
     @Option(help: "Unseen test layouts per class.") var testInstances = 4
     @Option(help: "Seconds of game time the scripted player walks each test layout.") var walkSeconds = 120.0
     @Option(help: "Stop after this many minutes of training.") var minutes = 10.0
@@ -68,6 +74,7 @@ struct TrainLayout: ParsableCommand {
             throw ValidationError(
                 "--minutes, --epochs, --eval-every and --per-class must be positive, --walk-seconds at least 5")
         }
+        guard walks >= 0, walkEvery > 0 else { throw ValidationError("--walks must not be negative, --walk-every positive") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
         _ = try configurationValue()
     }
@@ -93,12 +100,26 @@ struct TrainLayout: ParsableCommand {
         }
         var t0 = Date()
         print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
-        let recipes = try ArenaLayoutData.trainingRecipes(
+        var recipes = try ArenaLayoutData.trainingRecipes(
             instances: instances, paths: paths, tours: tours, fullLayouts: fullLayouts, tokens: c.tokens, seed: seed)
         print(
             String(
                 format: "Training set: %d layouts x %d explorations = %d samples (layouts and paths in %.1f s).",
                 instances * 9, paths + tours + (fullLayouts ? 1 : 0), recipes.joined().count, Date().timeIntervalSince(t0)))
+        if walks > 0 {
+            t0 = Date()
+            let (walked, jobs) = try ArenaLayoutData.trainingWalkRecipes(
+                instances: instances, walks: walks, seconds: walkSeconds, every: walkEvery, tokens: c.tokens, seed: seed)
+            for k in recipes.indices { recipes[k] += walked[k] }
+            let seeds = jobs.map(\.layoutSeed)
+            print(
+                String(
+                    format:
+                        "Training walks: %d layouts x %d scripted-player walks of %.0f s, a capture every %.1f s = %d samples (layout seeds %llu-%llu, training seeds only; %.1f s).",
+                    instances * 9, walks, walkSeconds, walkEvery, walked.joined().count, seeds.min() ?? 0,
+                    seeds.max() ?? 0, Date().timeIntervalSince(t0)))
+            print("Training set in all: \(recipes.joined().count) samples.")
+        }
         t0 = Date()
         let walks = ArenaLayoutData.testWalks(instances: testInstances, seconds: walkSeconds, tokens: c.tokens)
         let test = ArenaLayoutData.regimeExamples(walks)
