@@ -117,7 +117,10 @@ layout-vit-model: build
 	$(BIN) train layout --out $(MODEL_DIR)/layout-vit.safetensors --resume $(MODEL_DIR)/layout-vit-2.safetensors \
 		--width 128 --mlp 256 --instances 80 --paths 5 --tours 3 --full-layouts --test-instances 4 --walk-seconds 120 \
 		--minutes 28 --eval-every 10 --seed 2
-	cp $(MODEL_DIR)/layout-vit.safetensors Sources/LayoutReader/Resources/layout-vit.safetensors
+	$(BIN) train layout --out $(MODEL_DIR)/layout-vit-4.safetensors --resume $(MODEL_DIR)/layout-vit.safetensors \
+		--width 128 --mlp 256 --instances 40 --paths 1 --full-layouts --walks 1 --walk-every 6 --test-instances 4 \
+		--walk-seconds 120 --minutes 10 --eval-every 10 --learning-rate 3e-4 --seed 3
+	cp $(MODEL_DIR)/layout-vit-4.safetensors Sources/LayoutReader/Resources/layout-vit.safetensors
 	$(BIN) layout evaluate Sources/LayoutReader/Resources/layout-vit.safetensors --test-instances 8 --first-instance 4 \
 		--out $(MODEL_DIR)/layout-vit-eval
 
