@@ -1,9 +1,9 @@
+import ArgumentParser
 import Arena
 import Foundation
 import Imaging
 import LayoutReader
 import SeededRandom
-import ArgumentParser
 
 /// The layout classifier's data from the map arena: full layouts with their exact wall lines (at
 /// the seed's half scale, which is the arena's map scale), exploration paths and fog-of-war
@@ -122,20 +122,29 @@ enum ArenaLayoutData {
     static func testWalks(
         instances: Int, first: Int = 0, seconds: Double, every: Double = 1, tokens: Int, seedBase: UInt64 = testSeedBase
     ) -> [Walk] {
-        let classes = LayoutClass.allCases
-        let jobs = classes.flatMap { c in (first..<(first + instances)).map { (c, UInt64($0)) } }
+        let jobs = LayoutClass.allCases.flatMap { c in
+            (first..<(first + instances)).map { i -> WalkJob in
+                let s = seedBase + UInt64(i) * 16 + UInt64(c.rawValue)
+                return WalkJob(layoutClass: c.rawValue, layoutSeed: s, explorerSeed: s)
+            }
+        }
+        return walks(jobs, seconds: seconds, every: every, tokens: tokens)
+    }
+
+    /// ``walk(layout:explorerSeed:seconds:every:tokens:)`` for every job, on both cores, in the
+    /// jobs' order (a job whose explorer cannot be made is left out).
+    static func walks(_ jobs: [WalkJob], seconds: Double, every: Double, tokens: Int) -> [Walk] {
         let lock = NSLock()
-        var walks = [Walk?](repeating: nil, count: jobs.count)
+        var made = [Walk?](repeating: nil, count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
-            let (c, i) = jobs[j]
-            let s = seedBase + i * 16 + UInt64(c.rawValue)
-            guard let walk = walk(layout: MapLayout(layoutClass: c, seed: s), explorerSeed: s, seconds: seconds,
-                every: every, tokens: tokens) else { return }
+            let job = jobs[j]
+            let layout = MapLayout(layoutClass: LayoutClass.allCases[job.layoutClass], seed: job.layoutSeed)
+            let w = walk(layout: layout, explorerSeed: job.explorerSeed, seconds: seconds, every: every, tokens: tokens)
             lock.lock()
-            walks[j] = walk
+            made[j] = w
             lock.unlock()
         }
-        return walks.compactMap { $0 }
+        return made.compactMap { $0 }
     }
 
     /// One walk of the scripted player (``MapExplorer`` with `explorerSeed`, which also seeds the
@@ -182,10 +191,11 @@ enum ArenaLayoutData {
         return Walk(layoutClass: layout.layoutClass.rawValue, seed: layout.seed, snapshots: snaps, full: full)
     }
 
-    /// One scripted-player walk of a training layout: the layout's class and seed (a training seed,
-    /// ``trainSeedBase`` + instance * 16 + class, the layouts ``trainingRecipes`` uses) and the
-    /// explorer's seed (differs per walk, so routes differ).
-    struct TrainingWalkJob: Equatable {
+    /// One scripted-player walk to make: the layout's class and seed, and the explorer's seed (a
+    /// test walk's is its layout's; a training walk's differs per walk, so routes differ, and its
+    /// layout seed is a training seed, ``trainSeedBase`` + instance * 16 + class, the layouts
+    /// ``trainingRecipes`` uses).
+    struct WalkJob: Equatable {
         var layoutClass: Int
         var layoutSeed: UInt64
         var explorerSeed: UInt64
@@ -193,8 +203,8 @@ enum ArenaLayoutData {
 
     /// The training walks: `walks` per training layout (instances 0..<`instances` of each class).
     /// Every layout seed is a training seed, below ``testSeedBase``; that is checked, not assumed.
-    static func trainingWalkJobs(instances: Int, walks: Int, seed: UInt64) throws -> [TrainingWalkJob] {
-        var jobs: [TrainingWalkJob] = []
+    static func trainingWalkJobs(instances: Int, walks: Int, seed: UInt64) throws -> [WalkJob] {
+        var jobs: [WalkJob] = []
         for c in LayoutClass.allCases {
             for i in 0..<UInt64(instances) {
                 let s = trainSeedBase + i * 16 + UInt64(c.rawValue)
@@ -204,7 +214,7 @@ enum ArenaLayoutData {
                 for k in 0..<UInt64(walks) {
                     // Never the layout's own seed (the test walks' explorer seed is the layout's).
                     let e = (seed &+ 1) &* 0x9E37_79B9_7F4A_7C15 ^ (s &* 1_000_003 &+ (k + 1) &* 7_919)
-                    jobs.append(TrainingWalkJob(layoutClass: c.rawValue, layoutSeed: s, explorerSeed: e == s ? e &+ 1 : e))
+                    jobs.append(WalkJob(layoutClass: c.rawValue, layoutSeed: s, explorerSeed: e == s ? e &+ 1 : e))
                 }
             }
         }
@@ -217,20 +227,11 @@ enum ArenaLayoutData {
     /// the jobs walked.
     static func trainingWalkRecipes(
         instances: Int, walks: Int, seconds: Double, every: Double, tokens: Int, seed: UInt64
-    ) throws -> (recipes: [[ViTTraining.Recipe]], jobs: [TrainingWalkJob]) {
+    ) throws -> (recipes: [[ViTTraining.Recipe]], jobs: [WalkJob]) {
         let jobs = try trainingWalkJobs(instances: instances, walks: walks, seed: seed)
-        let lock = NSLock()
-        var made = [Walk?](repeating: nil, count: jobs.count)
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
-            let job = jobs[j]
-            let layout = MapLayout(layoutClass: LayoutClass.allCases[job.layoutClass], seed: job.layoutSeed)
-            let w = walk(layout: layout, explorerSeed: job.explorerSeed, seconds: seconds, every: every, tokens: tokens)
-            lock.lock()
-            made[j] = w
-            lock.unlock()
-        }
+        let made = self.walks(jobs, seconds: seconds, every: every, tokens: tokens)
         var recipes = [[ViTTraining.Recipe]](repeating: [], count: LayoutClass.allCases.count)
-        for case let w? in made {
+        for w in made {
             for snap in w.snapshots {
                 let packed = snap.packed
                 recipes[w.layoutClass].append { packed.unpacked }
