@@ -1,22 +1,32 @@
-import Foundation
-
 /// Stacked ``LSTM`` layers (one layer each, batch-first), keeping the last layer's final state,
-/// and a ``Linear`` on it, compiled for inference: per layer one GEMM projects every time step's
-/// input, then each step is one matrix-vector product with the recurrent weights and the gate
-/// arithmetic on raw buffers (no autodiff, no tensors per step).
+/// and a ``Linear`` on it, compiled for inference: no autodiff, no tensors per step.
+///
+/// Per layer, every time step's input projection is one fused 1×1 product (``PointwiseConv``,
+/// both LSTM biases folded in), its gate columns in two halves — input and forget gates, cell and
+/// output gates — that run on two threads. Then each step is one pass over the recurrent weights,
+/// packed so that eight hidden units' four gates sit side by side for every input: the
+/// matrix-vector product, the gate nonlinearities (``VectorMath``, eight lanes at a time) and the
+/// cell update happen in registers, eight units at a time, with no call per element.
+///
+/// Hidden sizes are padded to a multiple of 8 with zero weights and biases. A padded unit's gates
+/// are then sigmoid(0), sigmoid(0), tanh(0) = 0 and sigmoid(0), so its cell and output stay exactly
+/// 0 and it changes nothing downstream (its columns in the next weights are zero as well).
 ///
 /// Gate order i, f, g, o, sigmoid gates and tanh, as ``LSTM`` (PyTorch's and Keras's semantics).
 /// The plan copies the weights when it is made.
 public final class LSTMPlan {
     struct Layer {
+        /// Floats per input row (the previous layer's padded hidden size after the first layer).
         var inputSize: Int
         var hidden: Int
-        /// `[4H, in]`
-        var ih: [Float]
-        /// `[4H, H]`
-        var hh: [Float]
-        /// `bias_ih + bias_hh`
-        var bias: [Float]
+        /// `hidden` rounded up to a multiple of 8.
+        var padded: Int
+        /// Input projections `[inputSize, 2 · padded]` (``PointwiseConv`` packing) of the gate
+        /// pairs (i, f) and (g, o), with `bias_ih + bias_hh`.
+        var pairs: [(weight: AlignedFloats, bias: AlignedFloats)]
+        /// Recurrent weights `[padded / 8][padded][4][8]`: for block `b` of 8 units and input unit
+        /// `k`, the i, f, g, o weights of units `8b ..< 8b + 8`.
+        var recurrent: AlignedFloats
     }
 
     let layers: [Layer]
@@ -26,13 +36,48 @@ public final class LSTMPlan {
 
     /// - Precondition: each layer is single-layer and feeds the next; `output` takes the last hidden size.
     public init(layers lstms: [LSTM], output: Linear) {
-        layers = lstms.map { l in
+        var inputWidth = lstms.first?.inputSize ?? 0
+        var built: [Layer] = []
+        for l in lstms {
             precondition(l.layerCount == 1, "LSTMPlan takes single-layer LSTMs")
             let w = l.weights[0]
-            return Layer(
-                inputSize: l.inputSize, hidden: l.hiddenSize, ih: w.ih.scalars, hh: w.hh.scalars,
-                bias: zip(w.bih.scalars, w.bhh.scalars).map { $0 + $1 })
+            let h = l.hiddenSize
+            let hp = (h + 7) / 8 * 8
+            let n = l.inputSize
+            let ih = w.ih.scalars
+            let hh = w.hh.scalars
+            let bias = zip(w.bih.scalars, w.bhh.scalars).map { $0 + $1 }
+            // Each pair as a PyTorch-layout [2 hp, inputWidth] matrix, then packed.
+            let pairs = (0..<2).map { pair -> (weight: AlignedFloats, bias: AlignedFloats) in
+                var m = [Float](repeating: 0, count: 2 * hp * inputWidth)
+                var b = [Float](repeating: 0, count: 2 * hp)
+                for local in 0..<2 {
+                    let gate = 2 * pair + local
+                    for u in 0..<h {
+                        let row = local * hp + u
+                        for c in 0..<n { m[row * inputWidth + c] = ih[(gate * h + u) * n + c] }
+                        b[row] = bias[gate * h + u]
+                    }
+                }
+                let packed = m.withUnsafeBufferPointer {
+                    PointwiseConv.packWeights($0.baseAddress!, outputs: 2 * hp, inputs: inputWidth)
+                }
+                return (AlignedFloats(packed), AlignedFloats(b))
+            }
+            var rec = [Float](repeating: 0, count: hp * hp * 4)
+            for u in 0..<h {
+                let block = u / 8
+                let lane = u % 8
+                for gate in 0..<4 {
+                    for k in 0..<h { rec[((block * hp + k) * 4 + gate) * 8 + lane] = hh[(gate * h + u) * h + k] }
+                }
+            }
+            built.append(
+                Layer(
+                    inputSize: inputWidth, hidden: h, padded: hp, pairs: pairs, recurrent: AlignedFloats(rec)))
+            inputWidth = hp
         }
+        layers = built
         outWeight = output.weight.scalars
         outBias = output.bias?.scalars ?? [Float](repeating: 0, count: output.weight.shape[0])
         outCount = output.weight.shape[0]
@@ -40,93 +85,123 @@ public final class LSTMPlan {
 
     /// Output `[B, outputs]` for sequences `[B, T, F]`.
     public func callAsFunction(_ x: Tensor) -> Tensor {
+        let first = layers[0]
         precondition(
-            x.rank == 3 && x.shape[2] == layers[0].inputSize,
-            "LSTMPlan expects [B, T, \(layers[0].inputSize)], got \(x.shape)")
-        let b = x.shape[0]
-        let t = x.shape[1]
-        let maxHidden = layers.map(\.hidden).max() ?? 0
-        let gates = UnsafeMutablePointer<Float>.allocate(capacity: b * t * 4 * maxHidden)
-        defer { gates.deallocate() }
-        var seqA = [Float](repeating: 0, count: b * t * maxHidden)
-        var seqB = seqA
-        var lastH = [Float](repeating: 0, count: b * maxHidden)
-        for (li, l) in layers.enumerated() {
-            let g4 = 4 * l.hidden
-            // Every step's input projection in one GEMM.
-            let project = { (input: UnsafePointer<Float>) in
-                l.ih.withUnsafeBufferPointer { w in
-                    Kernels.gemm(
-                        transA: false, transB: true, m: b * t, n: g4, k: l.inputSize, a: input, lda: l.inputSize,
-                        b: w.baseAddress!, ldb: l.inputSize, c: gates, ldc: g4)
-                }
-            }
-            if li == 0 {
-                project(x.pointer)
-            } else {
-                seqA.withUnsafeBufferPointer { project($0.baseAddress!) }
-            }
-            seqB.withUnsafeMutableBufferPointer { out in
-                lastH.withUnsafeMutableBufferPointer { last in
-                    l.hh.withUnsafeBufferPointer { hh in
-                        l.bias.withUnsafeBufferPointer { bias in
-                            LSTMPlan.recur(
-                                l, batch: b, steps: t, gates: gates, hh: hh.baseAddress!, bias: bias.baseAddress!,
-                                sequence: out.baseAddress!, last: last.baseAddress!)
-                        }
-                    }
-                }
-            }
-            swap(&seqA, &seqB)
+            x.rank == 3 && x.shape[2] == first.inputSize,
+            "LSTMPlan expects [B, T, \(first.inputSize)], got \(x.shape)")
+        let batch = x.shape[0]
+        let steps = x.shape[1]
+        let rows = batch * steps
+        let maxPadded = layers.map(\.padded).max() ?? 0
+        let out = Tensor.uninitialized([batch, outCount])
+        guard rows > 0 else {
+            for r in 0..<batch { (out.pointer + r * outCount).update(from: outBias, count: outCount) }
+            return out
         }
-        let out = Tensor.uninitialized([b, outCount])
-        let hsz = layers[layers.count - 1].hidden
-        for r in 0..<b {
+        // Gate pairs [rows, 2 hp] each, two sequences [rows, hp] (one layer's input, the next's
+        // output), a cell state, and a zero state for the first step.
+        let pairFloats = rows * 2 * maxPadded
+        let seqFloats = rows * maxPadded
+        let buffer = AlignedFloats.allocate(2 * pairFloats + 2 * seqFloats + 2 * maxPadded + 64)
+        defer { UnsafeMutableRawPointer(buffer).deallocate() }
+        let gatesIF = buffer
+        let gatesGO = gatesIF + pairFloats
+        var seqIn = gatesGO + pairFloats
+        var seqOut = seqIn + seqFloats
+        let cell = seqOut + seqFloats
+        let zeros = cell + maxPadded
+        zeros.initialize(repeating: 0, count: maxPadded)
+        var input = UnsafePointer(x.pointer)
+        for l in layers {
+            project(l, input, rows: rows, into: [gatesIF, gatesGO])
+            let hp = l.padded
+            for b in 0..<batch {
+                cell.update(repeating: 0, count: hp)
+                for t in 0..<steps {
+                    let r = b * steps + t
+                    LSTMPlan.step(
+                        l, gatesIF: gatesIF + r * 2 * hp, gatesGO: gatesGO + r * 2 * hp,
+                        previous: UnsafePointer(t == 0 ? zeros : seqOut + (r - 1) * hp), cell: cell,
+                        output: seqOut + r * hp)
+                }
+            }
+            input = UnsafePointer(seqOut)
+            swap(&seqIn, &seqOut)
+        }
+        // `seqIn` now holds the last layer's sequence.
+        let last = layers[layers.count - 1]
+        for b in 0..<batch {
+            let h = seqIn + ((b + 1) * steps - 1) * last.padded
             for o in 0..<outCount {
                 var s = outBias[o]
-                for k in 0..<hsz { s += outWeight[o * hsz + k] * lastH[r * hsz + k] }
-                out.pointer[r * outCount + o] = s
+                for k in 0..<last.hidden { s += outWeight[o * last.hidden + k] * h[k] }
+                out.pointer[b * outCount + o] = s
             }
         }
         return out
     }
 
-    /// Runs one layer's recurrence over projected `gates` `[B, T, 4H]` (overwritten), writing every
-    /// step's `h` to `sequence` `[B, T, H]` and the final one to `last` `[B, H]`.
-    static func recur(
-        _ l: Layer, batch: Int, steps: Int, gates: UnsafeMutablePointer<Float>, hh: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>, sequence: UnsafeMutablePointer<Float>, last: UnsafeMutablePointer<Float>
-    ) {
-        let hsz = l.hidden
-        let g4 = 4 * hsz
-        let h = UnsafeMutablePointer<Float>.allocate(capacity: hsz)
-        let c = UnsafeMutablePointer<Float>.allocate(capacity: hsz)
-        let rec = UnsafeMutablePointer<Float>.allocate(capacity: g4)
-        defer {
-            h.deallocate()
-            c.deallocate()
-            rec.deallocate()
+    /// Every row's input projection, the two gate pairs on two threads when worth it.
+    func project(_ l: Layer, _ input: UnsafePointer<Float>, rows: Int, into outputs: [UnsafeMutablePointer<Float>]) {
+        let run = { (pair: Int) in
+            PointwiseConv.forward(
+                x: input, rows: rows, k: l.inputSize, weights: l.pairs[pair].weight.pointer, n: 2 * l.padded,
+                bias: l.pairs[pair].bias.pointer, output: outputs[pair])
         }
-        for r in 0..<batch {
-            h.update(repeating: 0, count: hsz)
-            c.update(repeating: 0, count: hsz)
-            for step in 0..<steps {
-                let gp = gates + (r * steps + step) * g4
-                Kernels.gemv(m: g4, n: hsz, a: hh, lda: hsz, x: h, y: rec)
-                for j in 0..<hsz {
-                    let i = sigmoid(gp[j] + rec[j] + bias[j])
-                    let f = sigmoid(gp[hsz + j] + rec[hsz + j] + bias[hsz + j])
-                    let g = Foundation.tanh(gp[2 * hsz + j] + rec[2 * hsz + j] + bias[2 * hsz + j])
-                    let o = sigmoid(gp[3 * hsz + j] + rec[3 * hsz + j] + bias[3 * hsz + j])
-                    let cj = f * c[j] + i * g
-                    c[j] = cj
-                    h[j] = o * Foundation.tanh(cj)
-                }
-                (sequence + (r * steps + step) * hsz).update(from: h, count: hsz)
-            }
-            (last + r * hsz).update(from: h, count: hsz)
+        if rows * l.inputSize * l.padded >= 1 << 16 {
+            Parallel.forEachChunk(2) { r in for pair in r { run(pair) } }
+        } else {
+            run(0)
+            run(1)
         }
     }
 
-    @inline(__always) static func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    typealias V = SIMD8<Float>
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> V { DepthwiseConv.load(p) }
+
+    @inline(__always) static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { DepthwiseConv.store(v, p) }
+
+    /// One time step of layer `l`: gate pre-activations (projected input plus the recurrent
+    /// product of `previous`), the cell update in `cell` and the new hidden state in `output`,
+    /// eight units at a time.
+    @inline(__always)
+    static func step(
+        _ l: Layer, gatesIF: UnsafePointer<Float>, gatesGO: UnsafePointer<Float>, previous: UnsafePointer<Float>,
+        cell: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        let hp = l.padded
+        var w = UnsafePointer(l.recurrent.pointer)
+        var u = 0
+        while u < hp {
+            // Two chains per gate over the inputs, to hide the FMA latency.
+            var i0 = load(gatesIF + u)
+            var f0 = load(gatesIF + hp + u)
+            var g0 = load(gatesGO + u)
+            var o0 = load(gatesGO + hp + u)
+            var i1 = V()
+            var f1 = V()
+            var g1 = V()
+            var o1 = V()
+            var k = 0
+            while k < hp {
+                let s0 = V(repeating: previous[k])
+                let s1 = V(repeating: previous[k + 1])
+                i0.addProduct(s0, load(w))
+                f0.addProduct(s0, load(w + 8))
+                g0.addProduct(s0, load(w + 16))
+                o0.addProduct(s0, load(w + 24))
+                i1.addProduct(s1, load(w + 32))
+                f1.addProduct(s1, load(w + 40))
+                g1.addProduct(s1, load(w + 48))
+                o1.addProduct(s1, load(w + 56))
+                w += 64
+                k += 2
+            }
+            let c = VectorMath.sigmoid(f0 + f1) * load(cell + u) + VectorMath.sigmoid(i0 + i1) * VectorMath.tanh(g0 + g1)
+            store(c, cell + u)
+            store(VectorMath.sigmoid(o0 + o1) * VectorMath.tanh(c), output + u)
+            u += 8
+        }
+    }
 }

@@ -173,6 +173,31 @@ public final class MobileNetV2Plan {
         return out
     }
 
+    /// One inverted residual block's shape on `height`×`width` input frames: input, expansion and
+    /// output channels, stride and the output's size (for per-layer benchmarks).
+    public struct BlockShape: Sendable, Equatable {
+        public var inputChannels, hiddenChannels, outputChannels, stride: Int
+        public var inputHeight, inputWidth, outputHeight, outputWidth: Int
+        public var expands: Bool
+
+        /// Multiply-adds per frame: the expansion, the depthwise 3×3 and the projection.
+        public var multiplyAdds: Int {
+            (expands ? inputHeight * inputWidth * inputChannels * hiddenChannels : 0)
+                + outputHeight * outputWidth * hiddenChannels * (9 + outputChannels)
+        }
+    }
+
+    /// Every block's shape for frames of `height`×`width` pixels.
+    public func blockShapes(height: Int, width: Int) -> [BlockShape] {
+        let layout = Layout(plan: self, height: height, width: width)
+        return blocks.enumerated().map { i, b in
+            BlockShape(
+                inputChannels: b.expand?.cin ?? b.hidden, hiddenChannels: b.hidden, outputChannels: b.project.cout,
+                stride: b.stride, inputHeight: layout.sizes[i].h, inputWidth: layout.sizes[i].w,
+                outputHeight: layout.sizes[i + 1].h, outputWidth: layout.sizes[i + 1].w, expands: b.expand != nil)
+        }
+    }
+
     /// Sizes of every layer's output for one input size.
     struct Layout {
         /// Spatial size after the stem and after each block.

@@ -26,7 +26,7 @@ struct PolicyBench: ParsableCommand {
     @Option(help: "Repeats per case (the median is printed).")
     var repeats = 50
 
-    @Option(help: "Cases: network, kernels, or both (comma-separated).")
+    @Option(help: "Cases: network, kernels, layers (each block alone on one thread) or several (comma-separated).")
     var cases = "network,kernels"
 
     /// Prints the median and, as a second case, the fastest run (robust on a busy machine).
@@ -86,6 +86,29 @@ struct PolicyBench: ParsableCommand {
             emit("encoder, 1 frame", enc)
             let rec = PolicyBench.time(repeats * 4, warmup: 10) { _ = policy.keyLogits(features: features) }
             emit("LSTMs + dense over \(t) features", rec)
+        }
+        if chosen.contains("layers") {
+            // Each inverted residual block alone on one thread, on a part's worth of frames, as
+            // the whole network runs it: GFLOP/s against the core's peak shows where time goes.
+            let plan = MobileNetV2Plan(policy.encoder)
+            let saved = Parallel.threadCount
+            Parallel.threadCount = 1
+            defer { Parallel.threadCount = saved }
+            for (i, b) in plan.blockShapes(height: p.height, width: p.width).enumerated() {
+                let frames = i < plan.batchedFromBlock ? 1 : 5
+                let x = Tensor.uniform(
+                    [frames, b.inputHeight, b.inputWidth, b.inputChannels], low: -1, high: 1, using: &rng)
+                let t = PolicyBench.time(repeats * 4, warmup: 10) { _ = plan.runBlock(i, x) }
+                let gflops = 2 * Double(b.multiplyAdds * frames) / t.median / 1e9
+                FileHandle.standardError.write(
+                    Data(
+                        String(
+                            format: "block %2d %dx%dx%d -> %d -> %dx%dx%d s%d, %d frame(s), 1 thread: %.3f ms, %.1f GFLOP/s\n",
+                            i, b.inputHeight, b.inputWidth, b.inputChannels, b.hiddenChannels, b.outputHeight,
+                            b.outputWidth, b.outputChannels, b.stride, frames, t.median * 1000, gflops
+                        ).utf8))
+                emit("block \(i), \(frames) frame(s), 1 thread", t)
+            }
         }
         if chosen.contains("kernels") {
             let plan = MobileNetV2Plan(policy.encoder)
