@@ -1,8 +1,9 @@
 import Foundation
+import Synchronization
 
 /// Splits loops across the machine's cores (on ``SpinningPool``'s threads).
 public enum Parallel {
-    @usableFromInline nonisolated(unsafe) static var regionDepth = RegionCounter()
+    @usableFromInline static let regionDepth = RegionCounter()
 
     /// True while a ``forEachChunk(_:grain:_:)`` region runs (nested work then stays serial).
     public static var isInsideRegion: Bool { regionDepth.value > 0 }
@@ -33,25 +34,14 @@ public enum Parallel {
     }
 }
 
-/// A counter of active parallel regions, guarded by a lock.
+/// A counter of active parallel regions. Every kernel call reads it (to stay serial inside a
+/// region) from both cores at once, so it is an atomic: a lock here was taken and released about a
+/// thousand times per policy window, its cache line bouncing between the cores.
 @usableFromInline
-struct RegionCounter {
-    private let lock = NSLock()
-    private var count = 0
+final class RegionCounter: @unchecked Sendable {
+    private let count = Atomic<Int>(0)
     @usableFromInline init() {}
-    @usableFromInline var value: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
-    }
-    @usableFromInline mutating func wrappingIncrement() {
-        lock.lock()
-        count += 1
-        lock.unlock()
-    }
-    @usableFromInline mutating func wrappingDecrement() {
-        lock.lock()
-        count -= 1
-        lock.unlock()
-    }
+    @usableFromInline var value: Int { count.load(ordering: .acquiring) }
+    @usableFromInline func wrappingIncrement() { count.wrappingAdd(1, ordering: .acquiringAndReleasing) }
+    @usableFromInline func wrappingDecrement() { count.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
 }
