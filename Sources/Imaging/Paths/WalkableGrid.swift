@@ -103,25 +103,45 @@ public struct WalkableGrid: Sendable {
     public func distances(from start: GridPoint) -> [Int32] {
         var dist = [Int32](repeating: -1, count: columns * rows)
         guard let s = nearestOpenCell(to: start) else { return dist }
-        var queue = [s.y * columns + s.x]
-        dist[queue[0]] = 0
-        var head = 0
-        while head < queue.count {
-            let i = queue[head]
-            head += 1
-            let c = i % columns
-            let r = i / columns
-            for dr in -1...1 {
-                for dc in -1...1 where dr != 0 || dc != 0 {
-                    let nc = c + dc
-                    let nr = r + dr
-                    guard nc >= 0, nr >= 0, nc < columns, nr < rows else { continue }
-                    let j = nr * columns + nc
-                    guard open[j] != 0, dist[j] < 0 else { continue }
-                    // No corner cutting past a closed cell.
-                    if dr != 0 && dc != 0 && (open[r * columns + nc] == 0 || open[nr * columns + c] == 0) { continue }
-                    dist[j] = dist[i] + 1
-                    queue.append(j)
+        // Breadth-first over raw buffers with a queue made once (the scripted map player reroutes
+        // with this many times a walk; with arrays' checks it was 95 % of a walk's time). The
+        // order of visits, and so every route, is the array version's.
+        let columns = columns
+        let rows = rows
+        let queue = UnsafeMutablePointer<Int32>.allocate(capacity: columns * rows)
+        defer { queue.deallocate() }
+        open.withUnsafeBufferPointer { openBuffer in
+            dist.withUnsafeMutableBufferPointer { distBuffer in
+                let open = openBuffer.baseAddress!
+                let d = distBuffer.baseAddress!
+                var tail = 0
+                queue[tail] = Int32(s.y * columns + s.x)
+                tail += 1
+                d[s.y * columns + s.x] = 0
+                var head = 0
+                while head < tail {
+                    let i = Int(queue[head])
+                    head += 1
+                    let c = i % columns
+                    let r = i / columns
+                    let next = d[i] + 1
+                    for dr in -1...1 {
+                        let nr = r + dr
+                        guard nr >= 0, nr < rows else { continue }
+                        for dc in -1...1 where dr != 0 || dc != 0 {
+                            let nc = c + dc
+                            guard nc >= 0, nc < columns else { continue }
+                            let j = nr * columns + nc
+                            guard open[j] != 0, d[j] < 0 else { continue }
+                            // No corner cutting past a closed cell.
+                            if dr != 0 && dc != 0 && (open[r * columns + nc] == 0 || open[nr * columns + c] == 0) {
+                                continue
+                            }
+                            d[j] = next
+                            queue[tail] = Int32(j)
+                            tail += 1
+                        }
+                    }
                 }
             }
         }
