@@ -13,6 +13,8 @@ public final class MapExplorer {
     private var rng: SeededGenerator
     private var lastProgress: (time: Double, at: MapPoint) = (0, MapPoint(x: 0, y: 0))
     private var last: MapPoint?
+    /// No reroute before this game time (set when one found no reachable goal).
+    private var retryAt = -Double.infinity
     /// The goal being walked to.
     public private(set) var goal: MapPoint?
 
@@ -36,8 +38,16 @@ public final class MapExplorer {
         goals += round
     }
 
-    private func reroute(from p: MapPoint) {
-        while true {
+    /// Goals tried in one reroute before the explorer gives up for a while: eight rounds' worth.
+    public static let maximumGoalsPerReroute = 48
+    /// Game seconds to stand still after a reroute found no goal it can reach.
+    public static let retryAfter = 1.0
+
+    /// Routes to the next goal that can be reached from `p`; false when none of
+    /// ``maximumGoalsPerReroute`` can (the player stands where the grid's nearest open cell
+    /// reaches no goal). Unbounded, that search once hung a walk for good.
+    private func reroute(from p: MapPoint) -> Bool {
+        for _ in 0..<MapExplorer.maximumGoalsPerReroute {
             if goals.isEmpty { plan() }
             let g = goals.removeFirst()
             if let r = grid.route(from: GridPoint(x: Int(p.x), y: Int(p.y)), to: GridPoint(x: Int(g.x), y: Int(g.y))),
@@ -45,9 +55,12 @@ public final class MapExplorer {
             {
                 route = r.map { MapPoint(x: Float($0.x), y: Float($0.y)) }
                 goal = g
-                return
+                return true
             }
         }
+        route = []
+        goal = nil
+        return false
     }
 
     /// The keys to hold now, for the player at `p` at time `time` (seconds).
@@ -61,7 +74,14 @@ public final class MapExplorer {
             route = []
             lastProgress = (time, p)
         }
-        if route.isEmpty { reroute(from: p) }
+        if route.isEmpty {
+            // Stuck where no goal can be reached: stand still, and try again a little later.
+            if time < retryAt { return [] }
+            if !reroute(from: p) {
+                retryAt = time + MapExplorer.retryAfter
+                return []
+            }
+        }
         // Drop route points already reached; steer at a point a little ahead.
         var nearest = 0
         var best = Float.infinity
