@@ -75,9 +75,11 @@ final class TrainLayoutCLITests: XCTestCase {
                 "train", "layout", "--out", "tiny.safetensors", "--instances", "2", "--paths", "2", "--walks", "2",
                 "--walk-every", "5", "--test-instances", "1", "--walk-seconds", "10", "--minutes", "0.05", "--epochs",
                 "1", "--width", "16", "--mlp", "16", "--heads", "2", "--depth", "1", "--tokens", "16",
-                "--eval-every", "1",
+                "--eval-every", "1", "--first-test-instance", "12",
             ], in: work)
         XCTAssertEqual(r.status, 0, r.out + r.err)
+        // The model is chosen on test instance 12 only, keeping 0-11 out of its choice.
+        XCTAssertTrue(r.out.contains("Test set: 9 unseen layouts (instances 12-12)"), r.out)
         // 18 layouts x 2 walks x 2 captures (at 5 and 10 s); seeds 10,000 + instance * 16 + class.
         XCTAssertTrue(
             r.out.contains("18 layouts x 2 scripted-player walks of 10 s, a capture every 5.0 s = 72 samples"), r.out)
@@ -85,5 +87,8 @@ final class TrainLayoutCLITests: XCTestCase {
         XCTAssertTrue(r.out.contains("Training set in all: 108 samples."), r.out)
         let bad = try BuiltTool.run(BuiltTool.url(), ["train", "layout", "--walks", "-1"], in: work)
         XCTAssertNotEqual(bad.status, 0)
+        let badFirst = try BuiltTool.run(BuiltTool.url(), ["train", "layout", "--first-test-instance", "-2"], in: work)
+        XCTAssertNotEqual(badFirst.status, 0)
+        XCTAssertTrue(badFirst.err.contains("--first-test-instance"), badFirst.err)
     }
 }

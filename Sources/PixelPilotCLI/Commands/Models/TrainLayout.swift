@@ -46,6 +46,10 @@ struct TrainLayout: ParsableCommand {
     @Option(help: "With --walks: one capture becomes a sample every this many seconds of each walk.")
     var walkEvery = 4.0
     @Option(help: "Unseen test layouts per class.") var testInstances = 4
+    @Option(
+        help:
+            "The first test instance that chooses the best model (instances --first-test-instance ..< + --test-instances); start above the instances you keep for the final evaluation, e.g. 12 to keep 4-11 held out."
+    ) var firstTestInstance = 0
     @Option(help: "Seconds of game time the scripted player walks each test layout.") var walkSeconds = 120.0
     @Option(help: "Stop after this many minutes of training.") var minutes = 10.0
     @Option(help: "Stop after this many epochs.") var epochs = 1000
@@ -67,8 +71,10 @@ struct TrainLayout: ParsableCommand {
     }
 
     func validate() throws {
-        guard instances > 0, paths > 0, testInstances > 0, tours >= 0 else {
-            throw ValidationError("--instances, --paths and --test-instances must be positive, --tours not negative")
+        guard instances > 0, paths > 0, testInstances > 0, tours >= 0, firstTestInstance >= 0 else {
+            throw ValidationError(
+                "--instances, --paths and --test-instances must be positive, --tours and --first-test-instance not negative"
+            )
         }
         guard minutes > 0, epochs > 0, evalEvery > 0, perClass > 0, walkSeconds >= 5 else {
             throw ValidationError(
@@ -121,12 +127,15 @@ struct TrainLayout: ParsableCommand {
             print("Training set in all: \(recipes.joined().count) samples.")
         }
         t0 = Date()
-        let walks = ArenaLayoutData.testWalks(instances: testInstances, seconds: walkSeconds, tokens: c.tokens)
+        let walks = ArenaLayoutData.testWalks(
+            instances: testInstances, first: firstTestInstance, seconds: walkSeconds, tokens: c.tokens)
         let test = ArenaLayoutData.regimeExamples(walks)
         print(
             String(
-                format: "Test set: %d unseen layouts walked by the scripted player, %d test-regime samples (%.1f s).",
-                walks.count, test.count, Date().timeIntervalSince(t0)))
+                format:
+                    "Test set: %d unseen layouts (instances %d-%d) walked by the scripted player, %d test-regime samples (%.1f s).",
+                walks.count, firstTestInstance, firstTestInstance + testInstances - 1, test.count,
+                Date().timeIntervalSince(t0)))
         var options = ViTTraining.Options()
         options.configuration = c
         options.epochs = epochs
