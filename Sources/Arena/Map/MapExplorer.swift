@@ -58,7 +58,6 @@ public final class MapExplorer {
                 return true
             }
         }
-        route = []
         goal = nil
         return false
     }

@@ -103,9 +103,9 @@ public struct WalkableGrid: Sendable {
     public func distances(from start: GridPoint) -> [Int32] {
         var dist = [Int32](repeating: -1, count: columns * rows)
         guard let s = nearestOpenCell(to: start) else { return dist }
-        // Breadth-first over raw buffers with a queue made once (the scripted map player reroutes
-        // with this many times a walk; with arrays' checks it was 95 % of a walk's time). The
-        // order of visits, and so every route, is the array version's.
+        // Breadth-first over raw buffers with a queue made once, without the arrays' checks (the
+        // scripted map player runs one per reroute, several times a walk). The order of visits,
+        // and so every route, is the array version's.
         let columns = columns
         let rows = rows
         let queue = UnsafeMutablePointer<Int32>.allocate(capacity: columns * rows)

@@ -44,6 +44,9 @@ public final class LSTMPlan {
             let h = l.hiddenSize
             let hp = (h + 7) / 8 * 8
             let n = l.inputSize
+            precondition(
+                built.last.map { n == $0.hidden } ?? true,
+                "LSTMPlan: a layer of input size \(n) cannot follow one of \(built.last?.hidden ?? 0) units")
             let ih = w.ih.scalars
             let hh = w.hh.scalars
             let bias = zip(w.bih.scalars, w.bhh.scalars).map { $0 + $1 }

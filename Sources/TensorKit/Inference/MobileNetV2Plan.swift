@@ -109,8 +109,7 @@ public final class MobileNetV2Plan {
         // Parts of `framesPerPart` frames, claimed one at a time by whichever thread is free (a
         // worker the OS has descheduled holds up at most one part), each on a scratch set taken
         // from a shared stack.
-        let threads = Swift.max(1, Swift.min(Parallel.threadCount, SpinningPool.shared.workerCount + 1))
-        let group = Swift.max(1, Swift.min(framesPerPart, n, (n + 2 * threads - 1) / (2 * threads)))
+        let group = framesPerPart(ofWindow: n)
         let parts = (n + group - 1) / group
         let concurrent = Parallel.threadCount > 1 ? Swift.min(parts, SpinningPool.shared.workerCount + 1) : 1
         while scratch.count < concurrent { scratch.append(Scratch()) }
@@ -131,6 +130,13 @@ public final class MobileNetV2Plan {
             free.put(s)
         }
         return out
+    }
+
+    /// Frames in each part when `frames` are shared out between TensorKit's threads: at most
+    /// ``framesPerPart``, and small enough that each thread gets at least two parts.
+    public func framesPerPart(ofWindow frames: Int) -> Int {
+        let threads = Swift.max(1, Swift.min(Parallel.threadCount, SpinningPool.shared.workerCount + 1))
+        return Swift.max(1, Swift.min(framesPerPart, frames, (frames + 2 * threads - 1) / (2 * threads)))
     }
 
     /// Block `index` alone on NHWC input `[N, H, W, C]` (for benchmarks and tests), images shared

@@ -91,11 +91,13 @@ struct PolicyBench: ParsableCommand {
             // Each inverted residual block alone on one thread, on a part's worth of frames, as
             // the whole network runs it: GFLOP/s against the core's peak shows where time goes.
             let plan = MobileNetV2Plan(policy.encoder)
+            // The part size of a whole window on --threads threads (5 frames for 20 at 2 threads).
+            let part = plan.framesPerPart(ofWindow: p.windowLength)
             let saved = Parallel.threadCount
             Parallel.threadCount = 1
             defer { Parallel.threadCount = saved }
             for (i, b) in plan.blockShapes(height: p.height, width: p.width).enumerated() {
-                let frames = i < plan.batchedFromBlock ? 1 : 5
+                let frames = i < plan.batchedFromBlock ? 1 : part
                 let x = Tensor.uniform(
                     [frames, b.inputHeight, b.inputWidth, b.inputChannels], low: -1, high: 1, using: &rng)
                 let t = PolicyBench.time(repeats * 4, warmup: 10) { _ = plan.runBlock(i, x) }
