@@ -1,5 +1,6 @@
 import DesktopTesting
 import Foundation
+import Imaging
 import LayoutReader
 import XCTest
 
@@ -90,5 +91,57 @@ final class TrainLayoutCLITests: XCTestCase {
         let badFirst = try BuiltTool.run(BuiltTool.url(), ["train", "layout", "--first-test-instance", "-2"], in: work)
         XCTAssertNotEqual(badFirst.status, 0)
         XCTAssertTrue(badFirst.err.contains("--first-test-instance"), badFirst.err)
+    }
+
+    /// Walks only (`--paths 0`), chosen on the expert regime, the weights' moving average scored and
+    /// saved, the learning rate on a half cosine; then `layout evaluate --mistakes` draws every wrong
+    /// expert-regime answer. Bad values name their option.
+    func testExpertChoiceAverageAndCosineAndMistakePictures() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("train-layout-ema-\(UUID())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let r = try BuiltTool.run(
+            BuiltTool.url(),
+            [
+                "train", "layout", "--out", "tiny.safetensors", "--instances", "2", "--paths", "0", "--walks", "2",
+                "--walk-every", "5", "--test-instances", "1", "--walk-seconds", "10", "--minutes", "0.05", "--epochs",
+                "3", "--width", "16", "--mlp", "16", "--heads", "2", "--depth", "1", "--tokens", "16",
+                "--eval-every", "1", "--choose-on", "expert", "--average-decay", "0.9", "--cosine-decay",
+                "--learning-rate", "1e-3",
+            ], in: work)
+        XCTAssertEqual(r.status, 0, r.out + r.err)
+        XCTAssertTrue(r.out.contains("= 0 samples"), r.out)
+        XCTAssertTrue(r.out.contains("Training set in all: 72 samples."), r.out)
+        XCTAssertTrue(r.out.contains("expert-regime samples"), r.out)
+        // The learning rate logged at each evaluation falls along the cosine, from below 1e-3.
+        let csv = try String(contentsOf: work.appendingPathComponent("tiny.safetensors.history.csv"), encoding: .utf8)
+        let rates = csv.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[5])! }
+        XCTAssertGreaterThan(rates.count, 2, csv)
+        XCTAssertLessThan(rates.first!, 1e-3, csv)
+        XCTAssertEqual(rates, rates.sorted(by: >), csv)
+        XCTAssertLessThan(rates.last!, rates.first!, csv)
+
+        let e = try BuiltTool.run(
+            BuiltTool.url(),
+            ["layout", "evaluate", "tiny.safetensors", "--test-instances", "1", "--first-instance", "13",
+             "--walk-seconds", "10", "--mistakes", "wrong"], in: work)
+        XCTAssertEqual(e.status, 0, e.out + e.err)
+        let pictures = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("wrong").path)
+        XCTAssertTrue(e.out.contains("\(pictures.count) mistake pictures in wrong"), e.out)
+        // The report lists each mistake; a tiny model trained for seconds makes some.
+        XCTAssertGreaterThan(pictures.count, 0, e.out)
+        XCTAssertTrue(pictures.allSatisfy { $0.hasSuffix(".png") }, "\(pictures)")
+        let first = try PNG.read(contentsOf: work.appendingPathComponent("wrong/" + pictures.sorted()[0]))
+        XCTAssertGreaterThan(first.width * first.height, 100 * 100)
+
+        let badDecay = try BuiltTool.run(BuiltTool.url(), ["train", "layout", "--average-decay", "1.5"], in: work)
+        XCTAssertNotEqual(badDecay.status, 0)
+        XCTAssertTrue(badDecay.err.contains("--average-decay"), badDecay.err)
+        let nothing = try BuiltTool.run(BuiltTool.url(), ["train", "layout", "--paths", "0"], in: work)
+        XCTAssertNotEqual(nothing.status, 0)
+        XCTAssertTrue(nothing.err.contains("no training samples"), nothing.err)
+        let badChoice = try BuiltTool.run(BuiltTool.url(), ["train", "layout", "--choose-on", "luck"], in: work)
+        XCTAssertNotEqual(badChoice.status, 0)
+        XCTAssertTrue(badChoice.err.contains("--choose-on"), badChoice.err)
     }
 }

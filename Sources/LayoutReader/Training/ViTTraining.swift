@@ -33,6 +33,12 @@ public final class ViTTraining {
         public var seed: UInt64 = 0
         /// Start from these weights (a model file's tensors) instead of the seed's initialisation.
         public var initialWeights: [String: Tensor]?
+        /// Evaluate and save an exponential moving average of the weights with this decay
+        /// (``ExponentialMovingAverage``) instead of the last step's weights; nil: no average.
+        public var averageDecay: Float?
+        /// Lower the learning rate along a half cosine from `learningRate` to 0 at the end of
+        /// training (at `timeLimit` when one is set, else after `epochs`).
+        public var cosineDecay = false
         public init() {}
     }
 
@@ -102,6 +108,10 @@ public final class ViTTraining {
         if let w = options.initialWeights { try network.load(stateDict: w) }
         network.train()
         let optimizer = Adam(parameters: network.trainableParameters(), learningRate: options.learningRate)
+        let average = options.averageDecay.map { ExponentialMovingAverage(of: network, decay: $0) }
+        // The network the average is scored in (eval mode throughout).
+        let averaged = average.map { _ in ViTNetwork(c, seed: options.seed) }
+        averaged?.eval()
         var rng = SeededGenerator(seed: options.seed &+ 0x7A1)
         let counts = recipes.map(\.count)
         let total = counts.reduce(0, +)
@@ -158,9 +168,19 @@ public final class ViTTraining {
                 let weights = [Float](repeating: 1, count: samples.count) + [Float](repeating: 0, count: pad)
                 let loss = logits.softmaxCrossEntropy(
                     labels: labels + [Int](repeating: 0, count: pad), weights: weights)
+                if options.cosineDecay {
+                    let progress: Double
+                    if let limit = options.timeLimit {
+                        progress = Date().timeIntervalSince(start) / limit
+                    } else {
+                        progress = (Double(epoch - 1) + Double(s) / Double(steps.count)) / Double(options.epochs)
+                    }
+                    optimizer.learningRate = options.learningRate * Float(0.5 * (1 + cos(Double.pi * min(1, progress))))
+                }
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.step()
+                average?.update()
                 stepNumber += 1
                 let l = Double(loss.item)
                 lossSum += l * Double(samples.count)
@@ -175,13 +195,21 @@ public final class ViTTraining {
                 events(.step(epoch: epoch, step: s + 1, steps: steps.count, loss: l, elapsed: elapsed))
                 let outOfTime = options.timeLimit.map { elapsed >= $0 } ?? false
                 if stepNumber % options.evaluateEvery == 0 || outOfTime {
-                    network.eval()
-                    let (testLoss, testAccuracy) = evaluate(network)
+                    // The network scored and saved: the average when one is kept, else the live one.
+                    let scored: ViTNetwork
+                    if let average, let averaged {
+                        try averaged.load(stateDict: average.averages)
+                        scored = averaged
+                    } else {
+                        network.eval()
+                        scored = network
+                    }
+                    let (testLoss, testAccuracy) = evaluate(scored)
                     network.train()
                     let log = EpochLog(
                         epoch: stepNumber, loss: lossSum / Double(max(seen, 1)),
                         accuracy: Double(correct) / Double(max(seen, 1)), validationLoss: testLoss,
-                        validationAccuracy: testAccuracy, learningRate: Double(options.learningRate),
+                        validationAccuracy: testAccuracy, learningRate: Double(optimizer.learningRate),
                         seconds: Date().timeIntervalSince(lastEval))
                     lastEval = Date()
                     lossSum = 0
@@ -194,7 +222,7 @@ public final class ViTTraining {
                         bestStep = stepNumber
                         history.bestEpoch = log
                         let copy = ViTNetwork(c, seed: options.seed)
-                        try copy.load(stateDict: network.stateDict().mapValues { $0.copy() })
+                        try copy.load(stateDict: scored.stateDict().mapValues { $0.copy() })
                         bestClassifier = ViTLayoutClassifier(network: copy, classNames: classNames)
                         try bestClassifier.write(
                             to: output,

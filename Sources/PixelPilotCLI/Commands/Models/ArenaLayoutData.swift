@@ -253,21 +253,47 @@ enum ArenaLayoutData {
         return walk.snapshots.first { $0.fraction >= level }?.tokens
     }
 
+    /// Which capture of a walk an expert-regime sample is.
+    enum ExpertCapture: Sendable, Equatable, CustomStringConvertible {
+        /// The first capture with the landmark revealed.
+        case landmark
+        /// The first capture revealing at least this share of the walls (after the landmark).
+        case share(Double)
+        /// The fully revealed layout.
+        case full
+
+        var description: String {
+            switch self {
+            case .landmark: return "landmark"
+            case .share(let s): return String(format: "%.0f%%", s * 100)
+            case .full: return "full"
+            }
+        }
+    }
+
     /// The expert regime (the seed's test set held "samples a human expert could classify, but
     /// not trivial ones"), made mechanical: a capture counts once the fog has lifted off the
     /// layout's landmark (its waypoint), so the walls that tell the class apart have been on the
     /// map. Per walk: the first capture with the landmark seen, each of the 20, 30 and 50 %
     /// captures taken at or after it, and the full layout.
-    static func expertSamples(_ walk: Walk) -> [LayoutTokens] {
-        guard let first = walk.snapshots.firstIndex(where: \.landmarkSeen) else { return [walk.full] }
-        var out = [walk.snapshots[first].tokens]
+    static func expertSamples(_ walk: Walk) -> [LayoutTokens] { labelledExpertSamples(walk).map(\.tokens) }
+
+    /// ``expertSamples(_:)`` with which capture each is.
+    static func labelledExpertSamples(_ walk: Walk) -> [(capture: ExpertCapture, tokens: LayoutTokens)] {
+        guard let first = walk.snapshots.firstIndex(where: \.landmarkSeen) else { return [(.full, walk.full)] }
+        var out: [(capture: ExpertCapture, tokens: LayoutTokens)] = [(.landmark, walk.snapshots[first].tokens)]
         for level in regimeLevels where level < 1 {
             if let i = walk.snapshots.firstIndex(where: { $0.fraction >= level }), i >= first {
-                out.append(walk.snapshots[i].tokens)
+                out.append((.share(level), walk.snapshots[i].tokens))
             }
         }
-        out.append(walk.full)
+        out.append((.full, walk.full))
         return out
+    }
+
+    /// The expert-regime examples of `walks` (``expertSamples(_:)``).
+    static func expertExamples(_ walks: [Walk]) -> [LayoutExample] {
+        walks.flatMap { w in expertSamples(w).map { LayoutExample(tokens: $0, label: w.layoutClass) } }
     }
 
     /// The test-regime examples of `walks`.

@@ -27,6 +27,19 @@ struct LayoutEvaluation {
     var stable: [(layoutClass: Int, distance: Double?, walked: Double)]
     var walks: Int
     var seconds: Double
+    /// The expert-regime captures answered wrongly, in walk order.
+    var mistakes: [Mistake] = []
+
+    /// An expert-regime capture the classifier got wrong.
+    struct Mistake {
+        var layoutClass: Int
+        var seed: UInt64
+        var capture: ArenaLayoutData.ExpertCapture
+        var tokens: LayoutTokens
+        /// The walk's fully revealed layout, for context.
+        var full: LayoutTokens
+        var probabilities: [Float]
+    }
 
     init(classifier: ViTLayoutClassifier, walks: [ArenaLayoutData.Walk]) {
         let start = Date()
@@ -36,17 +49,20 @@ struct LayoutEvaluation {
         expert = ConfusionMatrix(classNames: names)
         stable = []
         self.walks = walks.count
-        func predict(_ tokens: [LayoutTokens]) -> [Int?] {
-            var out = [Int?](repeating: nil, count: tokens.count)
+        func probabilities(_ tokens: [LayoutTokens]) -> [[Float]?] {
+            var out = [[Float]?](repeating: nil, count: tokens.count)
             let idx = tokens.indices.filter { tokens[$0].count > 0 }
             var i = 0
             while i < idx.count {
                 let chunk = Array(idx[i..<min(idx.count, i + 32)])
                 let p = classifier.probabilities(chunk.map { tokens[$0] })
-                for (k, j) in chunk.enumerated() { out[j] = p[k].indices.max { p[k][$0] < p[k][$1] } }
+                for (k, j) in chunk.enumerated() { out[j] = p[k] }
                 i += 32
             }
             return out
+        }
+        func predict(_ tokens: [LayoutTokens]) -> [Int?] {
+            probabilities(tokens).map { p in p.flatMap { p in p.indices.max { p[$0] < p[$1] } } }
         }
         for w in walks {
             for (li, level) in ArenaLayoutData.levels.enumerated() {
@@ -60,9 +76,16 @@ struct LayoutEvaluation {
                     regime.add(truth: w.layoutClass, prediction: p ?? (w.layoutClass + 1) % names.count)
                 }
             }
-            let expertSamples = ArenaLayoutData.expertSamples(w)
-            for p in predict(expertSamples) {
-                expert.add(truth: w.layoutClass, prediction: p ?? (w.layoutClass + 1) % names.count)
+            let expertSamples = ArenaLayoutData.labelledExpertSamples(w)
+            for (sample, p) in zip(expertSamples, probabilities(expertSamples.map(\.tokens))) {
+                let answer = p.flatMap { p in p.indices.max { p[$0] < p[$1] } }
+                expert.add(truth: w.layoutClass, prediction: answer ?? (w.layoutClass + 1) % names.count)
+                if answer != w.layoutClass {
+                    mistakes.append(
+                        Mistake(
+                            layoutClass: w.layoutClass, seed: w.seed, capture: sample.capture, tokens: sample.tokens,
+                            full: w.full, probabilities: p ?? [Float](repeating: 0, count: names.count)))
+                }
             }
             if let seen = w.snapshots.first(where: \.landmarkSeen) {
                 landmarkWalks += 1
@@ -104,6 +127,16 @@ struct LayoutEvaluation {
             expert.accuracy * 100, expert.correct, expert.total, landmarkWalks, walks,
             LayoutEvaluation.median(landmarkDistances))
         s += "Expert-regime confusion matrix:\n" + expert.table() + "\n"
+        if !mistakes.isEmpty {
+            s += "Expert-regime mistakes (truth -> answer, probability; which capture; layout seed):\n"
+            for m in mistakes {
+                let answer = m.probabilities.indices.max { m.probabilities[$0] < m.probabilities[$1] } ?? 0
+                s += String(
+                    format: "  %@ -> %@ %.2f (truth %.2f), %@ capture, seed %llu\n", classNames[m.layoutClass] as NSString,
+                    classNames[answer] as NSString, m.probabilities[answer], m.probabilities[m.layoutClass],
+                    m.capture.description as NSString, m.seed)
+            }
+        }
         let reached = stable.compactMap(\.distance)
         s += String(
             format:
@@ -157,6 +190,50 @@ struct LayoutEvaluation {
                 }
             }
         }
+        return img
+    }
+
+    /// A wrong expert-regime capture as a picture: the revealed walls (white) over the fully
+    /// revealed layout (dim), the entrance's patch outlined in green, truth and answer on top.
+    static func mistakePicture(_ m: Mistake, classNames: [String]) -> Image {
+        let p = LayoutTokens.patchSize
+        let all = zip(m.full.rows + m.tokens.rows, m.full.columns + m.tokens.columns)
+        let r0 = all.map(\.0).min() ?? 0, r1 = all.map(\.0).max() ?? 0
+        let c0 = all.map(\.1).min() ?? 0, c1 = all.map(\.1).max() ?? 0
+        let top = 40
+        let w = (c1 - c0 + 1) * p, h = (r1 - r0 + 1) * p
+        var img = Image(width: max(w, 420), height: h + top, color: [14, 16, 22])
+        func paint(_ t: LayoutTokens, _ color: Color) {
+            img.pixels.withUnsafeMutableBufferPointer { px in
+                for k in 0..<t.count {
+                    let y0 = top + (t.rows[k] - r0) * p, x0 = (t.columns[k] - c0) * p
+                    for y in 0..<p {
+                        for x in 0..<p where t.pixels[k * LayoutTokens.pixelsPerToken + y * p + x] != 0 {
+                            let i = 3 * ((y0 + y) * img.width + x0 + x)
+                            px[i] = color.red
+                            px[i + 1] = color.green
+                            px[i + 2] = color.blue
+                        }
+                    }
+                }
+            }
+        }
+        paint(m.full, [70, 70, 95])
+        paint(m.tokens, [240, 240, 255])
+        let ex = -c0 * p, ey = top - r0 * p
+        img.fillRect(x: ex, y: ey, width: p, height: 2, color: [60, 220, 90])
+        img.fillRect(x: ex, y: ey + p - 2, width: p, height: 2, color: [60, 220, 90])
+        img.fillRect(x: ex, y: ey, width: 2, height: p, color: [60, 220, 90])
+        img.fillRect(x: ex + p - 2, y: ey, width: 2, height: p, color: [60, 220, 90])
+        let answer = m.probabilities.indices.max { m.probabilities[$0] < m.probabilities[$1] } ?? 0
+        img.drawText(
+            String(
+                format: "TRUTH %@ (%.2f)  ANSWER %@ (%.2f)", classNames[m.layoutClass].uppercased(),
+                m.probabilities[m.layoutClass], classNames[answer].uppercased(), m.probabilities[answer]),
+            x: 8, y: 6, color: [255, 220, 120])
+        img.drawText(
+            "\(m.capture.description.uppercased()) CAPTURE, SEED \(m.seed), \(m.tokens.count) TOKENS", x: 8, y: 22,
+            color: [200, 200, 220])
         return img
     }
 

@@ -35,7 +35,7 @@ struct TrainLayout: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the best model (.safetensors).")
     var out = "layout-vit.safetensors"
     @Option(help: "Training layouts per class.") var instances = 8
-    @Option(help: "Generated explorations per training layout.") var paths = 40
+    @Option(help: "Generated explorations per training layout (0: none, e.g. with --walks).") var paths = 40
     @Option(help: "More explorations per training layout that tour several places in turn, as the scripted player does.")
     var tours = 0
     @Flag(help: "Add each training layout fully revealed.") var fullLayouts = false
@@ -63,6 +63,20 @@ struct TrainLayout: ParsableCommand {
     @Option(help: "Tokens per sample (the seed's 128).") var tokens = 128
     @Option(help: "Seed of weights, paths, shuffling and dropout.") var seed: UInt64 = 0
     @Option(help: "Start from this model's weights (same network shape) instead of random ones.") var resume: String?
+    @Option(
+        help: ArgumentHelp(
+            "Score and save an exponential moving average of the weights with this decay (e.g. 0.998) instead of the last step's.",
+            valueName: "decay")) var averageDecay: Float?
+    @Flag(help: "Lower the learning rate along a half cosine to 0 at the end of --minutes.") var cosineDecay = false
+    @Option(
+        help:
+            "What chooses the best model: regime (captures with at least 20, 30, 50 % of the walls and the full layouts) or expert (the expert regime: from the moment the landmark is revealed, as the final evaluation scores)."
+    ) var chooseOn: ChoosingSamples = .regime
+
+    /// Which captures of the choosing walks score each checkpoint.
+    enum ChoosingSamples: String, ExpressibleByArgument, CaseIterable {
+        case regime, expert
+    }
 
     func configurationValue() throws -> ViTConfiguration {
         let c = ViTConfiguration(width: width, depth: depth, heads: heads, mlp: mlp, tokens: tokens, classes: 9)
@@ -71,10 +85,13 @@ struct TrainLayout: ParsableCommand {
     }
 
     func validate() throws {
-        guard instances > 0, paths > 0, testInstances > 0, tours >= 0, firstTestInstance >= 0 else {
+        guard instances > 0, paths >= 0, testInstances > 0, tours >= 0, firstTestInstance >= 0 else {
             throw ValidationError(
-                "--instances, --paths and --test-instances must be positive, --tours and --first-test-instance not negative"
+                "--instances and --test-instances must be positive, --paths, --tours and --first-test-instance not negative"
             )
+        }
+        guard paths + tours + walks > 0 || fullLayouts else {
+            throw ValidationError("no training samples: give --paths, --tours, --walks or --full-layouts")
         }
         guard minutes > 0, epochs > 0, evalEvery > 0, perClass > 0, walkSeconds >= 5 else {
             throw ValidationError(
@@ -82,6 +99,9 @@ struct TrainLayout: ParsableCommand {
         }
         guard walks >= 0, walkEvery > 0 else { throw ValidationError("--walks must not be negative, --walk-every positive") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        if let d = averageDecay, !(d > 0 && d < 1) {
+            throw ValidationError("--average-decay must be between 0 and 1 (e.g. 0.998), got \(d)")
+        }
         _ = try configurationValue()
     }
 
@@ -106,8 +126,11 @@ struct TrainLayout: ParsableCommand {
         }
         var t0 = Date()
         print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
-        var recipes = try ArenaLayoutData.trainingRecipes(
-            instances: instances, paths: paths, tours: tours, fullLayouts: fullLayouts, tokens: c.tokens, seed: seed)
+        var recipes =
+            paths + tours > 0 || fullLayouts
+            ? try ArenaLayoutData.trainingRecipes(
+                instances: instances, paths: paths, tours: tours, fullLayouts: fullLayouts, tokens: c.tokens, seed: seed)
+            : [[ViTTraining.Recipe]](repeating: [], count: names.count)
         print(
             String(
                 format: "Training set: %d layouts x %d explorations = %d samples (layouts and paths in %.1f s).",
@@ -129,13 +152,17 @@ struct TrainLayout: ParsableCommand {
         t0 = Date()
         let walks = ArenaLayoutData.testWalks(
             instances: testInstances, first: firstTestInstance, seconds: walkSeconds, tokens: c.tokens)
-        let test = ArenaLayoutData.regimeExamples(walks)
+        let test: [LayoutExample]
+        switch chooseOn {
+        case .regime: test = ArenaLayoutData.regimeExamples(walks)
+        case .expert: test = ArenaLayoutData.expertExamples(walks)
+        }
         print(
             String(
                 format:
-                    "Test set: %d unseen layouts (instances %d-%d) walked by the scripted player, %d test-regime samples (%.1f s).",
+                    "Test set: %d unseen layouts (instances %d-%d) walked by the scripted player, %d %@ samples (%.1f s).",
                 walks.count, firstTestInstance, firstTestInstance + testInstances - 1, test.count,
-                Date().timeIntervalSince(t0)))
+                chooseOn == .regime ? "test-regime" : "expert-regime", Date().timeIntervalSince(t0)))
         var options = ViTTraining.Options()
         options.configuration = c
         options.epochs = epochs
@@ -145,6 +172,8 @@ struct TrainLayout: ParsableCommand {
         options.evaluateEvery = evalEvery
         options.seed = seed
         options.initialWeights = initialWeights
+        options.averageDecay = averageDecay
+        options.cosineDecay = cosineDecay
         let bar = ProgressBar()
         let training = ViTTraining(recipes: recipes, test: test, classNames: names, options: options)
         let result = try training.run(output: output) { event in
@@ -223,6 +252,10 @@ struct LayoutEvaluate: ParsableCommand {
             "Start at this test instance (train layout scores instances 0..<its --test-instances while it picks the best model; start above them for layouts that played no part in training or choosing)."
     ) var firstInstance = 0
     @Option(help: "Folder for evaluation.txt, confusion.png and accuracy.png.") var out: String?
+    @Option(
+        help:
+            "Folder for a picture of every expert-regime capture answered wrongly (the revealed walls over the full layout, truth and answer)."
+    ) var mistakes: String?
     @Flag(
         help:
             "Walk the training instances' layouts instead (train layout's seeds; with --first-instance 0 the layouts the model was trained on), to compare training and test accuracy."
@@ -252,6 +285,16 @@ struct LayoutEvaluate: ParsableCommand {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try LayoutEvaluate.write(
                 e, classNames: classifier.classNames, base: (out as NSString).appendingPathComponent("layout-vit"))
+        }
+        if let mistakes {
+            try FileManager.default.createDirectory(atPath: mistakes, withIntermediateDirectories: true)
+            for (k, m) in e.mistakes.enumerated() {
+                let name = String(format: "%03d-%@-%@.png", k, classifier.classNames[m.layoutClass], m.capture.description)
+                try PNG.write(
+                    LayoutEvaluation.mistakePicture(m, classNames: classifier.classNames),
+                    path: (mistakes as NSString).appendingPathComponent(name.replacingOccurrences(of: "%", with: "pc")))
+            }
+            print("\(e.mistakes.count) mistake pictures in \(mistakes)")
         }
     }
 
