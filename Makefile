@@ -105,7 +105,7 @@ unet-fixtures:
 ## layout-vit-model: retrain the default layout classifier (Sources/LayoutReader/Resources/layout-vit.safetensors)
 ## on the map arena (a 407k-parameter ViT of the seed's design): 13 minutes on 90 layouts, 16 more from there,
 ## then 28 more on 720 layouts with touring explorations and fully revealed layouts (the runs are time-limited:
-## a busier machine trains fewer steps), and evaluate it on 72 test layouts that played no part in training or
+## a busier machine trains fewer steps), and evaluate it on 72 and 288 test walks of layouts that played no part in training or
 ## choosing (instances 4-11 and 28-59; train layout chooses on instances 0-3, the last stage on 12-27); the last stage
 ## trains 48 minutes on 2,700 layouts with the scripted player's walks.
 layout-vit-model: build
