@@ -125,5 +125,11 @@ final class SequenceParityTests: XCTestCase {
         XCTAssertEqual(c.learningRate(at: 9), 0.55, accuracy: 1e-6)
         XCTAssertEqual(c.learningRate(at: 14), 0.1, accuracy: 1e-6)
         XCTAssertEqual(c.learningRate(at: 100), 0.1, accuracy: 1e-6)
+        // The decay by progress (time-limited runs): the same curve, clamped at both ends.
+        XCTAssertEqual(c.decayedRate(progress: 0), 1, accuracy: 1e-6)
+        XCTAssertEqual(c.decayedRate(progress: 0.5), c.learningRate(at: 9), accuracy: 1e-6)
+        XCTAssertEqual(c.decayedRate(progress: 1), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(c.decayedRate(progress: 2), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(c.decayedRate(progress: -1), 1, accuracy: 1e-6)
     }
 }

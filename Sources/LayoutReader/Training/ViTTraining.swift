@@ -108,6 +108,7 @@ public final class ViTTraining {
         if let w = options.initialWeights { try network.load(stateDict: w) }
         network.train()
         let optimizer = Adam(parameters: network.trainableParameters(), learningRate: options.learningRate)
+        let cosine = CosineWithWarmup(peak: options.learningRate, warmupSteps: 0, totalSteps: 1)
         let average = options.averageDecay.map { ExponentialMovingAverage(of: network, decay: $0) }
         // The network the average is scored in (eval mode throughout).
         let averaged = average.map { _ in ViTNetwork(c, seed: options.seed) }
@@ -175,7 +176,7 @@ public final class ViTTraining {
                     } else {
                         progress = (Double(epoch - 1) + Double(s) / Double(steps.count)) / Double(options.epochs)
                     }
-                    optimizer.learningRate = options.learningRate * Float(0.5 * (1 + cos(Double.pi * min(1, progress))))
+                    optimizer.learningRate = cosine.decayedRate(progress: Float(progress))
                 }
                 optimizer.zeroGrad()
                 loss.backward()

@@ -29,8 +29,14 @@ public struct CosineWithWarmup: LearningRateSchedule {
     }
     public func learningRate(at step: Int) -> Float {
         if step < warmupSteps { return peak * Float(step + 1) / Float(warmupSteps) }
-        let progress = Swift.min(1, Float(step - warmupSteps) / Float(totalSteps - warmupSteps))
-        return minimum + (peak - minimum) * 0.5 * (1 + Foundation.cos(Float.pi * progress))
+        return decayedRate(progress: Float(step - warmupSteps) / Float(totalSteps - warmupSteps))
+    }
+
+    /// The rate at `progress` (0 to 1, clamped) through the cosine decay after warm-up: `peak` at 0,
+    /// `minimum` at 1. For runs measured in time rather than steps (progress = elapsed / limit).
+    public func decayedRate(progress: Float) -> Float {
+        let p = Swift.min(1, Swift.max(0, progress))
+        return minimum + (peak - minimum) * 0.5 * (1 + Foundation.cos(Float.pi * p))
     }
 }
 
