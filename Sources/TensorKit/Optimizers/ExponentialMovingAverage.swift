@@ -39,12 +39,10 @@ public final class ExponentialMovingAverage {
     public func update() {
         let d = currentDecay
         updates += 1
-        let keep = 1 - d
         for (live, average) in pairs {
-            let n = live.count
-            let a = average.pointer
-            let w = live.pointer
-            for i in 0..<n { a[i] += keep * (w[i] - a[i]) }
+            // a ← d·a + (1 − d)·w, as two BLAS calls over the whole tensor.
+            Kernels.scale(average.pointer, d, average.count)
+            Kernels.axpy(1 - d, live.pointer, average.pointer, live.count)
         }
     }
 }
