@@ -39,7 +39,12 @@ struct LayoutEvaluation {
         /// The walk's fully revealed layout, for context.
         var full: LayoutTokens
         var probabilities: [Float]
+        /// The class the classifier answered (the most probable).
+        var answer: Int { LayoutEvaluation.mostProbable(probabilities) ?? 0 }
     }
+
+    /// The index of the largest probability (nil for none).
+    static func mostProbable(_ p: [Float]) -> Int? { p.indices.max { p[$0] < p[$1] } }
 
     init(classifier: ViTLayoutClassifier, walks: [ArenaLayoutData.Walk]) {
         let start = Date()
@@ -62,7 +67,7 @@ struct LayoutEvaluation {
             return out
         }
         func predict(_ tokens: [LayoutTokens]) -> [Int?] {
-            probabilities(tokens).map { p in p.flatMap { p in p.indices.max { p[$0] < p[$1] } } }
+            probabilities(tokens).map { $0.flatMap(LayoutEvaluation.mostProbable) }
         }
         for w in walks {
             for (li, level) in ArenaLayoutData.levels.enumerated() {
@@ -78,7 +83,7 @@ struct LayoutEvaluation {
             }
             let expertSamples = ArenaLayoutData.labelledExpertSamples(w)
             for (sample, p) in zip(expertSamples, probabilities(expertSamples.map(\.tokens))) {
-                let answer = p.flatMap { p in p.indices.max { p[$0] < p[$1] } }
+                let answer = p.flatMap(LayoutEvaluation.mostProbable)
                 expert.add(truth: w.layoutClass, prediction: answer ?? (w.layoutClass + 1) % names.count)
                 if answer != w.layoutClass {
                     mistakes.append(
@@ -130,7 +135,7 @@ struct LayoutEvaluation {
         if !mistakes.isEmpty {
             s += "Expert-regime mistakes (truth -> answer, probability; which capture; layout seed):\n"
             for m in mistakes {
-                let answer = m.probabilities.indices.max { m.probabilities[$0] < m.probabilities[$1] } ?? 0
+                let answer = m.answer
                 s += String(
                     format: "  %@ -> %@ %.2f (truth %.2f), %@ capture, seed %llu\n", classNames[m.layoutClass] as NSString,
                     classNames[answer] as NSString, m.probabilities[answer], m.probabilities[m.layoutClass],
@@ -225,7 +230,7 @@ struct LayoutEvaluation {
         img.fillRect(x: ex, y: ey + p - 2, width: p, height: 2, color: [60, 220, 90])
         img.fillRect(x: ex, y: ey, width: 2, height: p, color: [60, 220, 90])
         img.fillRect(x: ex + p - 2, y: ey, width: 2, height: p, color: [60, 220, 90])
-        let answer = m.probabilities.indices.max { m.probabilities[$0] < m.probabilities[$1] } ?? 0
+        let answer = m.answer
         img.drawText(
             String(
                 format: "TRUTH %@ (%.2f)  ANSWER %@ (%.2f)", classNames[m.layoutClass].uppercased(),
