@@ -162,7 +162,7 @@ final class RecordingUnderXvfbTests: XCTestCase {
         for protocolVersion in [2, 5] {
             let out = "seed\(protocolVersion).ppr"
             let imp = try run([
-                "recording", "import-seed",
+                "recording", "import-pickle",
                 fixtures.appendingPathComponent("seed_recording_p\(protocolVersion).pickle").path, "--out", out,
                 "--helper", helper,
             ])
@@ -190,7 +190,7 @@ final class RecordingUnderXvfbTests: XCTestCase {
         XCTAssertEqual(
             try PNG.read(path: work.appendingPathComponent("frames/frame_000003.png").path),
             try RecordingFile(url: work.appendingPathComponent("seed5.ppr")).image(3))
-        XCTAssertEqual(try run(["recording", "verify", "seed5.ppr", "--fps", "10", "--size", "16x12"]).status, 0)
+        XCTAssertEqual(try run(["recording", "verify", "seed5.ppr", "--fps", "10", "--frame-size", "16x12"]).status, 0)
 
         // Fingerprint mismatch.
         let mismatch = try run(["recording", "verify", "seed5.ppr", "--fps", "30", "--keys", "Up,Down"])
@@ -212,7 +212,7 @@ final class RecordingUnderXvfbTests: XCTestCase {
         // Truncated pickle.
         let pickle = try Data(contentsOf: fixtures.appendingPathComponent("seed_recording_p5.pickle"))
         try pickle.prefix(500).write(to: work.appendingPathComponent("cut.pickle"))
-        let cut = try run(["recording", "import-seed", "cut.pickle", "--out", "cut.ppr", "--helper", helper])
+        let cut = try run(["recording", "import-pickle", "cut.pickle", "--out", "cut.ppr", "--helper", helper])
         XCTAssertNotEqual(cut.status, 0)
         XCTAssertTrue(cut.err.contains("cut.pickle"), cut.err)
         // Empty recording: a recorder stopped before its first frame.

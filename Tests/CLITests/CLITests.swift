@@ -177,7 +177,7 @@ final class CLITests: XCTestCase {
             try PNG.read(contentsOf: work.appendingPathComponent("plan.png")).width, arena.layout.pitch * 11 + 52)
         r = try run([
             "sort", "--display", xvfb.name, "--model", "m.safetensors", "--window", "PixelPilotArena", "--mode", "auto",
-            "--click-pause", "1",
+            "--click-pause-ms", "1",
         ])
         XCTAssertEqual(r.status, 0, r.out + r.err)
         XCTAssertTrue(r.out.contains("Sorted; the cursor is empty."), r.out)

@@ -155,7 +155,7 @@ extension LayoutCLITests {
         let json =
             #"{"format":"pixelpilot-layout-sample/1","id":"s","originX":30,"originY":40,"source":"stream","frames":1,"created":"now"}"#
         try Data(json.utf8).write(to: URL(fileURLWithPath: sample + "/sample.json"))
-        let (label, out, err) = process(["layout", "label", sample, "--window", "--display", xvfb.name])
+        let (label, out, err) = process(["layout", "label", sample, "--choose", "--display", xvfb.name])
         try label.run()
         defer { if label.isRunning { label.terminate() } }
         Thread.sleep(forTimeInterval: 2)

@@ -57,7 +57,7 @@ final class StashRealCLITests: XCTestCase {
     func testScreenshotWithReportGivesTheArenasTruth() throws {
         // A saved 1440p game-like screenshot (JPEG, as users often save them) and its truth.
         var r = try run([
-            "arena", "screenshot", "--resolution", "2560x1440", "--seed", "5", "--highlight", "0.05",
+            "arena", "screenshot", "--size", "2560x1440", "--seed", "5", "--highlight", "0.05",
             "--out", "shot.jpg", "--quality", "80", "--truth-out", "truth.json",
         ])
         XCTAssertEqual(r.status, 0, r.err)
@@ -84,7 +84,7 @@ final class StashRealCLITests: XCTestCase {
 
     func testFractionalGridByHandReadsTheTruth() throws {
         var r = try run([
-            "arena", "screenshot", "--resolution", "1920x1080", "--seed", "8", "--out", "shot.png", "--truth-out",
+            "arena", "screenshot", "--size", "1920x1080", "--seed", "8", "--out", "shot.png", "--truth-out",
             "truth.json",
         ])
         XCTAssertEqual(r.status, 0, r.err)
@@ -123,7 +123,7 @@ final class StashRealCLITests: XCTestCase {
             FileManager.default.fileExists(atPath: work.appendingPathComponent("out/detect-failed.png").path), r.err)
         // A quad tab sorted with the normal tab's --columns: refused, with the reason.
         r = try run([
-            "arena", "screenshot", "--resolution", "1920x1080", "--tab", "quad", "--seed", "2", "--out", "quad.png",
+            "arena", "screenshot", "--size", "1920x1080", "--tab", "quad", "--seed", "2", "--out", "quad.png",
         ])
         XCTAssertEqual(r.status, 0, r.err)
         r = try run(["sort", "--screenshot", "quad.png", "--columns", "12", "--rows", "12"])

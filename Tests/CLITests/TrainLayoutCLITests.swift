@@ -17,7 +17,7 @@ final class TrainLayoutCLITests: XCTestCase {
             [
                 "train", "layout", "--out", "tiny.safetensors", "--instances", "1", "--paths", "10", "--tours", "2",
                 "--full-layouts",
-                "--test-instances", "1", "--walk-seconds", "10", "--minutes", "0.1", "--epochs", "2", "--width", "16",
+                "--test-instances", "1", "--walk-seconds", "10", "--seconds", "6", "--epochs", "2", "--width", "16",
                 "--mlp", "16", "--heads", "2", "--depth", "1", "--tokens", "16", "--eval-every", "1",
             ], in: work)
         XCTAssertEqual(r.status, 0, r.out + r.err)
@@ -40,7 +40,10 @@ final class TrainLayoutCLITests: XCTestCase {
         // The same model on the layouts it was trained on (train against test accuracy).
         let t = try BuiltTool.run(
             BuiltTool.url(),
-            ["layout", "evaluate", "tiny.safetensors", "--training-seeds", "--test-instances", "1", "--walk-seconds", "10"],
+            [
+                "layout", "evaluate", "tiny.safetensors", "--training-seeds", "--test-instances", "1", "--walk-seconds",
+                "10",
+            ],
             in: work)
         XCTAssertEqual(t.status, 0, t.out + t.err)
         XCTAssertTrue(t.out.contains("9 walks") && t.out.contains("Expert regime"), t.out)
@@ -50,7 +53,8 @@ final class TrainLayoutCLITests: XCTestCase {
         for name in ["east-run", "fork", "hub", "u-turn", "twin-rooms"] {
             XCTAssertTrue(reach.out.contains("\n" + name), reach.out)
         }
-        XCTAssertNotEqual(try BuiltTool.run(BuiltTool.url(), ["layout", "reach", "--instances", "0"], in: work).status, 0)
+        XCTAssertNotEqual(
+            try BuiltTool.run(BuiltTool.url(), ["layout", "reach", "--instances", "0"], in: work).status, 0)
 
         // Bad input: a corrupt model for evaluate and for --resume names the file, non-zero exit.
         let bad = work.appendingPathComponent("bad.safetensors")
@@ -59,7 +63,7 @@ final class TrainLayoutCLITests: XCTestCase {
         XCTAssertNotEqual(e.status, 0)
         XCTAssertTrue(e.err.contains("bad.safetensors"), e.err)
         let m = try BuiltTool.run(
-            BuiltTool.url(), ["train", "layout", "--resume", "tiny.safetensors", "--minutes", "0.1"], in: work)
+            BuiltTool.url(), ["train", "layout", "--resume", "tiny.safetensors", "--seconds", "6"], in: work)
         XCTAssertNotEqual(m.status, 0)
         XCTAssertTrue(m.err.contains("tiny.safetensors") && m.err.contains("width 16"), m.err)
     }
@@ -74,7 +78,7 @@ final class TrainLayoutCLITests: XCTestCase {
             BuiltTool.url(),
             [
                 "train", "layout", "--out", "tiny.safetensors", "--instances", "2", "--paths", "2", "--walks", "2",
-                "--walk-every", "5", "--test-instances", "1", "--walk-seconds", "10", "--minutes", "0.05", "--epochs",
+                "--walk-every", "5", "--test-instances", "1", "--walk-seconds", "10", "--seconds", "3", "--epochs",
                 "1", "--width", "16", "--mlp", "16", "--heads", "2", "--depth", "1", "--tokens", "16",
                 "--eval-every", "1", "--first-test-instance", "12",
             ], in: work)
@@ -104,7 +108,7 @@ final class TrainLayoutCLITests: XCTestCase {
             BuiltTool.url(),
             [
                 "train", "layout", "--out", "tiny.safetensors", "--instances", "2", "--paths", "0", "--walks", "2",
-                "--walk-every", "5", "--test-instances", "1", "--walk-seconds", "10", "--minutes", "0.05", "--epochs",
+                "--walk-every", "5", "--test-instances", "1", "--walk-seconds", "10", "--seconds", "3", "--epochs",
                 "3", "--width", "16", "--mlp", "16", "--heads", "2", "--depth", "1", "--tokens", "16",
                 "--eval-every", "1", "--choose-on", "expert", "--average-decay", "0.9", "--cosine-decay",
                 "--learning-rate", "1e-3",
@@ -123,8 +127,10 @@ final class TrainLayoutCLITests: XCTestCase {
 
         let e = try BuiltTool.run(
             BuiltTool.url(),
-            ["layout", "evaluate", "tiny.safetensors", "--test-instances", "1", "--first-instance", "13",
-             "--walk-seconds", "10", "--mistakes", "wrong"], in: work)
+            [
+                "layout", "evaluate", "tiny.safetensors", "--test-instances", "1", "--first-instance", "13",
+                "--walk-seconds", "10", "--mistakes", "wrong",
+            ], in: work)
         XCTAssertEqual(e.status, 0, e.out + e.err)
         let pictures = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("wrong").path)
         XCTAssertTrue(e.out.contains("\(pictures.count) mistake pictures in wrong"), e.out)

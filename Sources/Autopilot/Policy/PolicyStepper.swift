@@ -14,8 +14,8 @@ public final class PolicyStepper {
     public enum Mode: String, Sendable, CaseIterable {
         /// Each frame encoded once; features reused across windows.
         case cachedFeatures = "cached"
-        /// The seed's way: every step re-encodes the whole window of frames.
-        case reencodeWindow = "seed"
+        /// The original autopilot's way: every step re-encodes the whole window of frames.
+        case reencodeWindow = "window"
     }
 
     public let network: any PolicyNetwork

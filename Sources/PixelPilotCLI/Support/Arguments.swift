@@ -15,14 +15,28 @@ extension ClipboardItemReader.Order: ExpressibleByArgument {
 }
 extension StashArena.Style: ExpressibleByArgument {}
 
-extension MouseButton: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(argument) }
-    public static var allValueStrings: [String] { allCases.map(\.description) }
+/// A mouse button on the command line, by name (`left`, `middle`, `right`; X's numbers 1-3 also work).
+enum ButtonArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case left, middle, right
+
+    init?(argument: String) {
+        guard let button = try? MouseButton(argument) else { return nil }
+        self = Self.allCases.first { $0.button == button } ?? .left
+    }
+
+    var button: MouseButton {
+        switch self {
+        case .left: return .left
+        case .middle: return .middle
+        case .right: return .right
+        }
+    }
 }
 
 extension KeyCombo: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
     public static var defaultCompletionKind: CompletionKind { .default }
+    public var defaultValueDescription: String { description }
 }
 
 extension ScreenRect: ExpressibleByArgument {
@@ -92,6 +106,45 @@ struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument {
     static var allValueStrings: [String] { Element.allValueStrings }
 
     var defaultValueDescription: String { values.map { "\($0)" }.joined(separator: ",") }
+}
+
+/// A size in pixels written `WxH` (`1280x720`); `N` alone is a square where the option says so.
+struct ScreenSize: ExpressibleByArgument, CustomStringConvertible, Equatable, Sendable {
+    var width: Int, height: Int
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    /// A square, `N` by `N`.
+    init(side: Int) { self.init(width: side, height: side) }
+
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        if parts.count == 1, let side = Int(parts[0]), side > 0 {
+            self.init(side: side)
+            return
+        }
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else { return nil }
+        self.init(width: w, height: h)
+    }
+
+    var description: String { "\(width)x\(height)" }
+    var defaultValueDescription: String { description }
+}
+
+extension ScreenPoint: ExpressibleByArgument {
+    /// `X,Y` in screen pixels; negative values are allowed.
+    public init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count == 2, let x = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+            let y = Int(parts[1].trimmingCharacters(in: .whitespaces))
+        else { return nil }
+        self.init(x: x, y: y)
+    }
+
+    public var defaultValueDescription: String { "\(x),\(y)" }
 }
 
 /// Milliseconds written on the command line, as seconds.

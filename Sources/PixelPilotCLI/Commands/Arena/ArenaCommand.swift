@@ -15,16 +15,17 @@ struct ArenaCommand: ParsableCommand {
 struct ArenaStash: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stash",
-        abstract: "Open a window that behaves like a Path of Exile stash tab, shuffled from a seed.",
+        abstract: "Open a window that behaves like a Path of Exile stash tab, shuffled from a random seed.",
         discussion: """
-            Click an item to pick it up (it follows the pointer), click an empty cell to
-            put it down, click an item while holding one to swap; Ctrl+C over an item
-            copies its text. Plain style: the grid's top-left cell is at (18, 128) inside
-            the window, cells 52 px with a 1 px border. Game style (--style game): drawn
-            like Path of Exile at --scale (1 = 1080p: pitch 52.67 px; 2 = 4K), with
+            Click an item to pick it up (it follows the pointer), click an empty cell to \
+            put it down, click an item while holding one to swap; Ctrl+C over an item \
+            copies its text. Plain style: the grid's top-left cell is at (18, 128) inside \
+            the window, cells 52 px with a 1 px border. Game style (--style game): drawn \
+            like Path of Exile at --scale (1 = 1080p: pitch 52.67 px; 2 = 4K), with \
             ornate gems, the empty-slot emblem, a frame and --highlight cells.
-            --truth-out writes the true contents (every cell and the cursor) as JSON
-            when the arena closes: at the end of --seconds, on Ctrl+C or SIGTERM, or
+
+            --truth-out writes the true contents (every cell and the cursor) as JSON \
+            when the arena closes: at the end of --seconds, on Ctrl+C or SIGTERM, or \
             when its window is closed.
 
             Examples:
@@ -33,18 +34,24 @@ struct ArenaStash: ParsableCommand {
             """)
 
     @OptionGroup var display: DisplayOptions
-    @Option(help: "Seed of the shuffled stash.") var seed: UInt64 = 1
-    @Option(help: "Fraction of cells holding a gem.") var fill = 0.5
-    @Option(help: "Columns (12; 24 for a quad tab).") var columns = 12
-    @Option(help: "Rows (12; 5 for an inventory; 24 for a quad tab).") var rows = 12
-    @Option(help: "Probability that a click is ignored (fault injection).") var dropClicks = 0.0
-    @Option(help: "Seconds before a click takes effect (a slow UI).") var clickDelay = 0.0
-    @Option(help: "Cell size in pixels (52 as in the game at 1080p; another value renders at another scale).")
+    @Option(parsing: .unconditional, help: "Random seed of the shuffled stash.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Fraction of cells holding a gem.") var fill = 0.5
+    @Option(parsing: .unconditional, help: "Columns (12; 24 for a quad tab).") var columns = 12
+    @Option(parsing: .unconditional, help: "Rows (12; 5 for an inventory; 24 for a quad tab).") var rows = 12
+    @Option(parsing: .unconditional, help: "Probability that a click is ignored (fault injection).") var dropClicks =
+        0.0
+    @Option(parsing: .unconditional, help: "Seconds before a click takes effect (a slow UI).") var clickDelay = 0.0
+    @Option(
+        parsing: .unconditional,
+        help: "Cell size in pixels (52 as in the game at 1080p; another value renders at another scale).")
     var cellSize = 52
-    @Option(help: "Close after this many seconds (default: until Ctrl+C).") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Close after this many seconds (default: until Ctrl+C).") var seconds:
+        Double?
     @Option(help: "plain or game (drawn like Path of Exile).") var style = StashArena.Style.plain
-    @Option(help: "Game style: UI scale (0.667 = 720p, 1 = 1080p, 1.333 = 1440p, 2 = 4K).") var scale = 1.0
-    @Option(help: "Game style: fraction of cells with the search highlight.") var highlight = 0.0
+    @Option(parsing: .unconditional, help: "Game style: UI scale (0.667 = 720p, 1 = 1080p, 1.333 = 1440p, 2 = 4K).")
+    var scale = 1.0
+    @Option(parsing: .unconditional, help: "Game style: fraction of cells with the search highlight.") var highlight =
+        0.0
     @Option(help: "Write the true contents as JSON here when the arena closes.") var truthOut: String?
 
     func validate() throws {
@@ -63,7 +70,7 @@ struct ArenaStash: ParsableCommand {
     }
 
     func run() throws {
-        let (connection, virtual) = try display.open()
+        let (connection, virtual) = try display.open(virtualWhenUnset: true)
         defer { withExtendedLifetime(virtual) {} }
         var layout = StashArena.Layout(cellSize: cellSize)
         if style == .game {

@@ -9,16 +9,16 @@ struct ArenaRacer: ParsableCommand {
         commandName: "racer",
         abstract: "Open a top-down rally game in a real X11 window, drive it with the arrow keys.",
         discussion: """
-            Up is throttle, Down brakes and then reverses, Left and Right steer. The track is built
-            from --track (corners of varied radius, a straight, chicanes, width changes); the car
-            grips up to a limit and drifts past it; gravel slows it and the tyre wall stops it (a
+            Up is throttle, Down brakes and then reverses, Left and Right steer. The track is built \
+            from --track (corners of varied radius, a straight, chicanes, width changes); the car \
+            grips up to a limit and drifts past it; gravel slows it and the tyre wall stops it (a \
             crash). The game runs in fixed steps of 1/--fps s whatever the drawing rate.
 
-            --truth-out FILE writes the true state as one JSON line per drawn frame (monotonic
-            time, keys held, position, heading, speed, drift, progress in laps, off-track time,
-            crashes; the format is in README.md). --autoplay lets the expert driver play: it reads
-            the true state and presses the real arrow keys through XTest, with a reaction delay and
-            slips of the hand (--reaction, --mistakes), so a recorder sees what a person's keyboard
+            --truth-out FILE writes the true state as one JSON line per drawn frame (monotonic \
+            time, keys held, position, heading, speed, drift, progress in laps, off-track time, \
+            crashes; the format is in README.md). --autoplay lets the expert driver play: it reads \
+            the true state and presses the real arrow keys through XTest, with a reaction delay and \
+            slips of the hand (--reaction, --mistakes), so a recorder sees what a person's keyboard \
             would make. Ctrl+Alt+K (kill switch) stops it and releases every key.
 
             Examples:
@@ -27,40 +27,31 @@ struct ArenaRacer: ParsableCommand {
             """)
 
     @OptionGroup var display: DisplayOptions
-    @Option(help: "Seed of the track's shape.") var track: UInt64 = 1
-    @Option(help: "Seed of the start and the visual effects.") var seed: UInt64 = 1
-    @Option(help: "Scale of the track's loop (1: about 600-900 m a lap; 0.4-2.5).") var trackSize = 1.0
-    @Option(help: "Simulation steps per second (fixed time step).") var fps = 60.0
-    @Option(help: "Frames drawn per second.") var renderFps = 30.0
-    @Option(help: "Window size WxH.") var size = "640x480"
-    @Option(help: "Window position X,Y on the screen.") var position = "0,0"
-    @Option(help: "Game seconds per real second (1 = real time).") var timeScale = 1.0
+    @Option(parsing: .unconditional, help: "Random seed of the track's shape.") var track: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Random seed of the start and the visual effects.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Scale of the track's loop (1: about 600-900 m a lap; 0.4-2.5).")
+    var trackSize = 1.0
+    @Option(parsing: .unconditional, help: "Simulation steps per second (fixed time step).") var fps = 60.0
+    @Option(parsing: .unconditional, help: "Frames drawn per second.") var renderFps = 30.0
+    @Option(help: "Window size WxH.") var size = ScreenSize(width: 640, height: 480)
+    @Option(parsing: .unconditional, help: "Window position X,Y on the screen.") var position = ScreenPoint(x: 0, y: 0)
+    @Option(parsing: .unconditional, help: "Game seconds per real second (1 = real time).") var timeScale = 1.0
     @Option(help: "Write the true state per frame to this JSON-lines file.") var truthOut: String?
     @Flag(help: "Let the expert driver play (real XTest key presses).") var autoplay = false
-    @Option(help: "Expert: mean reaction delay in seconds.") var reaction = 0.08
-    @Option(help: "Expert: slips of the hand per second.") var mistakes = 0.25
-    @Option(help: "Expert: seed of its noise.") var expertSeed: UInt64 = 1
-    @Option(help: "Stop after this many laps (with --autoplay).") var laps: Int?
-    @Option(help: "Close after this many seconds (default: until Ctrl+C).") var seconds: Double?
-
-    func parsedSize() -> (Int, Int)? {
-        let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        return p.count == 2 ? (p[0], p[1]) : nil
-    }
-
-    func parsedPosition() -> (Int, Int)? {
-        let p = position.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        return p.count == 2 ? (p[0], p[1]) : nil
-    }
+    @Option(parsing: .unconditional, help: "Expert: mean reaction delay in seconds.") var reaction = 0.08
+    @Option(parsing: .unconditional, help: "Expert: slips of the hand per second.") var mistakes = 0.25
+    @Option(parsing: .unconditional, help: "Expert: random seed of its noise.") var expertSeed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Stop after this many laps (with --autoplay).") var laps: Int?
+    @Option(parsing: .unconditional, help: "Close after this many seconds (default: until Ctrl+C).") var seconds:
+        Double?
 
     func validate() throws {
-        guard let (w, h) = parsedSize(), (160...3840).contains(w), (120...2160).contains(h) else {
+        guard (160...3840).contains(size.width), (120...2160).contains(size.height) else {
             throw ValidationError("--size must be WxH between 160x120 and 3840x2160, got '\(size)'")
         }
         guard (0.4...2.5).contains(trackSize) else {
             throw ValidationError("--track-size must be 0.4...2.5, got \(trackSize)")
         }
-        guard parsedPosition() != nil else { throw ValidationError("--position must be X,Y, got '\(position)'") }
         guard (10...1000).contains(fps) else {
             throw ValidationError("--fps (simulation steps per second) must be 10...1000, got \(fps)")
         }
@@ -79,7 +70,7 @@ struct ArenaRacer: ParsableCommand {
     }
 
     func run() throws {
-        let (connection, virtual) = try display.open()
+        let (connection, virtual) = try display.open(virtualWhenUnset: true)
         defer { withExtendedLifetime(virtual) {} }
         var options = RacerArenaOptions()
         options.trackSeed = track
@@ -87,9 +78,8 @@ struct ArenaRacer: ParsableCommand {
         options.seed = seed
         options.stepsPerSecond = fps
         options.framesPerSecond = renderFps
-        (options.width, options.height) = parsedSize() ?? (640, 480)
-        let pos = parsedPosition() ?? (0, 0)
-        options.position = (pos.0, pos.1)
+        (options.width, options.height) = (size.width, size.height)
+        options.position = (position.x, position.y)
         options.timeScale = timeScale
         options.truthURL = truthOut.map { URL(fileURLWithPath: $0) }
         let arena = try RacerArena(display: connection.name, options: options)

@@ -7,42 +7,48 @@ struct DatasetWindows: ParsableCommand {
         commandName: "windows",
         abstract: "The imitation data set of recordings: split, class counts, and one streamed pass.",
         discussion: """
-            Windows of --window frames (stride --stride, zero-padded at each recording's start)
-            labelled with the keys [up, left, right, down] of their last frame. Recordings are
-            split whole into train, validation and test (--val, --test fractions of the
-            recordings, --split-seed), so no recording is on both sides. --balance applies the
-            seed's balancing to the training part (all turns, backwards and coast, plus as many
-            forwards as the larger turn class); --flip adds each training window mirrored with
-            left and right swapped. The training part is then streamed once from the files in
-            batches (as training would read it) and the rate is reported.
-            Example: pixelpilot dataset windows drives/*.ppr --balance --flip
+            Windows of --frames-per-example frames (stride --stride, zero-padded at each \
+            recording's start) labelled with the keys [up, left, right, down] of their last \
+            frame, as `train policy` reads them. Recordings are split whole into train, \
+            validation and test (--validation-split, --test-split, --split-seed), so no \
+            recording is on both sides. --balance applies the original autopilot's balancing \
+            to the training part (all turns, backwards and coast, plus as many forwards as \
+            the larger turn class); --flip adds each training window mirrored with left and \
+            right swapped. The training part is then streamed once from the files in batches \
+            (as training would read it) and the rate is reported.
+
+            Example:
+              pixelpilot dataset windows drives/*.ppr --balance --flip
             """)
     @Argument(help: "Recording files.") var files: [String]
-    @Option(help: "Frames per window.") var window = 20
-    @Option(help: "Stride between windows.") var stride = 1
-    @Option(help: "Network input side after resizing.") var size = 96
-    @Option(help: "Batch size.") var batchSize = 32
-    @Option(help: "Validation fraction of the recordings.") var val = 0.1
-    @Option(help: "Test fraction of the recordings.") var test = 0.1
-    @Option(help: "Seed of the split and the balancing.") var splitSeed: UInt64 = 69
-    @Flag(help: "Balance the training part as the seed does.") var balance = false
+    @Option(parsing: .unconditional, help: "Frames per example (the small policy's 10).") var framesPerExample = 10
+    @Option(parsing: .unconditional, help: "Stride between windows.") var stride = 1
+    @Option(help: "Network input size WxH (default: 64 wide, the recordings' aspect).") var frameSize: ScreenSize?
+    @Option(parsing: .unconditional, help: "Batch size.") var batchSize = 32
+    @Option(parsing: .unconditional, help: "Validation fraction of the recordings.") var validationSplit = 0.15
+    @Option(parsing: .unconditional, help: "Test fraction of the recordings.") var testSplit = 0.15
+    @Option(parsing: .unconditional, help: "Random seed of the split and the balancing.") var splitSeed: UInt64 = 69
+    @Flag(help: "Balance the training part as the original autopilot does.") var balance = false
     @Flag(help: "Add mirrored training windows (left and right swapped).") var flip = false
     @Flag(help: "Only print the split and the counts (no streamed pass).") var noStream = false
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one recording file") }
-        guard window > 0, stride > 0, size >= 8, batchSize > 0 else {
-            throw ValidationError("--window, --stride and --batch-size must be positive and --size at least 8")
+        guard framesPerExample > 0, stride > 0, batchSize > 0 else {
+            throw ValidationError("--frames-per-example, --stride and --batch-size must be positive")
         }
-        guard val >= 0, test >= 0, val + test < 1 else {
-            throw ValidationError("--val and --test must be fractions adding up to less than 1")
+        if let frameSize, frameSize.width < 8 || frameSize.height < 8 {
+            throw ValidationError("--frame-size must be at least 8x8, got \(frameSize)")
+        }
+        guard validationSplit >= 0, testSplit >= 0, validationSplit + testSplit < 1 else {
+            throw ValidationError("--validation-split and --test-split must be fractions adding up to less than 1")
         }
     }
 
     func run() throws {
         let recordings = try files.map(openRecording)
-        let ds = try WindowedDataset(recordings: recordings, windowLength: window, stride: stride)
-        let parts = ds.split(validation: val, test: test, seed: splitSeed)
+        let ds = try WindowedDataset(recordings: recordings, windowLength: framesPerExample, stride: stride)
+        let parts = ds.split(validation: validationSplit, test: testSplit, seed: splitSeed)
         for part in DatasetPart.allCases {
             let idx = parts[part] ?? []
             var examples = ds.examples(recordings: idx)
@@ -61,7 +67,11 @@ struct DatasetWindows: ParsableCommand {
                 "\(head) \(idx.count) recordings, \(examples.count) windows (\(counts))"
                     + (names.isEmpty ? "" : ": " + list))
         }
-        let preprocessing = FramePreprocessing(width: size, height: size, windowLength: window)
+        let first = recordings[0].fingerprint
+        let size =
+            frameSize
+            ?? ScreenSize(width: 64, height: max(8, Int((64 * Double(first.height) / Double(first.width)).rounded())))
+        let preprocessing = FramePreprocessing(width: size.width, height: size.height, windowLength: framesPerExample)
         print("preprocessing (stored in the model file): \(preprocessing.encoded)")
         guard !noStream else { return }
         var train = ds.examples(recordings: parts[.train])

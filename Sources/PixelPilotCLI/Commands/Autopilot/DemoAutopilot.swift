@@ -30,18 +30,21 @@ struct DemoAutopilot: ParsableCommand {
             """)
 
     @Option(name: .shortAndLong, help: "Folder for recordings, model, pictures and summary.") var out = "demo-autopilot"
-    @Option(help: "Training track seeds.", transform: parseTrackList) var trainTracks: [UInt64] = [1, 2, 3]
-    @Option(help: "Seconds the expert is recorded on each training track.") var recordSeconds = 30.0
+    @Option(help: "Training tracks, by random seed.", transform: parseTrackList) var trainTracks: [UInt64] = [1, 2, 3]
+    @Option(parsing: .unconditional, help: "Seconds the expert is recorded on each training track.") var recordSeconds =
+        30.0
     @Option(
         help: "Tracks on which the expert's disturbed drives are recorded in simulated time.",
         transform: parseTrackList) var disturbedTracks: [UInt64] = Array(4...10)
-    @Option(help: "Seconds of each disturbed drive.") var disturbedSeconds = 60.0
-    @Option(help: "Mean seconds between disturbances of those drives (0: none).") var perturbEvery = 1.0
-    @Option(help: "Unseen track seeds the policy drives.", transform: parseTrackList) var testTracks: [UInt64] = [
-        101, 102,
-    ]
-    @Option(help: "Seconds the policy drives each unseen track.") var seconds = 30.0
-    @Option(help: "Training epochs.") var epochs = 10
+    @Option(parsing: .unconditional, help: "Seconds of each disturbed drive.") var disturbedSeconds = 60.0
+    @Option(parsing: .unconditional, help: "Mean seconds between disturbances of those drives (0: none).")
+    var perturbEvery = 1.0
+    @Option(help: "Unseen tracks the policy drives, by random seed.", transform: parseTrackList) var testTracks:
+        [UInt64] = [
+            101, 102,
+        ]
+    @Option(parsing: .unconditional, help: "Seconds the policy drives each unseen track.") var seconds = 30.0
+    @Option(parsing: .unconditional, help: "Training epochs.") var epochs = 10
     @Option(help: "Use this model instead of recording and training.") var model: String?
     @Option(help: "X display to use (default: a private Xvfb).") var display: String?
     @Flag(

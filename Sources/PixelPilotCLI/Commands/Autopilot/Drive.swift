@@ -16,11 +16,12 @@ struct DriveExpert: ParsableCommand {
         abstract: "Drive a racer arena running in another process, from its truth file.",
         discussion: """
             The expert reads the arena's true state from the file the arena writes with
-            --truth-out (the latest drawn frame's line) and presses the real arrow keys through
-            XTest into --window, only while it has focus. It stops after --laps or --seconds,
-            on Ctrl+Alt+K (kill switch), Ctrl+C or SIGTERM, and releases every key however it
-            stops. In one process, `pixelpilot arena racer --autoplay` does the same with the
+            --truth-out (the latest drawn frame's line) and presses the real arrow keys through \
+            XTest into --window, only while it has focus. It stops after --laps or --seconds, \
+            on Ctrl+Alt+K (kill switch), Ctrl+C or SIGTERM, and releases every key however it \
+            stops. In one process, `pixelpilot arena racer --autoplay` does the same with the \
             state read directly.
+
             Example (two terminals):
               pixelpilot arena racer --track 7 --truth-out truth.jsonl
               pixelpilot drive expert --truth truth.jsonl --window Rally --laps 2
@@ -29,11 +30,11 @@ struct DriveExpert: ParsableCommand {
     @OptionGroup var display: DisplayOptions
     @Option(help: "The arena's truth file (--truth-out).") var truth: String
     @Option(help: "The arena's window (id or text in its title or class).") var window = WindowSpec(argument: "Rally")!
-    @Option(help: "Stop after this many laps.") var laps: Int?
-    @Option(help: "Stop after this many seconds.") var seconds: Double?
-    @Option(help: "Mean reaction delay, seconds.") var reaction = 0.08
-    @Option(help: "Slips of the hand per second.") var mistakes = 0.25
-    @Option(help: "Seed of its noise.") var expertSeed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Stop after this many laps.") var laps: Int?
+    @Option(parsing: .unconditional, help: "Stop after this many seconds.") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Mean reaction delay, seconds.") var reaction = 0.08
+    @Option(parsing: .unconditional, help: "Slips of the hand per second.") var mistakes = 0.25
+    @Option(parsing: .unconditional, help: "Random seed of its noise.") var expertSeed: UInt64 = 1
 
     func validate() throws {
         if let laps, laps <= 0 { throw ValidationError("--laps must be positive") }

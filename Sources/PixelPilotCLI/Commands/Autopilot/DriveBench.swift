@@ -50,41 +50,50 @@ struct DriveBench: ParsableCommand {
               pixelpilot drive bench --train-tracks 1-8 --test-tracks 101-105 --dagger 2
             """)
 
-    @Option(help: "Folder for recordings, model and report.") var out = "bench-drive"
-    @Option(help: "Training track seeds (e.g. 1-8).", transform: parseTrackList) var trainTracks: [UInt64] = Array(
-        1...8)
-    @Option(help: "Test track seeds, never trained on.", transform: parseTrackList) var testTracks: [UInt64] = Array(
-        101...105)
-    @Option(help: "Seconds of expert driving recorded per training track.") var recordSeconds = 60.0
-    @Option(help: "Seconds each test drive lasts.") var seconds = 60.0
+    @Option(name: .shortAndLong, help: "Folder for recordings, model and report.") var out = "bench-drive"
+    @Option(help: "Training tracks, by random seed (e.g. 1-8).", transform: parseTrackList) var trainTracks: [UInt64] =
+        Array(
+            1...8)
+    @Option(help: "Test tracks, by random seed, never trained on.", transform: parseTrackList) var testTracks:
+        [UInt64] = Array(
+            101...105)
+    @Option(parsing: .unconditional, help: "Seconds of expert driving recorded per training track.") var recordSeconds =
+        60.0
+    @Option(parsing: .unconditional, help: "Seconds each test drive lasts.") var seconds = 60.0
     @Option(
+        parsing: .unconditional,
         help:
             "Mean seconds between disturbances of the expert's recorded drives (coast, brake to a stop, swerve; labels stay the expert's keys; 0: none)."
     )
     var perturbEvery = 1.0
-    @Option(help: "Frame size WxH (the arena window's).") var size = "640x480"
-    @Option(help: "Scale of the tracks.") var trackSize = 1.0
-    @Option(help: "Frames per second of recording and play.") var fps = 10.0
-    @Option(help: "Policy input WxH.") var frameSize = "64x48"
-    @Option(help: "Frames per window.") var window = 10
+    @Option(help: "The arena window's size WxH.") var size = ScreenSize(width: 640, height: 480)
+    @Option(parsing: .unconditional, help: "Scale of the tracks.") var trackSize = 1.0
+    @Option(parsing: .unconditional, help: "Frames per second of recording and play.") var fps = 10.0
+    @Option(help: "Policy input size WxH.") var frameSize = ScreenSize(width: 64, height: 48)
+    @Option(parsing: .unconditional, help: "Frames per example.") var framesPerExample = 10
     @Option(help: "Encoder channels.") var channels = "16,32,32,32"
-    @Option(help: "Features per frame.") var features = 64
-    @Option(help: "LSTM size.") var hidden = 32
-    @Option(help: "Epochs.") var epochs = 15
-    @Option(help: "Early-stopping patience (0: none).") var patience = 3
+    @Option(parsing: .unconditional, help: "Features per frame.") var features = 64
+    @Option(parsing: .unconditional, help: "LSTM size.") var hidden = 32
+    @Option(parsing: .unconditional, help: "Epochs.") var epochs = 15
+    @Option(parsing: .unconditional, help: "Early-stopping patience (0: none).") var patience = 3
     @Option(help: "rmsprop or adam.") var optimizer = PolicyOptimizer.adam
-    @Option(help: "Learning rate.") var learningRate: Float = 0.001
+    @Option(parsing: .unconditional, help: "Learning rate.") var learningRate: Float = 0.001
     @Flag(help: "Add mirrored windows.") var flip = false
-    @Option(help: "Seed of the policy's initial weights and batch order (repeat with others to see the spread).")
+    @Option(
+        parsing: .unconditional,
+        help: "Random seed of the policy's initial weights and batch order (repeat with others to see the spread).")
     var seed: UInt64 = 0
     @Option(
+        parsing: .unconditional,
         help:
             "Rounds of expert corrections (DAgger): the policy drives the training tracks, the expert takes over where it errs, and the stretches are trained on."
     )
     var dagger = 0
-    @Option(help: "Seconds of real play on a private X display (0: none).") var playSeconds = 0.0
+    @Option(parsing: .unconditional, help: "Seconds of real play on a private X display (0: none).") var playSeconds =
+        0.0
     @Flag(help: "Reuse recordings already in --out.") var reuse = false
-    @Option(help: "Print the first N frames of the first test drive (probabilities and keys).") var trace = 0
+    @Option(parsing: .unconditional, help: "Print the first N frames of the first test drive (probabilities and keys).")
+    var trace = 0
     @Flag(help: "Skip training: drive with the model already in --out.") var noTrain = false
     @Option(
         help:
@@ -92,15 +101,10 @@ struct DriveBench: ParsableCommand {
     )
     var threshold = "0.5"
 
-    func parsedSize(_ s: String) -> (Int, Int)? {
-        let p = s.lowercased().split(separator: "x").compactMap { Int($0) }
-        return p.count == 2 && p[0] > 0 && p[1] > 0 ? (p[0], p[1]) : nil
-    }
-
     func validate() throws {
-        guard parsedSize(size) != nil, parsedSize(frameSize) != nil else { throw ValidationError("sizes must be WxH") }
-        guard recordSeconds > 1, seconds > 1, fps > 0, window > 0, epochs > 0 else {
-            throw ValidationError("--record-seconds, --seconds, --fps, --window and --epochs must be positive")
+        guard recordSeconds > 1, seconds > 1, fps > 0, framesPerExample > 0, epochs > 0 else {
+            throw ValidationError(
+                "--record-seconds, --seconds, --fps, --frames-per-example and --epochs must be positive")
         }
         guard Set(trainTracks).isDisjoint(with: testTracks) else {
             throw ValidationError("a test track is also a training track")
@@ -111,8 +115,8 @@ struct DriveBench: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         let dir = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let (w, h) = parsedSize(size) ?? (640, 480)
-        let (fw, fh) = parsedSize(frameSize) ?? (64, 48)
+        let (w, h) = (size.width, size.height)
+        let (fw, fh) = (frameSize.width, frameSize.height)
         var files: [RecordingFile] = []
         var names: [String] = []
         let started = Date()
@@ -146,7 +150,7 @@ struct DriveBench: ParsableCommand {
         options.validation = 1 / Double(files.count)
         options.test = 0
         options.preprocessing = FramePreprocessing(
-            width: fw, height: fh, scale: 1 / 127.5, offset: -1, windowLength: window)
+            width: fw, height: fh, scale: 1 / 127.5, offset: -1, windowLength: framesPerExample)
         options.network = SmallPolicy.Configuration(
             channels: channels.split(separator: ",").compactMap { Int($0) }, featureCount: features, hiddenSize: hidden)
         let modelURL = dir.appendingPathComponent("policy.safetensors")
@@ -210,7 +214,7 @@ struct DriveBench: ParsableCommand {
         report +=
             "Training: \(trainTracks.count) tracks (\(trainTracks.map(String.init).joined(separator: ","))) x \(Int(recordSeconds)) s of expert driving at \(PixelPilot.formatRate(fps)) fps, \(w)x\(h); "
         report +=
-            "\(result.history.epochs.count) epochs in \(String(format: "%.0f", trainSeconds)) s; network \(fw)x\(fh), window \(window), channels \(channels), features \(features), LSTM \(hidden) (\(model.network.parameterCount) parameters), seed \(seed)"
+            "\(result.history.epochs.count) epochs in \(String(format: "%.0f", trainSeconds)) s; network \(fw)x\(fh), frames per example \(framesPerExample), channels \(channels), features \(features), LSTM \(hidden) (\(model.network.parameterCount) parameters), random seed \(seed)"
         report +=
             "; thresholds "
             + zip(model.metadata.keyNames, thresholds).map { "\($0.0)=\(String(format: "%.2f", $0.1))" }.joined(

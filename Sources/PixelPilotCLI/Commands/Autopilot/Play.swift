@@ -10,27 +10,28 @@ struct Play: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Let a trained policy play: capture, one inference per frame, press the keys it predicts.",
         discussion: """
-            Reads everything from the model file (`pixelpilot train policy`): the region,
-            fps, keys, frame size and window length of its recordings. It captures the
-            region at the model's fps (the window the recordings were of, found by name,
-            or the same screen region; --window or --region to choose), keeps a rolling
-            window of the last frames' features (each frame encoded once), runs one
-            inference per frame, and presses or releases only the keys whose state changes
-            (held while the probability is above --threshold, 0.5; per key: --threshold
-            Up=0.4,Left=0.6; --threshold calibrated takes the model's, fitted on its
-            validation recordings). --mode seed re-encodes the whole window every step, as
-            the seed did (same outputs, about window-length times the work).
+            Reads everything from the model file (`pixelpilot train policy`): the region, \
+            fps, keys, frame size and window length of its recordings. It captures the \
+            region at the model's fps (the window the recordings were of, found by name, \
+            or the same screen region; --window or --region to choose), keeps a rolling \
+            window of the last frames' features (each frame encoded once), runs one \
+            inference per frame, and presses or releases only the keys whose state changes \
+            (held while the probability is above --threshold, 0.5; per key: --threshold \
+            Up=0.4,Left=0.6; --threshold calibrated takes the model's, fitted on its \
+            validation recordings). --mode window re-encodes the whole window every step, as \
+            the original autopilot did (same outputs, about window-length times the work).
 
-            Safety: keys go only to the target window while it has the focus; Ctrl+Alt+K
-            (kill switch) stops it; every held key is released however it stops (the end,
-            an error, Ctrl+C, SIGTERM, the kill switch, the window losing the focus or
-            disappearing). A lost focus or a vanished window ends play with an error (exit
-            status 1). --dry-run sends nothing and prints the keys it would press and
+            Safety: keys go only to the target window while it has the focus; Ctrl+Alt+K \
+            (kill switch) stops it; every held key is released however it stops (the end, \
+            an error, Ctrl+C, SIGTERM, the kill switch, the window losing the focus or \
+            disappearing). A lost focus or a vanished window ends play with an error (exit \
+            status 1). --dry-run sends nothing and prints the keys it would press and \
             release.
 
-            --record-corrections FILE records the drive (frames and held keys) into a new
-            recording; when you press a key the policy takes its hands off and you drive,
+            --record-corrections FILE records the drive (frames and held keys) into a new \
+            recording; when you press a key the policy takes its hands off and you drive, \
             until you let go for --takeover-idle seconds. `pixelpilot train policy ...
+
             --corrections FILE` then learns from the stretches you drove.
 
             Examples:
@@ -42,16 +43,19 @@ struct Play: ParsableCommand {
     @OptionGroup var display: DisplayOptions
     @Option(help: "The policy model file (.safetensors).") var model: String
     @Option(help: "Play in this window (id or text in its title or class).") var window: WindowSpec?
-    @Option(help: "Capture this region (WxH+X+Y or X,Y,W,H) instead.", transform: parseRegion) var region: ScreenRect?
-    @Option(help: "Frames per second (must equal the model's; default: the model's).") var fps: Double?
+    @Option(parsing: .unconditional, help: "Capture this region (WxH+X+Y or X,Y,W,H) instead.", transform: parseRegion)
+    var region: ScreenRect?
+    @Option(parsing: .unconditional, help: "Frames per second (must equal the model's; default: the model's).") var fps:
+        Double?
     @Option(help: "Probability above which a key is held: 0.5, per key Up=0.4,Left=0.6, or calibrated (the model's).")
     var threshold = "0.5"
-    @Option(help: "cached (each frame encoded once) or seed (re-encode the window every step).")
+    @Option(help: "cached (each frame encoded once) or window (re-encode the window every step).")
     var mode = PolicyStepper.Mode.cachedFeatures
-    @Option(help: "Stop after this many seconds.") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Stop after this many seconds.") var seconds: Double?
     @Flag(help: "Press nothing: print the keys it would press and release.") var dryRun = false
     @Option(help: "Record the drive and your takeovers into this new recording file.") var recordCorrections: String?
-    @Option(help: "Seconds without your keys before the policy drives again.") var takeoverIdle = 1.0
+    @Option(parsing: .unconditional, help: "Seconds without your keys before the policy drives again.")
+    var takeoverIdle = 1.0
 
     func validate() throws {
         if region != nil && window != nil { throw ValidationError("give --region or --window, not both") }

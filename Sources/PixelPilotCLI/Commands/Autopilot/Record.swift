@@ -9,15 +9,16 @@ struct Record: ParsableCommand {
         abstract: "Record the screen and the held keys into one crash-safe recording file.",
         discussion: """
             Choose what to record in one of three ways:
-              (default)         click the centre of the play area, then press Enter: a --size
-                                square around the click (the seed's way: 256x256 at 10 fps)
+              (default)         click the centre of the play area, then press Enter:
+                                a --region-size region around the click (256x256
+                                at 10 fps, as the original autopilot records)
               --window NAME     the whole window whose title or class contains NAME
               --region WxH+X+Y  an exact screen region
-            Every frame stores the keys and mouse buttons held at its capture instant (from XInput2,
-            whichever window has focus) and the raw input events with monotonic timestamps. Esc
-            (or --stop-key) ends the recording; so do Ctrl+Alt+K (kill switch), Ctrl+C and SIGTERM.
-            The file is SQLite in WAL mode, committed four times a second: if the recorder is
-            killed, every frame older than a second is kept and the file opens as it is.
+            Every frame stores the keys and mouse buttons held at its capture instant (from XInput2, \
+            whichever window has focus) and the raw input events with monotonic timestamps. Esc \
+            (or --stop-key) ends the recording; so do Ctrl+Alt+K (kill switch), Ctrl+C and SIGTERM. \
+            The file is SQLite in WAL mode, committed four times a second: if the recorder is \
+            killed, every frame older than a second is kept and the file opens as it is. \
             Frames are RGB, stored as PNG (lossless) or raw bytes (--frame-format raw).
 
             Examples:
@@ -28,21 +29,26 @@ struct Record: ParsableCommand {
 
     @OptionGroup var display: DisplayOptions
     @Option(name: .shortAndLong, help: "Recording file to create (never overwritten).") var out: String
-    @Option(help: "Region as WxH+X+Y or X,Y,W,H.", transform: parseRegion) var region: ScreenRect?
+    @Option(parsing: .unconditional, help: "Region as WxH+X+Y or X,Y,W,H.", transform: parseRegion) var region:
+        ScreenRect?
     @Option(help: "Record this window (id or text in its title or class).") var window: WindowSpec?
-    @Option(help: "Side of the square around the click (click-then-Enter mode).") var size = 256
-    @Option(help: "Frames per second.") var fps = 10.0
+    @Option(help: "Size WxH (or N for a square) around the click (click-then-Enter mode).") var regionSize = ScreenSize(
+        side: 256)
+    @Option(parsing: .unconditional, help: "Frames per second.") var fps = 10.0
     @Option(help: "Keys stored per frame as a mask, comma-separated X key names.") var keys = "Up,Left,Right,Down"
     @Option(help: "png (lossless, smaller) or raw (RGB bytes, fastest).") var frameFormat = "png"
-    @Option(help: "Key that stops the recording (Escape as in the seed; 'none' for none).") var stopKey = "Escape"
+    @Option(help: "Key that stops the recording (Escape as in the original autopilot; 'none' for none).") var stopKey =
+        "Escape"
     @Option(help: "Global hotkey that also stops it, e.g. ctrl+alt+s.", transform: { try KeyCombo(parsing: $0) })
     var stopHotkey: KeyCombo?
-    @Option(help: "Stop after this many seconds.") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Stop after this many seconds.") var seconds: Double?
 
     func validate() throws {
         if region != nil && window != nil { throw ValidationError("give --region or --window, not both") }
         guard fps > 0, fps <= 240 else { throw ValidationError("--fps must be in (0, 240], got \(fps)") }
-        guard (16...4096).contains(size) else { throw ValidationError("--size must be 16...4096, got \(size)") }
+        guard (16...4096).contains(regionSize.width), (16...4096).contains(regionSize.height) else {
+            throw ValidationError("--region-size must be 16...4096 on each side, got \(regionSize)")
+        }
         guard FrameEncoding(rawValue: frameFormat) != nil else {
             throw ValidationError("--frame-format must be png or raw, got '\(frameFormat)'")
         }
@@ -71,7 +77,9 @@ struct Record: ParsableCommand {
                 Thread.sleep(forTimeInterval: 0.02)
             }
             let p = connection.pointerPosition()
-            rect = ScreenRect(x: p.x - size / 2, y: p.y - size / 2, width: size, height: size)
+            rect = ScreenRect(
+                x: p.x - regionSize.width / 2, y: p.y - regionSize.height / 2, width: regionSize.width,
+                height: regionSize.height)
             print("Centre (\(p.x), \(p.y)): region \(rect). Press Enter to start; \(stopKey) stops.")
             fflush(stdout)
             let enter = MonotonicTime.now

@@ -10,9 +10,9 @@ struct RecordingCommand: ParsableCommand {
         discussion: """
             Examples:
               pixelpilot recording info drive1.ppr
-              pixelpilot recording verify drive1.ppr --fps 10 --size 256x256
+              pixelpilot recording verify drive1.ppr --fps 10 --frame-size 256x256
               pixelpilot recording export drive1.ppr --out drive1-frames/
-              pixelpilot recording import-seed recording_1700000000.pickle --out seed1.ppr
+              pixelpilot recording import-pickle recording_1700000000.pickle --out drive1.ppr
             """,
         subcommands: [
             RecordingInfo.self, RecordingVerify.self, RecordingExport.self, RecordingSheet.self,
@@ -28,7 +28,7 @@ func openRecording(_ path: String) throws -> RecordingFile {
 struct RecordingInfo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Duration, frames, late frames, key-press fractions and the seed's direction classes.")
+        abstract: "Duration, frames, late frames, key-press fractions and the original autopilot's direction classes.")
     @Argument(help: "Recording file.") var file: String
 
     func run() throws {
@@ -71,24 +71,18 @@ struct RecordingVerify: ParsableCommand {
         commandName: "verify",
         abstract: "Check a recording (SQLite integrity, every frame readable, order, key masks), and its fingerprint.",
         discussion:
-            "Exit status 0 when sound and matching, 1 otherwise. Example: pixelpilot recording verify d.ppr --fps 10 --size 256x256 --keys Up,Left,Right,Down"
+            "Exit status 0 when sound and matching, 1 otherwise. Example: pixelpilot recording verify d.ppr --fps 10 --frame-size 256x256 --keys Up,Left,Right,Down"
     )
     @Argument(help: "Recording file.") var file: String
-    @Option(help: "Expected frames per second.") var fps: Double?
-    @Option(help: "Expected frame size WxH.") var size: String?
+    @Option(parsing: .unconditional, help: "Expected frames per second.") var fps: Double?
+    @Option(help: "Expected frame size WxH.") var frameSize: ScreenSize?
     @Option(help: "Expected key set, comma-separated, in order.") var keys: String?
 
     func run() throws {
         let r = try openRecording(file)
-        var wantW: Int?
-        var wantH: Int?
-        if let size {
-            let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard p.count == 2 else { throw ValidationError("--size must be WxH, got '\(size)'") }
-            (wantW, wantH) = (p[0], p[1])
-        }
         var problems = r.fingerprint.mismatches(
-            fps: fps, width: wantW, height: wantH, keys: keys.map { $0.split(separator: ",").map(String.init) }
+            fps: fps, width: frameSize?.width, height: frameSize?.height,
+            keys: keys.map { $0.split(separator: ",").map(String.init) }
         )
         .map { "fingerprint mismatch: \($0)" }
         problems += try r.verify()
@@ -108,8 +102,9 @@ struct RecordingExport: ParsableCommand {
             DIR gets frame_000000.png ... and keys.jsonl, one line per frame:
               {"frame":0,"slot":0,"t":12.345,"keys":["Up"],"held":["Up","a"],
                "up":1,"left":0,"right":0,"down":0}      (one line in the file)
-            t is monotonic seconds, keys the recorded key set held, held every key and mouse
-            button held, up/left/right/down the seed's columns.
+            t is monotonic seconds, keys the recorded key set held, held every key and mouse \
+            button held, up/left/right/down the original autopilot's columns.
+
             Example: pixelpilot recording export drive1.ppr --out drive1-frames/
             """)
     @Argument(help: "Recording file.") var file: String

@@ -5,19 +5,20 @@ import Imaging
 
 struct RecordingImportSeed: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import-seed",
-        abstract: "Convert a recording pickle of the seed's recorder into a PixelPilot recording.",
+        commandName: "import-pickle",
+        abstract: "Convert a recording pickle of the original autopilot's recorder into a PixelPilot recording.",
         discussion: """
-            The seed writes recording_<time>.pickle: a dict of screen_frames (N, H, W, 3) uint8 in
-            B, G, R order and key_frames (N, 4) with 0/1 columns [up, left, right, down]. The
-            committed helper tools/seed_pickle_to_raw.py reads it (with NumPy when installed, else
-            with the standard library alone) and PixelPilot stores the frames as RGB, the keys as
-            Up, Left, Right, Down, at --fps (the seed stores no timestamps; 10 as in its script).
-            Example: pixelpilot recording import-seed recording_1700000000.pickle --out seed1.ppr
+            The original autopilot writes recording_<time>.pickle: a dict of screen_frames (N, H, W, 3) uint8 in \
+            B, G, R order and key_frames (N, 4) with 0/1 columns [up, left, right, down]. The \
+            committed helper tools/seed_pickle_to_raw.py reads it (with NumPy when installed, else \
+            with the standard library alone) and PixelPilot stores the frames as RGB, the keys as \
+            Up, Left, Right, Down, at --fps (the original autopilot stores no timestamps; 10 as in its script).
+
+            Example: pixelpilot recording import-pickle recording_1700000000.pickle --out drive1.ppr
             """)
-    @Argument(help: "The seed's .pickle recording.") var pickle: String
+    @Argument(help: "The original autopilot's .pickle recording.") var pickle: String
     @Option(name: .shortAndLong, help: "Recording file to create.") var out: String
-    @Option(help: "Frame rate the seed recorded at.") var fps = 10.0
+    @Option(parsing: .unconditional, help: "Frame rate the original autopilot recorded at.") var fps = 10.0
     @Option(help: "Python interpreter.") var python = "python3"
     @Option(help: "Path of tools/seed_pickle_to_raw.py (found beside the project by default).") var helper: String?
 
@@ -108,7 +109,8 @@ struct RecordingImportSeed: ParsableCommand {
                 try Image(width: width, height: height, channels: 3, pixels: rgb), slot: k, time: Double(k) / fps)
         }
         p.waitUntilExit()
-        try writer.finish(reason: "imported from the seed's pickle", lateFrames: 0, stopTime: Double(n) / fps)
+        try writer.finish(
+            reason: "imported from the original autopilot's pickle", lateFrames: 0, stopTime: Double(n) / fps)
         print("Imported \(n) frames of \(width)x\(height) (BGR -> RGB) with keys [Up, Left, Right, Down] into \(out)")
     }
 }

@@ -8,17 +8,18 @@ struct RecordingSheet: ParsableCommand {
         commandName: "sheet",
         abstract: "Draw a contact sheet: frames of a recording with the keys held at each.",
         discussion: """
-            Each tile shows a frame (scaled to --tile pixels wide), its number and time, and the
-            four keys in the seed's order (up, left, right, down), lit when held.
+            Each tile shows a frame (scaled to --tile pixels wide), its number and time, and the \
+            four keys in the original autopilot's order (up, left, right, down), lit when held.
+
             Example: pixelpilot recording sheet drive1.ppr --out sheet.png --count 8 --every 5
             """)
     @Argument(help: "Recording file.") var file: String
     @Option(name: .shortAndLong, help: "PNG to write.") var out: String
-    @Option(help: "Frames shown.") var count = 8
-    @Option(help: "Show every Nth frame.") var every = 5
-    @Option(help: "First frame shown.") var start = 0
-    @Option(help: "Tile width, pixels.") var tile = 200
-    @Option(help: "Tiles per row.") var columns = 4
+    @Option(parsing: .unconditional, help: "Frames shown.") var count = 8
+    @Option(parsing: .unconditional, help: "Show every Nth frame.") var every = 5
+    @Option(parsing: .unconditional, help: "First frame shown.") var start = 0
+    @Option(parsing: .unconditional, help: "Tile width, pixels.") var tile = 200
+    @Option(parsing: .unconditional, help: "Tiles per row.") var columns = 4
 
     func validate() throws {
         guard count > 0, every > 0, start >= 0, (32...1024).contains(tile), columns > 0 else {

@@ -20,10 +20,12 @@ struct Bench: ParsableCommand {
             """,
         subcommands: [PolicyBench.self])
 
-    @Option(help: "Threads for TensorKit (OpenBLAS always runs single-threaded inside TensorKit's workers).")
+    @Option(
+        parsing: .unconditional,
+        help: "Threads for TensorKit (OpenBLAS always runs single-threaded inside TensorKit's workers).")
     var threads = 2
 
-    @Option(help: "Images per training epoch.")
+    @Option(parsing: .unconditional, help: "Images per training epoch.")
     var trainImages = 4096
 
     @Option(help: "Suites to run, comma-separated: sgemm, train, infer, capture, inject, sort.")
@@ -33,6 +35,7 @@ struct Bench: ParsableCommand {
     var inferBatches = "1,144"
 
     @Option(
+        parsing: .unconditional,
         help:
             "Repeats per timed case in the infer suite (the median is printed); 0 picks 300 for batches under 16, else 50."
     )

@@ -3,27 +3,28 @@ import Autopilot
 import Foundation
 import TensorKit
 
-/// `pixelpilot bench policy`: the seed's network (reference §8.2) at batch 1, whole and per frame
+/// `pixelpilot bench policy`: the original autopilot's network (reference §8.2) at batch 1, whole and per frame
 /// with cached features, and its depthwise and inverted-residual kernels alone.
 struct PolicyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
-        abstract: "Time the seed's policy network (MobileNetV2 + 2 LSTMs) and its kernels.",
+        abstract: "Time the original autopilot's policy network (MobileNetV2 + 2 LSTMs) and its kernels.",
         discussion: """
             Prints one JSON object per line (suite, case, framework, value, unit), medians of \
             repeated runs, as `pixelpilot bench` does; Benchmarks/policy.sh runs it beside \
             TFLite, ONNX Runtime, Keras and PyTorch on the same weights and prints ratios. \
             PIXELPILOT_NO_AVX512=1 forces the AVX2 kernels.
-            Example: pixelpilot bench policy --model seed.safetensors --threads 2
+
+            Example: pixelpilot bench policy --model original.safetensors --threads 2
             """)
 
-    @Option(help: "A seed-policy model file (default: random weights).")
+    @Option(help: "A model of the original autopilot's network (default: random weights).")
     var model: String?
 
-    @Option(help: "Threads for TensorKit.")
+    @Option(parsing: .unconditional, help: "Threads for TensorKit.")
     var threads = 2
 
-    @Option(help: "Repeats per case (the median is printed).")
+    @Option(parsing: .unconditional, help: "Repeats per case (the median is printed).")
     var repeats = 50
 
     @Option(help: "Cases: network, kernels, layers (each block alone on one thread) or several (comma-separated).")
@@ -105,7 +106,8 @@ struct PolicyBench: ParsableCommand {
                 FileHandle.standardError.write(
                     Data(
                         String(
-                            format: "block %2d %dx%dx%d -> %d -> %dx%dx%d s%d, %d frame(s), 1 thread: %.3f ms, %.1f GFLOP/s\n",
+                            format:
+                                "block %2d %dx%dx%d -> %d -> %dx%dx%d s%d, %d frame(s), 1 thread: %.3f ms, %.1f GFLOP/s\n",
                             i, b.inputHeight, b.inputWidth, b.inputChannels, b.hiddenChannels, b.outputHeight,
                             b.outputWidth, b.outputChannels, b.stride, frames, t.median * 1000, gflops
                         ).utf8))

@@ -5,10 +5,10 @@ import StashSorter
 import TensorKit
 
 /// `pixelpilot bench --only sort`: clicks and wall time to sort random 12x12 stashes against the
-/// seed's algorithm with its fixed sleeps.
+/// original gem sorter's algorithm with its fixed sleeps.
 enum SortBench {
     static func run(displayName: String?) throws {
-        // Clicks over many random stashes (planner vs the seed's algorithm), no screen needed.
+        // Clicks over many random stashes (planner vs the original gem sorter's algorithm), no screen needed.
         var ours = 0
         var seeds = 0
         for seed in 1...50 {
@@ -19,9 +19,10 @@ enum SortBench {
             seeds += try SeedSorter.clicks(for: grid).count
         }
         DesktopBench.emit("sort", "clicks, 50 random 12x12 stashes", "PixelPilot planner", Double(ours), "clicks")
-        DesktopBench.emit("sort", "clicks, 50 random 12x12 stashes", "seed's algorithm", Double(seeds), "clicks")
+        DesktopBench.emit(
+            "sort", "clicks, 50 random 12x12 stashes", "original gem sorter's algorithm", Double(seeds), "clicks")
 
-        // Wall time in the arena with the seed's 50 ms pauses, checking every click on screen.
+        // Wall time in the arena with the original gem sorter's 50 ms pauses, checking every click on screen.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sortbench-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dir) }
         try GemDataset.write(to: dir, perClass: 60, seed: 11)
@@ -43,7 +44,7 @@ enum SortBench {
             defer { arena.close() }
             arena.window.focus()
             let connection = try X11Connection(name: name)
-            // The seed's 50 ms pauses; no kill switch (the bench's stashes run one after another).
+            // The original gem sorter's 50 ms pauses; no kill switch (the bench's stashes run one after another).
             let agent = try InputAgent.x11(
                 connection: connection, target: arena.window.window, killSwitch: false, timing: InputTiming())
             let o = arena.gridOrigin
@@ -58,9 +59,11 @@ enum SortBench {
             lost += before - arena.state.allItems.count
         }
         DesktopBench.emit(
-            "sort", "seconds, 2 stashes at the seed's pauses", "PixelPilot (verified clicks)", oursSeconds, "s")
+            "sort", "seconds, 2 stashes at the original gem sorter's pauses", "PixelPilot (verified clicks)",
+            oursSeconds, "s")
         DesktopBench.emit(
-            "sort", "seconds, 2 stashes at the seed's pauses", "seed's algorithm (fixed sleeps)", seedSeconds, "s")
+            "sort", "seconds, 2 stashes at the original gem sorter's pauses",
+            "original gem sorter's algorithm (fixed sleeps)", seedSeconds, "s")
         DesktopBench.emit("sort", "items lost", "PixelPilot", Double(lost), "items")
     }
 }

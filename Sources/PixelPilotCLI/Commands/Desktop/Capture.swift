@@ -15,7 +15,8 @@ struct Capture: ParsableCommand {
             """)
 
     @OptionGroup var display: DisplayOptions
-    @Option(help: "Region as WxH+X+Y or X,Y,W,H.", transform: parseRegion) var region: ScreenRect?
+    @Option(parsing: .unconditional, help: "Region as WxH+X+Y or X,Y,W,H.", transform: parseRegion) var region:
+        ScreenRect?
     @Option(help: "Window id (0x… or decimal), or text in its title or class.") var window: WindowSpec?
     @Option(name: .shortAndLong, help: "PNG file to write.") var out = "capture.png"
 

@@ -8,7 +8,8 @@ struct Watch: ParsableCommand {
         discussion: "Stops after --seconds, or on Ctrl+C. Example: pixelpilot watch --seconds 10")
 
     @OptionGroup var display: DisplayOptions
-    @Option(help: "Stop after this many seconds (default: run until Ctrl+C).") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Stop after this many seconds (default: run until Ctrl+C).") var seconds:
+        Double?
 
     func run() throws {
         let (connection, virtual) = try display.open()

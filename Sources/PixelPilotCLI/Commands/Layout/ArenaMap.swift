@@ -8,56 +8,21 @@ extension LayoutClass: ExpressibleByArgument {}
 extension MapEffects: ExpressibleByArgument {}
 
 /// Window size as WIDTHxHEIGHT.
-struct ScreenSize: ExpressibleByArgument {
-    var width: Int, height: Int
-    init?(argument: String) {
-        let parts = argument.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2 else { return nil }
-        width = parts[0]
-        height = parts[1]
-    }
-    init(width: Int, height: Int) {
-        self.width = width
-        self.height = height
-    }
-}
-
-/// Opens the display for a full-screen game window of `size`: a private Xvfb of that size when
-/// asked (or when no display is set), else the named display, which must be large enough.
-func openGameDisplay(_ display: DisplayOptions, size: ScreenSize) throws -> (name: String, virtual: VirtualDisplay?) {
-    let env = ProcessInfo.processInfo.environment
-    let noDisplay = display.displayName == nil && (env["DISPLAY"] ?? "").isEmpty && env["WAYLAND_DISPLAY"] == nil
-    if display.virtualDisplay || noDisplay {
-        let v = try VirtualDisplay(width: size.width, height: size.height)
-        if noDisplay && !display.virtualDisplay {
-            FileHandle.standardError.write(
-                Data("pixelpilot: no DISPLAY set; using a private virtual display \(v.name)\n".utf8))
-        }
-        return (v.name, v)
-    }
-    let c = try X11Connection(name: display.displayName)
-    guard c.screenWidth >= size.width, c.screenHeight >= size.height else {
-        throw CLIError(
-            "display \(c.name) is \(c.screenWidth)x\(c.screenHeight), smaller than --size \(size.width)x\(size.height)")
-    }
-    return (c.name, nil)
-}
-
 struct ArenaMap: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "map",
         abstract: "Open a window that plays like an ARPG area with the overlay minimap (the layout reader's arena).",
         discussion: """
-            Arrows or WASD move the player (never through walls); a click on the ground walks there.
-            The minimap's semi-transparent lavender wall lines and cyan water edges show what the
-            light radius has revealed, centred on the player at (1920, 1060) of 3840x2160 (scaled).
-            Under it the scene is busy (ground, fires, water, enemies, skills, the player's aura),
-            and with effects on, a few frames a minute are hard cases: a screen-wide flash, the map
+            Arrows or WASD move the player (never through walls); a click on the ground walks there. \
+            The minimap's semi-transparent lavender wall lines and cyan water edges show what the \
+            light radius has revealed, centred on the player at (1920, 1060) of 3840x2160 (scaled). \
+            Under it the scene is busy (ground, fires, water, enemies, skills, the player's aura), \
+            and with effects on, a few frames a minute are hard cases: a screen-wide flash, the map \
             toggled off, a loading screen with a teleport to a place visited before.
 
-            --truth-out DIR writes truth.json (class, origin, scale, capture square, and for every
-            drawn frame its number, time, the player's true map position and its events) with
-            walls.png, walkable.png, water-edges.png and guide.png. The frame number is also drawn
+            --truth-out DIR writes truth.json (class, origin, scale, capture square, and for every \
+            drawn frame its number, time, the player's true map position and its events) with \
+            walls.png, walkable.png, water-edges.png and guide.png. The frame number is also drawn \
             as a code in the window's top-left corner.
 
             Examples:
@@ -66,25 +31,29 @@ struct ArenaMap: ParsableCommand {
             """)
 
     @OptionGroup var display: DisplayOptions
-    @Option(help: "Seed of the layout's details and of the scene.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Random seed of the layout's details and of the scene.") var seed: UInt64 = 1
     @Option(
         name: .customLong("class"),
         help:
-            "Layout class: 0-8 or a name (east-run, north-loop, fork, zigzag, lakeside, hub, shoreline, u-turn, twin-rooms). Default: from the seed."
+            "Layout class: 0-8 or a name (east-run, north-loop, fork, zigzag, lakeside, hub, shoreline, u-turn, twin-rooms). Default: from --seed."
     )
     var layoutClass: LayoutClass?
     @Option(help: "Scene effects and hard cases: none, normal or heavy.") var effects: MapEffects = .normal
     @Option(help: "Window size WIDTHxHEIGHT, 1280x720 to 3840x2160.") var size = ScreenSize(width: 1280, height: 720)
-    @Option(help: "Minimap zoom (1 = the seed's settings), 0.5 to 2.") var minimapScale: Float = 1
-    @Option(help: "Frames drawn per second.") var fps = 20.0
+    @Option(parsing: .unconditional, help: "Minimap zoom (1 = the original layout reader's settings), 0.5 to 2.")
+    var minimapScale: Float = 1
+    @Option(parsing: .unconditional, help: "Frames drawn per second.") var fps = 20.0
     @Option(help: "Write the ground truth into this folder (updated every 5 s and at the end).") var truthOut: String?
     @Flag(help: "Let the scripted explorer play, pressing real keys through XTest.") var autoplay = false
-    @Option(help: "Seconds to wait before the explorer starts (time to start a stream at the entrance).")
+    @Option(
+        parsing: .unconditional,
+        help: "Seconds to wait before the explorer starts (time to start a stream at the entrance).")
     var autoplayDelay = 0.0
-    @Option(help: "Close after this many seconds (default: until Ctrl+C).") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Close after this many seconds (default: until Ctrl+C).") var seconds:
+        Double?
     @Option(
         help:
-            "Write the guide image of every class (the seed's instance, entrance and exit marked) into this folder and exit."
+            "Write the guide image of every class (the original layout reader's instance, entrance and exit marked) into this folder and exit."
     )
     var writeGuides: String?
 
@@ -112,8 +81,9 @@ struct ArenaMap: ParsableCommand {
             )
             return
         }
-        let (name, virtual) = try openGameDisplay(display, size: size)
+        let (connection, virtual) = try display.open(virtualWhenUnset: true, size: size)
         defer { withExtendedLifetime(virtual) {} }
+        let name = connection.name
         let cls = layoutClass ?? LayoutClass(rawValue: Int(seed % 9))!
         let layout = MapLayout(layoutClass: cls, seed: seed)
         let view = MapView(screenWidth: size.width, screenHeight: size.height, minimapScale: minimapScale)

@@ -48,24 +48,25 @@ struct LayoutBench: ParsableCommand {
         commandName: "bench",
         abstract: "Stitching benchmark: autoplay frames of every layout class against the ground truth.",
         discussion: """
-            The map game is played off-screen in virtual time (the same renderer and scripted
-            explorer as the arena window, hard cases on), one capture a second of the seed's
-            1200x1200 square at 3840x2160. For each class it reports the mean and maximum position
-            error of pasted frames (px), the drift (slope of error against distance travelled, per
-            1000 px), bad frames (flash, loading, map off) that were pasted, good frames skipped,
-            and milliseconds per frame. --record DIR also saves the first --record-frames frames of
+            The map game is played off-screen in virtual time (the same renderer and scripted \
+            explorer as the arena window, hard cases on), one capture a second of the original layout reader's \
+            1200x1200 square at 3840x2160. For each class it reports the mean and maximum position \
+            error of pasted frames (px), the drift (slope of error against distance travelled, per \
+            1000 px), bad frames (flash, loading, map off) that were pasted, good frames skipped, \
+            and milliseconds per frame. --record DIR also saves the first --record-frames frames of \
             each class as PNGs with truth.csv, for the OpenCV peer (Benchmarks/stitch_peer.py).
+
             Example: pixelpilot layout bench --frames 1000 --record /tmp/frames
             """)
-    @Option(help: "Frames per class.") var frames = 1000
+    @Option(parsing: .unconditional, help: "Frames per class.") var frames = 1000
     @Option(help: "Classes to run, comma-separated ids (default: all nine).") var classes: String?
     @Option(help: "Effects: none, normal, heavy.") var effects: MapEffects = .normal
     @Option(help: "Screen size WIDTHxHEIGHT.") var size = ScreenSize(width: 3840, height: 2160)
     @Option(help: "Save frames for the peer here.") var record: String?
-    @Option(help: "Frames per class to save with --record.") var recordFrames = 150
+    @Option(parsing: .unconditional, help: "Frames per class to save with --record.") var recordFrames = 150
     @Option(help: "Also write JSON lines of the results here.") var jsonl: String?
     @Flag(help: "Print every frame's outcome and error.") var verbose = false
-    @Option(help: "Base seed (class c uses seed + c).") var seed: UInt64 = 100
+    @Option(parsing: .unconditional, help: "Base random seed (class c uses it + c).") var seed: UInt64 = 100
 
     func run() throws {
         let chosen: [LayoutClass] =

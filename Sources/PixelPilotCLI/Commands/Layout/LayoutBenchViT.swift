@@ -6,32 +6,40 @@ import TensorKit
 struct LayoutBenchViT: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-vit",
-        abstract: "Time the layout classifier (the seed's ViT) at batch 1 from tokens to logits.",
+        abstract: "Time the layout classifier (the original layout reader's ViT) at batch 1, tokens to logits.",
         discussion: """
-            FILE is a safetensors file with the seed's ViT weights under the seed's key names \
-            ((in, out) linear weights, §11.4) plus, for each case, 'input{N}.pixels' (N x 32 x 32, \
+            --model is a safetensors file with the original layout reader's ViT weights under its key names \
+            ((in, out) linear weights) plus, for each case, 'input{N}.pixels' (N x 32 x 32, \
             0/1), 'input{N}.rows' and 'input{N}.cols' (patch coordinates) and optionally \
             'input{N}.logits' (a peer's answer, compared). Benchmarks/vit_peers.py writes it. \
             Prints one JSON line per case: median and quartiles in milliseconds over --iterations \
-            runs after --warmup, with compact padding (the default) and with the seed's full \
+            runs after --warmup, with compact padding (the default) and with the original's full \
             129-long sequence.
 
-            Example: pixelpilot layout bench-vit /tmp/vit-bench.safetensors --iterations 200
+            Example:
+              pixelpilot layout bench-vit --model /tmp/vit-bench.safetensors --iterations 200
             """)
-    @Argument(help: "Weights and inputs (written by Benchmarks/vit_peers.py).") var file: String
-    @Option(help: "Timed runs per case.") var iterations = 200
-    @Option(help: "Untimed runs first.") var warmup = 20
+    @Option(help: "Weights and inputs (written by Benchmarks/vit_peers.py).") var model: String?
+    /// The old form: the file as the first argument.
+    @Argument(help: .hidden) var oldFormModel: String?
+    var file: String { model ?? oldFormModel ?? "" }
+
+    func validate() throws {
+        guard (model == nil) != (oldFormModel == nil) else { throw ValidationError("give the file once: --model FILE") }
+    }
+    @Option(parsing: .unconditional, help: "Timed runs per case.") var iterations = 200
+    @Option(parsing: .unconditional, help: "Untimed runs first.") var warmup = 20
 
     func run() throws {
         let url = URL(fileURLWithPath: file)
         let all: [String: Tensor]
         do { all = try SafeTensors.read(contentsOf: url).tensors } catch {
-            throw ValidationError("\(file): cannot be read as safetensors: \(error)")
+            throw CLIError("\(file): cannot be read as safetensors: \(error)")
         }
-        // The seed's weights (the same file also holds the inputs).
+        // The original's weights (the same file also holds the inputs).
         let network = ViTNetwork(.seed)
         do { try network.loadSeed(all.filter { !$0.key.hasPrefix("input") }) } catch {
-            throw ValidationError("\(file): not the seed's ViT weights: \(error)")
+            throw CLIError("\(file): not the original layout reader's ViT weights: \(error)")
         }
         let classifier = ViTLayoutClassifier(network: network, classNames: (0..<9).map { "\($0)" })
         let cases = all.keys.compactMap { k -> Int? in
@@ -39,11 +47,11 @@ struct LayoutBenchViT: ParsableCommand {
             return Int(k.dropFirst(5).dropLast(7))
         }.sorted()
         guard !cases.isEmpty else {
-            throw ValidationError("\(file): has no input{N}.pixels tensors (write it with Benchmarks/vit_peers.py)")
+            throw CLIError("\(file): has no input{N}.pixels tensors (write it with Benchmarks/vit_peers.py)")
         }
         for n in cases {
             guard let px = all["input\(n).pixels"], let rows = all["input\(n).rows"], let cols = all["input\(n).cols"]
-            else { throw ValidationError("\(file): input\(n) needs pixels, rows and cols") }
+            else { throw CLIError("\(file): input\(n) needs pixels, rows and cols") }
             let tokens = LayoutTokens(
                 totalCount: n, rows: rows.scalars.map { Int($0) }, columns: cols.scalars.map { Int($0) },
                 pixels: px.scalars.map { $0 != 0 ? 1 : 0 })

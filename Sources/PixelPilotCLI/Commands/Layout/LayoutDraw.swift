@@ -9,10 +9,11 @@ struct LayoutDraw: ParsableCommand {
         commandName: "draw",
         abstract: "Draw exploration paths by hand over a sample's stitched map (for maps without a walkable mask).",
         discussion: """
-            A window shows the map (shrunk to fit the screen) with the origin in green. Hold the left
-            button and drag to draw a path; it starts at the origin, as the seed's MSPaint lines did.
-            Release ends it. U undoes the last path, S saves every path into paths.json (added to
+            A window shows the map (shrunk to fit the screen) with the origin in green. Hold the left \
+            button and drag to draw a path; it starts at the origin, as the original layout reader's MSPaint lines did. \
+            Release ends it. U undoes the last path, S saves every path into paths.json (added to \
             the paths already there), Q or Escape closes (saving first).
+
             Example: pixelpilot layout draw samples/4/20261201-220516
             """)
     @OptionGroup var display: DisplayOptions

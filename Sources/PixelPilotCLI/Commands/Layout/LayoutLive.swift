@@ -10,26 +10,26 @@ struct LayoutLive: ParsableCommand {
         commandName: "live",
         abstract: "Read the layout live: stream, stitch, extract lines, classify, show the guide overlay.",
         discussion: """
-            The seed's whole loop. Ctrl+Alt+Q starts a stream (stand at the entrance, before
-            moving: the first frame's centre is the origin), Ctrl+Alt+W stops it (the overlay
-            hides), Ctrl+Alt+E quits. Frames are stitched as in `layout watch`; after every pasted
-            frame the stitched map goes to a background worker (newest wins: stitching never waits
-            for the models), which runs line extraction, the sparse-pixel cleanup, the tokens and
-            the ViT. The click-through overlay in the screen's top-right corner (outside the
-            capture square) shows the named layout's guide with you on it and the top three
-            layouts; "NOT SURE YET" while the top probability is below --sure; when an update has
+            The original layout reader's whole loop. Ctrl+Alt+Q starts a stream (stand at the entrance, before \
+            moving: the first frame's centre is the origin), Ctrl+Alt+W stops it (the overlay \
+            hides), Ctrl+Alt+E quits. Frames are stitched as in `layout watch`; after every pasted \
+            frame the stitched map goes to a background worker (newest wins: stitching never waits \
+            for the models), which runs line extraction, the sparse-pixel cleanup, the tokens and \
+            the ViT. The click-through overlay in the screen's top-right corner (outside the \
+            capture square) shows the named layout's guide with you on it and the top three \
+            layouts; "NOT SURE YET" while the top probability is below --sure; when an update has \
             no map lines it keeps the last answer.
 
-            --guides DIR shows your own guide pictures: one PNG per layout class, named after the
-            class (DIR/north-loop.png, DIR/hub.png, ...; the class number, DIR/1.png, works too),
-            any size: the overlay scales the picture of the predicted layout to its guide area
-            (without the player's marker, since your picture's entrance is unknown) and draws the
-            built-in guide for classes without a file. A PNG that cannot be read or whose name is
+            --guides DIR shows your own guide pictures: one PNG per layout class, named after the \
+            class (DIR/north-loop.png, DIR/hub.png, ...; the class number, DIR/1.png, works too), \
+            any size: the overlay scales the picture of the predicted layout to its guide area \
+            (without the player's marker, since your picture's entrance is unknown) and draws the \
+            built-in guide for classes without a file. A PNG that cannot be read or whose name is \
             not a layout class is an error naming the file, before anything starts.
 
-            By default the models run in this process. With --server HOST:PORT each update goes
-            to `pixelpilot layout serve` instead (--token or $PIXELPILOT_LAYOUT_TOKEN when the
-            server is not on loopback); when the server is down the stream keeps stitching, the
+            By default the models run in this process. With --server HOST:PORT each update goes \
+            to `pixelpilot layout serve` instead (--token or $PIXELPILOT_LAYOUT_TOKEN when the \
+            server is not on loopback); when the server is down the stream keeps stitching, the \
             overlay and the status line say so, and the client reconnects with backoff.
 
             Examples:
@@ -41,21 +41,25 @@ struct LayoutLive: ParsableCommand {
 
     @OptionGroup var display: DisplayOptions
     @OptionGroup var models: LayoutModelOptions
-    @Option(help: "Capture region WxH+X+Y (default: the seed's square, scaled).") var region: String?
-    @Option(help: "Frames per second.") var fps = 2.0
+    @Option(help: "Capture region WxH+X+Y (default: the original layout reader's square, scaled).") var region: String?
+    @Option(parsing: .unconditional, help: "Frames per second.") var fps = 2.0
     @Option(help: "Send updates to this layout server (HOST:PORT) instead of reading them here.") var server: String?
     @Option(help: "The server's token (default: $PIXELPILOT_LAYOUT_TOKEN).") var token: String?
     @Flag(help: "Send maps to the server as PNG (smaller, for other machines) instead of raw RGB.") var png = false
-    @Option(help: "Below this top probability the overlay says NOT SURE YET (0-1).") var sure: Float = 0.5
-    @Option(help: "Screen pixels per pixel of the seed's half scale (default: screen height / 1080).")
+    @Option(parsing: .unconditional, help: "Below this top probability the overlay says NOT SURE YET (0-1).") var sure:
+        Float = 0.5
+    @Option(
+        parsing: .unconditional,
+        help: "Screen pixels per pixel of the original layout reader's half scale (default: screen height / 1080).")
     var mapScale: Float?
-    @Option(help: "Matches below this stitching confidence are skipped (0-1).") var minConfidence: Float = 0.3
+    @Option(parsing: .unconditional, help: "Matches below this stitching confidence are skipped (0-1).")
+    var minConfidence: Float = 0.3
     @Option(help: "Top-left corner of the overlay X,Y (default: the screen's top-right corner).") var overlayAt: String?
     @Flag(help: "No overlay; the status line only.") var noOverlay = false
     @Option(help: "Folder of your guide pictures, NAME.png per layout class (e.g. north-loop.png); others built in.")
     var guides: String?
     @OptionGroup var streamKeys: StreamHotkeyOptions
-    @Option(help: "Quit after this many seconds.") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Quit after this many seconds.") var seconds: Double?
     @Option(help: "Write the guide state after every update to this JSON file (for scripts).") var stateOut: String?
 
     func validate() throws {

@@ -15,7 +15,7 @@ struct LayoutModelOptions: ParsableArguments {
     var extractor: ExtractorKind = .unet
     @Option(help: "UNet model file (default: the committed small UNet).") var unet: String?
     @Option(help: "ViT layout classifier file (default: the committed model).") var vit: String?
-    @Flag(help: "Skip the seed's sparse-pixel cleanup (window 15, threshold 10) after the extractor.")
+    @Flag(help: "Skip the original layout reader's sparse-pixel cleanup (window 15, threshold 10) after the extractor.")
     var noCleanup = false
 
     /// The in-process pipeline; a missing, corrupt or mismatched model file is an error naming it.

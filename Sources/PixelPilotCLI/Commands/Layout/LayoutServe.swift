@@ -6,21 +6,22 @@ import LayoutServer
 struct LayoutServe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve layout predictions over a WebSocket (the seed's inference server).",
+        abstract: "Serve layout predictions over a WebSocket (the original layout reader's inference server).",
         discussion: """
-            Clients (`pixelpilot layout live --server HOST:PORT`) send stitched maps; the server
-            runs line extraction, the cleanup, the tokens and the ViT, and answers with the
-            probabilities of every layout. Protocol (versioned, documented in
-            docs/layout-protocol.md): ws://HOST:PORT/v1/layout, binary updates, JSON answers;
-            GET /v1/health says what is served. Several clients at once, each with its own
-            extractor state; newest update wins per client. A malformed, oversized or
+            Clients (`pixelpilot layout live --server HOST:PORT`) send stitched maps; the server \
+            runs line extraction, the cleanup, the tokens and the ViT, and answers with the \
+            probabilities of every layout. Protocol (versioned, documented in \
+            docs/layout-protocol.md): ws://HOST:PORT/v1/layout, binary updates, JSON answers; \
+            GET /v1/health says what is served. Several clients at once, each with its own \
+            extractor state; newest update wins per client. A malformed, oversized or \
             wrong-version message gets an error reply and everyone else is served on.
 
-            It binds to loopback (127.0.0.1) unless --listen names another address, which needs
-            a token (--token or $PIXELPILOT_LAYOUT_TOKEN); clients send the same token. Across
-            machines (the seed captured on Windows and ran the models in WSL2): run
-            `pixelpilot layout serve --listen 0.0.0.0:50000 --token SECRET` on the machine with
+            It binds to loopback (127.0.0.1) unless --listen names another address, which needs \
+            a token (--token or $PIXELPILOT_LAYOUT_TOKEN); clients send the same token. Across \
+            machines (the original layout reader captured on Windows and ran the models in WSL2): run \
+            `pixelpilot layout serve --listen 0.0.0.0:50000 --token SECRET` on the machine with \
             the models and `pixelpilot layout live --server THAT-HOST:50000 --token SECRET
+
             --png` on the game's machine.
 
             Ctrl+C or SIGTERM stops it.
@@ -30,8 +31,8 @@ struct LayoutServe: ParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT.") var listen = "127.0.0.1:50000"
     @Option(help: "Token clients must give (default: $PIXELPILOT_LAYOUT_TOKEN); needed off loopback.")
     var token: String?
-    @Option(help: "Largest update accepted, in MiB.") var maxMessageMb = 48
-    @Option(help: "Stop after this many seconds.") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Largest update accepted, in MiB.") var maxMessageMb = 48
+    @Option(parsing: .unconditional, help: "Stop after this many seconds.") var seconds: Double?
     @Flag(help: "Print one line per answer.") var verbose = false
 
     func validate() throws {

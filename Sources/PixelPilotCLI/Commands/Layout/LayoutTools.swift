@@ -30,16 +30,17 @@ struct LayoutCollect: ParsableCommand {
         commandName: "collect",
         abstract: "Save a stream's stitched map and origin as a sample (with the arena's truth when given).",
         discussion: """
-            Sample folder (SAMPLES/<class or unlabelled>/<id>/): sample.json (origin in map.png,
-            class, source, scale), map.png, lines.png; from the arena also walkable.png and
-            walls.png aligned to map.png, and truth/ (the arena's files). The arena sample assumes
-            the stream started at the entrance, as the seed's users do.
+            Sample folder (SAMPLES/<class or unlabelled>/<id>/): sample.json (origin in map.png, \
+            class, source, scale), map.png, lines.png; from the arena also walkable.png and \
+            walls.png aligned to map.png, and truth/ (the arena's files). The arena sample assumes \
+            the stream started at the entrance, as the original layout reader's users do.
+
             Example: pixelpilot layout collect stream/stream-1 --samples samples/ --truth truth/
             """)
     @Argument(help: "A stream folder written by `layout watch` (map.png, lines.png, stream.json).") var stream: String
     @Option(help: "Samples root folder.") var samples = "samples"
     @Option(help: "The arena's --truth-out folder, for an arena stream.") var truth: String?
-    @Option(name: .customLong("class"), help: "Label at once (0-8).") var layoutClass: Int?
+    @Option(name: .customLong("class"), parsing: .unconditional, help: "Label at once (0-8).") var layoutClass: Int?
 
     func run() throws {
         let record = try StreamRecord.read(from: stream)
@@ -138,21 +139,23 @@ struct LayoutLabel: ParsableCommand {
         commandName: "label",
         abstract: "Give a collected sample its layout class (moves it to SAMPLES/<class>/<id>).",
         discussion: """
-            Give --class, or --window to see the map beside the nine guides and press 0-8 (Escape
-            leaves it unlabelled). Guides come from --guides DIR (0.png ... 8.png, e.g. from
-            `pixelpilot arena map --write-guides DIR`), else the arena's own.
-            Examples: pixelpilot layout label samples/unlabelled/20261201-221500 --class 4
-                      pixelpilot layout label samples/unlabelled/20261201-221500 --window
+            Give --class, or --choose to see the map beside the nine guides and press 0-8 \
+            (Escape leaves it unlabelled). Guides come from --guides DIR (0.png ... 8.png, \
+            e.g. from `pixelpilot arena map --write-guides DIR`), else the arena's own.
+
+            Examples:
+              pixelpilot layout label samples/unlabelled/20261201-221500 --class 4
+              pixelpilot layout label samples/unlabelled/20261201-221500 --choose
             """)
     @OptionGroup var display: DisplayOptions
     @Argument(help: "The sample folder.") var sample: String
-    @Option(name: .customLong("class"), help: "Layout class 0-8.") var layoutClass: Int?
-    @Flag(help: "Choose the class in a window showing the map and the guides.") var window = false
+    @Option(name: .customLong("class"), parsing: .unconditional, help: "Layout class 0-8.") var layoutClass: Int?
+    @Flag(help: "Choose the class in a window showing the map and the guides.") var choose = false
     @Option(help: "Folder of guide pictures 0.png ... 8.png.") var guides: String?
 
     func validate() throws {
         if let c = layoutClass, !(0...8).contains(c) { throw ValidationError("--class must be 0-8, got \(c)") }
-        guard (layoutClass == nil) != !window else { throw ValidationError("give --class N or --window (one of them)") }
+        guard (layoutClass == nil) != !choose else { throw ValidationError("give --class N or --choose (one of them)") }
     }
 
     /// The map beside a 3×3 sheet of the guides, each numbered.
@@ -181,7 +184,7 @@ struct LayoutLabel: ParsableCommand {
     func run() throws {
         var s = try LayoutSample.read(from: sample)
         var chosen = layoutClass
-        if window {
+        if choose {
             let map = try PNG.read(path: "\(sample)/map.png").rgb()
             let picture = try sheet(map: map)
             let (connection, virtual) = try display.open()
@@ -236,13 +239,14 @@ struct LayoutPaths: ParsableCommand {
         commandName: "paths",
         abstract: "Exploration paths from the origin over a sample's walkable mask (routes, wandering, back-tracking).",
         discussion: """
-            Needs walkable.png in the sample (arena samples have it). Writes paths.json ([x, y]
+            Needs walkable.png in the sample (arena samples have it). Writes paths.json ([x, y] \
             points in map.png pixels, one per pixel step) and paths.png (every path in its own hue).
+
             Example: pixelpilot layout paths samples/4/<id> --count 30
             """)
     @Argument(help: "The sample folder.") var sample: String
-    @Option(help: "How many paths.") var count = 20
-    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "How many paths.") var count = 20
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 1
 
     func run() throws {
         let s = try LayoutSample.read(from: sample)
@@ -273,17 +277,22 @@ struct LayoutPaths: ParsableCommand {
 struct LayoutFog: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fog",
-        abstract: "Reveal a sample's map along a path with the light radius (the seed's fog-of-war sampling).",
+        abstract:
+            "Reveal a sample's map along a path with the light radius (the original layout reader's fog-of-war sampling).",
         discussion: """
-            Every mask pixel within --radius of a path pixel is revealed, exactly as the seed's
-            explore_map; the default radius is the seed's 65 px at half scale, times the sample's
-            scale. The mask is walls.png (arena truth) or else lines.png. Writes fog-<path>.png
+            Every mask pixel within --radius of a path pixel is revealed, exactly as the original layout reader's \
+            explore_map; the default radius is the original layout reader's 65 px at half scale, times the sample's \
+            scale. The mask is walls.png (arena truth) or else lines.png. Writes fog-<path>.png \
             (the revealed mask) and prints the share of the mask explored.
+
             Example: pixelpilot layout fog samples/4/<id> --path 3
             """)
     @Argument(help: "The sample folder.") var sample: String
-    @Option(help: "Index of the path in paths.json.") var path = 0
-    @Option(help: "Light radius in map.png pixels (default: 65 at the seed's half scale).") var radius: Int?
+    @Option(parsing: .unconditional, help: "Index of the path in paths.json.") var path = 0
+    @Option(
+        parsing: .unconditional,
+        help: "Light radius in map.png pixels (default: 65 at the original layout reader's half scale).") var radius:
+        Int?
 
     func run() throws {
         let s = try LayoutSample.read(from: sample)
@@ -312,11 +321,11 @@ struct LayoutShow: ParsableCommand {
         abstract: "A picture of a sample: stitched map, origin, a path and the region it reveals.",
         discussion: "Example: pixelpilot layout show samples/4/<id> --path 2 --out sample.png")
     @Argument(help: "The sample folder.") var sample: String
-    @Option(help: "Draw this path of paths.json and what it reveals.") var path: Int?
-    @Option(help: "Output PNG.") var out = "sample.png"
+    @Option(parsing: .unconditional, help: "Draw this path of paths.json and what it reveals.") var path: Int?
+    @Option(name: .shortAndLong, help: "Output PNG.") var out = "sample.png"
     @Flag(help: "Put the truth (walkable ground and walls, from an arena sample) beside the map.") var besideTruth =
         false
-    @Option(help: "Shrink the picture to at most this width.") var maxWidth: Int?
+    @Option(parsing: .unconditional, help: "Shrink the picture to at most this width.") var maxWidth: Int?
 
     func run() throws {
         let s = try LayoutSample.read(from: sample)

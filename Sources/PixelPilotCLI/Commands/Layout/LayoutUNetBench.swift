@@ -8,37 +8,43 @@ import TensorKit
 struct LayoutUNetBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unet-bench",
-        abstract: "Line-extraction benchmark: quality on held-out frames, live update time, seed-network speed.",
+        abstract:
+            "Line-extraction benchmark: quality on held-out frames, live update time, the original network's speed.",
         discussion: """
             1. Quality: line precision, recall and IoU of the UNet (--model, default: the committed \
             small model) and of the colour-threshold baseline on arena frames of instances never \
             trained on (seeds 9000+), at effects normal and heavy, against the arena's exact wall masks.
+
             2. Live updates: the map game at 3840x2160 with normal effects, one capture a second \
             stitched into the growing map; each update runs the extractor on the whole stitched \
-            map (4K scale, halved to the seed's scale) incrementally; milliseconds per update, with \
+            map (4K scale, halved to the original layout reader's scale) incrementally; milliseconds per update, with \
             the default stale-tile budget and with every stale tile rerun at once; then updates on \
             the final map until no stale tile is left, checked against a full pass.
-            3. The seed's network (8,173,099 parameters, random weights) on batches of 64 tiles \
+
+            3. The original layout reader's network (8,173,099 parameters, random weights) on batches of 64 tiles \
             (64x32x32x3): median seconds per batch; --weights-out saves the weights, one input \
             batch and TensorKit's logits for the peers (Benchmarks/unet_peers.py: PyTorch and ONNX \
             Runtime on the same weights and threads).
+
             --picture writes map | truth | UNet mask | colour-threshold mask of one heavy frame.
+
             Example: pixelpilot layout unet-bench --picture docs/unet-lines.png
             """)
 
     @Option(help: "UNet model file (default: the committed small model).")
     var model: String?
 
-    @Option(help: "Held-out frames per layout class and effects level.")
+    @Option(parsing: .unconditional, help: "Held-out frames per layout class and effects level.")
     var frames = 3
 
-    @Option(help: "Live updates (one per second of play).")
+    @Option(parsing: .unconditional, help: "Live updates (one per second of play).")
     var updates = 40
 
-    @Option(help: "Timed batches of the seed's network (0: skip).")
+    @Option(parsing: .unconditional, help: "Timed batches of the original layout reader's network (0: skip).")
     var seedBatches = 5
 
-    @Option(help: "Save the seed network's weights, input and logits here (safetensors) for the peers.")
+    @Option(
+        help: "Save the original layout reader network's weights, input and logits here (safetensors) for the peers.")
     var weightsOut: String?
 
     @Option(help: "Write the comparison picture here (PNG).")
@@ -114,7 +120,7 @@ struct LayoutUNetBench: ParsableCommand {
         }
         if let picture { print(pictureDone ? "Picture: \(picture)" : "Picture: no heavy frame with enough lines") }
         // 2. Live updates on a growing stitched map: the default stale-tile budget, and every stale
-        // tile at once (the seed's behaviour) on the same frames.
+        // tile at once (the original layout reader's behaviour) on the same frames.
         if updates > 0 {
             var live: [String: Any] = [:]
             for (label, budget) in [("live", UNetStaleTileBudget.live), ("all", UNetStaleTileBudget.all)] {
@@ -146,7 +152,7 @@ struct LayoutUNetBench: ParsableCommand {
             }
             figures["live"] = live
         }
-        // 3. The seed's network per 64-tile batch.
+        // 3. The original layout reader's network per 64-tile batch.
         if seedBatches > 0 {
             let net = AttentionUNet(.seed, seed: 7)
             net.eval()

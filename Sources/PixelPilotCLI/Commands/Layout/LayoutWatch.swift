@@ -9,29 +9,30 @@ struct LayoutWatch: ParsableCommand {
         commandName: "watch",
         abstract: "Stream the minimap from the screen and stitch it into one map, live.",
         discussion: """
-            Hotkeys work while the game has focus: Ctrl+Alt+Q starts a stream (press it standing at
-            the entrance, before moving: the first frame's centre is the origin), Ctrl+Alt+W stops
-            it, Ctrl+Alt+E quits. Each stream writes OUT/stream-N/map.png (the stitched map, updated
-            after every pasted frame), lines.png (the map lines found) and stream.json (the origin
+            Hotkeys work while the game has focus: Ctrl+Alt+Q starts a stream (press it standing at \
+            the entrance, before moving: the first frame's centre is the origin), Ctrl+Alt+W stops \
+            it, Ctrl+Alt+E quits. Each stream writes OUT/stream-N/map.png (the stitched map, updated \
+            after every pasted frame), lines.png (the map lines found) and stream.json (the origin \
             in map.png and every frame: pasted, re-localised or skipped and why).
 
-            The capture is the seed's square, 1200x1200 around (1920, 1060) at 3840x2160, scaled to
-            this screen, or --region. Frames are taken at --fps on a monotonic clock; when stitching
-            falls behind the newest frame wins and the dropped ones are counted. A frame with no
-            map lines (flash, loading screen, map hidden) or a weak match is skipped, never pasted;
+            The capture is the original layout reader's square, 1200x1200 around (1920, 1060) at 3840x2160, scaled to \
+            this screen, or --region. Frames are taken at --fps on a monotonic clock; when stitching \
+            falls behind the newest frame wins and the dropped ones are counted. A frame with no \
+            map lines (flash, loading screen, map hidden) or a weak match is skipped, never pasted; \
             after a teleport the stream finds itself again on the map it has.
 
             Example: pixelpilot layout watch --fps 2 --out stream/
             """)
 
     @OptionGroup var display: DisplayOptions
-    @Option(help: "Capture region WxH+X+Y (default: the seed's square, scaled).") var region: String?
-    @Option(help: "Frames per second.") var fps = 1.0
-    @Option(help: "Output folder.") var out = "layout-stream"
+    @Option(help: "Capture region WxH+X+Y (default: the original layout reader's square, scaled).") var region: String?
+    @Option(parsing: .unconditional, help: "Frames per second.") var fps = 1.0
+    @Option(name: .shortAndLong, help: "Output folder.") var out = "layout-stream"
     @OptionGroup var streamKeys: StreamHotkeyOptions
-    @Option(help: "Stop each stream after this many frames.") var frames: Int?
-    @Option(help: "Quit after this many seconds.") var seconds: Double?
-    @Option(help: "Matches below this confidence are skipped (0-1).") var minConfidence: Float = 0.3
+    @Option(parsing: .unconditional, help: "Stop each stream after this many frames.") var frames: Int?
+    @Option(parsing: .unconditional, help: "Quit after this many seconds.") var seconds: Double?
+    @Option(parsing: .unconditional, help: "Matches below this confidence are skipped (0-1).") var minConfidence:
+        Float = 0.3
     @Flag(help: "Show the live stitched map in a small window in the screen's top-right corner.") var show = false
 
     func validate() throws {

@@ -6,7 +6,7 @@ import LayoutReader
 import SeededRandom
 
 /// The layout classifier's data from the map arena: full layouts with their exact wall lines (at
-/// the seed's half scale, which is the arena's map scale), exploration paths and fog-of-war
+/// the original layout reader's half scale, which is the arena's map scale), exploration paths and fog-of-war
 /// sampling for training (part 1's ``ExplorationPaths`` and ``FogSampler``), and walks of the
 /// arena's scripted player (``MapExplorer``, the autoplay routes) for testing.
 enum ArenaLayoutData {
@@ -35,7 +35,7 @@ enum ArenaLayoutData {
     /// Training recipes, per class: `instances` layouts per class, `paths` generated explorations
     /// each (routes, wandering, back-tracking from the entrance), every path cut to a random share
     /// of its length in [`minimumShare`, 1] (a player is somewhere along it), revealed with the
-    /// seed's light radius 65 (``FogSampler``) and tokenized. Layouts and paths are made here on
+    /// original layout reader's light radius 65 (``FogSampler``) and tokenized. Layouts and paths are made here on
     /// both cores; the fog and tokens are made later by the recipe (the training worker).
     /// `tours` more explorations per layout walk through several places in turn, as the arena's
     /// scripted player does (``ExplorationPaths/tours(count:seed:stops:maxLength:)``), also cut
@@ -87,7 +87,8 @@ enum ArenaLayoutData {
                 recipes[w.layoutClass].append {
                     let r =
                         path.isEmpty
-                        ? w.values : FogSampler.revealedByRows(mask: w.values, width: w.width, height: w.height, path: path)
+                        ? w.values
+                        : FogSampler.revealedByRows(mask: w.values, width: w.width, height: w.height, path: path)
                     return LayoutTokens(values: r, width: w.width, height: w.height, origin: w.origin, limit: tokens)
                 }
             }
@@ -209,7 +210,8 @@ enum ArenaLayoutData {
             for i in 0..<UInt64(instances) {
                 let s = trainSeedBase + i * 16 + UInt64(c.rawValue)
                 guard s < testSeedBase else {
-                    throw ValidationError("training walk layout seed \(s) would reach the test seeds (\(testSeedBase) up)")
+                    throw ValidationError(
+                        "training walk layout seed \(s) would reach the test seeds (\(testSeedBase) up)")
                 }
                 for k in 0..<UInt64(walks) {
                     // Never the layout's own seed (the test walks' explorer seed is the layout's).
@@ -242,7 +244,7 @@ enum ArenaLayoutData {
 
     /// The explored shares the accuracy curve reports.
     static let levels: [Double] = [0.1, 0.2, 0.3, 0.5, 1.0]
-    /// The test regime (the seed's curated test set: samples an expert could classify, not the
+    /// The test regime (the original layout reader's curated test set: samples an expert could classify, not the
     /// entrance area alone): explorations that reveal at least 20 % of the layout's walls.
     static let regimeLevels: [Double] = [0.2, 0.3, 0.5, 1.0]
 
@@ -271,7 +273,7 @@ enum ArenaLayoutData {
         }
     }
 
-    /// The expert regime (the seed's test set held "samples a human expert could classify, but
+    /// The expert regime (the original layout reader's test set held "samples a human expert could classify, but
     /// not trivial ones"), made mechanical: a capture counts once the fog has lifted off the
     /// layout's landmark (its waypoint), so the walls that tell the class apart have been on the
     /// map. Per walk: the first capture with the landmark seen, each of the 20, 30 and 50 %

@@ -23,13 +23,13 @@ struct DatasetGems: ParsableCommand {
     @Option(name: .shortAndLong, help: "Folder to write into (created if missing).")
     var out: String
 
-    @Option(help: "Images per class.")
+    @Option(parsing: .unconditional, help: "Images per class.")
     var perClass = 100
 
-    @Option(help: "Cell size in pixels.")
-    var size = 52
+    @Option(parsing: .unconditional, help: "Cell size in pixels.")
+    var cellSize = 52
 
-    @Option(help: "Random seed.")
+    @Option(parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 1
 
     @Option(help: "plain (flat cells), game (cut from the game-like rendering at random scales) or mixed (half each).")
@@ -37,7 +37,7 @@ struct DatasetGems: ParsableCommand {
 
     func validate() throws {
         guard perClass > 0 else { throw ValidationError("--per-class must be positive, got \(perClass)") }
-        guard size >= 16 else { throw ValidationError("--size must be at least 16, got \(size)") }
+        guard cellSize >= 16 else { throw ValidationError("--cell-size must be at least 16, got \(cellSize)") }
     }
 
     func run() throws {
@@ -49,13 +49,13 @@ struct DatasetGems: ParsableCommand {
         let n = try { () throws -> Int in
             var n = 0
             if plain > 0 {
-                n += try GemDataset.write(to: url, perClass: plain, size: size, seed: seed) { done, total in
+                n += try GemDataset.write(to: url, perClass: plain, size: cellSize, seed: seed) { done, total in
                     bar.update(
                         done: done, total: total + game * 4, elapsed: Date().timeIntervalSince(start), suffix: "images")
                 }
             }
             if game > 0 {
-                n += try GameDataset.write(to: url, perClass: game, size: size, seed: seed) { done, total in
+                n += try GameDataset.write(to: url, perClass: game, size: cellSize, seed: seed) { done, total in
                     bar.update(
                         done: plain * 4 + done, total: plain * 4 + total, elapsed: Date().timeIntervalSince(start),
                         suffix: "images")

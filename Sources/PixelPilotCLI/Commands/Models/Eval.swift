@@ -9,19 +9,33 @@ struct Eval: ParsableCommand {
         discussion: """
             DIR has one sub-folder per class, named like the model's classes. Folders the model does \
             not know are an error.
-            Example: pixelpilot eval gem.safetensors ../shared/data/gems
+
+            Example:
+              pixelpilot eval --model gem.safetensors gems/
             """)
 
-    @Argument(help: "The model file (.safetensors).")
-    var model: String
+    @Option(help: "The model file (.safetensors).")
+    var model: String?
 
     @Argument(help: "Folder with one sub-folder of PNGs per class.")
-    var directory: String
+    var directoryArgument: String
+
+    /// The old form's second argument (`eval MODEL DIR`).
+    @Argument(help: .hidden)
+    var oldFormDirectory: String?
+
+    var directory: String { oldFormDirectory ?? directoryArgument }
+
+    func validate() throws {
+        if model == nil && oldFormDirectory == nil { throw ValidationError("give the model: --model FILE") }
+        if model != nil && oldFormDirectory != nil { throw ValidationError("give one folder after --model FILE") }
+    }
 
     @Flag(help: "List every misclassified file.")
     var showErrors = false
 
     func run() throws {
+        let model = self.model ?? directoryArgument
         let classifier = try CellClassifier(contentsOf: URL(fileURLWithPath: model))
         let folder = try ImageFolder(directory: URL(fileURLWithPath: directory), minimumClasses: 1)
         let unknown = folder.classNames.filter { !classifier.classNames.contains($0) }

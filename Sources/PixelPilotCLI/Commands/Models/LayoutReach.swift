@@ -14,16 +14,16 @@ struct LayoutReach: ParsableCommand {
         discussion: """
             For --instances full layouts per class (training seeds, or --test for the test seeds), \
             with their exact wall lines: the non-empty 32 px patches, the distance from the \
-            entrance of the --tokens-th nearest one (the seed keeps the nearest 128), the share of \
+            entrance of the --tokens-th nearest one (the original layout reader keeps the nearest 128), the share of \
             the wall pixels in the kept tokens, the distance of the class's waypoint (its \
             landmark) and the share of the wall pixels within 120 px of it that the kept tokens \
             hold. Medians over the instances, with the minimum and maximum.
 
             Example: pixelpilot layout reach --instances 8
             """)
-    @Option(help: "Layouts per class.") var instances = 8
-    @Option(help: "Tokens kept (the seed's 128).") var tokens = 128
-    @Flag(help: "Use the test instances' seeds instead of the training ones.") var test = false
+    @Option(parsing: .unconditional, help: "Layouts per class.") var instances = 8
+    @Option(parsing: .unconditional, help: "Tokens kept (the original layout reader's 128).") var tokens = 128
+    @Flag(help: "Use the test instances' random seeds instead of the training ones.") var test = false
 
     func run() throws {
         guard instances > 0, tokens > 0 else { throw ValidationError("--instances and --tokens must be positive") }

@@ -20,9 +20,9 @@ struct TrainClassifier: ParsableCommand {
             DIR holds one sub-folder of PNG images per class (for gems: blue/, empty/, green/, red/); \
             class names are the sub-folder names in sorted order. Images must all be SIZE x SIZE.
 
-            The network, split and defaults are the seed's: Rescaling 1/255, Conv 8/16/32 3x3 same \
+            The network, split and defaults are the original gem sorter's: Rescaling 1/255, Conv 8/16/32 3x3 same \
             ReLU each followed by 2x2 max-pool and dropout 0.3, Dense 128 ReLU, Dense N logits; Adam; \
-            batch 16; 80/20 split with seed 123 (the same files Keras picks); random translation up to \
+            batch 16; 80/20 split with random seed 123 (the same files Keras picks); random translation up to \
             10% and Gaussian noise sigma 0.1.
 
             The epoch with the lowest validation loss is saved to --out (one .safetensors file with \
@@ -45,28 +45,30 @@ struct TrainClassifier: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the model (.safetensors).")
     var out: String
 
-    @Option(help: "Passes over the training set.")
+    @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs = 100
 
-    @Option(help: "Images per training step.")
+    @Option(parsing: .unconditional, help: "Images per training step.")
     var batchSize = 16
 
-    @Option(help: "Adam learning rate.")
+    @Option(parsing: .unconditional, help: "Adam learning rate.")
     var learningRate: Float = 0.001
 
-    @Option(help: "Fraction of images held out for validation (0 for none).")
+    @Option(parsing: .unconditional, help: "Fraction of images held out for validation (0 for none).")
     var validationSplit = 0.2
 
-    @Option(help: "Seed of the train/validation split (Keras's seed=123 by default).")
+    @Option(
+        parsing: .unconditional,
+        help: "Random seed of the train/validation split (123, as the original gem sorter's Keras split).")
     var splitSeed: UInt32 = 123
 
-    @Option(help: "Seed of weights, shuffling, dropout and augmentation.")
+    @Option(parsing: .unconditional, help: "Random seed of weights, shuffling, dropout and augmentation.")
     var seed: UInt64 = 0
 
-    @Option(help: "Image width and height in pixels.")
-    var size = 52
+    @Option(parsing: .unconditional, help: "Image width and height in pixels.")
+    var cellSize = 52
 
-    @Option(help: "Stop after this many epochs without a better validation loss.")
+    @Option(parsing: .unconditional, help: "Stop after this many epochs without a better validation loss.")
     var patience: Int?
 
     @Flag(help: "No translation or noise augmentation.")
@@ -81,7 +83,7 @@ struct TrainClassifier: ParsableCommand {
     @Flag(help: "Do not fit a softmax temperature on the validation split.")
     var noCalibration = false
 
-    @Option(help: "Add this many drawn gems per class to the training split (0: none).")
+    @Option(parsing: .unconditional, help: "Add this many drawn gems per class to the training split (0: none).")
     var mixDrawn = 0
 
     func validate() throws {
@@ -91,7 +93,7 @@ struct TrainClassifier: ParsableCommand {
         guard validationSplit >= 0 && validationSplit < 1 else {
             throw ValidationError("--validation-split must be in [0, 1), got \(validationSplit)")
         }
-        guard size >= 8 else { throw ValidationError("--size must be at least 8, got \(size)") }
+        guard cellSize >= 8 else { throw ValidationError("--cell-size must be at least 8, got \(cellSize)") }
         guard (0...5000).contains(mixDrawn) else {
             throw ValidationError("--mix-drawn must be 0...5000, got \(mixDrawn)")
         }
@@ -105,7 +107,7 @@ struct TrainClassifier: ParsableCommand {
         options.validationSplit = validationSplit
         options.splitSeed = splitSeed
         options.seed = seed
-        options.imageSize = size
+        options.imageSize = cellSize
         options.earlyStoppingPatience = patience
         if noAugmentation { options.augmentation = .none }
         options.resumeFrom = resume.map { URL(fileURLWithPath: $0) }
@@ -116,7 +118,7 @@ struct TrainClassifier: ParsableCommand {
         if mixDrawn > 0 {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "pixelpilot-drawn-\(UUID().uuidString)")
-            _ = try GemDataset.write(to: dir, perClass: mixDrawn, size: size, seed: seed &+ 17)
+            _ = try GemDataset.write(to: dir, perClass: mixDrawn, size: cellSize, seed: seed &+ 17)
             print("Mixing \(mixDrawn) drawn gems per class into the training split.")
             options.extraTrainingDirectory = dir
             drawn = dir

@@ -8,15 +8,15 @@ import TensorKit
 struct TrainLayout: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "layout",
-        abstract: "Train the layout classifier (the seed's ViT) on the map arena's layouts.",
+        abstract: "Train the layout classifier (the original layout reader's ViT) on the map arena's layouts.",
         discussion: """
             Training data: --instances full layouts per class from the map arena, their exact \
-            wall lines at the seed's half scale, --paths generated explorations of each from the \
+            wall lines at the original layout reader's half scale, --paths generated explorations of each from the \
             entrance (routes, wandering, back-tracking; each cut to a random share of its length), \
-            revealed with the seed's light radius of 65 px and cut into 32 px tokens around the \
+            revealed with the original layout reader's light radius of 65 px and cut into 32 px tokens around the \
             entrance. A background worker makes the samples during the first epoch; they are kept \
             for later epochs. Steps are class-balanced (at least --per-class samples of each class \
-            per step) and padded to one size with a loss mask, as the seed does; Adam.
+            per step) and padded to one size with a loss mask, as the original layout reader does; Adam.
 
             Test set: --test-instances layouts per class never trained on (other seeds), walked by \
             the arena's scripted player (its autoplay routes) for --walk-seconds; the revealed \
@@ -29,45 +29,57 @@ struct TrainLayout: ParsableCommand {
             and stays right. Beside the model: <out>.history.csv, <out>.curves.png, \
             <out>.evaluation.txt, <out>.confusion.png, <out>.accuracy.png.
 
-            Example: pixelpilot train layout --out layout-vit.safetensors --minutes 10
+            Example: pixelpilot train layout --out layout-vit.safetensors --seconds 600
             """)
 
     @Option(name: .shortAndLong, help: "Where to write the best model (.safetensors).")
     var out = "layout-vit.safetensors"
-    @Option(help: "Training layouts per class.") var instances = 8
-    @Option(help: "Generated explorations per training layout (0: none, e.g. with --walks).") var paths = 40
-    @Option(help: "More explorations per training layout that tour several places in turn, as the scripted player does.")
+    @Option(parsing: .unconditional, help: "Training layouts per class.") var instances = 8
+    @Option(parsing: .unconditional, help: "Generated explorations per training layout (0: none, e.g. with --walks).")
+    var paths = 40
+    @Option(
+        parsing: .unconditional,
+        help: "More explorations per training layout that tour several places in turn, as the scripted player does.")
     var tours = 0
     @Flag(help: "Add each training layout fully revealed.") var fullLayouts = false
     @Option(
+        parsing: .unconditional,
         help:
-            "Walks of the arena's scripted player (the test's kind of exploration and fog) per training layout, each with its own explorer seed; their captures become samples. Training seeds only."
+            "Walks of the arena's scripted player (the test's kind of exploration and fog) per training layout, each with its own random explorer; their captures become samples. Training layouts only."
     ) var walks = 0
-    @Option(help: "With --walks: one capture becomes a sample every this many seconds of each walk.")
-    var walkEvery = 4.0
-    @Option(help: "Unseen test layouts per class.") var testInstances = 4
     @Option(
+        parsing: .unconditional,
+        help: "With --walks: one capture becomes a sample every this many seconds of each walk.")
+    var walkEvery = 4.0
+    @Option(parsing: .unconditional, help: "Unseen test layouts per class.") var testInstances = 4
+    @Option(
+        parsing: .unconditional,
         help:
             "The first test instance that chooses the best model (instances --first-test-instance ..< + --test-instances); start above the instances you keep for the final evaluation, e.g. 12 to keep 4-11 held out."
     ) var firstTestInstance = 0
-    @Option(help: "Seconds of game time the scripted player walks each test layout.") var walkSeconds = 120.0
-    @Option(help: "Stop after this many minutes of training.") var minutes = 10.0
-    @Option(help: "Stop after this many epochs.") var epochs = 1000
-    @Option(help: "Adam learning rate (the seed's 1e-3).") var learningRate: Float = 1e-3
-    @Option(help: "Score the test set every this many steps (the seed's 5).") var evalEvery = 5
-    @Option(help: "Samples of the rarest class per step (the seed's 5).") var perClass = 5
-    @Option(help: "Embedding width (the seed's 256).") var width = 256
-    @Option(help: "Encoder blocks (the seed's 3).") var depth = 3
-    @Option(help: "Attention heads (the seed's 4).") var heads = 4
-    @Option(help: "MLP hidden width (the seed's 512).") var mlp = 512
-    @Option(help: "Tokens per sample (the seed's 128).") var tokens = 128
-    @Option(help: "Seed of weights, paths, shuffling and dropout.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seconds of game time the scripted player walks each test layout.")
+    var walkSeconds = 120.0
+    @Option(parsing: .unconditional, help: "Stop after this many seconds of training.") var seconds = 600.0
+    @Option(parsing: .unconditional, help: "Stop after this many epochs.") var epochs = 1000
+    @Option(parsing: .unconditional, help: "Adam learning rate (the original layout reader's 1e-3).") var learningRate:
+        Float = 1e-3
+    @Option(parsing: .unconditional, help: "Score the test set every this many steps (the original layout reader's 5).")
+    var evalEvery = 5
+    @Option(parsing: .unconditional, help: "Samples of the rarest class per step (the original layout reader's 5).")
+    var perClass = 5
+    @Option(parsing: .unconditional, help: "Embedding width (the original layout reader's 256).") var width = 256
+    @Option(parsing: .unconditional, help: "Encoder blocks (the original layout reader's 3).") var depth = 3
+    @Option(parsing: .unconditional, help: "Attention heads (the original layout reader's 4).") var heads = 4
+    @Option(parsing: .unconditional, help: "MLP hidden width (the original layout reader's 512).") var mlp = 512
+    @Option(parsing: .unconditional, help: "Tokens per sample (the original layout reader's 128).") var tokens = 128
+    @Option(parsing: .unconditional, help: "Random seed of weights, paths, shuffling and dropout.") var seed: UInt64 = 0
     @Option(help: "Start from this model's weights (same network shape) instead of random ones.") var resume: String?
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Score and save an exponential moving average of the weights with this decay (e.g. 0.998) instead of the last step's.",
             valueName: "decay")) var averageDecay: Float?
-    @Flag(help: "Lower the learning rate along a half cosine to 0 at the end of --minutes.") var cosineDecay = false
+    @Flag(help: "Lower the learning rate along a half cosine to 0 at the end of --seconds.") var cosineDecay = false
     @Option(
         help:
             "What chooses the best model: regime (captures with at least 20, 30, 50 % of the walls and the full layouts) or expert (the expert regime: from the moment the landmark is revealed, as the final evaluation scores)."
@@ -93,11 +105,13 @@ struct TrainLayout: ParsableCommand {
         guard paths + tours + walks > 0 || fullLayouts else {
             throw ValidationError("no training samples: give --paths, --tours, --walks or --full-layouts")
         }
-        guard minutes > 0, epochs > 0, evalEvery > 0, perClass > 0, walkSeconds >= 5 else {
+        guard seconds > 0, epochs > 0, evalEvery > 0, perClass > 0, walkSeconds >= 5 else {
             throw ValidationError(
-                "--minutes, --epochs, --eval-every and --per-class must be positive, --walk-seconds at least 5")
+                "--seconds, --epochs, --eval-every and --per-class must be positive, --walk-seconds at least 5")
         }
-        guard walks >= 0, walkEvery > 0 else { throw ValidationError("--walks must not be negative, --walk-every positive") }
+        guard walks >= 0, walkEvery > 0 else {
+            throw ValidationError("--walks must not be negative, --walk-every positive")
+        }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
         if let d = averageDecay, !(d > 0 && d < 1) {
             throw ValidationError("--average-decay must be between 0 and 1 (e.g. 0.998), got \(d)")
@@ -129,16 +143,19 @@ struct TrainLayout: ParsableCommand {
         var recipes =
             paths + tours > 0 || fullLayouts
             ? try ArenaLayoutData.trainingRecipes(
-                instances: instances, paths: paths, tours: tours, fullLayouts: fullLayouts, tokens: c.tokens, seed: seed)
+                instances: instances, paths: paths, tours: tours, fullLayouts: fullLayouts, tokens: c.tokens, seed: seed
+            )
             : [[ViTTraining.Recipe]](repeating: [], count: names.count)
         print(
             String(
                 format: "Training set: %d layouts x %d explorations = %d samples (layouts and paths in %.1f s).",
-                instances * 9, paths + tours + (fullLayouts ? 1 : 0), recipes.joined().count, Date().timeIntervalSince(t0)))
+                instances * 9, paths + tours + (fullLayouts ? 1 : 0), recipes.joined().count,
+                Date().timeIntervalSince(t0)))
         if walks > 0 {
             t0 = Date()
             let (walked, jobs) = try ArenaLayoutData.trainingWalkRecipes(
-                instances: instances, walks: walks, seconds: walkSeconds, every: walkEvery, tokens: c.tokens, seed: seed)
+                instances: instances, walks: walks, seconds: walkSeconds, every: walkEvery, tokens: c.tokens, seed: seed
+            )
             for k in recipes.indices { recipes[k] += walked[k] }
             let seeds = jobs.map(\.layoutSeed)
             print(
@@ -166,7 +183,7 @@ struct TrainLayout: ParsableCommand {
         var options = ViTTraining.Options()
         options.configuration = c
         options.epochs = epochs
-        options.timeLimit = minutes * 60
+        options.timeLimit = seconds
         options.learningRate = learningRate
         options.minimumPerClassPerStep = perClass
         options.evaluateEvery = evalEvery
@@ -244,14 +261,18 @@ struct LayoutEvaluate: ParsableCommand {
 
             Example: pixelpilot layout evaluate --test-instances 8 --out eval/
             """)
-    @Argument(help: "The model (default: the built-in layout classifier).") var model: String?
-    @Option(help: "Unseen test layouts per class.") var testInstances = 4
-    @Option(help: "Seconds of game time the scripted player walks each layout.") var walkSeconds = 120.0
+    @Option(help: "The model (default: the built-in layout classifier).") var model: String?
+    /// The old form: the model as the first argument.
+    @Argument(help: .hidden) var oldFormModel: String?
+    @Option(parsing: .unconditional, help: "Unseen test layouts per class.") var testInstances = 4
+    @Option(parsing: .unconditional, help: "Seconds of game time the scripted player walks each layout.")
+    var walkSeconds = 120.0
     @Option(
+        parsing: .unconditional,
         help:
             "Start at this test instance (train layout scores instances 0..<its --test-instances while it picks the best model; start above them for layouts that played no part in training or choosing)."
     ) var firstInstance = 0
-    @Option(help: "Folder for evaluation.txt, confusion.png and accuracy.png.") var out: String?
+    @Option(name: .shortAndLong, help: "Folder for evaluation.txt, confusion.png and accuracy.png.") var out: String?
     @Option(
         help:
             "Folder for a picture of every expert-regime capture answered wrongly (the revealed walls over the full layout, truth and answer)."
@@ -263,7 +284,7 @@ struct LayoutEvaluate: ParsableCommand {
 
     func run() throws {
         let classifier: ViTLayoutClassifier
-        if let model {
+        if let model = model ?? oldFormModel {
             classifier = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: model))
         } else {
             let (c, url) = try ViTLayoutClassifier.loadDefault()
@@ -289,7 +310,8 @@ struct LayoutEvaluate: ParsableCommand {
         if let mistakes {
             try FileManager.default.createDirectory(atPath: mistakes, withIntermediateDirectories: true)
             for (k, m) in e.mistakes.enumerated() {
-                let name = String(format: "%03d-%@-%@.png", k, classifier.classNames[m.layoutClass], m.capture.description)
+                let name = String(
+                    format: "%03d-%@-%@.png", k, classifier.classNames[m.layoutClass], m.capture.description)
                 try PNG.write(
                     LayoutEvaluation.mistakePicture(m, classNames: classifier.classNames),
                     path: (mistakes as NSString).appendingPathComponent(name.replacingOccurrences(of: "%", with: "pc")))

@@ -59,25 +59,25 @@ struct TrainUNet: ParsableCommand {
         commandName: "unet",
         abstract: "Train the map-line UNet on arena frames with their exact wall masks.",
         discussion: """
-            Training data: the map arena played by its scripted explorer off-screen, at the seed's \
+            Training data: the map arena played by its scripted explorer off-screen, at the original layout reader's \
             half scale (600x600 capture squares of a 1920x1080 screen), with scene effects (fires, \
             water, enemies and their skills, the player's aura) and hard cases. Each frame is paired \
             with the arena's exact mask of the revealed wall lines under it (water edges are not \
-            lines, as in the seed's masks); frames with the map off or a loading screen have an \
+            lines, as in the original layout reader's masks); frames with the map off or a loading screen have an \
             empty mask, flash frames are skipped. Training instances use seeds 1000+, validation \
             instances 5000+ (the benchmark tests on 9000+, never trained on).
 
-            The recipe is the seed's (reference 13.3-13.4): random 32x32 patches of per-image, \
+            The recipe is the original layout reader's : random 32x32 patches of per-image, \
             per-channel standardised RGB, each flipped, rotated by 90/180/270 degrees and given \
             Gaussian noise (sigma 0.05) with probability 1/2; pixel-wise softmax cross-entropy; \
-            Adam (3e-4 as the seed; `make layout-models` uses 2e-3 for its short run). Arena frames \
+            Adam (3e-4 as the original layout reader; `make layout-models` uses 2e-3 for its short run). Arena frames \
             have under 1% line pixels, so by default half the patches are placed over a line pixel \
-            (--line-patches 0 samples uniformly, as the seed). Every --eval-every steps the network is scored on fixed validation \
+            (--line-patches 0 samples uniformly, as the original layout reader). Every --eval-every steps the network is scored on fixed validation \
             patches; the step with the best line IoU is saved to --out. Beside it: \
             <out>.history.csv and <out>.curves.png.
 
             Networks: --network small (default: depth 3, 8 channels, about 0.13 M parameters, fast \
-            enough for live updates on two cores) or seed (depth 3, 64 channels, 8,173,099 \
+            enough for live updates on two cores) or original (the original layout reader's: depth 3, 64 channels, 8,173,099 \
             parameters); --depth and --mid-channels override.
 
             Example: pixelpilot train unet --out unet.safetensors --steps 1500
@@ -86,46 +86,48 @@ struct TrainUNet: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the model (.safetensors).")
     var out: String
 
-    @Option(help: "Network: small or seed.")
+    @Option(help: "Network: small or original (the original layout reader's).")
     var network = "small"
 
-    @Option(help: "Number of 2x2 poolings (overrides --network).")
+    @Option(parsing: .unconditional, help: "Number of 2x2 poolings (overrides --network).")
     var depth: Int?
 
-    @Option(help: "Channels of the first stage (overrides --network).")
+    @Option(parsing: .unconditional, help: "Channels at full resolution (overrides --network).")
     var midChannels: Int?
 
-    @Option(help: "Training steps.")
+    @Option(parsing: .unconditional, help: "Training steps.")
     var steps = 1500
 
-    @Option(help: "32x32 patches per step.")
+    @Option(parsing: .unconditional, help: "32x32 patches per step.")
     var batchSize = 64
 
-    @Option(help: "Adam learning rate.")
+    @Option(parsing: .unconditional, help: "Adam learning rate.")
     var learningRate: Float = 3e-4
 
-    @Option(help: "Steps between evaluations on the validation patches.")
+    @Option(parsing: .unconditional, help: "Steps between evaluations on the validation patches.")
     var evalEvery = 100
 
-    @Option(help: "Arena instances per layout class for training (seeds 1000+).")
+    @Option(parsing: .unconditional, help: "Arena instances per layout class for training (random seeds 1000+).")
     var trainInstances = 2
 
-    @Option(help: "Arena instances per layout class for validation (seeds 5000+).")
+    @Option(parsing: .unconditional, help: "Arena instances per layout class for validation (random seeds 5000+).")
     var validationInstances = 1
 
-    @Option(help: "Frames per instance and effects level.")
+    @Option(parsing: .unconditional, help: "Frames per instance and effects level.")
     var frames = 6
 
     @Option(help: "Effects levels of the training frames: comma-separated none, normal, heavy.")
     var effects = "normal,heavy"
 
-    @Option(help: "Seed of weights, patches and augmentation.")
+    @Option(parsing: .unconditional, help: "Random seed of weights, patches and augmentation.")
     var seed: UInt64 = 0
 
     @Option(help: "Start from the weights of this UNet model file (its network is used).")
     var resume: String?
 
-    @Option(help: "Share of patches placed over a line pixel (0: uniform, the seed's sampling).")
+    @Option(
+        parsing: .unconditional,
+        help: "Share of patches placed over a line pixel (0: uniform, the original layout reader's sampling).")
     var linePatches: Float = 0.5
 
     @Flag(help: "No flips, rotations or noise.")
@@ -145,8 +147,8 @@ struct TrainUNet: ParsableCommand {
             throw ValidationError("--validation-instances must be 0...50, got \(validationInstances)")
         }
         guard (1...200).contains(frames) else { throw ValidationError("--frames must be 1...200, got \(frames)") }
-        guard ["small", "seed"].contains(network) else {
-            throw ValidationError("--network must be small or seed, got '\(network)'")
+        guard ["small", "original", "seed"].contains(network) else {
+            throw ValidationError("--network must be small or original, got '\(network)'")
         }
         guard (0...1).contains(linePatches) else {
             throw ValidationError("--line-patches must be 0...1, got \(linePatches)")
@@ -167,7 +169,7 @@ struct TrainUNet: ParsableCommand {
 
     func run() throws {
         var options = UNetTraining.Options()
-        var config = network == "seed" ? AttentionUNetConfiguration.seed : TrainUNet.smallConfiguration
+        var config = network != "small" ? AttentionUNetConfiguration.seed : TrainUNet.smallConfiguration
         if let depth { config.depth = depth }
         if let midChannels { config.midChannels = midChannels }
         if let resume {

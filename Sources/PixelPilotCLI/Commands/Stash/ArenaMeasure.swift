@@ -10,11 +10,12 @@ struct ArenaMeasure: ParsableCommand {
         commandName: "measure",
         abstract: "Measure grid detection and cell reading on game-like screenshots.",
         discussion: """
-            Draws game-like screenshots (12x12 tab, inventory beside it, highlighted
-            cells) at 1280x720, 1920x1080, 2560x1440 and 3840x2160, finds the grid in
+            Draws game-like screenshots (12x12 tab, inventory beside it, highlighted \
+            cells) at 1280x720, 1920x1080, 2560x1440 and 3840x2160, finds the grid in \
             each, reads every cell with the model, and compares with the truth:
-            detection error (largest distance between found and true cell centres),
-            per-class accuracy, the share of cells left unsure, and the share of cells
+
+            detection error (largest distance between found and true cell centres), \
+            per-class accuracy, the share of cells left unsure, and the share of cells \
             whose classifier confidence alone is below the threshold.
 
             Example:
@@ -22,10 +23,11 @@ struct ArenaMeasure: ParsableCommand {
             """)
 
     @Option(help: "The cell classifier (default: the built-in one).") var model: String?
-    @Option(help: "Screenshots per resolution.") var seeds = 3
-    @Option(help: "Fraction of cells holding a gem.") var fill = 0.5
-    @Option(help: "Save each screenshot as JPEG of this quality first (0: lossless).") var jpegQuality = 0
-    @Option(help: "The confidence threshold.") var minConfidence: Float = 0.6
+    @Option(parsing: .unconditional, help: "Screenshots per resolution.") var seeds = 3
+    @Option(parsing: .unconditional, help: "Fraction of cells holding a gem.") var fill = 0.5
+    @Option(parsing: .unconditional, help: "Save each screenshot as JPEG of this quality first (0: lossless).")
+    var jpegQuality = 0
+    @Option(parsing: .unconditional, help: "The confidence threshold.") var minConfidence: Float = 0.6
 
     func validate() throws {
         guard (1...50).contains(seeds) else { throw ValidationError("--seeds must be 1...50") }

@@ -8,29 +8,28 @@ struct ArenaScreenshot: ParsableCommand {
         commandName: "screenshot",
         abstract: "Draw a game-like screenshot with the stash open (no X server needed).",
         discussion: """
-            Draws what Path of Exile shows with a stash tab open, at any resolution: the
-            stash panel (12x12 or quad tab), the inventory, the game world between them.
-            Writes the picture and, with --truth-out, a JSON file with the exact grids
+            Draws what Path of Exile shows with a stash tab open, at any resolution: the \
+            stash panel (12x12 or quad tab), the inventory, the game world between them. \
+            Writes the picture and, with --truth-out, a JSON file with the exact grids \
             and every cell's contents, to try `pixelpilot sort --screenshot` against.
 
             Example:
-              pixelpilot arena screenshot --resolution 2560x1440 --out shot.png \\
+              pixelpilot arena screenshot --size 2560x1440 --out shot.png \\
                   --truth-out truth.json
             """)
 
-    @Option(help: "Screen size WIDTHxHEIGHT.") var resolution = "1920x1080"
+    @Option(help: "Screen size WxH, 640x360 to 7680x4320.") var size = ScreenSize(width: 1920, height: 1080)
     @Option(help: "The open tab: normal (12x12) or quad (24x24).") var tab = "normal"
-    @Option(help: "Seed of the stash contents and the drawing.") var seed: UInt64 = 1
-    @Option(help: "Fraction of cells holding a gem.") var fill = 0.5
-    @Option(help: "Fraction of stash cells with the search highlight.") var highlight = 0.0
+    @Option(parsing: .unconditional, help: "Random seed of the stash contents and the drawing.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Fraction of cells holding a gem.") var fill = 0.5
+    @Option(parsing: .unconditional, help: "Fraction of stash cells with the search highlight.") var highlight = 0.0
     @Option(name: .shortAndLong, help: "Output picture (.png, or .jpg/.jpeg).") var out: String
-    @Option(help: "JPEG quality 1-100 (for .jpg output).") var quality = 90
+    @Option(parsing: .unconditional, help: "JPEG quality 1-100 (for .jpg output).") var quality = 90
     @Option(help: "Write the truth (grids, cell contents) as JSON here.") var truthOut: String?
 
     func validate() throws {
-        guard Screen(parsing: resolution) != nil else {
-            throw ValidationError(
-                "--resolution must be WIDTHxHEIGHT (at least 640x360, at most 7680x4320), got '\(resolution)'")
+        guard (640...7680).contains(size.width), (360...4320).contains(size.height) else {
+            throw ValidationError("--size must be WxH from 640x360 to 7680x4320, got '\(size)'")
         }
         guard let t = GameTab(rawValue: tab), t != .inventory else {
             throw ValidationError("--tab must be normal or quad, got '\(tab)'")
@@ -42,18 +41,8 @@ struct ArenaScreenshot: ParsableCommand {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be 1...100, got \(quality)") }
     }
 
-    struct Screen {
-        let width: Int, height: Int
-        init?(parsing s: String) {
-            let v = s.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard v.count == 2, (640...7680).contains(v[0]), (360...4320).contains(v[1]) else { return nil }
-            width = v[0]
-            height = v[1]
-        }
-    }
-
     func run() throws {
-        let screen = Screen(parsing: resolution)!
+        let screen = size
         let t = GameTab(rawValue: tab)!
         let state = StashState.random(columns: t.columns, rows: t.rows, fill: fill, seed: seed)
         let shot = GameScreenshot(

@@ -9,11 +9,11 @@ struct ArenaSoak: ParsableCommand {
         commandName: "soak",
         abstract: "Sort many random stashes in the arena with faults, checked against its truth.",
         discussion: """
-            A benchmark, not a test: opens the game-style arena on a private display
-            (or --display) again and again with a random stash, sorts it in auto mode
-            with the built-in model (or --model) while the arena drops clicks and
-            answers late, then checks the arena's true contents: items lost (goal 0),
-            stashes left unsorted, items left on the cursor, and clicks against the
+            A benchmark, not a test: opens the game-style arena on a private display \
+            (or --display) again and again with a random stash, sorts it in auto mode \
+            with the built-in model (or --model) while the arena drops clicks and \
+            answers late, then checks the arena's true contents: items lost (goal 0), \
+            stashes left unsorted, items left on the cursor, and clicks against the \
             plan's lower bound.
 
             Example:
@@ -22,12 +22,12 @@ struct ArenaSoak: ParsableCommand {
 
     @Option(help: "X display to use (default: a private Xvfb).") var display: String?
     @Option(help: "The cell classifier (default: the built-in one).") var model: String?
-    @Option(help: "How many stashes to sort.") var sorts = 200
-    @Option(help: "Fraction of cells holding a gem.") var fill = 0.4
-    @Option(help: "Probability that the arena ignores a click.") var dropClicks = 0.1
-    @Option(help: "Seconds before a click takes effect (a slow UI).") var clickDelay = 0.03
-    @Option(help: "Game-style UI scale of the arena.") var scale = 1.0
-    @Option(help: "First seed.") var seed: UInt64 = 1000
+    @Option(parsing: .unconditional, help: "How many stashes to sort.") var sorts = 200
+    @Option(parsing: .unconditional, help: "Fraction of cells holding a gem.") var fill = 0.4
+    @Option(parsing: .unconditional, help: "Probability that the arena ignores a click.") var dropClicks = 0.1
+    @Option(parsing: .unconditional, help: "Seconds before a click takes effect (a slow UI).") var clickDelay = 0.03
+    @Option(parsing: .unconditional, help: "Game-style UI scale of the arena.") var scale = 1.0
+    @Option(parsing: .unconditional, help: "First random seed.") var seed: UInt64 = 1000
 
     func validate() throws {
         guard sorts > 0 else { throw ValidationError("--sorts must be positive") }

@@ -11,20 +11,21 @@ struct DemoStash: ParsableCommand {
         commandName: "stash",
         abstract: "Run the main demo: sort a shuffled 12x12 stash in the arena, end to end.",
         discussion: """
-            Needs no game: (1) draws a labelled set of stash cells and trains the seed's gem CNN on
-            it (or loads --model), (2) opens the stash arena on a private virtual display (or the
-            display given by --display), (3) plans the fewest clicks and draws the plan, (4) sorts in
-            auto mode through real screen capture and injected clicks, checking every click,
+            Needs no game: (1) draws a labelled set of stash cells and trains the original gem sorter's gem CNN on \
+            it (or loads --model), (2) opens the stash arena on a private virtual display (or the \
+            display given by --display), (3) plans the fewest clicks and draws the plan, (4) sorts in \
+            auto mode through real screen capture and injected clicks, checking every click, \
             (5) writes before/after screenshots, the plan picture and a summary to --out.
             """)
 
     @Option(name: .shortAndLong, help: "Folder for the model, pictures and summary.") var out = "demo-output"
-    @Option(help: "Seed of the shuffled stash.") var seed: UInt64 = 1
-    @Option(help: "Fraction of cells holding a gem.") var fill = 0.55
+    @Option(parsing: .unconditional, help: "Random seed of the shuffled stash.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Fraction of cells holding a gem.") var fill = 0.55
     @Option(help: "Use this model instead of training one.") var model: String?
-    @Option(help: "Training epochs when no --model is given.") var epochs = 15
+    @Option(parsing: .unconditional, help: "Training epochs when no --model is given.") var epochs = 15
     @Option(help: "X display to use (default: a private Xvfb).") var display: String?
-    @Option(help: "Milliseconds after each pointer move and between button down and up.") var clickPause = 2.0
+    @Option(parsing: .unconditional, help: "Milliseconds after each pointer move and between button down and up.")
+    var clickPauseMs = 2.0
 
     func run() throws {
         let outURL = URL(fileURLWithPath: out)
@@ -39,7 +40,8 @@ struct DemoStash: ParsableCommand {
         } else {
             let trainDir = outURL.appendingPathComponent("gems-train")
             try? FileManager.default.removeItem(at: trainDir)
-            print("1. Drawing 240 stash cells and training the seed's gem CNN on them (\(epochs) epochs)")
+            print(
+                "1. Drawing 240 stash cells and training the original gem sorter's gem CNN on them (\(epochs) epochs)")
             try GemDataset.write(to: trainDir, perClass: 60, seed: seed &+ 7)
             var options = ClassifierTraining.Options()
             options.epochs = epochs
@@ -77,7 +79,7 @@ struct DemoStash: ParsableCommand {
         let grid = GridGeometry(originX: o.x, originY: o.y)
         let agent = try InputAgent.x11(
             connection: connection, target: arena.window.window,
-            timing: .pauses(clickPause.millisecondsAsSeconds, maxActionsPerSecond: 500))
+            timing: .pauses(clickPauseMs.millisecondsAsSeconds, maxActionsPerSecond: 500))
         defer { agent.stop() }
         let session = SortSession(
             source: source, classifier: classifier, agent: agent, window: arena.window.rect,

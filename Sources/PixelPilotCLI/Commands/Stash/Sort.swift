@@ -16,22 +16,22 @@ struct Sort: ParsableCommand {
                        re-read, and the plan is re-made on any surprise. Use only
                        where the game's rules allow automation.
 
-            Model: the built-in cell classifier (trained on PixelPilot's drawn gems)
+            Model: the built-in cell classifier (trained on PixelPilot's drawn gems) \
             unless --model names another.
 
             Grid: found in a screenshot of the window (or in --screenshot) unless
-            --grid X,Y[,CELL,PITCH,COLUMNS,ROWS] gives it in screen pixels, fractional
-            allowed (a 1080p 12x12 tab: 18,128,52,52.67,12,12). Give --columns/--rows
+            --grid X,Y[,CELL,PITCH,COLUMNS,ROWS] gives it in screen pixels, fractional \
+            allowed (a 1080p 12x12 tab: 18,128,52,52.67,12,12). Give --columns/--rows \
             for a quad tab (24x24) or the inventory (12x5).
 
-            Suggest mode shows: the moves as a numbered list; with --pictures DIR,
-            perception.png (cells outlined in their predicted color, unsure cells
-            crossed), preview.png (before and after) and moves-01.png... (a few
-            numbered moves per page); with --report FILE.json, the grid, every
+            Suggest mode shows: the moves as a numbered list; with --pictures DIR, \
+            perception.png (cells outlined in their predicted color, unsure cells \
+            crossed), preview.png (before and after) and moves-01.png... (a few \
+            numbered moves per page); with --report FILE.json, the grid, every \
             cell's class and confidence, and the clicks and moves in order.
 
-            Safety: input goes only to --window while it has focus and only inside
-            it; ctrl+alt+k is a kill switch; every held key and button is released
+            Safety: input goes only to --window while it has focus and only inside \
+            it; ctrl+alt+k is a kill switch; every held key and button is released \
             however the sorter stops.
 
             Examples:
@@ -47,12 +47,16 @@ struct Sort: ParsableCommand {
         argument: "Path of Exile")!
     @Option(help: "Read this saved screenshot (PNG or JPEG) instead of a window (suggest mode).") var screenshot:
         String?
-    @Option(help: "Grid as X,Y[,CELL,PITCH,COLUMNS,ROWS] in screen pixels (fractional allowed).", transform: parseGrid)
+    @Option(
+        parsing: .unconditional, help: "Grid as X,Y[,CELL,PITCH,COLUMNS,ROWS] in screen pixels (fractional allowed).",
+        transform: parseGrid)
     var grid: GridGeometry?
     @Flag(help: "Find the grid in a screenshot of the window (the default without --grid).") var detect = false
-    @Option(help: "Columns of the grid to find (24 for a quad tab).") var columns = 12
-    @Option(help: "Rows of the grid to find (5 for the inventory, 24 for a quad tab).") var rows = 12
-    @Option(help: "vertical (columns, the seed's default) or horizontal (rows).") var layout = SortLayout.Direction
+    @Option(parsing: .unconditional, help: "Columns of the grid to find (24 for a quad tab).") var columns = 12
+    @Option(parsing: .unconditional, help: "Rows of the grid to find (5 for the inventory, 24 for a quad tab).")
+    var rows = 12
+    @Option(help: "vertical (columns, the original gem sorter's default) or horizontal (rows).") var layout = SortLayout
+        .Direction
         .vertical
     @Flag(help: "No empty column/row between color groups.") var noGap = false
     @Option(help: "How to act (see above).") var mode = SortMode.suggest
@@ -61,13 +65,14 @@ struct Sort: ParsableCommand {
     @Option(help: "Where suggest mode writes the plan as one picture of numbered arrows.") var planOut = "plan.png"
     @Option(help: "Folder for the suggestion pictures (perception, preview, move pages).") var pictures: String?
     @Option(help: "Write the grid, every cell's reading and the moves as JSON here.") var report: String?
-    @Option(help: "Milliseconds after each pointer move and between button down and up (the seed used 50).")
-    var clickPause = 50.0
-    @Option(help: "Item cells below this classifier confidence stay where they are.") var minConfidence: Float = 0.6
+    @Option(parsing: .unconditional, help: "Milliseconds after each pointer move and between button down and up.")
+    var clickPauseMs = 50.0
+    @Option(parsing: .unconditional, help: "Item cells below this classifier confidence stay where they are.")
+    var minConfidence: Float = 0.6
 
     func validate() throws {
         if grid != nil && detect { throw ValidationError("give --grid or --detect, not both") }
-        guard clickPause >= 0 else { throw ValidationError("--click-pause must not be negative") }
+        guard clickPauseMs >= 0 else { throw ValidationError("--click-pause-ms must not be negative") }
         guard (1...100).contains(columns), (1...100).contains(rows) else {
             throw ValidationError("--columns and --rows must be 1...100")
         }
@@ -139,7 +144,7 @@ struct Sort: ParsableCommand {
         }
         let agent = try InputAgent.x11(
             connection: connection, target: target.id,
-            timing: .pauses(clickPause.millisecondsAsSeconds, maxActionsPerSecond: 100))
+            timing: .pauses(clickPauseMs.millisecondsAsSeconds, maxActionsPerSecond: 100))
         defer { agent.stop() }
         let options = SortSession.Options(
             grid: geometry, layout: sortLayout, confidenceThreshold: minConfidence, order: by)
@@ -205,7 +210,7 @@ struct Sort: ParsableCommand {
             "Read \(items) items (\(s.unrecognised.count) unsure, left in place) and \(g.columns * g.rows - items) empty cells."
         )
         print(
-            "Plan: \(s.plan.clicks.count) clicks (lower bound \(s.plan.lowerBound); the seed's algorithm: \(seed)); \(s.moves.count) moves:"
+            "Plan: \(s.plan.clicks.count) clicks (lower bound \(s.plan.lowerBound); the original gem sorter's algorithm: \(seed)); \(s.moves.count) moves:"
         )
         for line in SuggestionPictures.moveList(s) { print("  " + line) }
         try PNG.write(
@@ -262,7 +267,7 @@ enum SortSummary {
     static func text(_ r: SortReport) -> String {
         let lost = r.itemsBefore.reduce(0) { $0 + $1.value } - r.itemsAfter.reduce(0) { $0 + $1.value }
         var s = """
-            Clicks: \(r.clicks) (lower bound \(r.lowerBound); the seed's algorithm: \(r.seedClicks), \(String(format: "%.0f", SeedTiming.seconds(forClicks: r.seedClicks))) s with its fixed sleeps)
+            Clicks: \(r.clicks) (lower bound \(r.lowerBound); the original gem sorter's algorithm: \(r.seedClicks), \(String(format: "%.0f", SeedTiming.seconds(forClicks: r.seedClicks))) s with its fixed sleeps)
             Time: \(String(format: "%.1f", r.seconds)) s; re-plans after a surprise: \(r.replans); items lost: \(lost)
             """
         if !r.unrecognised.isEmpty {
