@@ -37,7 +37,7 @@ done
 kill $ARENA 2>/dev/null || true; wait $ARENA 2>/dev/null || true
 echo "== dataset: windows of 20 frames (96x96) streamed from the 256x256 recordings"
 # A data set mixes only recordings of one fps, size and key set: the two 10 fps ones (PNG, raw).
-$BIN dataset windows "$OUT"/r256-10fps-*.ppr --val 0 --test 0 | tail -1
-$BIN dataset windows "$OUT"/r256-10fps-*.ppr --val 0 --test 0 --balance --flip | tail -1
+$BIN dataset windows "$OUT"/r256-10fps-*.ppr --validation-split 0 --test-split 0 | tail -1
+$BIN dataset windows "$OUT"/r256-10fps-*.ppr --validation-split 0 --test-split 0 --balance --flip | tail -1
 du -sh "$OUT"
 rm -rf "$OUT"

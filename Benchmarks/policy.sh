@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The policy benchmark (issue 13, section 4): the seed's network (MobileNetV2 per frame, LSTM(128) x2,
+# The policy benchmark (issue 13, section 4): the original autopilot's network (MobileNetV2 per frame, LSTM(128) x2,
 # Dense(4)) on one 20-frame window at batch 1 in TensorKit (AVX-512 when the CPU has it, and AVX2
 # forced with PIXELPILOT_NO_AVX512=1) against TFLite (XNNPACK), ONNX Runtime and Keras on the same
 # random weights (batch-norm statistics from a fixed random batch), every framework on the same
@@ -17,7 +17,7 @@ export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS TF_NUM_INTRAOP_THR
 export TF_CPP_MIN_LOG_LEVEL=3 CUDA_VISIBLE_DEVICES=""
 out=$(mktemp -d /tmp/pixelpilot-policy-bench.XXXX)
 trap 'rm -rf "$out"' EXIT
-echo "Policy: the seed's network in tf_keras (random weights, batch-norm statistics from a random batch)..." >&2
+echo "Policy: the original autopilot's network in tf_keras (random weights, batch-norm statistics from a random batch)..." >&2
 "$PY" Benchmarks/policy_peers.py --make-model "$out" 2>/dev/null
 "$PY" tools/keras_to_pixelpilot.py "$out/seed.h5" --out "$out/seed.safetensors" 2>/dev/null >&2
 echo "Policy: TensorKit..." >&2

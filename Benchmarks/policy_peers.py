@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Peer side of the policy benchmark (Benchmarks/policy.sh): the seed's network (reference 8.2)
-in tf_keras with random weights, batch-norm statistics set once from a fixed random batch, saved
+"""Peer side of the policy benchmark (Benchmarks/policy.sh): the original autopilot's network
+(reference 8.2) in tf_keras with random weights, batch-norm statistics set once from a fixed random batch, saved
 as .h5 (tools/make_keras_fixtures.py builds it; tools/keras_to_pixelpilot.py converts for TensorKit, so every framework runs the
 same weights), then one 20-frame inference at batch 1 timed in Keras (tf.function), TFLite
 (XNNPACK, from a static batch-1 concrete function: tf_keras LSTMs become TFLite's fused LSTM)

@@ -29,14 +29,22 @@ xvfb=$!
 trap 'kill $xvfb 2>/dev/null' EXIT
 for _ in $(seq 100); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.05; done
 echo "Capture and injection on :$n (PixelPilot, mss, python-xlib, pyautogui, xdotool)..." >&2
-.build/release/pixelpilot bench --only capture,inject --display :$n --peers --python .venv-bench/bin/python > "$out/desktop.jsonl"
-echo "Sorting: planner and the arena against the seed's algorithm..." >&2
+# pyautogui connects to the display and needs tkinter when imported: without them only its rows are left out.
+inject_python=(--python .venv-bench/bin/python)
+if ! why=$(DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python -c "import pyautogui" 2>&1); then
+  echo "pyautogui inject peer skipped: $(printf '%s\n' "$why" | tail -n 1)" >&2
+  inject_python=()
+fi
+.build/release/pixelpilot bench --only capture,inject --display :$n --peers "${inject_python[@]}" > "$out/desktop.jsonl"
+echo "Sorting: planner and the arena against the original gem sorter's algorithm..." >&2
 .build/release/pixelpilot bench --only sort >> "$out/desktop.jsonl"
-DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python Benchmarks/peers.py --only capture >> "$out/desktop.jsonl" 2>> "$out/peers.err"
+DISPLAY=:$n XDG_SESSION_TYPE=x11 .venv-bench/bin/python Benchmarks/peers.py --only capture >> "$out/desktop.jsonl" 2> "$out/capture.err" \
+  || { cat "$out/capture.err" >&2; exit 1; }
+cat "$out/capture.err" >&2  # a skipped peer says why
 .venv-bench/bin/python Benchmarks/report.py "$out/tensorkit.jsonl" "$out/peers.jsonl" "$out/desktop.jsonl"
-# Stitching: the layout reader against the seed's SIFT method on the same recorded frames.
+# Stitching: the layout reader against the original layout reader's SIFT method on the same recorded frames.
 Benchmarks/stitch.sh .venv-bench/bin/python
-# The seed policy network against TFLite, ONNX Runtime, Keras and PyTorch (issue 13).
+# The original autopilot's policy network against TFLite, ONNX Runtime, Keras and PyTorch (issue 13).
 Benchmarks/policy.sh "$THREADS"
-Benchmarks/unet.sh .venv-bench/bin/python  # UNet line extraction: quality, live updates, seed network vs PyTorch/ORT
+Benchmarks/unet.sh .venv-bench/bin/python  # UNet line extraction: quality, live updates, the original layout reader's network vs PyTorch/ORT
 Benchmarks/vit.sh .venv-bench/bin/python --threads "$THREADS"

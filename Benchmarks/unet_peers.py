@@ -73,7 +73,7 @@ def main():
         ort_s = timed(lambda: sess.run(None, {"x": xn}))
     tk = json.load(open(args.tensorkit))
     tk_s = tk["seed_batch_seconds"]
-    print(f"Seed UNet ({params:,} parameters), 64 tiles of 32x32x3, {args.threads} threads, median of {args.runs}:")
+    print(f"The original layout reader's UNet ({params:,} parameters), 64 tiles of 32x32x3, {args.threads} threads, median of {args.runs}:")
     print(f"  TensorKit     {tk_s:.3f} s   ({tk.get('kernels', '')})")
     print(f"  ONNX Runtime  {ort_s:.3f} s   TensorKit/ORT = {tk_s / ort_s:.2f}   max |logit diff| {np.abs(ort_out - tk_logits).max():.2e}")
     print(f"  PyTorch       {torch_s:.3f} s   TensorKit/PyTorch = {tk_s / torch_s:.2f}   max |logit diff| {np.abs(torch_out - tk_logits).max():.2e}")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench-vit`: the layout classifier (the seed's ViT, batch 1, tokens to logits) in TensorKit
+# `make bench-vit`: the layout classifier (the original layout reader's ViT, batch 1, tokens to logits) in TensorKit
 # against PyTorch and ONNX Runtime on the same weights and tokens, same threads, with ratios.
 # Usage: Benchmarks/vit.sh [PYTHON] [--threads N] [--iterations N]
 set -euo pipefail
@@ -18,7 +18,7 @@ out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 echo "ViT peers (PyTorch, ONNX Runtime), $THREADS threads..." >&2
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" Benchmarks/vit_peers.py "$out/vit.safetensors" --threads "$THREADS" --iterations "$ITER" > "$out/peers.jsonl"
 echo "ViT TensorKit..." >&2
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/pixelpilot layout bench-vit "$out/vit.safetensors" --iterations "$ITER" > "$out/tk.jsonl"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .build/release/pixelpilot layout bench-vit --model "$out/vit.safetensors" --iterations "$ITER" > "$out/tk.jsonl"
 "$PY" - "$out/peers.jsonl" "$out/tk.jsonl" <<'PYEOF'
 import json, sys
 rows = [json.loads(l) for f in sys.argv[1:] for l in open(f) if l.strip()]
