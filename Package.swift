@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TensorKit", targets: ["TensorKit"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Desktop", targets: ["Desktop"]),
+        .library(name: "Workshop", targets: ["Workshop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,6 +54,8 @@ let package = Package(
         // with the usual checks (they read files and screens from outside the process).
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"], swiftSettings: [.unsafeFlags(simdFlags)]),
         .target(name: "Datasets", dependencies: ["TensorKit", "Imaging"]),
+        // What trainers and apps share to report on models: the confusion matrix, learning curves, Keras-style progress text.
+        .target(name: "TrainingReports", dependencies: ["TensorKit", "Imaging"]),
         .target(name: "Desktop", dependencies: ["CX11", "Imaging"], swiftSettings: [.unsafeFlags(simdFlags)]),
         // Releases whatever an agent holds when the agent dies (C, no runtime: it must outlive a crash).
         .executableTarget(name: "pixelpilot-guardian", linkerSettings: [.linkedLibrary("X11"), .linkedLibrary("Xtst")]),
@@ -61,11 +64,11 @@ let package = Package(
         .target(name: "Arena", dependencies: ["Desktop", "Imaging", "SeededRandom"]),
         // The default line-extraction UNet (`make layout-models`) and layout classifier (`make layout-vit-model`),
         // copied beside the executable.
-        .target(name: "LayoutReader", dependencies: ["TensorKit", "Imaging", "Desktop"],
+        .target(name: "LayoutReader", dependencies: ["TensorKit", "Imaging", "Desktop", "TrainingReports"],
                 resources: [.copy("Resources/unet-small.safetensors"), .copy("Resources/layout-vit.safetensors")],
                 swiftSettings: [.unsafeFlags(simdFlags)]),
         // The built-in cell classifier (made by `make models`), copied beside the executable.
-        .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop"],
+        .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop", "TrainingReports"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),
         // Crash-safe recordings (SQLite in WAL mode through GRDB; the only module that links GRDB)
         // and the windowed imitation dataset read from them.
@@ -80,9 +83,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Autopilot", dependencies: ["TensorKit", "Imaging", "Desktop", "Arena", "Recording"]),
+        // Recipes, data generation, evaluation, benchmarks and the demos' loops: what the commands do, callable from Swift.
+        .target(name: "Workshop", dependencies: [
+            "TensorKit", "Imaging", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader", "Recording", "Autopilot",
+            "TrainingReports", "SeededRandom",
+        ]),
         // The commands, as a library so tests parse them in-process; the executable only runs them.
         .target(name: "PixelPilotCLI", dependencies: [
             "TensorKit", "Imaging", "Datasets", "Desktop", "Arena", "StashSorter", "LayoutReader", "LayoutServer", "Recording", "Autopilot",
+            "TrainingReports", "Workshop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pixelpilot", dependencies: ["PixelPilotCLI"]),

@@ -1,5 +1,6 @@
 import Foundation
 import TensorKit
+import TrainingReports
 import Imaging
 import Datasets
 

@@ -1,4 +1,5 @@
 import Foundation
+import TrainingReports
 import TensorKit
 import Imaging
 import Datasets
@@ -177,25 +178,5 @@ public struct ClassifierTraining {
     }
 
     /// The learning curves (loss and accuracy, training and validation) as a picture.
-    public static func learningCurves(_ history: History) -> Image {
-        let e = history.epochs
-        var loss = LineChart(
-            title: "LOSS",
-            series: [
-                .init(name: "loss", values: e.map(\.loss), color: [31, 119, 180]),
-                .init(name: "val_loss", values: e.map { $0.validationLoss ?? .nan }, color: [255, 127, 14]),
-            ])
-        var acc = LineChart(
-            title: "ACCURACY",
-            series: [
-                .init(name: "accuracy", values: e.map(\.accuracy), color: [31, 119, 180]),
-                .init(name: "val_accuracy", values: e.map { $0.validationAccuracy ?? .nan }, color: [255, 127, 14]),
-            ])
-        loss.width = 560
-        acc.width = 560
-        var img = Image(width: 1120, height: 360, color: [255, 255, 255])
-        img.draw(loss.render(), atX: 0, y: 0)
-        img.draw(acc.render(), atX: 560, y: 0)
-        return img
-    }
+    public static func learningCurves(_ history: History) -> Image { LearningCurves.picture(history) }
 }

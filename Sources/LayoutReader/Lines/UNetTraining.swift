@@ -1,4 +1,5 @@
 import Foundation
+import TrainingReports
 import Imaging
 import TensorKit
 
@@ -279,24 +280,19 @@ public final class UNetTraining {
 
     /// Learning curves: loss and validation loss; validation precision, recall and IoU.
     public static func curves(_ evaluations: [Evaluation]) -> Image {
-        var loss = LineChart(
+        let loss = LineChart(
             title: "LOSS", xLabel: "evaluation",
             series: [
-                .init(name: "loss", values: evaluations.map(\.loss), color: [31, 119, 180]),
-                .init(name: "val_loss", values: evaluations.map(\.validationLoss), color: [255, 127, 14]),
+                .init(name: "loss", values: evaluations.map(\.loss), color: LearningCurves.trainingColor),
+                .init(name: "val_loss", values: evaluations.map(\.validationLoss), color: LearningCurves.heldOutColor),
             ])
-        var lines = LineChart(
+        let lines = LineChart(
             title: "VALIDATION LINES", xLabel: "evaluation",
             series: [
                 .init(name: "precision", values: evaluations.map(\.score.precision), color: [44, 160, 44]),
                 .init(name: "recall", values: evaluations.map(\.score.recall), color: [214, 39, 40]),
                 .init(name: "iou", values: evaluations.map(\.score.iou), color: [148, 103, 189]),
             ])
-        loss.width = 560
-        lines.width = 560
-        var img = Image(width: 1120, height: 360, color: [255, 255, 255])
-        img.draw(loss.render(), atX: 0, y: 0)
-        img.draw(lines.render(), atX: 560, y: 0)
-        return img
+        return LearningCurves.sideBySide(loss, lines)
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import TensorKit
+import TrainingReports
 
 /// Keras-style progress output on standard output, redrawn in place on a
 /// terminal, one line per finished unit otherwise (logs, CI).
@@ -37,9 +39,23 @@ final class ProgressBar {
         }
     }
 
-    static func duration(_ s: Double) -> String {
-        if s < 1 { return "\(Int((s * 1000).rounded()))ms" }
-        if s < 60 { return String(format: "%.0fs", s) }
-        return String(format: "%d:%02d", Int(s) / 60, Int(s) % 60)
+    static func duration(_ s: Double) -> String { KerasProgress.duration(s) }
+
+    /// Shows an epoch's events as Keras does: `Epoch N/M` on a terminal, the step bar, the epoch's line.
+    /// - Returns: false for the events it leaves to the caller (improvements, early stopping).
+    @discardableResult
+    func show(_ event: TrainingEvent, as format: KerasProgress) -> Bool {
+        switch event {
+        case .epochBegan(let epoch, let epochs, _):
+            if isTerminal { print("Epoch \(epoch)/\(epochs)") }
+        case .stepEnded(_, let step, let steps, let loss, let accuracy, let elapsed):
+            update(
+                done: step, total: steps, elapsed: elapsed, suffix: format.stepSuffix(loss: loss, accuracy: accuracy))
+        case .epochEnded(let log):
+            finish(format.epochLine(log, numbered: !isTerminal))
+        case .improved, .stoppedEarly:
+            return false
+        }
+        return true
     }
 }

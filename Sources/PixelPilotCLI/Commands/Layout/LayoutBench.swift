@@ -1,47 +1,9 @@
 import ArgumentParser
 import Arena
 import Foundation
+import Workshop
 import LayoutReader
 import Imaging
-
-/// Accumulates one run's stitching figures against the truth.
-struct StitchScore {
-    var errors: [Float] = [], distances: [Float] = []
-    var frames = 0, pasted = 0, badFrames = 0, undetectedBad = 0, goodSkipped = 0, wrong = 0
-    var milliseconds: [Double] = []
-
-    mutating func add(pasted isPasted: Bool, bad: Bool, error: Float?, distance: Float, ms: Double) {
-        frames += 1
-        milliseconds.append(ms)
-        if bad {
-            badFrames += 1
-            if isPasted { undetectedBad += 1 }
-        }
-        if !bad && !isPasted { goodSkipped += 1 }
-        if isPasted, !bad, let e = error {
-            errors.append(e)
-            distances.append(distance)
-            if e > 3 { wrong += 1 }
-        }
-    }
-    var mean: Float { errors.isEmpty ? .nan : errors.reduce(0, +) / Float(errors.count) }
-    var max: Float { errors.max() ?? .nan }
-    /// Least-squares slope of error against distance travelled, per 1000 px.
-    var driftPer1000: Float {
-        guard errors.count > 2 else { return .nan }
-        let n = Float(errors.count)
-        let mx = distances.reduce(0, +) / n
-        let my = errors.reduce(0, +) / n
-        var sxy: Float = 0
-        var sxx: Float = 0
-        for (x, y) in zip(distances, errors) {
-            sxy += (x - mx) * (y - my)
-            sxx += (x - mx) * (x - mx)
-        }
-        return sxx > 0 ? 1000 * sxy / sxx : .nan
-    }
-    var msPerFrame: Double { milliseconds.isEmpty ? .nan : milliseconds.reduce(0, +) / Double(milliseconds.count) }
-}
 
 struct LayoutBench: ParsableCommand {
     static let configuration = CommandConfiguration(

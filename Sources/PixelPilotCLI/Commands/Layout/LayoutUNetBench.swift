@@ -1,6 +1,7 @@
 import ArgumentParser
 import Arena
 import Foundation
+import Workshop
 import Imaging
 import LayoutReader
 import TensorKit

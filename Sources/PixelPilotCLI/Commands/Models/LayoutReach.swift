@@ -1,6 +1,7 @@
 import ArgumentParser
 import Arena
 import Foundation
+import Workshop
 import LayoutReader
 
 /// How much of a full arena layout the classifier's nearest tokens can see: per class, the number

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StashSorter
 import TensorKit
+import TrainingReports
 import Imaging
 import Datasets
 import Arena
@@ -137,31 +138,14 @@ enum TrainingReporter {
         let training = ClassifierTraining(directory: directory, options: options)
         let result = try training.run(output: output) { event in
             guard !quiet else { return }
-            switch event {
-            case .epochBegan(let e, let n, _):
-                if bar.isTerminal { print("Epoch \(e)/\(n)") }
-            case .stepEnded(_, let s, let steps, let loss, let acc, let elapsed):
-                bar.update(
-                    done: s, total: steps, elapsed: elapsed,
-                    suffix: String(format: "loss: %.4f - accuracy: %.4f", loss, acc))
-            case .epochEnded(let log):
-                var line = bar.isTerminal ? "" : "Epoch \(log.epoch)/\(options.epochs) "
-                let steps = (log.seconds > 0) ? "" : ""
-                line +=
-                    "\(ProgressBar.duration(log.seconds))\(steps) - loss: \(String(format: "%.4f", log.loss)) - accuracy: \(String(format: "%.4f", log.accuracy))"
-                if let vl = log.validationLoss, let va = log.validationAccuracy {
-                    line += " - val_loss: \(String(format: "%.4f", vl)) - val_accuracy: \(String(format: "%.4f", va))"
-                }
-                bar.finish(line)
-            case .improved:
-                break
-            case .stoppedEarly(let e, let best):
+            guard !bar.show(event, as: KerasProgress(epochs: options.epochs)) else { return }
+            if case .stoppedEarly(let e, let best) = event {
                 print("Stopped early after epoch \(e); best epoch \(best).")
             }
         }
         let base = output.path
         try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
-        try PNG.write(ClassifierTraining.learningCurves(result.history), path: base + ".curves.png")
+        try PNG.write(LearningCurves.picture(result.history), path: base + ".curves.png")
         let split =
             "# training (\(result.trainingFiles.count))\n" + result.trainingFiles.joined(separator: "\n")
             + "\n# validation (\(result.validationFiles.count))\n" + result.validationFiles.joined(separator: "\n")

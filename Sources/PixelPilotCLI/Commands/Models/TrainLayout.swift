@@ -1,9 +1,11 @@
 import ArgumentParser
 import Arena
 import Foundation
+import Workshop
 import Imaging
 import LayoutReader
 import TensorKit
+import TrainingReports
 
 struct TrainLayout: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -203,9 +205,11 @@ struct TrainLayout: ParsableCommand {
             case .evaluated(let log, let improved):
                 bar.finish(
                     String(
-                        format: "step %d - loss: %.4f - accuracy: %.4f - test_loss: %.4f - test_accuracy: %.4f%@",
-                        log.epoch, log.loss, log.accuracy, log.validationLoss ?? .nan, log.validationAccuracy ?? .nan,
-                        improved ? " (best, saved)" : ""))
+                        format: "step %d - %@%@", log.epoch,
+                        KerasProgress.metrics([
+                            ("loss", log.loss), ("accuracy", log.accuracy), ("test_loss", log.validationLoss ?? .nan),
+                            ("test_accuracy", log.validationAccuracy ?? .nan),
+                        ]), improved ? " (best, saved)" : ""))
             case .epochEnded: break
             }
         }
@@ -225,25 +229,7 @@ struct TrainLayout: ParsableCommand {
 
     /// Training loss and test accuracy against steps.
     static func curves(_ history: History) -> Image {
-        let e = history.epochs
-        var loss = LineChart(
-            title: "LOSS", xLabel: "evaluation",
-            series: [
-                .init(name: "train", values: e.map(\.loss), color: [31, 119, 180]),
-                .init(name: "test", values: e.map { $0.validationLoss ?? .nan }, color: [255, 127, 14]),
-            ])
-        var acc = LineChart(
-            title: "ACCURACY", xLabel: "evaluation",
-            series: [
-                .init(name: "train", values: e.map(\.accuracy), color: [31, 119, 180]),
-                .init(name: "test", values: e.map { $0.validationAccuracy ?? .nan }, color: [255, 127, 14]),
-            ])
-        loss.width = 560
-        acc.width = 560
-        var img = Image(width: 1120, height: 360, color: [255, 255, 255])
-        img.draw(loss.render(), atX: 0, y: 0)
-        img.draw(acc.render(), atX: 560, y: 0)
-        return img
+        LearningCurves.picture(history, names: .trainAndTest, xLabel: "evaluation")
     }
 }
 

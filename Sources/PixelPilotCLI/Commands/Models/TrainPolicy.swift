@@ -3,8 +3,8 @@ import Autopilot
 import Foundation
 import Imaging
 import Recording
-import StashSorter
 import TensorKit
+import TrainingReports
 
 extension PolicyOptimizer: ExpressibleByArgument {}
 
@@ -162,33 +162,22 @@ enum PolicyReporter {
             },
             progress: { event in
                 guard !quiet else { return }
+                guard !bar.show(event, as: KerasProgress(accuracyName: "key_set_accuracy", epochs: options.epochs))
+                else { return }
                 switch event {
-                case .epochBegan(let e, let n, _):
-                    if bar.isTerminal { print("Epoch \(e)/\(n)") }
-                case .stepEnded(_, let s, let steps, let loss, let acc, let elapsed):
-                    bar.update(
-                        done: s, total: steps, elapsed: elapsed,
-                        suffix: String(format: "loss: %.4f - key_set_accuracy: %.4f", loss, acc))
-                case .epochEnded(let log):
-                    var line = bar.isTerminal ? "" : "Epoch \(log.epoch)/\(options.epochs) "
-                    line +=
-                        "\(ProgressBar.duration(log.seconds)) - loss: \(String(format: "%.4f", log.loss)) - key_set_accuracy: \(String(format: "%.4f", log.accuracy))"
-                    if let vl = log.validationLoss, let va = log.validationAccuracy {
-                        line +=
-                            " - val_loss: \(String(format: "%.4f", vl)) - val_key_set_accuracy: \(String(format: "%.4f", va))"
-                    }
-                    bar.finish(line)
                 case .improved(let log):
                     print("  val_loss improved: saved epoch \(log.epoch) to \(output.path)")
                 case .stoppedEarly(let e, let best):
                     print("Stopped early after epoch \(e); best epoch \(best) (its weights kept).")
+                default:
+                    break
                 }
             })
         // The best weights are restored: write them (the checkpoint already holds them; rewrite to be sure).
         try result.model.write(to: output)
         let base = output.path
         try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
-        try PNG.write(ClassifierTraining.learningCurves(result.history), path: base + ".curves.png")
+        try PNG.write(LearningCurves.picture(result.history), path: base + ".curves.png")
         let report = PolicyReporter.report(result, names: names)
         try? report.write(toFile: base + ".report.txt", atomically: true, encoding: .utf8)
         if !quiet {

@@ -1,58 +1,11 @@
 import ArgumentParser
 import Arena
 import Foundation
+import Workshop
 import Imaging
 import LayoutReader
 import TensorKit
-
-/// Arena frames with their exact wall masks, for UNet training and the line benchmark.
-enum LineFrameSet {
-    /// Seeds of the training, validation and test instances: disjoint ranges, so the test
-    /// instances are never trained on.
-    static func seeds(_ split: Split, count: Int) -> [UInt64] {
-        (0..<count).map { split.base + UInt64($0) }
-    }
-
-    enum Split {
-        case training, validation, test
-        var base: UInt64 {
-            switch self {
-            case .training: return 1000
-            case .validation: return 5000
-            case .test: return 9000
-            }
-        }
-    }
-
-    /// `frames` frames of each (class, seed, effects) walk, rendered on both cores.
-    static func make(
-        seeds: [UInt64], effects: [MapEffects], frames: Int, classes: [LayoutClass] = LayoutClass.allCases
-    ) throws -> [MapLineFrame] {
-        var jobs: [(LayoutClass, UInt64, MapEffects)] = []
-        for s in seeds {
-            for c in classes {
-                for e in effects { jobs.append((c, s &+ UInt64(c.rawValue) * 100, e)) }
-            }
-        }
-        let results = LockedResults(count: jobs.count)
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
-            let (c, s, e) = jobs[i]
-            results.set(i, Result { try MapLineFrames.generate(layoutClass: c, seed: s, effects: e, count: frames) })
-        }
-        return try results.values.flatMap { try $0?.get() ?? [] }
-    }
-
-    final class LockedResults: @unchecked Sendable {
-        private let lock = NSLock()
-        private(set) var values: [Result<[MapLineFrame], Error>?]
-        init(count: Int) { values = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ r: Result<[MapLineFrame], Error>) {
-            lock.lock()
-            values[i] = r
-            lock.unlock()
-        }
-    }
-}
+import TrainingReports
 
 struct TrainUNet: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -223,14 +176,17 @@ struct TrainUNet: ParsableCommand {
             case .step(let s, let total, let loss, let acc, let elapsed):
                 bar.update(
                     done: s, total: total, elapsed: elapsed,
-                    suffix: String(format: "loss: %.4f - accuracy: %.4f", loss, acc))
+                    suffix: KerasProgress.metrics([("loss", Double(loss)), ("accuracy", Double(acc))]))
             case .evaluated(let e):
                 bar.finish(
                     "step \(e.step) - \(ProgressBar.duration(e.seconds)) - "
-                        + String(
-                            format:
-                                "loss: %.4f - val_loss: %.4f - val_precision: %.3f - val_recall: %.3f - val_iou: %.3f",
-                            e.loss, e.validationLoss, e.score.precision, e.score.recall, e.score.iou)
+                        + KerasProgress.metrics([("loss", Double(e.loss)), ("val_loss", Double(e.validationLoss))])
+                        + " - "
+                        + KerasProgress.metrics(
+                            [
+                                ("val_precision", Double(e.score.precision)), ("val_recall", Double(e.score.recall)),
+                                ("val_iou", Double(e.score.iou)),
+                            ], digits: 3)
                         + (e.improved ? " (best)" : ""))
             }
         }

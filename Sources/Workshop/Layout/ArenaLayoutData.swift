@@ -1,4 +1,3 @@
-import ArgumentParser
 import Arena
 import Foundation
 import Imaging
@@ -7,25 +6,25 @@ import SeededRandom
 
 /// The layout classifier's data from the map arena: full layouts with their exact wall lines (at
 /// the original layout reader's half scale, which is the arena's map scale), exploration paths and fog-of-war
-/// sampling for training (part 1's ``ExplorationPaths`` and ``FogSampler``), and walks of the
+/// sampling for training (``ExplorationPaths`` and ``FogSampler``), and walks of the
 /// arena's scripted player (``MapExplorer``, the autoplay routes) for testing.
-enum ArenaLayoutData {
+public enum ArenaLayoutData {
     /// Training instances use seeds from here up; test instances from ``testSeedBase`` up, so a
     /// test instance is never trained on.
-    static let trainSeedBase: UInt64 = 10_000
-    static let testSeedBase: UInt64 = 900_000
+    public static let trainSeedBase: UInt64 = 10_000
+    public static let testSeedBase: UInt64 = 900_000
 
     /// One instance's wall lines (1 = wall), its size and its entrance.
-    struct Walls: Sendable {
-        var layoutClass: Int
-        var seed: UInt64
-        var values: [UInt8]
-        var width: Int, height: Int
-        var origin: GridPoint
-        var lineCount: Int
+    public struct Walls: Sendable {
+        public var layoutClass: Int
+        public var seed: UInt64
+        public var values: [UInt8]
+        public var width: Int, height: Int
+        public var origin: GridPoint
+        public var lineCount: Int
     }
 
-    static func walls(of layout: MapLayout) -> Walls {
+    public static func walls(of layout: MapLayout) -> Walls {
         Walls(
             layoutClass: layout.layoutClass.rawValue, seed: layout.seed, values: layout.walls, width: layout.width,
             height: layout.height, origin: GridPoint(x: Int(layout.entrance.x), y: Int(layout.entrance.y)),
@@ -40,7 +39,7 @@ enum ArenaLayoutData {
     /// `tours` more explorations per layout walk through several places in turn, as the arena's
     /// scripted player does (``ExplorationPaths/tours(count:seed:stops:maxLength:)``), also cut
     /// to a random share; `fullLayouts` adds each layout fully revealed.
-    static func trainingRecipes(
+    public static func trainingRecipes(
         instances: Int, paths: Int, tours: Int = 0, fullLayouts: Bool = false, tokens: Int,
         minimumShare: Double = 0.1, seed: UInt64
     ) throws -> [[ViTTraining.Recipe]] {
@@ -98,29 +97,29 @@ enum ArenaLayoutData {
 
     /// One snapshot of a walk: how far the player has walked from the entrance (map pixels along
     /// its track), the share of the layout's wall pixels revealed, and the revealed walls' tokens.
-    struct Snapshot: Sendable {
-        var distance: Double
-        var fraction: Double
+    public struct Snapshot: Sendable {
+        public var distance: Double
+        public var fraction: Double
         /// True once the fog has lifted off the layout's landmark (its waypoint: the fork's
         /// junction, the hub's room, the u-turn's far bend, ...).
-        var landmarkSeen: Bool
-        var packed: PackedLayoutTokens
-        var tokens: LayoutTokens { packed.unpacked }
+        public var landmarkSeen: Bool
+        public var packed: PackedLayoutTokens
+        public var tokens: LayoutTokens { packed.unpacked }
     }
 
     /// A scripted player's walk through one test instance.
-    struct Walk: Sendable {
-        var layoutClass: Int
-        var seed: UInt64
-        var snapshots: [Snapshot]
+    public struct Walk: Sendable {
+        public var layoutClass: Int
+        public var seed: UInt64
+        public var snapshots: [Snapshot]
         /// The full layout (100 %).
-        var full: LayoutTokens
+        public var full: LayoutTokens
     }
 
     /// Walks of the arena's scripted explorer (the autoplay routes: branches, the waypoint, the
     /// exit, back) through `instances` unseen layouts per class for `seconds` of game time, the
     /// revealed walls captured every `every` seconds. Both cores.
-    static func testWalks(
+    public static func testWalks(
         instances: Int, first: Int = 0, seconds: Double, every: Double = 1, tokens: Int, seedBase: UInt64 = testSeedBase
     ) -> [Walk] {
         let jobs = LayoutClass.allCases.flatMap { c in
@@ -134,7 +133,7 @@ enum ArenaLayoutData {
 
     /// ``walk(layout:explorerSeed:seconds:every:tokens:)`` for every job, on both cores, in the
     /// jobs' order (a job whose explorer cannot be made is left out).
-    static func walks(_ jobs: [WalkJob], seconds: Double, every: Double, tokens: Int) -> [Walk] {
+    public static func walks(_ jobs: [WalkJob], seconds: Double, every: Double, tokens: Int) -> [Walk] {
         let lock = NSLock()
         var made = [Walk?](repeating: nil, count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
@@ -151,7 +150,9 @@ enum ArenaLayoutData {
     /// One walk of the scripted player (``MapExplorer`` with `explorerSeed`, which also seeds the
     /// world) through `layout`, the fog of ``MapWorld/revealed`` captured every `every` seconds
     /// from `every` on. Nil when the explorer cannot be made.
-    static func walk(layout: MapLayout, explorerSeed: UInt64, seconds: Double, every: Double, tokens: Int) -> Walk? {
+    public static func walk(
+        layout: MapLayout, explorerSeed: UInt64, seconds: Double, every: Double, tokens: Int
+    ) -> Walk? {
         let w = walls(of: layout)
         guard let explorer = try? MapExplorer(layout: layout, seed: explorerSeed) else { return nil }
         let world = MapWorld(layout: layout, effects: .none, seed: explorerSeed)
@@ -196,21 +197,21 @@ enum ArenaLayoutData {
     /// test walk's is its layout's; a training walk's differs per walk, so routes differ, and its
     /// layout seed is a training seed, ``trainSeedBase`` + instance * 16 + class, the layouts
     /// ``trainingRecipes`` uses).
-    struct WalkJob: Equatable {
-        var layoutClass: Int
-        var layoutSeed: UInt64
-        var explorerSeed: UInt64
+    public struct WalkJob: Equatable {
+        public var layoutClass: Int
+        public var layoutSeed: UInt64
+        public var explorerSeed: UInt64
     }
 
     /// The training walks: `walks` per training layout (instances 0..<`instances` of each class).
     /// Every layout seed is a training seed, below ``testSeedBase``; that is checked, not assumed.
-    static func trainingWalkJobs(instances: Int, walks: Int, seed: UInt64) throws -> [WalkJob] {
+    public static func trainingWalkJobs(instances: Int, walks: Int, seed: UInt64) throws -> [WalkJob] {
         var jobs: [WalkJob] = []
         for c in LayoutClass.allCases {
             for i in 0..<UInt64(instances) {
                 let s = trainSeedBase + i * 16 + UInt64(c.rawValue)
                 guard s < testSeedBase else {
-                    throw ValidationError(
+                    throw WorkshopError.invalidValue(
                         "training walk layout seed \(s) would reach the test seeds (\(testSeedBase) up)")
                 }
                 for k in 0..<UInt64(walks) {
@@ -227,7 +228,7 @@ enum ArenaLayoutData {
     /// fog) through training layouts: every capture, one every `every` seconds of a `seconds` walk,
     /// becomes a sample of the layout's class. Walked on both cores; returns recipes per class and
     /// the jobs walked.
-    static func trainingWalkRecipes(
+    public static func trainingWalkRecipes(
         instances: Int, walks: Int, seconds: Double, every: Double, tokens: Int, seed: UInt64
     ) throws -> (recipes: [[ViTTraining.Recipe]], jobs: [WalkJob]) {
         let jobs = try trainingWalkJobs(instances: instances, walks: walks, seed: seed)
@@ -243,20 +244,20 @@ enum ArenaLayoutData {
     }
 
     /// The explored shares the accuracy curve reports.
-    static let levels: [Double] = [0.1, 0.2, 0.3, 0.5, 1.0]
+    public static let levels: [Double] = [0.1, 0.2, 0.3, 0.5, 1.0]
     /// The test regime (the original layout reader's curated test set: samples an expert could classify, not the
     /// entrance area alone): explorations that reveal at least 20 % of the layout's walls.
-    static let regimeLevels: [Double] = [0.2, 0.3, 0.5, 1.0]
+    public static let regimeLevels: [Double] = [0.2, 0.3, 0.5, 1.0]
 
     /// The first snapshot of `walk` that reveals at least `level` of the walls (the full layout
     /// for 1.0), or nil when the walk never gets there.
-    static func sample(_ walk: Walk, at level: Double) -> LayoutTokens? {
+    public static func sample(_ walk: Walk, at level: Double) -> LayoutTokens? {
         if level >= 1 { return walk.full }
         return walk.snapshots.first { $0.fraction >= level }?.tokens
     }
 
     /// Which capture of a walk an expert-regime sample is.
-    enum ExpertCapture: Sendable, Equatable, CustomStringConvertible {
+    public enum ExpertCapture: Sendable, Equatable, CustomStringConvertible {
         /// The first capture with the landmark revealed.
         case landmark
         /// The first capture revealing at least this share of the walls (after the landmark).
@@ -264,7 +265,7 @@ enum ArenaLayoutData {
         /// The fully revealed layout.
         case full
 
-        var description: String {
+        public var description: String {
             switch self {
             case .landmark: return "landmark"
             case .share(let s): return String(format: "%.0f%%", s * 100)
@@ -278,10 +279,10 @@ enum ArenaLayoutData {
     /// layout's landmark (its waypoint), so the walls that tell the class apart have been on the
     /// map. Per walk: the first capture with the landmark seen, each of the 20, 30 and 50 %
     /// captures taken at or after it, and the full layout.
-    static func expertSamples(_ walk: Walk) -> [LayoutTokens] { labelledExpertSamples(walk).map(\.tokens) }
+    public static func expertSamples(_ walk: Walk) -> [LayoutTokens] { labelledExpertSamples(walk).map(\.tokens) }
 
     /// ``expertSamples(_:)`` with which capture each is.
-    static func labelledExpertSamples(_ walk: Walk) -> [(capture: ExpertCapture, tokens: LayoutTokens)] {
+    public static func labelledExpertSamples(_ walk: Walk) -> [(capture: ExpertCapture, tokens: LayoutTokens)] {
         guard let first = walk.snapshots.firstIndex(where: \.landmarkSeen) else { return [(.full, walk.full)] }
         var out: [(capture: ExpertCapture, tokens: LayoutTokens)] = [(.landmark, walk.snapshots[first].tokens)]
         for level in regimeLevels where level < 1 {
@@ -294,12 +295,12 @@ enum ArenaLayoutData {
     }
 
     /// The expert-regime examples of `walks` (``expertSamples(_:)``).
-    static func expertExamples(_ walks: [Walk]) -> [LayoutExample] {
+    public static func expertExamples(_ walks: [Walk]) -> [LayoutExample] {
         walks.flatMap { w in expertSamples(w).map { LayoutExample(tokens: $0, label: w.layoutClass) } }
     }
 
     /// The test-regime examples of `walks`.
-    static func regimeExamples(_ walks: [Walk]) -> [LayoutExample] {
+    public static func regimeExamples(_ walks: [Walk]) -> [LayoutExample] {
         walks.flatMap { w in
             regimeLevels.compactMap { level in
                 sample(w, at: level).map { LayoutExample(tokens: $0, label: w.layoutClass) }

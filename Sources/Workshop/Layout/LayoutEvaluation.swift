@@ -2,51 +2,51 @@ import Arena
 import Foundation
 import Imaging
 import LayoutReader
-import StashSorter
+import TrainingReports
 
 /// Scores a layout classifier on the scripted player's walks: accuracy against the explored share
 /// of the walls, a confusion matrix over the test regime, and how far the player walks from the
 /// entrance before the answer is right and stays right.
-struct LayoutEvaluation {
-    struct Level {
-        var level: Double
-        var count = 0
-        var right = 0
-        var accuracy: Double { count > 0 ? Double(right) / Double(count) : .nan }
+public struct LayoutEvaluation {
+    public struct Level {
+        public var level: Double
+        public var count = 0
+        public var right = 0
+        public var accuracy: Double { count > 0 ? Double(right) / Double(count) : .nan }
     }
-    var levels: [Level]
-    var regime: ConfusionMatrix
+    public var levels: [Level]
+    public var regime: ConfusionMatrix
     /// The expert regime (``ArenaLayoutData/expertSamples(_:)``: from the moment the landmark is seen).
-    var expert: ConfusionMatrix
+    public var expert: ConfusionMatrix
     /// Walks whose player saw the landmark.
-    var landmarkWalks = 0
+    public var landmarkWalks = 0
     /// Per walk: the distance walked when the landmark was first seen.
-    var landmarkDistances: [Double] = []
+    public var landmarkDistances: [Double] = []
     /// Per walk: the distance (map pixels walked) from which every later answer is right; nil when
     /// the last answer is still wrong. With the class and the walk's total distance.
-    var stable: [(layoutClass: Int, distance: Double?, walked: Double)]
-    var walks: Int
-    var seconds: Double
+    public var stable: [(layoutClass: Int, distance: Double?, walked: Double)]
+    public var walks: Int
+    public var seconds: Double
     /// The expert-regime captures answered wrongly, in walk order.
-    var mistakes: [Mistake] = []
+    public var mistakes: [Mistake] = []
 
     /// An expert-regime capture the classifier got wrong.
-    struct Mistake {
-        var layoutClass: Int
-        var seed: UInt64
-        var capture: ArenaLayoutData.ExpertCapture
-        var tokens: LayoutTokens
+    public struct Mistake {
+        public var layoutClass: Int
+        public var seed: UInt64
+        public var capture: ArenaLayoutData.ExpertCapture
+        public var tokens: LayoutTokens
         /// The walk's fully revealed layout, for context.
-        var full: LayoutTokens
-        var probabilities: [Float]
+        public var full: LayoutTokens
+        public var probabilities: [Float]
         /// The class the classifier answered (the most probable).
-        var answer: Int { LayoutEvaluation.mostProbable(probabilities) ?? 0 }
+        public var answer: Int { LayoutEvaluation.mostProbable(probabilities) ?? 0 }
     }
 
     /// The index of the largest probability (nil for none).
-    static func mostProbable(_ p: [Float]) -> Int? { p.indices.max { p[$0] < p[$1] } }
+    public static func mostProbable(_ p: [Float]) -> Int? { p.indices.max { p[$0] < p[$1] } }
 
-    init(classifier: ViTLayoutClassifier, walks: [ArenaLayoutData.Walk]) {
+    public init(classifier: ViTLayoutClassifier, walks: [ArenaLayoutData.Walk]) {
         let start = Date()
         let names = classifier.classNames
         levels = ArenaLayoutData.levels.map { Level(level: $0) }
@@ -107,16 +107,16 @@ struct LayoutEvaluation {
         seconds = Date().timeIntervalSince(start)
     }
 
-    var regimeAccuracy: Double { regime.accuracy }
+    public var regimeAccuracy: Double { regime.accuracy }
 
-    static func median(_ v: [Double]) -> Double {
+    public static func median(_ v: [Double]) -> Double {
         guard !v.isEmpty else { return .nan }
         let s = v.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     /// A plain-text report.
-    func report(classNames: [String]) -> String {
+    public func report(classNames: [String]) -> String {
         var s = "Accuracy against explored share of the walls (\(walks) scripted walks of unseen layouts):\n"
         for l in levels {
             s += String(
@@ -137,7 +137,8 @@ struct LayoutEvaluation {
             for m in mistakes {
                 let answer = m.answer
                 s += String(
-                    format: "  %@ -> %@ %.2f (truth %.2f), %@ capture, seed %llu\n", classNames[m.layoutClass] as NSString,
+                    format: "  %@ -> %@ %.2f (truth %.2f), %@ capture, seed %llu\n",
+                    classNames[m.layoutClass] as NSString,
                     classNames[answer] as NSString, m.probabilities[answer], m.probabilities[m.layoutClass],
                     m.capture.description as NSString, m.seed)
             }
@@ -158,14 +159,14 @@ struct LayoutEvaluation {
         return s
     }
 
-    func percentile(_ v: [Double], _ q: Double) -> Double {
+    public func percentile(_ v: [Double], _ q: Double) -> Double {
         guard !v.isEmpty else { return .nan }
         let s = v.sorted()
         return s[min(s.count - 1, Int((Double(s.count - 1) * q).rounded()))]
     }
 
     /// The confusion matrix as a picture (counts in cells, shaded by row share).
-    func confusionPicture(classNames: [String]) -> Image {
+    public func confusionPicture(classNames: [String]) -> Image {
         let n = classNames.count
         let cell = 44
         let left = 120
@@ -200,18 +201,22 @@ struct LayoutEvaluation {
 
     /// A wrong expert-regime capture as a picture: the revealed walls (white) over the fully
     /// revealed layout (dim), the entrance's patch outlined in green, truth and answer on top.
-    static func mistakePicture(_ m: Mistake, classNames: [String]) -> Image {
+    public static func mistakePicture(_ m: Mistake, classNames: [String]) -> Image {
         let p = LayoutTokens.patchSize
         let all = zip(m.full.rows + m.tokens.rows, m.full.columns + m.tokens.columns)
-        let r0 = all.map(\.0).min() ?? 0, r1 = all.map(\.0).max() ?? 0
-        let c0 = all.map(\.1).min() ?? 0, c1 = all.map(\.1).max() ?? 0
+        let r0 = all.map(\.0).min() ?? 0
+        let r1 = all.map(\.0).max() ?? 0
+        let c0 = all.map(\.1).min() ?? 0
+        let c1 = all.map(\.1).max() ?? 0
         let top = 40
-        let w = (c1 - c0 + 1) * p, h = (r1 - r0 + 1) * p
+        let w = (c1 - c0 + 1) * p
+        let h = (r1 - r0 + 1) * p
         var img = Image(width: max(w, 420), height: h + top, color: [14, 16, 22])
         func paint(_ t: LayoutTokens, _ color: Color) {
             img.pixels.withUnsafeMutableBufferPointer { px in
                 for k in 0..<t.count {
-                    let y0 = top + (t.rows[k] - r0) * p, x0 = (t.columns[k] - c0) * p
+                    let y0 = top + (t.rows[k] - r0) * p
+                    let x0 = (t.columns[k] - c0) * p
                     for y in 0..<p {
                         for x in 0..<p where t.pixels[k * LayoutTokens.pixelsPerToken + y * p + x] != 0 {
                             let i = 3 * ((y0 + y) * img.width + x0 + x)
@@ -225,7 +230,8 @@ struct LayoutEvaluation {
         }
         paint(m.full, [70, 70, 95])
         paint(m.tokens, [240, 240, 255])
-        let ex = -c0 * p, ey = top - r0 * p
+        let ex = -c0 * p
+        let ey = top - r0 * p
         img.fillRect(x: ex, y: ey, width: p, height: 2, color: [60, 220, 90])
         img.fillRect(x: ex, y: ey + p - 2, width: p, height: 2, color: [60, 220, 90])
         img.fillRect(x: ex, y: ey, width: 2, height: p, color: [60, 220, 90])
@@ -243,7 +249,7 @@ struct LayoutEvaluation {
     }
 
     /// Accuracy against explored share as bars.
-    func curvePicture() -> Image {
+    public func curvePicture() -> Image {
         let barW = 80
         let h = 260
         var img = Image(width: 60 + levels.count * (barW + 20) + 20, height: h + 90, color: [255, 255, 255])

@@ -1,0 +1,11 @@
+/// A recipe, evaluation or benchmark that cannot run as asked: the message names what is wrong.
+public enum WorkshopError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A value the caller gave is out of range or inconsistent.
+    case invalidValue(String)
+
+    public var description: String {
+        switch self {
+        case .invalidValue(let message): return message
+        }
+    }
+}
