@@ -115,6 +115,7 @@ let package = Package(
                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "RacerTests", dependencies: ["Arena", "Desktop", "Imaging"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Imaging", "TensorKit"]),
+        .testTarget(name: "WorkshopTests", dependencies: ["Workshop", "TrainingReports", "TensorKit", "Imaging"]),
         .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "Recording", "Arena", "Desktop", "DesktopTesting", "Imaging", "TensorKit"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

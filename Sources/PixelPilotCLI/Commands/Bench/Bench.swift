@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
 import TensorKit
-import StashSorter
-import Datasets
 import Desktop
+import Workshop
 
 /// The suites `pixelpilot bench` can run.
 enum BenchSuite: String, CaseIterable, ExpressibleByArgument, Hashable {
@@ -50,25 +49,6 @@ struct Bench: ParsableCommand {
     @Option(help: "Python with pyautogui for the inject suite's peer.")
     var python: String?
 
-    func emit(_ suite: String, _ c: String, _ value: Double, _ unit: String) {
-        print(
-            "{\"suite\": \"\(suite)\", \"case\": \"\(c)\", \"framework\": \"TensorKit\", \"value\": \(value), \"unit\": \"\(unit)\"}"
-        )
-        fflush(stdout)
-    }
-
-    static func median(_ repeatCount: Int, warmup: Int = 3, _ body: () -> Void) -> Double {
-        for _ in 0..<warmup { body() }
-        var samples: [Double] = []
-        for _ in 0..<repeatCount {
-            let t = DispatchTime.now().uptimeNanoseconds
-            body()
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
-        }
-        samples.sort()
-        return samples[samples.count / 2]
-    }
-
     /// The `--infer-batches` sizes; an error names the option and the text otherwise.
     func inferBatchSizes() throws -> [Int] {
         let parsed = inferBatches.split(separator: ",", omittingEmptySubsequences: false)
@@ -97,61 +77,27 @@ struct Bench: ParsableCommand {
                     "TensorKit kernels: \(CPUFeatures.kernelInstructionSet) (PIXELPILOT_NO_AVX512=1 forces AVX2), \(threads) threads\n"
                         .utf8))
         }
-        var rng = SeededGenerator(seed: 1)
-        if suites.contains(.sgemm) {
-            for n in [512, 2048] {
-                let a = Tensor.uniform([n, n], using: &rng)
-                let b = Tensor.uniform([n, n], using: &rng)
-                let c = Tensor.uninitialized([n, n])
-                let t = Bench.median(n == 2048 ? 5 : 20, warmup: n == 2048 ? 2 : 40) {
-                    Kernels.gemm(m: n, n: n, k: n, a: a.pointer, lda: n, b: b.pointer, ldb: n, c: c.pointer, ldc: n)
-                }
-                emit("sgemm", "\(n)", 2 * Double(n * n * n) / t / 1e9, "GFLOP/s")
-            }
+        let show: (BenchResult) -> Void = { result in
+            print(result.jsonLine)
+            fflush(stdout)
         }
-        let images = Tensor.uniform([trainImages, 52, 52, 3], low: 0, high: 255, using: &rng)
-        let labels = (0..<trainImages).map { _ in Int(rng.next() % 4) }
-        let data = LabeledImages(images: images, labels: labels)
-        if suites.contains(.train) {
-            for bs in [16, 64] {
-                let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
-                let optimizer = Adam(
-                    parameters: classifier.network.trainableParameters(), learningRate: 1e-3, epsilon: 1e-7)
-                let trainer = Trainer(model: classifier.network, optimizer: optimizer) { logits, batch in
-                    logits.softmaxCrossEntropy(labels: batch.labels)
-                }
-                let loader = BatchLoader(data, batchSize: bs, shuffle: true, augmentation: .gemSeed, seed: 2)
-                let none: BatchLoader? = nil
-                _ = try trainer.fit(epochs: 1, training: loader, validation: none)
-                let t = Bench.median(3, warmup: 0) {
-                    _ = try? trainer.fit(epochs: 1, training: loader, validation: none)
-                }
-                emit("train", "batch \(bs)", Double(trainImages) / t, "images/s")
-            }
-        }
+        var tensorKit = TensorKitBench(trainImages: trainImages)
+        if suites.contains(.sgemm) { tensorKit.sgemm(report: show) }
+        if suites.contains(.train) { try tensorKit.train(report: show) }
         if suites.contains(.capture) || suites.contains(.inject) {
             var virtual: VirtualDisplay?
             let name = display ?? ProcessInfo.processInfo.environment["DISPLAY"]
             if name == nil { virtual = try VirtualDisplay(width: 3840, height: 2160) }
+            defer { virtual?.stop() }
             let connection = try X11Connection(name: virtual?.name ?? name)
-            if suites.contains(.capture) { try DesktopBench.capture(connection: connection) }
+            if suites.contains(.capture) { try DesktopBench.capture(connection: connection, report: show) }
             if suites.contains(.inject) {
-                try DesktopBench.inject(connection: connection, peers: peers, pythonPeer: python)
+                try DesktopBench.inject(connection: connection, peers: peers, pythonPeer: python, report: show)
             }
-            virtual?.stop()
         }
-        if suites.contains(.sort) { try SortBench.run(displayName: display) }
+        if suites.contains(.sort) { try SortBench.run(displayName: display, report: show) }
         if suites.contains(.infer) {
-            let classifier = CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1)
-            let sizes = try inferBatchSizes()
-            for bs in sizes {
-                let x = Tensor.uniform([bs, 52, 52, 3], low: 0, high: 255, using: &rng)
-                let repeats = inferRepeats > 0 ? inferRepeats : (bs < 16 ? 300 : 50)
-                let t = Bench.median(repeats, warmup: 10) {
-                    _ = classifier.logits(batch: x)
-                }
-                emit("infer", "batch \(bs)", t * 1000, "ms")
-            }
+            tensorKit.infer(batchSizes: try inferBatchSizes(), repeats: inferRepeats, report: show)
         }
     }
 }

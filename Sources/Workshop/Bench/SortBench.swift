@@ -6,8 +6,11 @@ import TensorKit
 
 /// `pixelpilot bench --only sort`: clicks and wall time to sort random 12x12 stashes against the
 /// original gem sorter's algorithm with its fixed sleeps.
-enum SortBench {
-    static func run(displayName: String?) throws {
+public enum SortBench {
+    public static func run(displayName: String?, report: (BenchResult) -> Void) throws {
+        func emit(_ suite: String, _ c: String, _ framework: String, _ value: Double, _ unit: String) {
+            report(BenchResult(suite: suite, case: c, framework: framework, value: value, unit: unit))
+        }
         // Clicks over many random stashes (planner vs the original gem sorter's algorithm), no screen needed.
         var ours = 0
         var seeds = 0
@@ -18,8 +21,8 @@ enum SortBench {
             ours += try SortPlanner.plan(from: grid, to: target).clicks.count
             seeds += try SeedSorter.clicks(for: grid).count
         }
-        DesktopBench.emit("sort", "clicks, 50 random 12x12 stashes", "PixelPilot planner", Double(ours), "clicks")
-        DesktopBench.emit(
+        emit("sort", "clicks, 50 random 12x12 stashes", "PixelPilot planner", Double(ours), "clicks")
+        emit(
             "sort", "clicks, 50 random 12x12 stashes", "original gem sorter's algorithm", Double(seeds), "clicks")
 
         // Wall time in the arena with the original gem sorter's 50 ms pauses, checking every click on screen.
@@ -53,17 +56,17 @@ enum SortBench {
                 window: arena.window.rect, options: SortSession.Options(grid: GridGeometry(originX: o.x, originY: o.y)))
             let executor = session.executor
             let before = arena.state.allItems.count
-            let report = try executor.run()
-            oursSeconds += report.seconds
-            seedSeconds += SeedTiming.seconds(forClicks: report.seedClicks)
+            let sorted = try executor.run()
+            oursSeconds += sorted.seconds
+            seedSeconds += SeedTiming.seconds(forClicks: sorted.seedClicks)
             lost += before - arena.state.allItems.count
         }
-        DesktopBench.emit(
+        emit(
             "sort", "seconds, 2 stashes at the original gem sorter's pauses", "PixelPilot (verified clicks)",
             oursSeconds, "s")
-        DesktopBench.emit(
+        emit(
             "sort", "seconds, 2 stashes at the original gem sorter's pauses",
             "original gem sorter's algorithm (fixed sleeps)", seedSeconds, "s")
-        DesktopBench.emit("sort", "items lost", "PixelPilot", Double(lost), "items")
+        emit("sort", "items lost", "PixelPilot", Double(lost), "items")
     }
 }

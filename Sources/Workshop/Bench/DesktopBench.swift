@@ -1,18 +1,11 @@
 import Desktop
 import Foundation
 
-/// Capture and injection figures for `pixelpilot bench --only capture,inject` (on the display
-/// given by --display or $DISPLAY; `make bench` starts a 3840x2160 Xvfb for it).
-enum DesktopBench {
-    static func emit(_ suite: String, _ c: String, _ framework: String, _ value: Double, _ unit: String) {
-        print(
-            "{\"suite\": \"\(suite)\", \"case\": \"\(c)\", \"framework\": \"\(framework)\", \"value\": \(value), \"unit\": \"\(unit)\"}"
-        )
-        fflush(stdout)
-    }
-
+/// Capture and injection figures (`pixelpilot bench --only capture,inject`) on an X display;
+/// `make bench` starts a 3840x2160 virtual display for them.
+public enum DesktopBench {
     /// The regions measured, as (name, rect) on a screen of at least 3840x2160.
-    static func regions(screen: ScreenRect) -> [(String, ScreenRect)] {
+    public static func regions(screen: ScreenRect) -> [(String, ScreenRect)] {
         var r: [(String, ScreenRect)] = [
             ("1920x1080", ScreenRect(x: 0, y: 0, width: 1920, height: 1080)),
             ("256x256 region", ScreenRect(x: 832, y: 412, width: 256, height: 256)),
@@ -26,13 +19,16 @@ enum DesktopBench {
         return r
     }
 
-    static func capture(connection: X11Connection) throws {
+    public static func capture(connection: X11Connection, report: (BenchResult) -> Void) throws {
+        func emit(_ suite: String, _ c: String, _ framework: String, _ value: Double, _ unit: String) {
+            report(BenchResult(suite: suite, case: c, framework: framework, value: value, unit: unit))
+        }
         let source = X11ScreenSource(connection: connection)
         for (name, rect) in regions(screen: source.screenRect) {
             let frames = rect.width * rect.height > 4_000_000 ? 40 : 200
             // Zero-copy: the caller reads the frame in shared memory (touching every row).
             var sink: UInt32 = 0
-            let raw = Bench.median(frames, warmup: 5) {
+            let raw = BenchResult.median(frames, warmup: 5) {
                 _ = try? source.withRawFrame(rect) { f in
                     for y in stride(from: 0, to: f.height, by: 1) {
                         sink &+= f.pixels.load(fromByteOffset: y * f.bytesPerRow, as: UInt32.self)
@@ -40,7 +36,7 @@ enum DesktopBench {
                 }
             }
             emit("capture", name, "PixelPilot zero-copy (SHM view)", 1 / raw, "fps")
-            let rgba = Bench.median(frames, warmup: 5) { _ = try? source.capture(rect) }
+            let rgba = BenchResult.median(frames, warmup: 5) { _ = try? source.capture(rect) }
             emit("capture", name, "PixelPilot RGBA image", 1 / rgba, "fps")
             // The floor: copying the same number of bytes.
             let bytes = rect.width * rect.height * 4
@@ -48,7 +44,7 @@ enum DesktopBench {
             let b = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
             memset(a, 1, bytes)
             memset(b, 2, bytes)
-            let copy = Bench.median(frames, warmup: 5) { memcpy(b, a, bytes) }
+            let copy = BenchResult.median(frames, warmup: 5) { memcpy(b, a, bytes) }
             a.deallocate()
             b.deallocate()
             emit("capture", name, "memcpy (floor)", 1 / copy, "fps")
@@ -57,7 +53,12 @@ enum DesktopBench {
     }
 
     /// Click injection → receipt by a window of another client, in microseconds (p50 and p99).
-    static func inject(connection: X11Connection, peers: Bool, pythonPeer: String?) throws {
+    public static func inject(
+        connection: X11Connection, peers: Bool, pythonPeer: String?, report: (BenchResult) -> Void
+    ) throws {
+        func emit(_ suite: String, _ c: String, _ framework: String, _ value: Double, _ unit: String) {
+            report(BenchResult(suite: suite, case: c, framework: framework, value: value, unit: unit))
+        }
         let target = try X11PictureWindow(
             display: connection.name, rect: ScreenRect(x: 100, y: 100, width: 200, height: 200),
             picture: .testPattern(width: 200, height: 200), title: "latency probe")
@@ -77,13 +78,13 @@ enum DesktopBench {
             }
             return lat.sorted()
         }
-        func report(_ name: String, _ lat: [Double]) {
+        func percentiles(_ name: String, _ lat: [Double]) {
             guard !lat.isEmpty else { return }
             emit("inject", "click p50", name, lat[lat.count / 2], "us")
             emit("inject", "click p99", name, lat[Swift.min(lat.count - 1, Int(Double(lat.count) * 0.99))], "us")
         }
         try device.move(to: ScreenPoint(x: 150, y: 150))
-        report(
+        percentiles(
             "PixelPilot (XTest)",
             try measure(300) {
                 let t0 = MonotonicTime.now.seconds
@@ -93,7 +94,7 @@ enum DesktopBench {
             })
         guard peers else { return }
         if let xdotool = VirtualDisplay.findTool("xdotool") {
-            report(
+            percentiles(
                 "xdotool (process per click)",
                 try measure(40) {
                     let p = Process()
@@ -144,7 +145,7 @@ enum DesktopBench {
             }
             try? input.fileHandleForWriting.close()
             p.waitUntilExit()
-            report("pyautogui", lat.sorted())
+            percentiles("pyautogui", lat.sorted())
         }
     }
 }
