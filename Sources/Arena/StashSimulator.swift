@@ -75,19 +75,7 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
             self.picture = p
             return p
         }
-        let screen = screenRect
-        let want = rect ?? screen
-        guard want.width > 0, want.height > 0 else { throw DesktopError.emptyRegion(want) }
-        guard let r = want.intersection(screen) else { throw DesktopError.offScreen(want, screen: screen) }
-        let out: Image
-        if let inside = windowRect.intersection(r), inside == r {
-            out = try picture.cropped(x: r.x - origin.x, y: r.y - origin.y, width: r.width, height: r.height)
-        } else {
-            var canvas = Image(width: r.width, height: r.height, color: [0, 0, 0])
-            canvas.draw(picture, atX: origin.x - r.x, y: origin.y - r.y)
-            out = canvas
-        }
-        return Frame(image: out, rect: r, clipped: r != want, time: clock.now())
+        return try Frame(capturing: rect, of: picture, at: origin, screen: screenRect, time: clock.now())
     }
 
     public func capture(window: UInt) throws -> Frame { try capture(windowRect) }
