@@ -1,8 +1,26 @@
 import XCTest
+import Arena
 import StashSorter
 import Imaging
 
 final class GridGeometryTests: XCTestCase {
+    func testAnArenasGridConvertsWithTheSameCells() {
+        for tab in GameTab.allCases {
+            let truth = tab.grid(screenWidth: 2560, height: 1440).offsetBy(x: 10, y: 20)
+            let g = GridGeometry(truth)
+            XCTAssertEqual(g.pitch, truth.pitch)
+            XCTAssertEqual(g.cellSize, truth.cellSize)
+            XCTAssertEqual(g.columns, truth.columns)
+            XCTAssertEqual(g.rows, truth.rows)
+            for (c, r) in [(0, 0), (truth.columns - 1, truth.rows - 1)] {
+                let a = g.exactCenter(GridCell(column: c, row: r))
+                let b = truth.center(column: c, row: r)
+                XCTAssertEqual(a.x, b.x, accuracy: 1e-9, "\(tab)")
+                XCTAssertEqual(a.y, b.y, accuracy: 1e-9, "\(tab)")
+            }
+        }
+    }
+
     func testParsesFractionalPitchAndComputesEveryCellFromTheOrigin() throws {
         let g = try XCTUnwrap(GridGeometry(parsing: "18,128,52,52.67,12,12"))
         XCTAssertEqual(g.originX, 18)
