@@ -68,7 +68,7 @@ let package = Package(
                 resources: [.copy("Resources/unet-small.safetensors"), .copy("Resources/layout-vit.safetensors")],
                 swiftSettings: [.unsafeFlags(simdFlags)]),
         // The built-in cell classifier (made by `make models`), copied beside the executable.
-        .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop", "TrainingReports"],
+        .target(name: "StashSorter", dependencies: ["TensorKit", "Imaging", "Datasets", "Desktop", "Arena", "TrainingReports"],
                 resources: [.copy("Resources/gem-classifier.safetensors")]),
         // Crash-safe recordings (SQLite in WAL mode through GRDB; the only module that links GRDB)
         // and the windowed imitation dataset read from them.

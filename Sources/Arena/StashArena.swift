@@ -1,6 +1,5 @@
 import Desktop
 import Foundation
-import SeededRandom
 import Imaging
 
 /// Faults the arena can inject, to test that the sorter notices and recovers.
@@ -56,9 +55,7 @@ public final class StashArena: @unchecked Sendable {
         public func grid(columns: Int, rows: Int) -> GameGrid {
             switch style {
             case .plain:
-                return GameGrid(
-                    originX: Double(origin.x), originY: Double(origin.y), pitch: Double(pitch), lineWidth: 1,
-                    columns: columns, rows: rows)
+                return plainGrid(columns: columns, rows: rows)
             case .game:
                 let tab: GameTab = columns > 12 || rows > 12 ? .quad : .normal
                 var g = tab.grid(screenWidth: 0, height: Int((1080 * scale).rounded()))
@@ -67,15 +64,23 @@ public final class StashArena: @unchecked Sendable {
                 return g
             }
         }
+
+        /// The plain style's grid (whole-pixel cells, 1-pixel lines) for `columns`×`rows` cells, whatever ``style``
+        /// is: the grid of ``StashArena/picture(of:pointer:layout:width:height:empty:sprite:)``.
+        func plainGrid(columns: Int, rows: Int) -> GameGrid {
+            GameGrid(
+                originX: Double(origin.x), originY: Double(origin.y), pitch: Double(pitch), lineWidth: 1,
+                columns: columns, rows: rows)
+        }
     }
 
     public let layout: Layout
     public let window: X11PictureWindow
     public let faults: ArenaFaults
     private let lock = NSLock()
-    private var current: StashState
+    /// The state and the rules that change it (under ``lock``).
+    private var game: StashRules
     private var pointer = (x: -100, y: -100)
-    private var rng: SeededGenerator
     private var sprites: [Int: Image] = [:]
     private let emptySprite: Image
     /// The exact grid inside the window.
@@ -86,8 +91,10 @@ public final class StashArena: @unchecked Sendable {
     /// after a newer one.
     private let queue = DispatchQueue(label: "pixelpilot.arena")
     private let displayName: String
-    /// Clicks the arena received and applied, and the ones it dropped (fault injection).
-    public private(set) var appliedClicks = 0, droppedClicks = 0
+    /// Clicks the arena received and applied.
+    public var appliedClicks: Int { lock.withLock { game.appliedClicks } }
+    /// Clicks the arena dropped (fault injection).
+    public var droppedClicks: Int { lock.withLock { game.droppedClicks } }
 
     /// The window's size for a grid of `columns`×`rows`.
     public static func windowSize(columns: Int, rows: Int, layout: Layout = Layout()) -> (width: Int, height: Int) {
@@ -110,12 +117,11 @@ public final class StashArena: @unchecked Sendable {
     ) throws {
         self.layout = layout
         self.faults = faults
-        self.current = state
         self.displayName = display
         clipboard = try X11Clipboard(displayName: display)
-        rng = SeededGenerator(seed: seed ^ 0xA7E4A)
         emptySprite = GemArt.cell(.empty, size: layout.cellSize)
         grid = layout.grid(columns: state.columns, rows: state.rows)
+        game = StashRules(state: state, grid: grid, faults: faults, seed: seed)
         let size = StashArena.windowSize(columns: state.columns, rows: state.rows, layout: layout)
         if layout.style == .game {
             gamePainter = GameWindowPainter(
@@ -138,11 +144,7 @@ public final class StashArena: @unchecked Sendable {
     }
 
     /// The true state (tests only).
-    public var state: StashState {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
-    }
+    public var state: StashState { lock.withLock { game.state } }
 
     /// Screen rectangle of cell (column, row).
     public func cellRect(column: Int, row: Int) -> ScreenRect {
@@ -163,37 +165,10 @@ public final class StashArena: @unchecked Sendable {
     /// The exact grid on the screen.
     public var screenGrid: GameGrid { grid.offsetBy(x: Double(window.rect.x), y: Double(window.rect.y)) }
 
-    func cellIndex(x: Int, y: Int) -> Int? {
-        if layout.style == .game {
-            guard let (c, r) = grid.cell(atX: Double(x) + 0.5, y: Double(y) + 0.5), c < current.columns,
-                r < current.rows
-            else { return nil }
-            return r * current.columns + c
-        }
-        let gx = x - layout.origin.x
-        let gy = y - layout.origin.y
-        guard gx >= 0, gy >= 0 else { return nil }
-        let c = gx / layout.pitch
-        let r = gy / layout.pitch
-        // The 1-pixel border line between cells is a dead spot.
-        guard c < current.columns, r < current.rows, gx % layout.pitch < layout.cellSize,
-            gy % layout.pitch < layout.cellSize
-        else { return nil }
-        return r * current.columns + c
-    }
-
     private func handle(_ e: X11PictureWindow.Event) {
         switch e {
         case .buttonPress(1, let x, let y):
-            lock.lock()
-            let drop = faults.dropClickProbability > 0 && Double(rng.nextUniform()) < faults.dropClickProbability
-            lock.unlock()
-            if drop {
-                lock.lock()
-                droppedClicks += 1
-                lock.unlock()
-                return
-            }
+            guard lock.withLock({ game.takesPress() }) else { return }
             if faults.clickDelay > 0 {
                 queue.asyncAfter(deadline: .now() + faults.clickDelay) { [weak self] in self?.apply(x: x, y: y) }
             } else {
@@ -202,34 +177,20 @@ public final class StashArena: @unchecked Sendable {
         case .motion(let x, let y):
             lock.lock()
             pointer = (x, y)
-            let holding = current.cursor != nil
+            let holding = game.state.cursor != nil
             lock.unlock()
             if holding { queue.sync { render() } }
         case .keyPress(let key, let control) where control && key.name == "c":
-            lock.lock()
-            let item = cellIndex(x: pointer.x, y: pointer.y).flatMap { current.cells[$0] }
-            lock.unlock()
-            if let item { copyToClipboard(item.clipboardText) }
+            if let text = lock.withLock({ game.copiedText(x: pointer.x, y: pointer.y) }) { copyToClipboard(text) }
         default:
             break
         }
     }
 
     private func apply(x: Int, y: Int) {
-        lock.lock()
         // The held item follows the pointer's latest position (from motion events), not the
         // position of a click that a slow UI applies late.
-        guard let i = cellIndex(x: x, y: y) else {
-            lock.unlock()
-            return
-        }
-        // An empty cell clicked with an empty cursor: nothing happens (the game's rule).
-        if current.cells[i] != nil || current.cursor != nil {
-            current.click(i)
-            appliedClicks += 1
-        }
-        lock.unlock()
-        render()
+        if lock.withLock({ game.click(x: x, y: y) }) { render() }
     }
 
     private func copyToClipboard(_ text: String) {
@@ -247,13 +208,13 @@ public final class StashArena: @unchecked Sendable {
     private func render() {
         lock.lock()
         if let gamePainter {
-            let img = gamePainter.render(current, pointer: pointer)
+            let img = gamePainter.render(game.state, pointer: pointer)
             lock.unlock()
             window.setPicture(img)
             return
         }
         let img = StashArena.picture(
-            of: current, pointer: pointer, layout: layout, width: window.rect.width,
+            of: game.state, pointer: pointer, layout: layout, width: window.rect.width,
             height: window.rect.height, empty: emptySprite, sprite: sprite)
         lock.unlock()
         window.setPicture(img)

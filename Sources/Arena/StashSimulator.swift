@@ -1,6 +1,5 @@
 import Desktop
 import Foundation
-import SeededRandom
 import Imaging
 
 /// The stash arena without a window: the same state, click rules, faults and pictures as
@@ -16,29 +15,31 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
     public let clock: MonotonicClock
     public let width: Int, height: Int
     private let lock = NSLock()
-    private var current: StashState
+    /// The state and the rules that change it (under ``lock``), on the plain style's grid that the pictures show.
+    private var game: StashRules
     private var pointer = (x: -100, y: -100)
     private var pending: [(due: MonotonicTime, x: Int, y: Int)] = []
     private var heldSet = Set<HeldInput>()
-    private var rng: SeededGenerator
     private var sprites: [Int: Image] = [:]
     private let emptySprite: Image
     /// The window's picture, drawn again only after the state or a held item's position changed.
     private var picture: Image?
-    /// Clicks applied, and clicks dropped by fault injection.
-    public private(set) var appliedClicks = 0, droppedClicks = 0
+    /// Clicks applied.
+    public var appliedClicks: Int { lock.withLock { game.appliedClicks } }
+    /// Clicks dropped by fault injection.
+    public var droppedClicks: Int { lock.withLock { game.droppedClicks } }
 
     public init(
         state: StashState, origin: ScreenPoint = ScreenPoint(x: 10, y: 10),
         layout: StashArena.Layout = StashArena.Layout(),
         faults: ArenaFaults = ArenaFaults(), seed: UInt64 = 1, clock: MonotonicClock = SystemClock.shared
     ) {
-        current = state
+        game = StashRules(
+            state: state, grid: layout.plainGrid(columns: state.columns, rows: state.rows), faults: faults, seed: seed)
         self.origin = origin
         self.layout = layout
         self.faults = faults
         self.clock = clock
-        rng = SeededGenerator(seed: seed ^ 0xA7E4A)
         emptySprite = GemArt.cell(.empty, size: layout.cellSize)
         let size = StashArena.windowSize(columns: state.columns, rows: state.rows, layout: layout)
         width = size.width
@@ -49,7 +50,7 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
     public var state: StashState {
         lock.withLock {
             applyDue()
-            return current
+            return game.state
         }
     }
 
@@ -70,24 +71,12 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
             applyDue()
             if let picture = self.picture { return picture }
             let p = StashArena.picture(
-                of: current, pointer: pointer, layout: layout, width: width, height: height,
+                of: game.state, pointer: pointer, layout: layout, width: width, height: height,
                 empty: emptySprite, sprite: sprite)
             self.picture = p
             return p
         }
-        let screen = screenRect
-        let want = rect ?? screen
-        guard want.width > 0, want.height > 0 else { throw DesktopError.emptyRegion(want) }
-        guard let r = want.intersection(screen) else { throw DesktopError.offScreen(want, screen: screen) }
-        let out: Image
-        if let inside = windowRect.intersection(r), inside == r {
-            out = try picture.cropped(x: r.x - origin.x, y: r.y - origin.y, width: r.width, height: r.height)
-        } else {
-            var canvas = Image(width: r.width, height: r.height, color: [0, 0, 0])
-            canvas.draw(picture, atX: origin.x - r.x, y: origin.y - r.y)
-            out = canvas
-        }
-        return Frame(image: out, rect: r, clipped: r != want, time: clock.now())
+        return try Frame(capturing: rect, of: picture, at: origin, screen: screenRect, time: clock.now())
     }
 
     public func capture(window: UInt) throws -> Frame { try capture(windowRect) }
@@ -102,7 +91,7 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
             switch action {
             case .move(let p):
                 pointer = (p.x - origin.x, p.y - origin.y)
-                if current.cursor != nil { picture = nil }
+                if game.state.cursor != nil { picture = nil }
             case .input(let e):
                 heldSet.apply(e)
                 if case .button(.left, down: true) = e { press(x: pointer.x, y: pointer.y) }
@@ -117,10 +106,7 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
     // MARK: The game
 
     private func press(x: Int, y: Int) {
-        if faults.dropClickProbability > 0 && Double(rng.nextUniform()) < faults.dropClickProbability {
-            droppedClicks += 1
-            return
-        }
+        guard game.takesPress() else { return }
         if faults.clickDelay > 0 {
             pending.append((clock.now() + faults.clickDelay, x, y))
         } else {
@@ -137,22 +123,7 @@ public final class StashSimulator: ScreenSource, InputDevice, @unchecked Sendabl
     }
 
     private func apply(x: Int, y: Int) {
-        let gx = x - layout.origin.x
-        let gy = y - layout.origin.y
-        guard gx >= 0, gy >= 0 else { return }
-        let c = gx / layout.pitch
-        let r = gy / layout.pitch
-        guard c < current.columns, r < current.rows, gx % layout.pitch < layout.cellSize,
-            gy % layout.pitch < layout.cellSize
-        else {
-            return
-        }
-        let i = r * current.columns + c
-        if current.cells[i] != nil || current.cursor != nil {
-            current.click(i)
-            appliedClicks += 1
-            picture = nil
-        }
+        if game.click(x: x, y: y) { picture = nil }
     }
 
     private func sprite(_ item: StashItem) -> Image {

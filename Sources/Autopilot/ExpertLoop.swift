@@ -71,15 +71,13 @@ public final class ExpertLoop: @unchecked Sendable {
             // Reaction delays and slips are in game time, so a sped-up game gets the same driver.
             let wanted = human.filter(driver.controls(for: state.simulation), at: state.simulation.metrics.time)
             do {
-                for (control, name) in RacerControls.keyNames where held.contains(control) && !wanted.contains(control)
-                {
-                    try device.release(Key(canonicalName: name))
+                for (control, key) in RacerControls.arrows where held.contains(control) && !wanted.contains(control) {
+                    try device.release(key)
                     held.remove(control)
                     keyEvents += 1
                 }
-                for (control, name) in RacerControls.keyNames where wanted.contains(control) && !held.contains(control)
-                {
-                    try device.press(Key(canonicalName: name))
+                for (control, key) in RacerControls.arrows where wanted.contains(control) && !held.contains(control) {
+                    try device.press(key)
                     held.insert(control)
                     keyEvents += 1
                 }

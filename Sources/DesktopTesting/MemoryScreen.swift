@@ -36,12 +36,7 @@ public final class MemoryScreen: ScreenSource, @unchecked Sendable {
             if let draw { picture = draw().rgb() }
             return picture
         }
-        let full = ScreenRect(x: 0, y: 0, width: screen.width, height: screen.height)
-        let want = rect ?? full
-        guard want.width > 0, want.height > 0 else { throw DesktopError.emptyRegion(want) }
-        guard let r = want.intersection(full) else { throw DesktopError.offScreen(want, screen: full) }
-        let img = try screen.cropped(x: r.x, y: r.y, width: r.width, height: r.height)
-        return Frame(image: img, rect: r, clipped: r != want, time: clock.now())
+        return try Frame(capturing: rect, of: screen, time: clock.now())
     }
 
     public func capture(window: UInt) throws -> Frame {

@@ -45,10 +45,10 @@ public struct Image: Equatable, Sendable {
         self.pixels = pixels
     }
 
-    /// The colour at (x, y) as `channels` bytes.
-    public func pixel(x: Int, y: Int) -> [UInt8] {
+    /// The colour at (x, y) (opaque in an RGB image).
+    public func pixel(x: Int, y: Int) -> Color {
         let o = (y * width + x) * channels
-        return Array(pixels[o..<(o + channels)])
+        return Color(pixels[o..<(o + channels)])
     }
 
     /// Sets the colour at (x, y); ignores points outside the image. Alpha defaults to opaque.

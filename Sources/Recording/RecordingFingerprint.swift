@@ -48,7 +48,8 @@ public struct RecordingFingerprint: Codable, Sendable, Equatable {
         self.source = source
     }
 
-    /// The seed's key columns.
+    /// The seed's key columns, as stored: the racer's arrow keys (`RacerControls.arrows` in Arena, which this
+    /// module does not import; a test holds the two to the same names).
     public static let seedKeys = ["Up", "Left", "Right", "Down"]
 
     /// What differs from the expected values (empty when all given ones match).

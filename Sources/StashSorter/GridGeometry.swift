@@ -1,3 +1,4 @@
+import Arena
 import Desktop
 
 /// Where a stash grid is on screen: the top-left corner of cell (0, 0), the cell size, the distance
@@ -29,6 +30,14 @@ public struct GridGeometry: Equatable, Sendable {
         self.init(
             originX: Double(originX), originY: Double(originY), cellSize: Double(cellSize), pitch: Double(pitch),
             columns: columns, rows: rows)
+    }
+
+    /// The grid an arena drew (Arena's exact ``GameGrid``): its origin, pitch and counts, and its cells'
+    /// interiors as the cell size.
+    public init(_ grid: GameGrid) {
+        self.init(
+            originX: grid.originX, originY: grid.originY, cellSize: grid.cellSize, pitch: grid.pitch,
+            columns: grid.columns, rows: grid.rows)
     }
 
     /// Parses `X,Y[,CELL[,PITCH[,COLUMNS[,ROWS]]]]`, e.g. the seed's `18,128,52,53,12,12` or the

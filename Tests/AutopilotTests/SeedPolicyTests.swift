@@ -1,7 +1,9 @@
 import Foundation
 import XCTest
 
+import Arena
 import Autopilot
+import Desktop
 import Recording
 import TensorKit
 
@@ -64,6 +66,17 @@ final class SeedPolicyTests: XCTestCase {
         policy.train()
         let slow = policy(frames)
         XCTAssertLessThan(relativeError(slow, f["logits"]!), 2e-4, "logits (autodiff path)")
+    }
+
+    func testTheSeedsKeysAreTheRacersArrowsAsStored() {
+        XCTAssertEqual(RacerControls.arrows.map(\.key), [.up, .left, .right, .down])
+        XCTAssertEqual(RacerControls.keyNames, ["Up", "Left", "Right", "Down"], "the stored text")
+        XCTAssertEqual(RecordingFingerprint.seedKeys, RacerControls.keyNames)
+        XCTAssertEqual(SeedPolicy.seedKeys, RacerControls.keyNames)
+        let held = RacerControls(keys: ["Down", "Up", "a"])
+        XCTAssertEqual(held, [.up, .down])
+        XCTAssertEqual(held.heldKeys, [.up, .down])
+        XCTAssertEqual(held.keys, ["Up", "Down"])
     }
 
     func testSeedNetworkHasTheSeedsParameterCount() {

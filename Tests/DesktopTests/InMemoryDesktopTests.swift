@@ -1,6 +1,7 @@
 import Desktop
 import DesktopTesting
 import Foundation
+import Imaging
 import XCTest
 
 /// The Desktop seams on the in-memory backend and a manual clock: pacing, dry runs, guards, the
@@ -102,5 +103,33 @@ final class InMemoryDesktopTests: XCTestCase {
         XCTAssertThrowsError(try screen.capture(ScreenRect(x: 50, y: 0, width: 5, height: 5))) { e in
             XCTAssertTrue("\(e)".contains("wholly outside"), "\(e)")
         }
+    }
+
+    func testAPictureOnALargerScreenIsBlackAroundItAndClipsLikeARealScreen() throws {
+        let picture = Image(width: 4, height: 3, color: [200, 100, 50])
+        let screen = ScreenRect(x: 0, y: 0, width: 10, height: 8)
+        let time = MonotonicTime(seconds: 2)
+        let inside = try Frame(
+            capturing: ScreenRect(x: 6, y: 5, width: 2, height: 2), of: picture, at: ScreenPoint(x: 5, y: 4),
+            screen: screen, time: time)
+        XCTAssertEqual(inside.image, Image(width: 2, height: 2, color: [200, 100, 50]))
+        XCTAssertFalse(inside.clipped)
+        XCTAssertEqual(inside.time, time)
+        let edge = try Frame(
+            capturing: ScreenRect(x: 8, y: 6, width: 5, height: 5), of: picture, at: ScreenPoint(x: 5, y: 4),
+            screen: screen, time: time)
+        XCTAssertTrue(edge.clipped)
+        XCTAssertEqual(edge.rect, ScreenRect(x: 8, y: 6, width: 2, height: 2))
+        XCTAssertEqual(edge.image.pixel(x: 0, y: 0), [200, 100, 50], "(8, 6) is the picture's (3, 2)")
+        XCTAssertEqual(edge.image.pixel(x: 1, y: 1), [0, 0, 0], "(9, 7) is beside the picture")
+        let whole = try Frame(capturing: nil, of: picture, at: ScreenPoint(x: 5, y: 4), time: time)
+        XCTAssertEqual(whole.rect, ScreenRect(x: 5, y: 4, width: 4, height: 3), "nil: the picture's own rectangle")
+        XCTAssertEqual(whole.image, picture)
+        XCTAssertThrowsError(
+            try Frame(capturing: ScreenRect(x: 1, y: 1, width: 0, height: 3), of: picture, screen: screen, time: time)
+        ) { e in XCTAssertEqual("\(e)", "\(DesktopError.emptyRegion(ScreenRect(x: 1, y: 1, width: 0, height: 3)))") }
+        XCTAssertThrowsError(
+            try Frame(capturing: ScreenRect(x: 10, y: 0, width: 2, height: 2), of: picture, screen: screen, time: time)
+        ) { e in XCTAssertTrue("\(e)".contains("wholly outside the 10x8 screen"), "\(e)") }
     }
 }

@@ -173,8 +173,8 @@ final class RacerSimulationTests: XCTestCase {
         XCTAssertGreaterThan(differing, 320 * 240 / 20, "the scenery moves")
         // The car: red body at the anchor (centre column, 68 % down).
         let px = later.pixel(x: 160 - 3, y: Int(240 * 0.68))
-        XCTAssertGreaterThan(Int(px[0]), 150)
-        XCTAssertLessThan(Int(px[1]), 80)
+        XCTAssertGreaterThan(Int(px.red), 150)
+        XCTAssertLessThan(Int(px.green), 80)
         if let dir = ProcessInfo.processInfo.environment["PIXELPILOT_RACER_PNG"] {
             try PNG.write(later, path: dir + "/racer-test.png")
         }

@@ -1,8 +1,26 @@
 import XCTest
+import Arena
 import StashSorter
 import Imaging
 
 final class GridGeometryTests: XCTestCase {
+    func testAnArenasGridConvertsWithTheSameCells() {
+        for tab in GameTab.allCases {
+            let truth = tab.grid(screenWidth: 2560, height: 1440).offsetBy(x: 10, y: 20)
+            let g = GridGeometry(truth)
+            XCTAssertEqual(g.pitch, truth.pitch)
+            XCTAssertEqual(g.cellSize, truth.cellSize)
+            XCTAssertEqual(g.columns, truth.columns)
+            XCTAssertEqual(g.rows, truth.rows)
+            for (c, r) in [(0, 0), (truth.columns - 1, truth.rows - 1)] {
+                let a = g.exactCenter(GridCell(column: c, row: r))
+                let b = truth.center(column: c, row: r)
+                XCTAssertEqual(a.x, b.x, accuracy: 1e-9, "\(tab)")
+                XCTAssertEqual(a.y, b.y, accuracy: 1e-9, "\(tab)")
+            }
+        }
+    }
+
     func testParsesFractionalPitchAndComputesEveryCellFromTheOrigin() throws {
         let g = try XCTUnwrap(GridGeometry(parsing: "18,128,52,52.67,12,12"))
         XCTAssertEqual(g.originX, 18)
@@ -66,13 +84,13 @@ final class GridGeometryTests: XCTestCase {
             try img.cropped(x: 5, y: 3, width: 20, height: 10))
         // Half a pixel to the right: the mean of neighbouring columns (a linear ramp in red).
         let half = img.sampled(x: 5.5, y: 3, width: 20, height: 10, outputWidth: 20, outputHeight: 10)
-        XCTAssertEqual(half.pixel(x: 0, y: 0)[0], UInt8((5 * 6 + 6 * 6) / 2))
+        XCTAssertEqual(half.pixel(x: 0, y: 0).red, UInt8((5 * 6 + 6 * 6) / 2))
         // Shrinking 2x averages 2x2 blocks.
         let small = img.sampled(x: 0, y: 0, width: 40, height: 30, outputWidth: 20, outputHeight: 15)
         let block = [img.pixel(x: 2, y: 4), img.pixel(x: 3, y: 4), img.pixel(x: 2, y: 5), img.pixel(x: 3, y: 5)]
         for ch in 0..<3 {
-            let mean = Float(block.map { Int($0[ch]) }.reduce(0, +)) / 4
-            XCTAssertEqual(Float(small.pixel(x: 1, y: 2)[ch]), mean, accuracy: 0.51)
+            let mean = Float(block.map { Int($0.channels(3)[ch]) }.reduce(0, +)) / 4
+            XCTAssertEqual(Float(small.pixel(x: 1, y: 2).channels(3)[ch]), mean, accuracy: 0.51)
         }
     }
 }

@@ -70,6 +70,27 @@ final class InMemorySortTests: XCTestCase {
         XCTAssertEqual(after.cells.map { $0?.color.rawValue }, expected, "sorted by color", file: file, line: line)
     }
 
+    func testSimulatorClicksByTheGamesRulesWithDeadBorderLines() throws {
+        let start = StashState.random(columns: 4, rows: 2, fill: 0.5, seed: 7)
+        let simulator = StashSimulator(state: start, clock: ManualClock())
+        let o = simulator.gridOrigin
+        func point(_ i: Int, dx: Int = 26) -> ScreenPoint { o.offset(dx: (i % 4) * 53 + dx, dy: (i / 4) * 53 + 26) }
+        let full = try XCTUnwrap(start.cells.firstIndex { $0 != nil })
+        let empty = try XCTUnwrap(start.cells.firstIndex { $0 == nil })
+        try simulator.click(at: point(empty))
+        XCTAssertEqual(simulator.state, start, "an empty cell clicked with an empty cursor: nothing happens")
+        try simulator.click(at: point(full, dx: 52))
+        XCTAssertEqual(simulator.state, start, "the line after a cell is a dead spot")
+        try simulator.click(at: point(full, dx: 51))
+        XCTAssertEqual(simulator.state.cursor, start.cells[full], "the cell's last pixel picks its item up")
+        XCTAssertNil(simulator.state.cells[full])
+        try simulator.click(at: point(empty, dx: 0))
+        XCTAssertNil(simulator.state.cursor)
+        XCTAssertEqual(simulator.state.cells[empty], start.cells[full], "the cell's first pixel puts it down")
+        XCTAssertEqual(simulator.appliedClicks, 2)
+        XCTAssertEqual(simulator.droppedClicks, 0)
+    }
+
     func testTheClassifierSeesTheSimulatedStashExactly() throws {
         let rig = try Rig(seed: 3)
         let readings = try rig.session.perception.readAll()

@@ -8,12 +8,6 @@ import Imaging
 /// Training on a small, unbalanced set (like the 38 real crops with only 2 empty ones) and what
 /// the sorter sees with such a model on the game-like rendering.
 final class SmallSetTrainingTests: XCTestCase {
-    static func geometry(_ g: GameGrid) -> GridGeometry {
-        GridGeometry(
-            originX: g.originX, originY: g.originY, cellSize: g.cellSize, pitch: g.pitch, columns: g.columns,
-            rows: g.rows)
-    }
-
     func testTwoEmptyCropsStillGiveEveryEmptyCellEmptyAndConfident() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("small-\(UUID())")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -39,7 +33,7 @@ final class SmallSetTrainingTests: XCTestCase {
             highlighted: GameTruth.randomCells(fraction: 0.05, count: 144, seed: 2), seed: 12)
         let perception = StashPerception(
             source: StillScreen(image: shot.render()), classifier: result.classifier,
-            grid: SmallSetTrainingTests.geometry(shot.stashGrid))
+            grid: GridGeometry(shot.stashGrid))
         let readings = try perception.readAll()
         var emptyCells = 0
         for (i, r) in readings.enumerated() {

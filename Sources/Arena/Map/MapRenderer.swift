@@ -347,8 +347,8 @@ public enum MapRenderer {
             let y = 4 + c / 2
             guard x < image.width, y < image.height else { return nil }
             let p = image.pixel(x: x, y: y)
-            if p[0] > 200 && p[1] > 200 && p[2] > 200 { return true }
-            if p[0] < 50 && p[1] < 50 && p[2] < 50 { return false }
+            if p.red > 200 && p.green > 200 && p.blue > 200 { return true }
+            if p.red < 50 && p.green < 50 && p.blue < 50 { return false }
             return nil
         }
         guard bright(-1) == true, bright(MapView.codeBits) == true else { return nil }

@@ -33,8 +33,8 @@ public final class SeedPolicy: Module, PolicyNetwork {
 
     /// The architecture name in model files.
     public static let architecture = "pixelpilot.seed-policy"
-    /// The seed's keys: the four arrows, in its output order.
-    public static let seedKeys = ["Up", "Left", "Right", "Down"]
+    /// The seed's keys: the four arrows, in its output order (the seed recordings' key columns).
+    public static var seedKeys: [String] { RecordingFingerprint.seedKeys }
     /// Hidden units of each LSTM.
     public static let hiddenSize = 128
 

@@ -43,11 +43,7 @@ public final class X11ScreenSource: ScreenSource {
     }
 
     public func capture(_ rect: ScreenRect? = nil) throws -> Frame {
-        let want = rect ?? screenRect
-        guard want.width > 0, want.height > 0 else { throw DesktopError.emptyRegion(want) }
-        guard let r = want.intersection(screenRect) else {
-            throw DesktopError.offScreen(want, screen: screenRect)
-        }
+        let (want, r) = try screenRect.captureRegion(rect)
         let img = try connection.locked {
             try grab(drawable: connection.root, x: r.x, y: r.y, width: r.width, height: r.height)
         }
