@@ -109,11 +109,6 @@ public struct LayoutEvaluation {
 
     public var regimeAccuracy: Double { regime.accuracy }
 
-    public static func median(_ v: [Double]) -> Double {
-        guard !v.isEmpty else { return .nan }
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
 
     /// A plain-text report.
     public func report(classNames: [String]) -> String {
@@ -130,7 +125,7 @@ public struct LayoutEvaluation {
             format:
                 "Expert regime (from the moment the layout's landmark, its waypoint, is revealed: that capture, the 20/30/50 %% captures after it, the full layout): %.1f %% (%d/%d); landmark seen in %d of %d walks, after a median %.0f map px\n",
             expert.accuracy * 100, expert.correct, expert.total, landmarkWalks, walks,
-            LayoutEvaluation.median(landmarkDistances))
+            landmarkDistances.median)
         s += "Expert-regime confusion matrix:\n" + expert.table() + "\n"
         if !mistakes.isEmpty {
             s += "Expert-regime mistakes (truth -> answer, probability; which capture; layout seed):\n"
@@ -147,14 +142,14 @@ public struct LayoutEvaluation {
         s += String(
             format:
                 "Stable right answer: %d of %d walks; walked from the entrance before it (map px): median %.0f, 90th percentile %.0f, max %.0f\n",
-            reached.count, stable.count, LayoutEvaluation.median(reached), percentile(reached, 0.9),
+            reached.count, stable.count, reached.median, percentile(reached, 0.9),
             reached.max() ?? .nan)
         for c in classNames.indices {
             let d = stable.filter { $0.layoutClass == c }
             let r = d.compactMap(\.distance)
             s += String(
                 format: "  %-11@ %d/%d, median %.0f px\n", classNames[c] as NSString, r.count, d.count,
-                LayoutEvaluation.median(r))
+                r.median)
         }
         return s
     }

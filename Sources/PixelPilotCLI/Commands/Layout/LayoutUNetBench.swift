@@ -62,11 +62,6 @@ struct LayoutUNetBench: ParsableCommand {
         }
     }
 
-    static func median(_ v: [Double]) -> Double {
-        guard !v.isEmpty else { return .nan }
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
 
     func run() throws {
         let extractor =
@@ -117,7 +112,7 @@ struct LayoutUNetBench: ParsableCommand {
             }
             print(
                 String(
-                    format: "  (%d frames of 600x600; %.0f ms per full frame)", set.count, LayoutUNetBench.median(ms)))
+                    format: "  (%d frames of 600x600; %.0f ms per full frame)", set.count, ms.median))
         }
         if let picture { print(pictureDone ? "Picture: \(picture)" : "Picture: no heavy frame with enough lines") }
         // 2. Live updates on a growing stitched map: the default stale-tile budget, and every stale
@@ -130,21 +125,21 @@ struct LayoutUNetBench: ParsableCommand {
                     String(
                         format:
                             "Live updates, stale budget %@ (%d, 4K capture, stitched map grew to %dx%d): median %.0f ms, max %.0f ms; median %d tiles run (%d changed); %d statistics refreshes; at most %d stale tiles waiting",
-                        label, r.times.count, r.size.0, r.size.1, LayoutUNetBench.median(r.times),
+                        label, r.times.count, r.size.0, r.size.1, r.times.median,
                         r.times.max() ?? .nan, r.medianTiles, r.medianChanged, r.refreshes, r.maxStaleLeft))
                 if !r.mismatch.isEmpty {
                     print(
                         String(
                             format:
                                 "  mask against a full pass with the statistics in force: differing pixels median %.2f %%, max %.2f %% of its line pixels; equal in %d of %d updates",
-                            LayoutUNetBench.median(r.mismatch) * 100, (r.mismatch.max() ?? 0) * 100,
+                            r.mismatch.median * 100, (r.mismatch.max() ?? 0) * 100,
                             r.mismatch.filter { $0 == 0 }.count, r.mismatch.count))
                 }
                 print(
                     "  the final map: \(r.extraUpdates) more updates without new frames until no stale tile was left; then equal to a full pass with the statistics in force: \(r.equalsFullPass ? "yes" : "NO")"
                 )
                 live[label] = [
-                    "updates": r.times.count, "median_ms": r.times.isEmpty ? 0 : LayoutUNetBench.median(r.times),
+                    "updates": r.times.count, "median_ms": r.times.isEmpty ? 0 : r.times.median,
                     "max_ms": r.times.max() ?? 0, "times_ms": r.times,
                     "median_tiles": r.medianTiles, "median_changed": r.medianChanged, "refreshes": r.refreshes,
                     "max_stale_left": r.maxStaleLeft, "map": [r.size.0, r.size.1], "extra_updates": r.extraUpdates,
@@ -167,7 +162,7 @@ struct LayoutUNetBench: ParsableCommand {
                 logits = plan.logits(x)
                 secs.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
             }
-            let med = LayoutUNetBench.median(secs)
+            let med = secs.median
             print(
                 String(
                     format: "Seed network (8,173,099 parameters), 64 tiles of 32x32x3: median %.3f s over %d runs (",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Arena
 import Foundation
+import Imaging
 import Workshop
 import LayoutReader
 
@@ -78,7 +79,7 @@ struct LayoutReach: ParsableCommand {
             }
             func f(_ v: [Double], _ fmt: String) -> String {
                 let s = v.sorted()
-                return String(format: "\(fmt) [\(fmt)-\(fmt)]", LayoutEvaluation.median(s), s.first!, s.last!)
+                return String(format: "\(fmt) [\(fmt)-\(fmt)]", s.median, s.first!, s.last!)
             }
             print(
                 String(c.description).padding(toLength: 12, withPad: " ", startingAt: 0) + " "
