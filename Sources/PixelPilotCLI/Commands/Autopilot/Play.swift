@@ -64,40 +64,10 @@ struct Play: ParsableCommand {
         guard takeoverIdle > 0 else { throw ValidationError("--takeover-idle must be positive") }
     }
 
-    /// Per-key thresholds in the model's key order.
-    static func thresholds(_ text: String, keys: [String], calibrated: [Float]? = nil) throws -> [Float] {
-        if text == "calibrated" {
-            guard let calibrated, calibrated.count == keys.count else {
-                throw ValidationError(
-                    "--threshold calibrated: the model has no calibrated thresholds (it was trained without validation recordings)"
-                )
-            }
-            return calibrated
-        }
-        if let v = Float(text) {
-            guard v > 0, v < 1 else { throw ValidationError("--threshold must be in (0, 1), got \(text)") }
-            return [Float](repeating: v, count: keys.count)
-        }
-        var out = [Float](repeating: 0.5, count: keys.count)
-        for part in text.split(separator: ",") {
-            let kv = part.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard kv.count == 2, let v = Float(kv[1]), v > 0, v < 1 else {
-                throw ValidationError("--threshold '\(part)' is not KEY=P with P in (0, 1)")
-            }
-            let name = (try? Key(kv[0]))?.name ?? kv[0]
-            guard let i = keys.firstIndex(of: name) else {
-                throw ValidationError(
-                    "--threshold names \(kv[0]), which is not one of the model's keys \(keys.joined(separator: ", "))")
-            }
-            out[i] = v
-        }
-        return out
-    }
-
     func run() throws {
         let policy = try PolicyModel.read(from: URL(fileURLWithPath: model))
         let m = policy.metadata
-        let thresholds = try Play.thresholds(threshold, keys: m.keyNames, calibrated: m.calibratedThresholds)
+        let thresholds = try KeyThresholds.parse(threshold, keys: m.keyNames, calibrated: m.calibratedThresholds)
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         let windows = X11WindowSystem(connection: connection)

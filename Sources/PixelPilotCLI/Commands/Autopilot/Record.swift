@@ -3,6 +3,7 @@ import Autopilot
 import Desktop
 import Foundation
 import Recording
+import Workshop
 
 struct Record: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -140,5 +141,5 @@ struct Record: ParsableCommand {
 }
 
 extension PixelPilot {
-    static func formatRate(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v) }
+    static func formatRate(_ v: Double) -> String { rateText(v) }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Recording
 import Imaging
+import Workshop
 
 struct RecordingImportSeed: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,109 +25,26 @@ struct RecordingImportSeed: ParsableCommand {
 
     func validate() throws { guard fps > 0, fps <= 240 else { throw ValidationError("--fps must be in (0, 240]") } }
 
-    func findHelper() throws -> String {
-        if let helper { return helper }
-        var candidates = [FileManager.default.currentDirectoryPath + "/tools/seed_pickle_to_raw.py"]
-        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            var dir = exe.deletingLastPathComponent()
-            for _ in 0..<5 {
-                dir = dir.deletingLastPathComponent()
-                candidates.append(dir.path + "/tools/seed_pickle_to_raw.py")
-            }
-        }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw CLIError(
-                "cannot find tools/seed_pickle_to_raw.py (looked in \(candidates.prefix(3).joined(separator: ", ")), ...); give --helper PATH"
-            )
-        }
-        return found
-    }
-
     func run() throws {
-        guard FileManager.default.fileExists(atPath: pickle) else { throw CLIError("\(pickle): no such file") }
-        let script = try findHelper()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, script, pickle]
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        p.standardOutput = outPipe
-        p.standardError = errPipe
-        do { try p.run() } catch { throw CLIError("cannot run \(python) \(script): \(error)") }
-        let reader = outPipe.fileHandleForReading
-        // Header line, then per frame H*W*3 bytes (BGR) and 4 key bytes.
-        var header = Data()
-        while true {
-            guard let byte = try reader.read(upToCount: 1), let b = byte.first else { break }
-            if b == 0x0A { break }
-            header.append(b)
-        }
-        guard let h = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any],
-            let n = h["frames"] as? Int, let height = h["height"] as? Int, let width = h["width"] as? Int
-        else {
-            let err = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            throw CLIError(
-                "\(pickle): \(err.isEmpty ? "the helper gave no header" : err.trimmingCharacters(in: .whitespacesAndNewlines))"
-            )
-        }
-        guard n > 0 else { throw CLIError("\(pickle): empty recording (0 frames)") }
-        let fp = RecordingFingerprint(
-            regionX: 0, regionY: 0, width: width, height: height, fps: fps, keys: RecordingFingerprint.seedKeys,
-            screenWidth: width, screenHeight: height, pixelPilotVersion: PixelPilot.configuration.version,
-            encoding: .png, source: "seed pickle \(URL(fileURLWithPath: pickle).lastPathComponent)")
-        let labels = SeedLabels()
-        let writer = try RecordingWriter(
-            url: URL(fileURLWithPath: out), fingerprint: fp, startTime: 0,
-            label: { t in labels.keys(at: t, fps: fps) }, events: { [] })
-        writer.labelDelay = 0
-        let frameBytes = width * height * 3
-        for k in 0..<n {
-            guard let data = try reader.read(upToCount: frameBytes + 4), data.count == frameBytes + 4 else {
-                p.waitUntilExit()
-                let err = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                try? writer.finish(reason: "import failed", lateFrames: 0, stopTime: 0)
-                try? FileManager.default.removeItem(atPath: out)
+        let helperURL: URL
+        if let helper {
+            helperURL = URL(fileURLWithPath: helper)
+        } else {
+            let (found, looked) = PickleImport.findHelper(executable: Bundle.main.executableURL)
+            guard let found else {
                 throw CLIError(
-                    "\(pickle): frame \(k) of \(n) is incomplete \(err.isEmpty ? "" : "(\(err.trimmingCharacters(in: .whitespacesAndNewlines)))")"
+                    "cannot find tools/seed_pickle_to_raw.py (looked in \(looked.prefix(3).joined(separator: ", ")), ...); give --helper PATH"
                 )
             }
-            var rgb = [UInt8](data.prefix(frameBytes))
-            rgb.withUnsafeMutableBufferPointer { px in
-                var i = 0
-                while i < frameBytes {
-                    let b = px[i]
-                    px[i] = px[i + 2]
-                    px[i + 2] = b
-                    i += 3
-                }  // BGR -> RGB
-            }
-            let keyBytes = [UInt8](data.suffix(4))
-            var held = Set<String>()
-            for (i, name) in RecordingFingerprint.seedKeys.enumerated() where keyBytes[i] != 0 { held.insert(name) }
-            labels.set(k, held)
-            try writer.append(
-                try Image(width: width, height: height, channels: 3, pixels: rgb), slot: k, time: Double(k) / fps)
+            helperURL = found
         }
-        p.waitUntilExit()
-        try writer.finish(
-            reason: "imported from the original autopilot's pickle", lateFrames: 0, stopTime: Double(n) / fps)
-        print("Imported \(n) frames of \(width)x\(height) (BGR -> RGB) with keys [Up, Left, Right, Down] into \(out)")
-    }
-}
-
-/// Key states of imported frames, by frame number.
-final class SeedLabels: @unchecked Sendable {
-    private let lock = NSLock()
-    private var byFrame: [Int: Set<String>] = [:]
-    func set(_ k: Int, _ keys: Set<String>) {
-        lock.lock()
-        byFrame[k] = keys
-        lock.unlock()
-    }
-    func keys(at t: Double, fps: Double) -> Set<String> {
-        lock.lock()
-        defer { lock.unlock() }
-        return byFrame[Int((t * fps).rounded())] ?? []
+        var importer = PickleImport(helper: helperURL)
+        importer.python = python
+        importer.fps = fps
+        importer.version = PixelPilot.configuration.version
+        let s = try importer.run(pickle: URL(fileURLWithPath: pickle), output: URL(fileURLWithPath: out))
+        print(
+            "Imported \(s.frames) frames of \(s.width)x\(s.height) (BGR -> RGB) with keys [Up, Left, Right, Down] into \(out)"
+        )
     }
 }

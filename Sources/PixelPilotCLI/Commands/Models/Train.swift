@@ -3,6 +3,7 @@ import Foundation
 import StashSorter
 import TensorKit
 import TrainingReports
+import Workshop
 import Imaging
 import Datasets
 import Arena
@@ -129,55 +130,20 @@ struct TrainClassifier: ParsableCommand {
     }
 }
 
-/// Runs ``ClassifierTraining`` with Keras-like console output and writes the side files.
+/// Runs ``ClassifierTrainingRecipe`` with Keras-like console output.
 enum TrainingReporter {
     static func train(
         directory: URL, options: ClassifierTraining.Options, output: URL, quiet: Bool = false
     ) throws -> ClassifierTraining.Result {
         let bar = ProgressBar()
-        let training = ClassifierTraining(directory: directory, options: options)
-        let result = try training.run(output: output) { event in
-            guard !quiet else { return }
-            guard !bar.show(event, as: KerasProgress(epochs: options.epochs)) else { return }
+        let result = try ClassifierTrainingRecipe.train(directory: directory, options: options, output: output) {
+            event in
+            guard !quiet, !bar.show(event, as: KerasProgress(epochs: options.epochs)) else { return }
             if case .stoppedEarly(let e, let best) = event {
                 print("Stopped early after epoch \(e); best epoch \(best).")
             }
         }
-        let base = output.path
-        try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
-        try PNG.write(LearningCurves.picture(result.history), path: base + ".curves.png")
-        let split =
-            "# training (\(result.trainingFiles.count))\n" + result.trainingFiles.joined(separator: "\n")
-            + "\n# validation (\(result.validationFiles.count))\n" + result.validationFiles.joined(separator: "\n")
-            + "\n"
-        try? split.write(toFile: base + ".split.txt", atomically: true, encoding: .utf8)
-        if !quiet {
-            let best = result.history.bestEpoch
-            print(
-                "Classes: \(result.classifier.classNames.joined(separator: ", ")); \(result.trainingCount) training (\(result.extraCount) drawn) and \(result.validationCount) validation images."
-            )
-            let names = result.classifier.classNames
-            let perClass = names.indices.map {
-                "\(names[$0]) \(result.classCounts[$0]) x \(String(format: "%.2f", result.classWeights[$0]))"
-            }
-            print(
-                "Class balance: " + (options.balanceClasses ? "on, images x loss weight: " : "off, images: ")
-                    + perClass.joined(separator: ", "))
-            if let nll = result.validationNLL {
-                print(
-                    String(
-                        format: "Calibration: temperature %.2f (validation NLL %.3f -> %.3f), stored in the model",
-                        result.temperature, nll.before, nll.after))
-            } else {
-                print("Calibration: none (\(options.calibrate ? "no validation split" : "--no-calibration"))")
-            }
-            if let best {
-                var s = "Saved epoch \(best.epoch) (accuracy \(String(format: "%.3f", best.accuracy))"
-                if let va = best.validationAccuracy { s += ", val_accuracy \(String(format: "%.3f", va))" }
-                print(s + ") to \(output.path)")
-            }
-            print("History: \(base).history.csv  Curves: \(base).curves.png  Split: \(base).split.txt")
-        }
+        if !quiet { ClassifierTrainingRecipe.summary(result, options: options, output: output).forEach { print($0) } }
         return result
     }
 }

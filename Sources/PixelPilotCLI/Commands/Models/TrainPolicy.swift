@@ -142,51 +142,40 @@ struct TrainPolicy: ParsableCommand {
     }
 }
 
-/// Runs ``PolicyTraining`` with Keras-like output and writes the model and its side files.
+/// Runs ``PolicyTrainingRecipe`` with Keras-like output.
 enum PolicyReporter {
     static func train(
         recordings: [RecordingFile], corrections: [RecordingFile], options: PolicyTrainingOptions, output: URL,
         names: [String], quiet: Bool = false
     ) throws -> PolicyTrainingResult {
-        let bar = ProgressBar()
-        let training = PolicyTraining(recordings: recordings, corrections: corrections, options: options)
-        let p = options.preprocessing
         if !quiet {
-            print(
-                "Training the \(options.architecture == .seed ? "original autopilot's" : "small") policy on \(recordings.count) recording(s)\(corrections.isEmpty ? "" : " and \(corrections.count) corrections file(s)"): windows of \(p.windowLength) frames at \(p.width)x\(p.height), keys \(recordings[0].fingerprint.keys.joined(separator: ","))"
-            )
+            print(PolicyTrainingRecipe.headline(recordings: recordings, corrections: corrections, options: options))
         }
-        let result = try training.run(
-            checkpoint: { model, log in
-                try model.write(to: output)
-                _ = log
-            },
-            progress: { event in
-                guard !quiet else { return }
-                guard !bar.show(event, as: KerasProgress(accuracyName: "key_set_accuracy", epochs: options.epochs))
-                else { return }
-                switch event {
-                case .improved(let log):
-                    print("  val_loss improved: saved epoch \(log.epoch) to \(output.path)")
-                case .stoppedEarly(let e, let best):
-                    print("Stopped early after epoch \(e); best epoch \(best) (its weights kept).")
-                default:
-                    break
-                }
-            })
-        // The best weights are restored: write them (the checkpoint already holds them; rewrite to be sure).
-        try result.model.write(to: output)
-        let base = output.path
-        try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
-        try PNG.write(LearningCurves.picture(result.history), path: base + ".curves.png")
-        let report = PolicyTrainingReport.text(result, names: names)
-        try? report.write(toFile: base + ".report.txt", atomically: true, encoding: .utf8)
+        let result = try PolicyTrainingRecipe.train(
+            recordings: recordings, corrections: corrections, options: options, output: output, names: names,
+            progress: quiet ? { _ in } : progress(epochs: options.epochs, output: output))
         if !quiet {
-            print(report, terminator: "")
+            let files = PolicyTrainingRecipe.SideFiles(model: output)
+            print(PolicyTrainingReport.text(result, names: names), terminator: "")
             print(
-                "Model: \(output.path)  History: \(base).history.csv  Curves: \(base).curves.png  Report: \(base).report.txt"
+                "Model: \(output.path)  History: \(files.history.path)  Curves: \(files.curves.path)  Report: \(files.report.path)"
             )
         }
         return result
+    }
+
+    /// Keras-like console output of a policy's training events.
+    static func progress(epochs: Int, output: URL) -> (TrainingEvent) -> Void {
+        let bar = ProgressBar()
+        let keras = KerasProgress(accuracyName: "key_set_accuracy", epochs: epochs)
+        return { event in
+            guard !bar.show(event, as: keras) else { return }
+            switch event {
+            case .improved(let log): print("  val_loss improved: saved epoch \(log.epoch) to \(output.path)")
+            case .stoppedEarly(let e, let best):
+                print("Stopped early after epoch \(e); best epoch \(best) (its weights kept).")
+            default: break
+            }
+        }
     }
 }

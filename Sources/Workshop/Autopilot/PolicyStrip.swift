@@ -3,16 +3,20 @@ import Imaging
 
 /// A strip of frames a policy saw, each with the keys it predicted (lit when held) and each
 /// key's probability, for pictures a person would rather look at than read.
-struct PolicyStrip {
-    var tiles: [(image: Image, label: String, keys: [String], probabilities: [Float], held: [Bool])] = []
-    var tileWidth = 200
-    var columns = 4
+public struct PolicyStrip {
+    public var tiles: [(image: Image, label: String, keys: [String], probabilities: [Float], held: [Bool])] = []
+    public var tileWidth = 200
+    public var columns = 4
 
-    mutating func add(_ image: Image, label: String, keys: [String], probabilities: [Float], held: [Bool]) {
+    public init() {}
+
+    /// Adds a frame with its label, the keys, their probabilities and which were held.
+    public mutating func add(_ image: Image, label: String, keys: [String], probabilities: [Float], held: [Bool]) {
         tiles.append((image, label, keys, probabilities, held))
     }
 
-    func render() -> Image {
+    /// The sheet: tiles in rows of `columns`, each with its keys lit when held.
+    public func render() -> Image {
         guard let first = tiles.first else { return Image(width: 8, height: 8, color: [24, 24, 28]) }
         let th = tileWidth * first.image.height / max(1, first.image.width)
         let cellH = th + 46
