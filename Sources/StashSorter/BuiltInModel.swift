@@ -1,4 +1,5 @@
 import Foundation
+import TensorKit
 
 /// The cell classifier that ships with PixelPilot, so `pixelpilot sort` works without training:
 /// trained by `make models` on PixelPilot's own drawn gems (plain and game-style cells) and
@@ -14,32 +15,21 @@ import Foundation
 public enum BuiltInModel {
     public static let fileName = "gem-classifier.safetensors"
 
+    /// The file and where it is looked for.
+    public static let shipped = ShippedModel(
+        fileName: fileName, environmentVariable: "PIXELPILOT_MODEL",
+        resourceFolder: "PixelPilot_StashSorter.resources",
+        sourceTreeURL: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
+            .appendingPathComponent(fileName))
+
     /// Every place looked at, in order.
-    public static func candidates() -> [URL] {
-        var urls: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["PIXELPILOT_MODEL"], !env.isEmpty {
-            urls.append(URL(fileURLWithPath: env))
-        }
-        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
-            urls.append(exe.appendingPathComponent("PixelPilot_StashSorter.resources").appendingPathComponent(fileName))
-            urls.append(
-                exe.deletingLastPathComponent().appendingPathComponent("share/pixelpilot").appendingPathComponent(
-                    fileName))
-        }
-        urls.append(sourceTreeURL)
-        return urls
-    }
+    public static func candidates() -> [URL] { shipped.candidates() }
 
     /// The committed file in the source tree.
-    public static var sourceTreeURL: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources")
-            .appendingPathComponent(fileName)
-    }
+    public static var sourceTreeURL: URL { shipped.sourceTreeURL }
 
     /// The first existing candidate.
-    public static func locate() -> URL? {
-        candidates().first { FileManager.default.fileExists(atPath: $0.path) }
-    }
+    public static func locate() -> URL? { shipped.locate() }
 
     /// Loads the built-in classifier; the error lists where it looked.
     public static func load() throws -> (classifier: CellClassifier, url: URL) {

@@ -12,33 +12,23 @@ import TensorKit
 public enum UNetDefaultModel {
     public static let fileName = "unet-small.safetensors"
 
+    /// The file and where it is looked for.
+    public static let shipped = ShippedModel(
+        fileName: fileName, environmentVariable: "PIXELPILOT_UNET_MODEL",
+        resourceFolder: "PixelPilot_LayoutReader.resources",
+        sourceTreeURL: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources").appendingPathComponent(fileName))
+
     /// Every place looked at, in order.
-    public static func candidates() -> [URL] {
-        var urls: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["PIXELPILOT_UNET_MODEL"], !env.isEmpty {
-            urls.append(URL(fileURLWithPath: env))
-        }
-        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
-            urls.append(
-                exe.appendingPathComponent("PixelPilot_LayoutReader.resources").appendingPathComponent(fileName))
-            urls.append(
-                exe.deletingLastPathComponent().appendingPathComponent("share/pixelpilot").appendingPathComponent(
-                    fileName))
-        }
-        urls.append(sourceTreeURL)
-        return urls
-    }
+    public static func candidates() -> [URL] { shipped.candidates() }
 
     /// The committed file in the source tree.
-    public static var sourceTreeURL: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Resources").appendingPathComponent(fileName)
-    }
+    public static var sourceTreeURL: URL { shipped.sourceTreeURL }
 
     /// The first existing candidate, or an error listing where it looked.
     public static func url() throws -> URL {
-        let all = candidates()
-        guard let found = all.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+        guard let found = shipped.locate() else {
+            let all = candidates()
             throw TensorError.badFile(
                 path: fileName,
                 reason:

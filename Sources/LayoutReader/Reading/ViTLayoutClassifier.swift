@@ -122,36 +122,23 @@ public final class ViTLayoutClassifier: LayoutClassifying {
 
     // MARK: The default model
 
-    /// Every place the default model is looked for, in order: `$PIXELPILOT_LAYOUT_MODEL`; the
-    /// resource folder beside the executable (`PixelPilot_LayoutReader.resources`);
-    /// `share/pixelpilot/` beside the executable's folder; the source tree.
-    public static func defaultCandidates() -> [URL] {
-        var urls: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["PIXELPILOT_LAYOUT_MODEL"], !env.isEmpty {
-            urls.append(URL(fileURLWithPath: env))
-        }
-        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
-            urls.append(
-                exe.appendingPathComponent("PixelPilot_LayoutReader.resources").appendingPathComponent(defaultFileName))
-            urls.append(
-                exe.deletingLastPathComponent().appendingPathComponent("share/pixelpilot").appendingPathComponent(
-                    defaultFileName))
-        }
-        urls.append(defaultSourceTreeURL)
-        return urls
-    }
+    /// The default model's file and where it is looked for (`$PIXELPILOT_LAYOUT_MODEL` first).
+    public static let shippedModel = ShippedModel(
+        fileName: defaultFileName, environmentVariable: "PIXELPILOT_LAYOUT_MODEL",
+        resourceFolder: "PixelPilot_LayoutReader.resources",
+        sourceTreeURL: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources").appendingPathComponent(defaultFileName))
+
+    /// Every place the default model is looked for, in order.
+    public static func defaultCandidates() -> [URL] { shippedModel.candidates() }
 
     /// The committed default model in the source tree.
-    public static var defaultSourceTreeURL: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Resources").appendingPathComponent(defaultFileName)
-    }
+    public static var defaultSourceTreeURL: URL { shippedModel.sourceTreeURL }
 
     /// Loads the default model (made by `make layout-vit-model`); the error lists where it looked.
     public static func loadDefault() throws -> (classifier: ViTLayoutClassifier, url: URL) {
-        let candidates = defaultCandidates()
-        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw LayoutModelError.notFound(looked: candidates.map(\.path))
+        guard let url = shippedModel.locate() else {
+            throw LayoutModelError.notFound(looked: defaultCandidates().map(\.path))
         }
         return (try ViTLayoutClassifier(contentsOf: url), url)
     }

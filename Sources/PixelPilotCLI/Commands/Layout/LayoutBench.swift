@@ -50,78 +50,22 @@ struct LayoutBench: ParsableCommand {
         )
         var total = StitchScore()
         for cls in chosen {
-            let seed = self.seed + UInt64(cls.rawValue)
-            let rec = try MapRecording(
-                layout: MapLayout(layoutClass: cls, seed: seed), effects: effects, view: view, seed: seed)
-            let stitcher = MinimapStitcher()
-            var score = StitchScore()
-            var head = StitchScore()
-            var origin: (x: Float, y: Float)?
-            var travelled: Float = 0
-            var previous: (x: Float, y: Float)?
-            var csv = "index,x,y,bad\n"
-            let dir = record.map { "\($0)/class-\(cls.rawValue)" }
-            if let dir { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            for k in 0..<frames {
-                let cap = rec.next()
-                if let p = previous {
-                    travelled += ((cap.offsetX - p.x) * (cap.offsetX - p.x) + (cap.offsetY - p.y) * (cap.offsetY - p.y))
-                        .squareRoot()
-                }
-                previous = (cap.offsetX, cap.offsetY)
-                let r = stitcher.add(cap.image)
-                if r.outcome == .origin { origin = (cap.offsetX, cap.offsetY) }
-                var error: Float?
-                if let o = origin, let x = r.x, let y = r.y {
-                    let tx = cap.offsetX - o.x
-                    let ty = cap.offsetY - o.y
-                    error = ((x - tx) * (x - tx) + (y - ty) * (y - ty)).squareRoot()
-                }
-                let bad = cap.hidesMap
-                if verbose {
-                    print(
-                        "  frame \(k): \(r.outcome) error \(error.map { String(format: "%.3f", $0) } ?? "-") conf \(String(format: "%.2f", r.confidence)) lines \(r.linePixels) events \(cap.truth.events.map(\.rawValue))"
-                    )
-                }
-                score.add(
-                    pasted: r.outcome.isPasted && r.outcome != .origin, bad: bad, error: error, distance: travelled,
-                    ms: r.milliseconds)
-                if k < recordFrames {
-                    head.add(
-                        pasted: r.outcome.isPasted && r.outcome != .origin, bad: bad, error: error, distance: travelled,
-                        ms: r.milliseconds)
-                    if let dir {
-                        try PNG.write(cap.image, path: String(format: "%@/%05d.png", dir, k))
-                        csv += "\(k),\(cap.offsetX),\(cap.offsetY),\(bad ? 1 : 0)\n"
-                    }
-                }
-                if k % 100 == 99 { FileHandle.standardError.write(Data("\r\(cls): \(k + 1)/\(frames)".utf8)) }
-            }
+            let r = try StitchBench.run(
+                cls, seed: seed + UInt64(cls.rawValue), frames: frames, effects: effects, view: view,
+                headFrames: recordFrames, saveTo: record.map { "\($0)/class-\(cls.rawValue)" },
+                frameLog: verbose ? { print($0) } : nil,
+                progress: { FileHandle.standardError.write(Data("\r\(cls): \($0)/\(frames)".utf8)) })
             FileHandle.standardError.write(Data("\r".utf8))
-            if let dir { try csv.write(toFile: "\(dir)/truth.csv", atomically: true, encoding: .utf8) }
+            let (score, head) = (r.score, r.head)
             print(
                 String(
                     format: "%-14@ %6d %6d  %7.3f %7.3f  %12.3f %4d %11d %13d %12d %9.1f   (%5.3f %5.3f %5.1f)",
                     "\(cls.rawValue) \(cls)" as NSString, score.frames, score.errors.count, score.mean, score.max,
-                    score.driftPer1000,
-                    score.badFrames, score.undetectedBad, score.goodSkipped, score.wrong, score.msPerFrame, head.mean,
-                    head.max, head.msPerFrame))
+                    score.driftPer1000, score.badFrames, score.undetectedBad, score.goodSkipped, score.wrong,
+                    score.msPerFrame, head.mean, head.max, head.msPerFrame))
             fflush(stdout)
-            lines.append(
-                String(
-                    format:
-                        "{\"suite\":\"stitch\",\"class\":%d,\"frames\":%d,\"pasted\":%d,\"mean\":%.4f,\"max\":%.4f,\"drift\":%.4f,\"bad\":%d,\"undetected\":%d,\"goodSkipped\":%d,\"wrong\":%d,\"ms\":%.2f,\"headMean\":%.4f,\"headMax\":%.4f,\"headMs\":%.2f,\"travelled\":%.0f}",
-                    cls.rawValue, score.frames, score.errors.count, score.mean, score.max, score.driftPer1000,
-                    score.badFrames,
-                    score.undetectedBad, score.goodSkipped, score.wrong, score.msPerFrame, head.mean, head.max,
-                    head.msPerFrame, travelled))
-            total.errors += score.errors
-            total.frames += score.frames
-            total.badFrames += score.badFrames
-            total.undetectedBad += score.undetectedBad
-            total.goodSkipped += score.goodSkipped
-            total.wrong += score.wrong
-            total.milliseconds += score.milliseconds
+            lines.append(r.jsonLine)
+            total.merge(score)
         }
         print(
             String(
