@@ -123,81 +123,36 @@ struct TrainLayout: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
-        let c = try configurationValue()
-        let names = LayoutClass.allCases.map(\.description)
         let output = URL(fileURLWithPath: out)
         let dir = output.deletingLastPathComponent().path
         guard FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
             throw ValidationError("--out: cannot write into \(dir)")
         }
-        var initialWeights: [String: Tensor]?
-        if let resume {
-            let start = try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: resume))
-            guard start.network.configuration == c else {
-                throw ValidationError(
-                    "--resume \(resume): its network (\(start.network.configuration)) is not the one asked for (\(c))")
-            }
-            initialWeights = start.network.stateDict().mapValues { $0.copy() }
-            print("Starting from \(resume).")
-        }
-        var t0 = Date()
-        print("Network: \(c) (\(ViTNetwork(c).parameterCount) parameters).")
-        var recipes =
-            paths + tours > 0 || fullLayouts
-            ? try ArenaLayoutData.trainingRecipes(
-                instances: instances, paths: paths, tours: tours, fullLayouts: fullLayouts, tokens: c.tokens, seed: seed
-            )
-            : [[ViTTraining.Recipe]](repeating: [], count: names.count)
-        print(
-            String(
-                format: "Training set: %d layouts x %d explorations = %d samples (layouts and paths in %.1f s).",
-                instances * 9, paths + tours + (fullLayouts ? 1 : 0), recipes.joined().count,
-                Date().timeIntervalSince(t0)))
-        if walks > 0 {
-            t0 = Date()
-            let (walked, jobs) = try ArenaLayoutData.trainingWalkRecipes(
-                instances: instances, walks: walks, seconds: walkSeconds, every: walkEvery, tokens: c.tokens, seed: seed
-            )
-            for k in recipes.indices { recipes[k] += walked[k] }
-            let seeds = jobs.map(\.layoutSeed)
-            print(
-                String(
-                    format:
-                        "Training walks: %d layouts x %d scripted-player walks of %.0f s, a capture every %.1f s = %d samples (layout seeds %llu-%llu, training seeds only; %.1f s).",
-                    instances * 9, walks, walkSeconds, walkEvery, walked.joined().count, seeds.min() ?? 0,
-                    seeds.max() ?? 0, Date().timeIntervalSince(t0)))
-            print("Training set in all: \(recipes.joined().count) samples.")
-        }
-        t0 = Date()
-        let walks = ArenaLayoutData.testWalks(
-            instances: testInstances, first: firstTestInstance, seconds: walkSeconds, tokens: c.tokens)
-        let test: [LayoutExample]
-        switch chooseOn {
-        case .regime: test = ArenaLayoutData.regimeExamples(walks)
-        case .expert: test = ArenaLayoutData.expertExamples(walks)
-        }
-        print(
-            String(
-                format:
-                    "Test set: %d unseen layouts (instances %d-%d) walked by the scripted player, %d %@ samples (%.1f s).",
-                walks.count, firstTestInstance, firstTestInstance + testInstances - 1, test.count,
-                chooseOn == .regime ? "test-regime" : "expert-regime", Date().timeIntervalSince(t0)))
-        var options = ViTTraining.Options()
-        options.configuration = c
-        options.epochs = epochs
-        options.timeLimit = seconds
-        options.learningRate = learningRate
-        options.minimumPerClassPerStep = perClass
-        options.evaluateEvery = evalEvery
-        options.seed = seed
-        options.initialWeights = initialWeights
-        options.averageDecay = averageDecay
-        options.cosineDecay = cosineDecay
+        var c = LayoutClassifierRecipe.Configuration(network: try configurationValue())
+        (c.instances, c.paths, c.tours, c.fullLayouts) = (instances, paths, tours, fullLayouts)
+        (c.walks, c.walkEvery, c.walkSeconds) = (walks, walkEvery, walkSeconds)
+        (c.testInstances, c.firstTestInstance) = (testInstances, firstTestInstance)
+        c.chooseOn = chooseOn == .regime ? .regime : .expert
+        c.resume = resume.map { URL(fileURLWithPath: $0) }
+        c.options.epochs = epochs
+        c.options.timeLimit = seconds
+        c.options.learningRate = learningRate
+        c.options.minimumPerClassPerStep = perClass
+        c.options.evaluateEvery = evalEvery
+        c.options.seed = seed
+        c.options.averageDecay = averageDecay
+        c.options.cosineDecay = cosineDecay
+        let outcome = try LayoutClassifierRecipe(c).run(output: output, log: { print($0) }, progress: Self.progress())
+        print(outcome.evaluation.report(classNames: outcome.classNames), terminator: "")
+        print("History: \(out).history.csv  Curves: \(out).curves.png  Evaluation: \(out).evaluation.txt")
+    }
+
+    /// Keras-like console output of the classifier's training events.
+    static func progress() -> (ViTTraining.Event) -> Void {
         let bar = ProgressBar()
-        let training = ViTTraining(recipes: recipes, test: test, classNames: names, options: options)
-        let result = try training.run(output: output) { event in
+        return { event in
             switch event {
-            case .realised: break
+            case .realised, .epochEnded: break
             case .step(let epoch, let step, let steps, let loss, let elapsed):
                 bar.update(
                     done: step, total: steps, elapsed: elapsed,
@@ -210,26 +165,8 @@ struct TrainLayout: ParsableCommand {
                             ("loss", log.loss), ("accuracy", log.accuracy), ("test_loss", log.validationLoss ?? .nan),
                             ("test_accuracy", log.validationAccuracy ?? .nan),
                         ]), improved ? " (best, saved)" : ""))
-            case .epochEnded: break
             }
         }
-        let base = output.path
-        try result.history.writeCSV(to: URL(fileURLWithPath: base + ".history.csv"))
-        try PNG.write(TrainLayout.curves(result.history), path: base + ".curves.png")
-        print(
-            String(
-                format: "Saved step %d (test accuracy %.3f) to %@ after %d steps.", result.bestStep,
-                result.bestAccuracy, output.path, result.steps))
-        let best = try ViTLayoutClassifier(contentsOf: output)
-        let evaluation = LayoutEvaluation(classifier: best, walks: walks)
-        try LayoutEvaluate.write(evaluation, classNames: names, base: base)
-        print(evaluation.report(classNames: names), terminator: "")
-        print("History: \(base).history.csv  Curves: \(base).curves.png  Evaluation: \(base).evaluation.txt")
-    }
-
-    /// Training loss and test accuracy against steps.
-    static func curves(_ history: History) -> Image {
-        LearningCurves.picture(history, names: .trainAndTest, xLabel: "evaluation")
     }
 }
 
@@ -290,8 +227,7 @@ struct LayoutEvaluate: ParsableCommand {
         print(e.report(classNames: classifier.classNames), terminator: "")
         if let out {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try LayoutEvaluate.write(
-                e, classNames: classifier.classNames, base: (out as NSString).appendingPathComponent("layout-vit"))
+            try e.write(classNames: classifier.classNames, base: (out as NSString).appendingPathComponent("layout-vit"))
         }
         if let mistakes {
             try FileManager.default.createDirectory(atPath: mistakes, withIntermediateDirectories: true)
@@ -304,11 +240,5 @@ struct LayoutEvaluate: ParsableCommand {
             }
             print("\(e.mistakes.count) mistake pictures in \(mistakes)")
         }
-    }
-
-    static func write(_ e: LayoutEvaluation, classNames: [String], base: String) throws {
-        try e.report(classNames: classNames).write(toFile: base + ".evaluation.txt", atomically: true, encoding: .utf8)
-        try PNG.write(e.confusionPicture(classNames: classNames), path: base + ".confusion.png")
-        try PNG.write(e.curvePicture(), path: base + ".accuracy.png")
     }
 }

@@ -121,57 +121,34 @@ struct TrainUNet: ParsableCommand {
     static let smallConfiguration = AttentionUNetConfiguration(depth: 3, midChannels: 8)
 
     func run() throws {
-        var options = UNetTraining.Options()
+        var c = LineExtractorRecipe.Configuration()
         var config = network != "small" ? AttentionUNetConfiguration.seed : TrainUNet.smallConfiguration
         if let depth { config.depth = depth }
         if let midChannels { config.midChannels = midChannels }
-        if let resume {
-            let (net, _) = try AttentionUNet.read(from: URL(fileURLWithPath: resume))
-            options.initial = net
-            config = net.configuration
-            print("Resuming from \(resume) (\(config)).")
-        }
-        options.configuration = config
-        options.steps = steps
-        options.batchSize = batchSize
-        options.learningRate = learningRate
-        options.evaluationInterval = evalEvery
-        options.augment = !noAugmentation
-        options.linePatchShare = linePatches
-        options.seed = seed
-        let levels = try effectLevels()
-        let clock = Date()
-        let trainFrames = try LineFrameSet.make(
-            seeds: LineFrameSet.seeds(.training, count: trainInstances), effects: levels, frames: frames)
-        let validationFrames = try LineFrameSet.make(
-            seeds: LineFrameSet.seeds(.validation, count: validationInstances), effects: levels, frames: frames)
-        let lineShare =
-            Double(trainFrames.reduce(0) { $0 + $1.lines.reduce(0) { $0 + Int($1) } })
-            / Double(max(1, trainFrames.reduce(0) { $0 + $1.lines.count }))
-        print(
-            "Data: \(trainFrames.count) training and \(validationFrames.count) validation frames (600x600, effects "
-                + levels.map(\.rawValue).joined(separator: "+")
-                + String(format: ", %.1f%% line pixels) in %.1fs", 100 * lineShare, Date().timeIntervalSince(clock)))
-        let training = try UNetTraining(
-            training: trainFrames.map { LabeledLines(image: $0.image, lines: $0.lines) },
-            validation: validationFrames.map { LabeledLines(image: $0.image, lines: $0.lines) }, options: options)
-        let probe = options.initial ?? AttentionUNet(config)
-        print(
-            "Network: attention UNet, \(config), \(probe.parameterCount) parameters; \(steps) steps of \(batchSize) patches."
-        )
-        fflush(stdout)
+        c.options.configuration = config
+        c.options.steps = steps
+        c.options.batchSize = batchSize
+        c.options.learningRate = learningRate
+        c.options.evaluationInterval = evalEvery
+        c.options.augment = !noAugmentation
+        c.options.linePatchShare = linePatches
+        c.options.seed = seed
+        (c.trainInstances, c.validationInstances, c.frames) = (trainInstances, validationInstances, frames)
+        c.effects = try effectLevels()
+        c.resume = resume.map { URL(fileURLWithPath: $0) }
+        _ = try LineExtractorRecipe(c).run(
+            output: URL(fileURLWithPath: out),
+            log: {
+                print($0)
+                fflush(stdout)
+            }, progress: Self.progress())
+        print("History: \(out).history.csv  Curves: \(out).curves.png")
+    }
+
+    /// Keras-like console output of the UNet's training events.
+    static func progress() -> (UNetTraining.Event) -> Void {
         let bar = ProgressBar()
-        let url = URL(fileURLWithPath: out)
-        func save(_ net: AttentionUNet, _ best: UNetTraining.Evaluation) throws {
-            try net.write(
-                to: url,
-                extra: [
-                    "name": url.deletingPathExtension().lastPathComponent, "steps": String(steps),
-                    "best_step": String(best.step), "validation_iou": String(format: "%.4f", best.score.iou),
-                    "data": "arena frames, \(trainInstances) instances/class, effects \(effects)",
-                ])
-        }
-        let result = try training.run(onImprovement: save) { event in
+        return { event in
             switch event {
             case .step(let s, let total, let loss, let acc, let elapsed):
                 bar.update(
@@ -190,19 +167,5 @@ struct TrainUNet: ParsableCommand {
                         + (e.improved ? " (best)" : ""))
             }
         }
-        do {
-            try UNetTraining.csv(result.evaluations).write(
-                toFile: out + ".history.csv", atomically: true, encoding: .utf8)
-        } catch {
-            throw CLIError("cannot write \(out).history.csv: \(error.localizedDescription)")
-        }
-        try PNG.write(UNetTraining.curves(result.evaluations), path: out + ".curves.png")
-        if let best = result.best {
-            print(
-                String(
-                    format: "Saved step %d (val_iou %.3f, precision %.3f, recall %.3f) to ", best.step, best.score.iou,
-                    best.score.precision, best.score.recall) + out)
-        }
-        print("History: \(out).history.csv  Curves: \(out).curves.png")
     }
 }

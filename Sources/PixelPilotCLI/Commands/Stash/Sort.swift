@@ -168,7 +168,7 @@ struct Sort: ParsableCommand {
             }
         }
         let result = try session.executor.run()
-        print(SortSummary.text(result))
+        print(result.summary)
         if !result.completed { throw ExitCode(2) }
     }
 
@@ -259,22 +259,6 @@ extension Image {
     func cropped(to grid: GridGeometry, imageOrigin: (x: Int, y: Int)) -> Image {
         let b = grid.bounds
         return (try? cropped(x: b.x - imageOrigin.x, y: b.y - imageOrigin.y, width: b.width, height: b.height)) ?? self
-    }
-}
-
-/// A printable summary of a sort.
-enum SortSummary {
-    static func text(_ r: SortReport) -> String {
-        let lost = r.itemsBefore.reduce(0) { $0 + $1.value } - r.itemsAfter.reduce(0) { $0 + $1.value }
-        var s = """
-            Clicks: \(r.clicks) (lower bound \(r.lowerBound); the original gem sorter's algorithm: \(r.seedClicks), \(String(format: "%.0f", SeedTiming.seconds(forClicks: r.seedClicks))) s with its fixed sleeps)
-            Time: \(String(format: "%.1f", r.seconds)) s; re-plans after a surprise: \(r.replans); items lost: \(lost)
-            """
-        if !r.unrecognised.isEmpty {
-            s += "\nLeft in place (classifier unsure): " + r.unrecognised.map(\.description).joined(separator: " ")
-        }
-        s += r.completed ? "\nSorted; the cursor is empty." : "\nStopped: \(r.stopReason ?? "not sorted")"
-        return s
     }
 }
 
