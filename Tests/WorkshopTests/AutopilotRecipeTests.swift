@@ -2,6 +2,7 @@ import Autopilot
 import Foundation
 import Imaging
 import Recording
+import StashSorter
 import TensorKit
 import Workshop
 import XCTest
@@ -131,5 +132,34 @@ final class AutopilotRecipeTests: XCTestCase {
             XCTAssertTrue(results[pair].framework.hasPrefix("TensorKit "), results[pair].framework)
         }
         XCTAssertTrue(bench.description.contains("TensorKit kernels: "))
+    }
+}
+
+/// The stash sorter's soak and demo configurations, in-process.
+final class StashRecipeTests: XCTestCase {
+    func testSoakRefusesFaultsOutOfRange() {
+        var c = StashSoak.Configuration()
+        XCTAssertNil(c.problem)
+        c.dropClicks = 1
+        XCTAssertEqual(c.problem, "--drop-clicks must be in [0, 1)")
+        c.dropClicks = 0
+        c.scale = 3
+        XCTAssertEqual(c.problem, "--scale must be 0.5...2")
+        XCTAssertThrowsError(
+            try StashSoak(c).run(display: ":nowhere", classifier: CellClassifier(classNames: ["a", "b"], seed: 1))
+        ) {
+            XCTAssertEqual($0 as? WorkshopError, .invalidValue("--scale must be 0.5...2"))
+        }
+        XCTAssertTrue(StashSoak.Totals().passed)
+        var lost = StashSoak.Totals()
+        lost.lost = 1
+        XCTAssertFalse(lost.passed)
+    }
+
+    func testDemoChecksTheRealCropsOnlyWhenTheyAreThere() {
+        var c = StashDemo.Configuration(directory: URL(fileURLWithPath: "/tmp"))
+        c.realGems = URL(fileURLWithPath: "/nonexistent/gems")
+        let text = StashDemo(c).realGemsCheck(CellClassifier(classNames: ["blue", "empty", "green", "red"], seed: 1))
+        XCTAssertEqual(text, "(Real gem crops not found at /nonexistent/gems: skipped the real-data check.)")
     }
 }

@@ -2,6 +2,7 @@ import Arena
 import Foundation
 import Imaging
 import LayoutReader
+import TensorKit
 import Workshop
 import XCTest
 
@@ -40,5 +41,88 @@ final class LayoutRecipeTests: XCTestCase {
             XCTAssertEqual(picture.width, 4 * 300 + 30)
             XCTAssertEqual(picture.height, 300 + 24)
         }
+    }
+}
+
+/// The training recipes of `train layout` and `train unet` at tiny sizes, in-process.
+final class LayoutTrainingRecipeTests: XCTestCase {
+    var work: URL!
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("workshop-layout-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+
+    func testLayoutClassifierRecipeTrainsChoosesAndEvaluatesOnUnseenWalks() throws {
+        var c = LayoutClassifierRecipe.Configuration(
+            network: ViTConfiguration(width: 16, depth: 1, heads: 2, mlp: 16, tokens: 16, classes: 9))
+        (c.instances, c.paths, c.testInstances, c.walkSeconds) = (1, 4, 1, 10)
+        c.options.epochs = 2
+        c.options.timeLimit = 5
+        c.options.evaluateEvery = 1
+        let output = work.appendingPathComponent("tiny.safetensors")
+        var lines: [String] = []
+        var evaluations = 0
+        let outcome = try LayoutClassifierRecipe(c).run(output: output, log: { lines.append($0) }) {
+            if case .evaluated = $0 { evaluations += 1 }
+        }
+        XCTAssertGreaterThan(evaluations, 0)
+        XCTAssertEqual(outcome.classNames.count, 9)
+        XCTAssertEqual(try ViTLayoutClassifier(contentsOf: output).network.configuration, c.network)
+        for suffix in [".history.csv", ".curves.png", ".evaluation.txt", ".confusion.png", ".accuracy.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: output.path + suffix), suffix)
+        }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("Training set: 9 layouts x 4 explorations") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("Saved step ") }, "\(lines)")
+
+        var none = c
+        (none.paths, none.tours, none.walks, none.fullLayouts) = (0, 0, 0, false)
+        XCTAssertEqual(none.problem, "no training samples: give --paths, --tours, --walks or --full-layouts")
+        XCTAssertThrowsError(try LayoutClassifierRecipe(none).run(output: output, log: { _ in }))
+        var other = c
+        other.network = ViTConfiguration(width: 32, depth: 1, heads: 2, mlp: 16, tokens: 16, classes: 9)
+        other.resume = output
+        XCTAssertThrowsError(try LayoutClassifierRecipe(other).run(output: output, log: { _ in })) {
+            XCTAssertTrue("\($0)".contains("is not the one asked for"), "\($0)")
+        }
+    }
+
+    func testLineExtractorRecipeSavesTheBestStepWithItsHistory() throws {
+        var c = LineExtractorRecipe.Configuration()
+        c.options.configuration = AttentionUNetConfiguration(depth: 2, midChannels: 4)
+        (c.options.steps, c.options.batchSize, c.options.evaluationInterval) = (4, 4, 2)
+        c.options.validationPatches = 16
+        (c.trainInstances, c.validationInstances, c.frames) = (1, 1, 1)
+        let output = work.appendingPathComponent("unet.safetensors")
+        var steps = 0
+        let result = try LineExtractorRecipe(c).run(output: output, log: { _ in }) {
+            if case .step = $0 { steps += 1 }
+        }
+        XCTAssertEqual(steps, 4)
+        XCTAssertEqual(result.evaluations.count, 2)
+        let (net, _) = try AttentionUNet.read(from: output)
+        XCTAssertEqual(net.configuration, c.options.configuration)
+        let csv = try String(contentsOfFile: output.path + ".history.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 3, "a header and two evaluations")
+    }
+
+    func testStitchBenchFollowsTheArenasTrueOffsets() throws {
+        let view = MapView(screenWidth: 1280, screenHeight: 720)
+        let dir = work.appendingPathComponent("frames").path
+        let r = try StitchBench.run(
+            .eastRun, seed: 100, frames: 30, effects: .normal, view: view, headFrames: 5, saveTo: dir)
+        XCTAssertEqual(r.score.frames, 30)
+        XCTAssertEqual(r.head.frames, 5)
+        XCTAssertGreaterThan(r.score.errors.count, 20, "most frames are pasted")
+        XCTAssertLessThan(r.score.mean, 1.5, "within a pixel or so of the truth")
+        XCTAssertGreaterThan(r.travelled, 0)
+        let csv = try String(contentsOfFile: dir + "/truth.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 6)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/00004.png"))
+        var total = StitchScore()
+        total.merge(r.score)
+        total.merge(r.head)
+        XCTAssertEqual(total.frames, 35)
+        XCTAssertTrue(r.jsonLine.hasPrefix("{\"suite\":\"stitch\",\"class\":0,\"frames\":30,"), r.jsonLine)
     }
 }

@@ -42,6 +42,7 @@ public struct StashSoak {
         public var replans = 0
         public var droppedClicks = 0
         public var seconds = 0.0
+        public init() {}
         /// Nothing lost, every stash sorted, the cursor always empty.
         public var passed: Bool { lost == 0 && unsorted == 0 && onCursor == 0 }
     }
