@@ -50,40 +50,8 @@ extension GridGeometry: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }
 }
 
-/// A window named on the command line: an id (`0x…` or decimal) or text in its title or class.
-struct WindowSpec: ExpressibleByArgument, CustomStringConvertible, Sendable {
-    enum Kind: Sendable {
-        case id(UInt)
-        case matching(String)
-    }
-
-    let kind: Kind
-
-    init?(argument: String) {
-        guard !argument.isEmpty else { return nil }
-        if argument.hasPrefix("0x"), let id = UInt(argument.dropFirst(2), radix: 16) {
-            kind = .id(id)
-        } else if let id = UInt(argument) {
-            kind = .id(id)
-        } else {
-            kind = .matching(argument)
-        }
-    }
-
-    var description: String {
-        switch kind {
-        case .id(let id): return "0x" + String(id, radix: 16)
-        case .matching(let text): return text
-        }
-    }
-
-    /// The window's id on `windows` (an error names the text when no window matches).
-    func resolve(in windows: WindowSystem) throws -> UInt {
-        switch kind {
-        case .id(let id): return id
-        case .matching(let text): return try windows.findWindow(matching: text).id
-        }
-    }
+extension WindowSpec: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }
 
 /// A comma-separated list of values: `--only sgemm,train`.

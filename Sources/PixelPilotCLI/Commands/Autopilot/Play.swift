@@ -71,30 +71,14 @@ struct Play: ParsableCommand {
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         let windows = X11WindowSystem(connection: connection)
-        // The target window and the region, as at recording time unless told otherwise.
-        var target: UInt?
-        let rect: ScreenRect
-        if let region {
-            rect = region
-            target = try windows.activeWindow()?.id
-        } else {
-            let spec = window ?? m.windowName.flatMap { WindowSpec(argument: $0) }
-            if let spec {
-                let id = try spec.resolve(in: windows)
-                target = id
-                rect = try windows.window(id: id).rect
-            } else {
-                guard m.regionWidth > 0, m.regionHeight > 0 else {
-                    throw ValidationError("\(model) records no region (a converted model): give --window or --region")
-                }
-                rect = ScreenRect(x: m.regionX, y: m.regionY, width: m.regionWidth, height: m.regionHeight)
-                target = try windows.activeWindow()?.id
-            }
-        }
+        let chosen = try PlayTarget.resolve(policy, path: model, region: region, window: window, windows: windows)
+        let rect = chosen.region
         let rate = fps ?? m.fps
         let problems = m.mismatches(width: rect.width, height: rect.height, fps: rate)
         guard problems.isEmpty else { throw PolicyError.mismatch(path: model, problems: problems) }
-        guard let target else { throw CLIError("no window has the focus: give --window NAME (keys go only to it)") }
+        guard let target = chosen.window else {
+            throw CLIError("no window has the focus: give --window NAME (keys go only to it)")
+        }
         let agent = try InputAgent.x11(
             connection: connection, target: dryRun ? nil : target, timing: .pauses(0, maxActionsPerSecond: 200),
             dryRun: dryRun)
@@ -115,35 +99,10 @@ struct Play: ParsableCommand {
             "Playing \(model) on window 0x\(String(target, radix: 16)), region \(rect) at \(PixelPilot.formatRate(rate)) fps, keys \(m.keyNames.joined(separator: ","))\(dryRun ? " (dry run: nothing is pressed)" : ""); Ctrl+Alt+K stops"
         )
         fflush(stdout)
-        let terminal = isatty(STDOUT_FILENO) != 0
-        var lastStatus = Date.distantPast
-        var latencies: [Double] = []
+        let console = PlayConsole(dryRun: dryRun)
         let summary = try player.run(
-            corrections: recordCorrections.map { URL(fileURLWithPath: $0) }, recorder: recorder
-        ) { step in
-            latencies.append(step.latency)
-            if dryRun && (!step.pressed.isEmpty || !step.released.isEmpty) {
-                let parts = step.pressed.map { "press \($0)" } + step.released.map { "release \($0)" }
-                if terminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-                print("frame \(step.frame): \(parts.joined(separator: ", "))")
-            }
-            let now = Date()
-            if now.timeIntervalSince(lastStatus) >= (terminal ? 0.2 : 5) {
-                lastStatus = now
-                let recent = latencies.suffix(50)
-                let mean = recent.reduce(0, +) / Double(max(1, recent.count))
-                let keys = step.takenOver ? "you drive" : (step.held.isEmpty ? "-" : step.held.joined(separator: "+"))
-                let line = String(
-                    format: "frame %d  keys %@  step %.1f ms (max %.1f)  late frames %d", step.frame, keys, mean * 1000,
-                    (recent.max() ?? 0) * 1000, step.lateFrames)
-                if terminal {
-                    FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
-                } else {
-                    print(line)
-                }
-            }
-        }
-        if terminal { print("") }
+            corrections: recordCorrections.map { URL(fileURLWithPath: $0) }, recorder: recorder, onStep: console.show)
+        if console.terminal { print("") }
         print(
             String(
                 format: "Stopped (%@): %d frames, %d late, step %.1f ms mean, %.1f ms max, %d key events%@",
@@ -153,5 +112,39 @@ struct Play: ParsableCommand {
                     ?? ""))
         fflush(stdout)
         if summary.stop.isFailure { throw CLIError(summary.stop.description) }
+    }
+}
+
+/// What `play` prints while it drives: the keys a dry run would press and release, and a status
+/// line (redrawn in place on a terminal, every 5 s in a log).
+final class PlayConsole {
+    let terminal = isatty(STDOUT_FILENO) != 0
+    let dryRun: Bool
+    private var lastStatus = Date.distantPast
+    private var latencies: [Double] = []
+
+    init(dryRun: Bool) { self.dryRun = dryRun }
+
+    func show(_ step: PlayStep) {
+        latencies.append(step.latency)
+        if dryRun && (!step.pressed.isEmpty || !step.released.isEmpty) {
+            let parts = step.pressed.map { "press \($0)" } + step.released.map { "release \($0)" }
+            if terminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+            print("frame \(step.frame): \(parts.joined(separator: ", "))")
+        }
+        let now = Date()
+        guard now.timeIntervalSince(lastStatus) >= (terminal ? 0.2 : 5) else { return }
+        lastStatus = now
+        let recent = latencies.suffix(50)
+        let mean = recent.reduce(0, +) / Double(max(1, recent.count))
+        let keys = step.takenOver ? "you drive" : (step.held.isEmpty ? "-" : step.held.joined(separator: "+"))
+        let line = String(
+            format: "frame %d  keys %@  step %.1f ms (max %.1f)  late frames %d", step.frame, keys, mean * 1000,
+            (recent.max() ?? 0) * 1000, step.lateFrames)
+        if terminal {
+            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
+        } else {
+            print(line)
+        }
     }
 }

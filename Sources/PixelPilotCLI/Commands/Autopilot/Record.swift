@@ -61,35 +61,7 @@ struct Record: ParsableCommand {
         let (connection, virtual) = try display.open()
         defer { withExtendedLifetime(virtual) {} }
         let input = try X11InputRecorder(displayName: connection.name)
-        let rect: ScreenRect
-        var source = "region"
-        if let region {
-            rect = region
-        } else if let window {
-            let id = try window.resolve(in: X11WindowSystem(connection: connection))
-            rect = try X11WindowSystem(connection: connection).window(id: id).rect
-            source = "window \(window)"
-        } else {
-            print("Click the centre of the play area...")
-            fflush(stdout)
-            let since = MonotonicTime.now
-            while !input.recorded.events.contains(where: { $0.time >= since && $0.event == .button(.left, down: false) }
-            ) {
-                Thread.sleep(forTimeInterval: 0.02)
-            }
-            let p = connection.pointerPosition()
-            rect = ScreenRect(
-                x: p.x - regionSize.width / 2, y: p.y - regionSize.height / 2, width: regionSize.width,
-                height: regionSize.height)
-            print("Centre (\(p.x), \(p.y)): region \(rect). Press Enter to start; \(stopKey) stops.")
-            fflush(stdout)
-            let enter = MonotonicTime.now
-            while !input.recorded.events.contains(where: { $0.time >= enter && $0.event == .key(.enter, down: false) })
-            {
-                Thread.sleep(forTimeInterval: 0.02)
-            }
-            source = "click"
-        }
+        let (rect, source) = try chooseRegion(connection: connection, input: input)
         var settings = RecorderSettings(region: rect)
         settings.fps = fps
         settings.keys = keys.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -106,15 +78,8 @@ struct Record: ParsableCommand {
             hotkeys = try X11Hotkeys(displayName: connection.name)
             try hotkeys?.register(stopHotkey) { recorder.stop(reason: "\(stopHotkey) pressed") }
         }
-        // Ctrl+C and SIGTERM end the recording cleanly (the file is safe either way).
-        var signals: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { recorder.stop(reason: sig == SIGINT ? "SIGINT" : "SIGTERM") }
-            s.resume()
-            signals.append(s)
-        }
+        let signals = Self.stopOnSignals(recorder)
+        defer { signals.forEach { $0.cancel() } }
         print(
             "Recording \(rect) at \(PixelPilot.formatRate(fps)) fps into \(out) (\(settings.stopKey.map { "\($0) stops" } ?? "no stop key"))"
         )
@@ -137,6 +102,44 @@ struct Record: ParsableCommand {
         fflush(stderr)
         virtual?.stop()
         _exit(0)
+    }
+
+    /// The region to record and how it was chosen: --region, --window, or a click on the play
+    /// area's centre (then Enter starts).
+    func chooseRegion(connection: X11Connection, input: X11InputRecorder) throws -> (ScreenRect, String) {
+        if let region { return (region, "region") }
+        if let window {
+            let windows = X11WindowSystem(connection: connection)
+            return (try windows.window(id: try window.resolve(in: windows)).rect, "window \(window)")
+        }
+        print("Click the centre of the play area...")
+        fflush(stdout)
+        let since = MonotonicTime.now
+        while !input.recorded.events.contains(where: { $0.time >= since && $0.event == .button(.left, down: false) }) {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let p = connection.pointerPosition()
+        let rect = ScreenRect(
+            x: p.x - regionSize.width / 2, y: p.y - regionSize.height / 2, width: regionSize.width,
+            height: regionSize.height)
+        print("Centre (\(p.x), \(p.y)): region \(rect). Press Enter to start; \(stopKey) stops.")
+        fflush(stdout)
+        let enter = MonotonicTime.now
+        while !input.recorded.events.contains(where: { $0.time >= enter && $0.event == .key(.enter, down: false) }) {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return (rect, "click")
+    }
+
+    /// Ctrl+C and SIGTERM end the recording cleanly (the file is safe either way).
+    static func stopOnSignals(_ recorder: ScreenRecorder) -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { recorder.stop(reason: sig == SIGINT ? "SIGINT" : "SIGTERM") }
+            s.resume()
+            return s
+        }
     }
 }
 

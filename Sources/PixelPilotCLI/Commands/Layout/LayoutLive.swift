@@ -93,47 +93,15 @@ struct LayoutLive: ParsableCommand {
         settings.stitch.minConfidence = minConfidence
         settings.minConfidence = sure
         settings.mapScale = mapScale ?? Float(screen.height) / 1080
-        let inference: LayoutInferring
-        var client: LayoutServerClient?
-        if let server {
-            let (host, port) = try LayoutServerError.parseAddress(server)
-            var s = LayoutServerClient.Settings(
-                host: host, port: port, token: token ?? ProcessInfo.processInfo.environment["PIXELPILOT_LAYOUT_TOKEN"])
-            s.png = png
-            let c = LayoutServerClient(settings: s)
-            client = c
-            inference = c
-            if !c.waitUntilConnected(timeout: 3) {
-                print(
-                    "Server \(server) is not answering yet (\(c.status)); stitching goes on, the client keeps trying.")
-            }
-        } else if let local {
-            inference = local
-        } else {
-            throw CLIError("no layout models")
-        }
+        let client = try server.map { try connectServer($0) }
+        guard let inference: LayoutInferring = client ?? local else { throw CLIError("no layout models") }
         defer { client?.close() }
         let reader = try LiveLayoutReader(
             source: X11ScreenSource(connection: try X11Connection(name: connection.name)), region: rect,
             inference: inference, settings: settings)
-        var presenter: GuideOverlayPresenter?
-        if !noOverlay {
-            let at =
-                overlayAt.flatMap(ScreenPoint.parse)
-                ?? ScreenPoint(x: max(0, screen.width - GuideOverlayPicture.width - 10), y: 10)
-            let box = ScreenRect(x: at.x, y: at.y, width: GuideOverlayPicture.width, height: GuideOverlayPicture.height)
-            if box.x < rect.x + rect.width && rect.x < box.x + box.width && box.y < rect.y + rect.height
-                && rect.y < box.y + box.height
-            {
-                FileHandle.standardError.write(
-                    Data(
-                        "pixelpilot: warning: the overlay \(box) overlaps the capture region \(rect) (it would be stitched)\n"
-                            .utf8))
-            }
-            let overlay = try X11Overlay(
-                displayName: connection.name, image: Image(width: 8, height: 8, color: [0, 0, 0]), at: at)
-            presenter = GuideOverlayPresenter(overlay: overlay, picture: GuideOverlayPicture(guides: guidePictures))
-        }
+        let presenter =
+            noOverlay
+            ? nil : try makePresenter(display: connection.name, screen: screen, region: rect, guides: guidePictures)
         let out = stateOut
         let shownOn = presenter
         let via = client.map { " via \($0.address)" } ?? ""
@@ -147,15 +115,11 @@ struct LayoutLive: ParsableCommand {
             fflush(stdout)
             if let out { try? LiveStateFile(u.state).write(to: out) }
         }
-        let hotkeys = try X11Hotkeys(displayName: connection.name)
-        let control = WatchControl()
-        try hotkeys.register(streamKeys.startKey) { control.request(.start) }
-        try hotkeys.register(streamKeys.stopKey) { control.request(.stop) }
-        try hotkeys.register(streamKeys.quitKey) { control.request(.quit) }
+        let (hotkeys, control) = try streamKeys.register(on: connection.name)
         print(
             "Reading layouts from \(rect) on \(connection.name) at \(fps) fps, "
                 + (server.map { "server \($0)" } ?? "models in this process") + ". "
-                + "\(streamKeys.startKey) starts a stream, \(streamKeys.stopKey) stops it, \(streamKeys.quitKey) quits."
+                + streamKeys.legend
         )
         fflush(stdout)
         if streamKeys.startNow { control.request(.start) }
@@ -179,6 +143,40 @@ struct LayoutLive: ParsableCommand {
             }
         }
         hotkeys.stop()
+    }
+
+    /// The layout server's client; it keeps trying when the server does not answer yet.
+    func connectServer(_ server: String) throws -> LayoutServerClient {
+        let (host, port) = try LayoutServerError.parseAddress(server)
+        var s = LayoutServerClient.Settings(
+            host: host, port: port, token: token ?? ProcessInfo.processInfo.environment["PIXELPILOT_LAYOUT_TOKEN"])
+        s.png = png
+        let c = LayoutServerClient(settings: s)
+        if !c.waitUntilConnected(timeout: 3) {
+            print("Server \(server) is not answering yet (\(c.status)); stitching goes on, the client keeps trying.")
+        }
+        return c
+    }
+
+    /// The guide overlay at --overlay-at (default: the screen's top-right corner); warns when it
+    /// overlaps the capture region (it would be stitched).
+    func makePresenter(
+        display: String, screen: ScreenRect, region rect: ScreenRect, guides: [LayoutGuide]
+    ) throws
+        -> GuideOverlayPresenter
+    {
+        let at =
+            overlayAt.flatMap(ScreenPoint.parse)
+            ?? ScreenPoint(x: max(0, screen.width - GuideOverlayPicture.width - 10), y: 10)
+        let box = ScreenRect(x: at.x, y: at.y, width: GuideOverlayPicture.width, height: GuideOverlayPicture.height)
+        if box.intersection(rect) != nil {
+            FileHandle.standardError.write(
+                Data(
+                    "pixelpilot: warning: the overlay \(box) overlaps the capture region \(rect) (it would be stitched)\n"
+                        .utf8))
+        }
+        let overlay = try X11Overlay(displayName: display, image: Image(width: 8, height: 8, color: [0, 0, 0]), at: at)
+        return GuideOverlayPresenter(overlay: overlay, picture: GuideOverlayPicture(guides: guides))
     }
 }
 

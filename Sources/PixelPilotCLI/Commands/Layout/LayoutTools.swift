@@ -4,22 +4,7 @@ import Desktop
 import Foundation
 import LayoutReader
 import Imaging
-
-/// Aligns an arena truth mask (map pixels) to a stitched map: map.png pixel (u, v) shows map point
-/// entrance + ((u, v) − origin) / scale.
-func alignedMask(_ mask: [UInt8], truth: MapTruth, width: Int, height: Int, originX: Int, originY: Int) -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: width * height)
-    let inv = 1 / truth.scale
-    for v in 0..<height {
-        let my = Int((truth.originY + (Float(v) + 0.5 - Float(originY)) * inv).rounded(.down))
-        guard my >= 0, my < truth.mapHeight else { continue }
-        for u in 0..<width {
-            let mx = Int((truth.originX + (Float(u) + 0.5 - Float(originX)) * inv).rounded(.down))
-            if mx >= 0, mx < truth.mapWidth, mask[my * truth.mapWidth + mx] != 0 { out[v * width + u] = 1 }
-        }
-    }
-    return out
-}
+import Workshop
 
 func maskPicture(_ m: [UInt8], width: Int, height: Int) -> Image {
     MapLayout.picture(of: m, width: width, height: height)
@@ -43,93 +28,22 @@ struct LayoutCollect: ParsableCommand {
     @Option(name: .customLong("class"), parsing: .unconditional, help: "Label at once (0-8).") var layoutClass: Int?
 
     func run() throws {
-        let record = try StreamRecord.read(from: stream)
-        let mapPath = (stream as NSString).appendingPathComponent("map.png")
-        let map = try PNG.read(path: mapPath)
-        if let c = layoutClass, !(0...8).contains(c) { throw ValidationError("--class must be 0-8, got \(c)") }
-        let pasted = record.frames.filter { $0.outcome != "skipped" }.count
-        guard pasted > 0 else { throw CLIError("\(stream): the stream pasted no frame; nothing to collect") }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        var id = formatter.string(from: Date())
-        var n = 1
-        func dir(_ id: String) -> String { "\(samples)/\(layoutClass.map(String.init) ?? "unlabelled")/\(id)" }
-        while FileManager.default.fileExists(atPath: dir(id)) {
-            n += 1
-            id = formatter.string(from: Date()) + "-\(n)"
-        }
-        let out = dir(id)
-        var arenaTruth: MapTruth?
-        if let truth { arenaTruth = try MapTruth.read(from: truth) }
-        let sample = LayoutSample(
-            id: id, layoutClass: layoutClass ?? arenaTruth.map { _ in nil } ?? nil, originX: record.originX,
-            originY: record.originY,
-            source: arenaTruth == nil ? "stream" : "arena", scale: arenaTruth.map { $0.scale }, frames: pasted,
-            created: ISO8601DateFormatter().string(from: Date()))
-        do {
-            try sample.write(to: out)
-            try PNG.write(map, path: "\(out)/map.png")
-            let lines = (stream as NSString).appendingPathComponent("lines.png")
-            if FileManager.default.fileExists(atPath: lines) {
-                try FileManager.default.copyItem(atPath: lines, toPath: "\(out)/lines.png")
-            }
-            try FileManager.default.copyItem(
-                atPath: (stream as NSString).appendingPathComponent("stream.json"), toPath: "\(out)/stream.json")
-            if let t = arenaTruth, let truth {
-                for (name, file) in [("walkable", "walkable.png"), ("walls", "walls.png")] {
-                    let m = try LayoutSample.mask(file, in: truth)
-                    guard m.width == t.mapWidth, m.height == t.mapHeight else {
-                        throw CLIError(
-                            "\(truth)/\(file) is \(m.width)x\(m.height), truth.json says \(t.mapWidth)x\(t.mapHeight)")
-                    }
-                    let a = alignedMask(
-                        m.mask, truth: t, width: map.width, height: map.height, originX: record.originX,
-                        originY: record.originY)
-                    try PNG.write(maskPicture(a, width: map.width, height: map.height), path: "\(out)/\(name).png")
-                }
-                // Check the alignment: most line pixels the stitcher found should lie on a truth wall.
-                let lines = try? LayoutSample.mask("lines.png", in: out, threshold: 60)
-                let walls = try LayoutSample.mask("walls.png", in: out)
-                if let lines, lines.width == walls.width, lines.height == walls.height {
-                    var on = 0
-                    var total = 0
-                    for y in 2..<(lines.height - 2) {
-                        for x in 2..<(lines.width - 2) where lines.mask[y * lines.width + x] != 0 {
-                            total += 1
-                            var near = false
-                            for dy in -2...2 where !near {
-                                for dx in -2...2 where walls.mask[(y + dy) * lines.width + x + dx] != 0 {
-                                    near = true
-                                    break
-                                }
-                            }
-                            if near { on += 1 }
-                        }
-                    }
-                    let share = total == 0 ? 0 : Double(on) / Double(total)
-                    print(
-                        String(
-                            format:
-                                "Truth alignment: %.1f %% of the stitched line pixels lie within 2 px of a truth wall",
-                            100 * share))
-                    if share < 0.6 {
-                        FileHandle.standardError.write(
-                            Data(
-                                "pixelpilot: warning: the truth does not line up with the stitched map; did the stream start at the entrance (before the player moved)?\n"
-                                    .utf8))
-                    }
-                }
-                try FileManager.default.createDirectory(atPath: "\(out)/truth", withIntermediateDirectories: true)
-                for f in ["truth.json", "walls.png", "walkable.png", "water-edges.png", "guide.png"] {
-                    let src = (truth as NSString).appendingPathComponent(f)
-                    if FileManager.default.fileExists(atPath: src) {
-                        try FileManager.default.copyItem(atPath: src, toPath: "\(out)/truth/\(f)")
-                    }
-                }
+        let c = try LayoutSampleTools.collect(stream: stream, samples: samples, truth: truth, layoutClass: layoutClass)
+        if let share = c.alignment {
+            print(
+                String(
+                    format: "Truth alignment: %.1f %% of the stitched line pixels lie within 2 px of a truth wall",
+                    100 * share))
+            if share < 0.6 {
+                FileHandle.standardError.write(
+                    Data(
+                        "pixelpilot: warning: the truth does not line up with the stitched map; did the stream start at the entrance (before the player moved)?\n"
+                            .utf8))
             }
         }
+        let s = c.sample
         print(
-            "Sample \(id): \(out) (\(map.width)x\(map.height), origin \(record.originX),\(record.originY), \(pasted) frames\(arenaTruth.map { ", arena class \($0.layoutClass)" } ?? ""))"
+            "Sample \(s.id): \(c.folder) (\(c.mapWidth)x\(c.mapHeight), origin \(s.originX),\(s.originY), \(s.frames) frames\(c.arenaClass.map { ", arena class \($0)" } ?? ""))"
         )
     }
 }
@@ -158,35 +72,12 @@ struct LayoutLabel: ParsableCommand {
         guard (layoutClass == nil) != !choose else { throw ValidationError("give --class N or --choose (one of them)") }
     }
 
-    /// The map beside a 3×3 sheet of the guides, each numbered.
-    func sheet(map: Image) throws -> Image {
-        let cell = (w: 260, h: 208)
-        let side = 3 * cell.h
-        let shown = map.resized(width: max(1, map.width * side / max(map.height, 1)), height: side)
-        var img = Image(width: shown.width + 10 + 3 * cell.w, height: side, color: [10, 10, 14])
-        img.draw(shown, atX: 0, y: 0)
-        for c in 0..<9 {
-            let g: Image
-            if let guides {
-                g = try PNG.read(path: "\(guides)/\(c).png").rgb()
-            } else {
-                g = MapLayout(layoutClass: LayoutClass(rawValue: c) ?? .eastRun, seed: 1).guide()
-            }
-            let x = shown.width + 10 + (c % 3) * cell.w
-            let y = (c / 3) * cell.h
-            img.draw(g.resized(width: cell.w - 6, height: cell.h - 6), atX: x, y: y)
-            img.fillRect(x: x, y: y, width: 26, height: 26, color: [230, 190, 60])
-            img.drawText("\(c)", x: x + 7, y: y + 5, color: [0, 0, 0], scale: 3)
-        }
-        return img
-    }
-
     func run() throws {
-        var s = try LayoutSample.read(from: sample)
+        let s = try LayoutSample.read(from: sample)
         var chosen = layoutClass
         if choose {
             let map = try PNG.read(path: "\(sample)/map.png").rgb()
-            let picture = try sheet(map: map)
+            let picture = try LayoutSampleTools.labelSheet(map: map, guides: guides)
             let (connection, virtual) = try display.open()
             defer { withExtendedLifetime(virtual) {} }
             let w = try X11PictureWindow(
@@ -215,21 +106,7 @@ struct LayoutLabel: ParsableCommand {
             }
         }
         guard let layoutClass = chosen else { return }
-        s.layoutClass = layoutClass
-        let folder = URL(fileURLWithPath: sample).standardizedFileURL
-        let root = folder.deletingLastPathComponent().deletingLastPathComponent()
-        let target = root.appendingPathComponent("\(layoutClass)").appendingPathComponent(folder.lastPathComponent)
-        do {
-            try s.write(to: sample)
-            if target.path != folder.path {
-                guard !FileManager.default.fileExists(atPath: target.path) else {
-                    throw CLIError("\(target.path) already exists")
-                }
-                try FileManager.default.createDirectory(
-                    at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try FileManager.default.moveItem(at: folder, to: target)
-            }
-        }
+        let target = try LayoutSampleTools.label(sample, as: layoutClass)
         print("Sample \(s.id) is class \(layoutClass): \(target.path)")
     }
 }
@@ -358,23 +235,9 @@ struct LayoutShow: ParsableCommand {
             else {
                 throw CLIError("\(sample): walkable.png/walls.png are not the size of map.png")
             }
-            var truth = Image(width: map.width, height: map.height, color: [14, 16, 22])
-            truth.pixels.withUnsafeMutableBufferPointer { px in
-                for i in 0..<(map.width * map.height) {
-                    if walk.mask[i] != 0 {
-                        px[3 * i] = 34
-                        px[3 * i + 1] = 38
-                        px[3 * i + 2] = 50
-                    }
-                    if walls.mask[i] != 0 {
-                        px[3 * i] = 150
-                        px[3 * i + 1] = 150
-                        px[3 * i + 2] = 200
-                    }
-                }
-            }
-            truth.fillCircle(
-                cx: s.originX, cy: s.originY, radius: max(4, min(map.width, map.height) / 150), color: [60, 230, 90])
+            let truth = LayoutSampleTools.truthPicture(
+                walkable: walk.mask, walls: walls.mask, width: map.width, height: map.height,
+                origin: GridPoint(x: s.originX, y: s.originY))
             var both = Image(width: 2 * map.width + 10, height: map.height, color: [255, 255, 255])
             both.draw(picture, atX: 0, y: 0)
             both.draw(truth, atX: map.width + 10, y: 0)

@@ -56,29 +56,11 @@ struct LayoutWatch: ParsableCommand {
         settings.minConfidence = minConfidence
         // Fail early on a bad region, before any hotkey is pressed.
         _ = try LayoutStream(source: source, region: rect, fps: fps, settings: settings)
-        let hotkeys = try X11Hotkeys(displayName: connection.name)
-        let control = WatchControl()
-        do {
-            try hotkeys.register(streamKeys.startKey) { control.request(.start) }
-            try hotkeys.register(streamKeys.stopKey) { control.request(.stop) }
-            try hotkeys.register(streamKeys.quitKey) { control.request(.quit) }
-        }
-        var viewer: X11PictureWindow?
-        if show {
-            let side = 360
-            let at = ScreenRect(x: screen.width - side - 10, y: 10, width: side, height: side)
-            if at.x < rect.x + rect.width && rect.x < at.x + side && at.y < rect.y + rect.height && rect.y < at.y + side
-            {
-                FileHandle.standardError.write(
-                    Data("pixelpilot: warning: the map window \(at) overlaps the capture region \(rect)\n".utf8))
-            }
-            viewer = try X11PictureWindow(
-                display: connection.name, rect: at, picture: Image(width: side, height: side, color: [8, 8, 12]),
-                title: "PixelPilot - stitched map", className: "PixelPilotMap")
-        }
+        let (hotkeys, control) = try streamKeys.register(on: connection.name)
+        let viewer = show ? try mapWindow(display: connection.name, screen: screen, region: rect) : nil
         defer { viewer?.close() }
         print(
-            "Watching \(rect) on \(connection.name) at \(fps) fps. \(streamKeys.startKey) starts a stream, \(streamKeys.stopKey) stops it, \(streamKeys.quitKey) quits."
+            "Watching \(rect) on \(connection.name) at \(fps) fps. \(streamKeys.legend)"
         )
         fflush(stdout)
         if streamKeys.startNow { control.request(.start) }
@@ -109,43 +91,8 @@ struct LayoutWatch: ParsableCommand {
                 current = stream
                 print("Stream \(streamNumber) started (origin = this position), writing \(dir)")
                 fflush(stdout)
-                let limit = frames
                 stream.start { [stream] event in
-                    switch event {
-                    case .frame(let r, let captured, let late, let dropped, _):
-                        let skipped = stream.stitcher.reports.filter { !$0.outcome.isPasted }.count
-                        let what: String
-                        switch r.outcome {
-                        case .skipped(let why): what = "skipped: \(why)"
-                        default:
-                            what =
-                                "\(r.outcome == .relocalised ? "re-localised" : r.outcome == .origin ? "origin" : "pasted") at "
-                                + String(format: "(%.1f, %.1f), confidence %.2f", r.x ?? 0, r.y ?? 0, r.confidence)
-                        }
-                        print(
-                            String(
-                                format: "frame %d: %@, %.0f ms | captured %d, skipped %d, late %d, dropped %d", r.index,
-                                what, r.milliseconds,
-                                captured, skipped, late, dropped))
-                        fflush(stdout)
-                        do {
-                            try StreamRecord.write(
-                                stream.stitcher, to: dir, region: (rect.x, rect.y, rect.width, rect.height), fps: fps,
-                                captured: captured, late: late, dropped: dropped, picturesToo: r.outcome.isPasted)
-                        } catch {
-                            FileHandle.standardError.write(Data("pixelpilot: cannot write \(dir): \(error)\n".utf8))
-                        }
-                        if let viewer, r.outcome.isPasted {
-                            viewer.setPicture(
-                                LayoutWatch.fitted(stream.stitcher.canvas.linePicture(), side: viewer.rect.width))
-                        }
-                        if let limit, r.index + 1 >= limit { stream.stop() }
-                    case .captureFailed(let message):
-                        FileHandle.standardError.write(Data("pixelpilot: capture failed: \(message)\n".utf8))
-                        stream.stop()
-                    case .ended:
-                        control.markEnded(stream)
-                    }
+                    report(event, of: stream, into: dir, region: rect, viewer: viewer, control: control)
                 }
             }
         }
@@ -154,6 +101,59 @@ struct LayoutWatch: ParsableCommand {
 }
 
 extension LayoutWatch {
+    /// The window that shows the stitched map's lines, at the screen's top-right corner.
+    func mapWindow(display: String, screen: ScreenRect, region rect: ScreenRect) throws -> X11PictureWindow {
+        let side = 360
+        let at = ScreenRect(x: screen.width - side - 10, y: 10, width: side, height: side)
+        if at.intersection(rect) != nil {
+            FileHandle.standardError.write(
+                Data("pixelpilot: warning: the map window \(at) overlaps the capture region \(rect)\n".utf8))
+        }
+        return try X11PictureWindow(
+            display: display, rect: at, picture: Image(width: side, height: side, color: [8, 8, 12]),
+            title: "PixelPilot - stitched map", className: "PixelPilotMap")
+    }
+
+    /// Prints one stream event, writes the stream's record into `dir` and updates the map window.
+    func report(
+        _ event: LayoutStream.Event, of stream: LayoutStream, into dir: String, region rect: ScreenRect,
+        viewer: X11PictureWindow?, control: WatchControl
+    ) {
+        switch event {
+        case .frame(let r, let captured, let late, let dropped, _):
+            let skipped = stream.stitcher.reports.filter { !$0.outcome.isPasted }.count
+            let what: String
+            switch r.outcome {
+            case .skipped(let why): what = "skipped: \(why)"
+            default:
+                what =
+                    "\(r.outcome == .relocalised ? "re-localised" : r.outcome == .origin ? "origin" : "pasted") at "
+                    + String(format: "(%.1f, %.1f), confidence %.2f", r.x ?? 0, r.y ?? 0, r.confidence)
+            }
+            print(
+                String(
+                    format: "frame %d: %@, %.0f ms | captured %d, skipped %d, late %d, dropped %d", r.index, what,
+                    r.milliseconds, captured, skipped, late, dropped))
+            fflush(stdout)
+            do {
+                try StreamRecord.write(
+                    stream.stitcher, to: dir, region: (rect.x, rect.y, rect.width, rect.height), fps: fps,
+                    captured: captured, late: late, dropped: dropped, picturesToo: r.outcome.isPasted)
+            } catch {
+                FileHandle.standardError.write(Data("pixelpilot: cannot write \(dir): \(error)\n".utf8))
+            }
+            if let viewer, r.outcome.isPasted {
+                viewer.setPicture(LayoutWatch.fitted(stream.stitcher.canvas.linePicture(), side: viewer.rect.width))
+            }
+            if let frames, r.index + 1 >= frames { stream.stop() }
+        case .captureFailed(let message):
+            FileHandle.standardError.write(Data("pixelpilot: capture failed: \(message)\n".utf8))
+            stream.stop()
+        case .ended:
+            control.markEnded(stream)
+        }
+    }
+
     /// `image` shrunk to fit a `side`×`side` square, centred on black.
     static func fitted(_ image: Image, side: Int) -> Image {
         let scale = min(Double(side) / Double(max(1, image.width)), Double(side) / Double(max(1, image.height)), 1)

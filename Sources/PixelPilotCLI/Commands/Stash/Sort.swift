@@ -133,6 +133,17 @@ struct Sort: ParsableCommand {
                 model: modelName, gridSource: gridSource)
             return
         }
+        try sortLive(
+            connection: connection, target: target, perception: perception, geometry: geometry, gridSource: gridSource,
+            classifier: classifier, modelName: modelName, layout: sortLayout)
+    }
+
+    /// Sorts in --mode auto or step on the target window (after writing --report of the first look).
+    func sortLive(
+        connection: X11Connection, target: WindowInfo, perception: StashPerception, geometry: GridGeometry,
+        gridSource: String, classifier: CellClassifier, modelName: String, layout sortLayout: SortLayout
+    ) throws {
+        let source = X11ScreenSource(connection: connection)
         if let report {
             let s = try SortSuggestion.make(perception: perception, layout: sortLayout)
             try SortReportFile(
