@@ -45,33 +45,7 @@ struct LayoutDraw: ParsableCommand {
             print("Saved \(drawn.count) drawn paths (\(record.paths.count) in all) to \(sample)/paths.json")
             fflush(stdout)
         }
-        window.onEvent = { event in
-            var redraw = false
-            switch event {
-            case .buttonPress(1, let x, let y):
-                state.change { $0.add(viewX: x, viewY: y) }
-                state.drawing = true
-                redraw = true
-            case .motion(let x, let y) where state.drawing:
-                state.change { $0.add(viewX: x, viewY: y) }
-                redraw = true
-            case .buttonRelease(1, _, _):
-                state.drawing = false
-                state.change { $0.finish() }
-                redraw = true
-            case .keyPress(let key, _):
-                switch key.name.lowercased() {
-                case "u":
-                    state.change { $0.undo() }
-                    redraw = true
-                case "s": state.request(save: true, quit: false)
-                case "q", "escape": state.request(save: true, quit: true)
-                default: break
-                }
-            default: break
-            }
-            if redraw, state.dueForRedraw() { window.setPicture(state.locked { $0.picture(over: map) }) }
-        }
+        window.onEvent = { event in state.handle(event, window: window, map: map) }
         print(
             "Drawing over \(sample) (\(map.width)x\(map.height), shown at \(String(format: "%.2f", scale))x): drag to draw, U undo, S save, Q quit."
         )
@@ -87,6 +61,35 @@ struct LayoutDraw: ParsableCommand {
 
 /// The sketch shared between the window's event thread and the main loop.
 final class SketchState: @unchecked Sendable {
+    /// Draws on button drag, U undoes, S saves, Q or Escape saves and quits; redraws `window` at most so often.
+    func handle(_ event: X11PictureWindow.Event, window: X11PictureWindow, map: Image) {
+        var redraw = false
+        switch event {
+        case .buttonPress(1, let x, let y):
+            change { $0.add(viewX: x, viewY: y) }
+            drawing = true
+            redraw = true
+        case .motion(let x, let y) where drawing:
+            change { $0.add(viewX: x, viewY: y) }
+            redraw = true
+        case .buttonRelease(1, _, _):
+            drawing = false
+            change { $0.finish() }
+            redraw = true
+        case .keyPress(let key, _):
+            switch key.name.lowercased() {
+            case "u":
+                change { $0.undo() }
+                redraw = true
+            case "s": request(save: true, quit: false)
+            case "q", "escape": request(save: true, quit: true)
+            default: break
+            }
+        default: break
+        }
+        if redraw, dueForRedraw() { window.setPicture(locked { $0.picture(over: map) }) }
+    }
+
     private let lock = NSCondition()
     private(set) var sketch: PathSketch
     var drawing = false

@@ -122,6 +122,12 @@ struct LayoutLive: ParsableCommand {
                 + streamKeys.legend
         )
         fflush(stdout)
+        try runStreams(reader, control: control)
+        hotkeys.stop()
+    }
+
+    /// Starts and stops streams on the hotkeys' commands until quit (or --seconds).
+    func runStreams(_ reader: LiveLayoutReader, control: WatchControl) throws {
         if streamKeys.startNow { control.request(.start) }
         let began = Date()
         var streams = 0
@@ -142,7 +148,6 @@ struct LayoutLive: ParsableCommand {
                 fflush(stdout)
             }
         }
-        hotkeys.stop()
     }
 
     /// The layout server's client; it keeps trying when the server does not answer yet.

@@ -56,30 +56,10 @@ struct LayoutServe: ParsableCommand {
         let verbose = self.verbose
         let tokenNote = config.token == nil ? "" : ", token required"
         let server = try LayoutServer(configuration: config, name: "pixelpilot 0.1.0") { event in
-            switch event {
-            case .started(let p):
-                print(
-                    "Serving layouts on ws://\(host):\(p)\(LayoutProtocol.path) (protocol \(LayoutProtocol.version), \(first.classNames.count) classes, extractor \(first.extractor.name))"
-                        + tokenNote)
-            case .connected(let c): print("client \(c): connected")
-            case .disconnected(let c): print("client \(c): gone")
-            case .answered(let c, let id, let readout, let ms):
-                guard verbose else { return }
-                switch readout {
-                case .noMapFeatures:
-                    print(String(format: "client %d update %llu: no map features (%.0f ms)", c, id, ms))
-                case .prediction(let p, _):
-                    let best = p.top(1).first
-                    print(
-                        String(
-                            format: "client %d update %llu: %@ %.1f %% (%.0f ms)", c, id,
-                            first.name(best?.index ?? 0), (best?.probability ?? 0) * 100, ms))
-                }
-            case .refused(let c, let code, let message): print("client \(c): refused (\(code.rawValue)): \(message)")
-            case .superseded(let c, let id): if verbose { print("client \(c): update \(id) superseded") }
-            case .unauthorized: print("a request without a WebSocket upgrade or a valid token was refused")
+            if let line = Self.line(for: event, host: host, first: first, verbose: verbose, tokenNote: tokenNote) {
+                print(line)
+                fflush(stdout)
             }
-            fflush(stdout)
         } makeInference: {
             try pool.next()
         }
@@ -126,4 +106,35 @@ final class ErrorBox: @unchecked Sendable { var error: Error? }
 extension LocalLayoutInference {
     /// The name of class `i` ("?" when out of range).
     func name(_ i: Int) -> String { classNames.indices.contains(i) ? classNames[i] : "?" }
+
+}
+
+extension LayoutServe {
+    /// The line printed for a server event (nil: nothing to print; answers only with --verbose).
+    static func line(
+        for event: LayoutServer.Event, host: String, first: LocalLayoutInference, verbose: Bool, tokenNote: String
+    ) -> String? {
+        switch event {
+        case .started(let p):
+            return
+                "Serving layouts on ws://\(host):\(p)\(LayoutProtocol.path) (protocol \(LayoutProtocol.version), \(first.classNames.count) classes, extractor \(first.extractor.name))"
+                + tokenNote
+        case .connected(let c): return "client \(c): connected"
+        case .disconnected(let c): return "client \(c): gone"
+        case .answered(let c, let id, let readout, let ms):
+            guard verbose else { return nil }
+            switch readout {
+            case .noMapFeatures:
+                return String(format: "client %d update %llu: no map features (%.0f ms)", c, id, ms)
+            case .prediction(let p, _):
+                let best = p.top(1).first
+                return String(
+                    format: "client %d update %llu: %@ %.1f %% (%.0f ms)", c, id, first.name(best?.index ?? 0),
+                    (best?.probability ?? 0) * 100, ms)
+            }
+        case .refused(let c, let code, let message): return "client \(c): refused (\(code.rawValue)): \(message)"
+        case .superseded(let c, let id): return verbose ? "client \(c): update \(id) superseded" : nil
+        case .unauthorized: return "a request without a WebSocket upgrade or a valid token was refused"
+        }
+    }
 }
