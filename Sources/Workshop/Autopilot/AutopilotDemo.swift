@@ -207,15 +207,11 @@ public struct AutopilotDemo {
         }
         for t in c.disturbedTracks {
             let url = c.directory.appendingPathComponent("expert-disturbed-track\(t).ppr")
-            try? FileManager.default.removeItem(at: url)
-            let o = try SimulatedRacer.recordExpert(
-                track: RacerTrack(seed: t), seconds: c.disturbedSeconds, fps: 10, width: options.width,
-                height: options.height, human: HumanLikeKeys(seed: t),
-                perturbation: ExpertPerturbation(interval: c.perturbEvery, seed: t), to: url)
             log(
-                String(
-                    format: "   track %llu (disturbed): %.2f laps, off track %.1f s", t, o.metrics.progress,
-                    o.metrics.offTrackTime))
+                try DisturbedExpert.record(
+                    track: t, seconds: c.disturbedSeconds, fps: 10, width: options.width, height: options.height,
+                    perturbEvery: c.perturbEvery, to: url, label: " (disturbed)"
+                ).1)
             files.append(try RecordingFile(url: url))
             names.append(url.path)
         }

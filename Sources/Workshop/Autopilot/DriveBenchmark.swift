@@ -154,15 +154,11 @@ public struct DriveBenchmark {
         for t in c.trainTracks {
             let url = c.expertRecording(track: t)
             if !(c.reuse && FileManager.default.fileExists(atPath: url.path)) {
-                try? FileManager.default.removeItem(at: url)
-                let o = try SimulatedRacer.recordExpert(
-                    track: RacerTrack(seed: t, size: c.trackSize), seconds: c.recordSeconds, fps: c.fps,
-                    width: c.width, height: c.height, human: HumanLikeKeys(seed: t),
-                    perturbation: ExpertPerturbation(interval: c.perturbEvery, seed: t), to: url)
                 log(
-                    String(
-                        format: "   track %llu: %.2f laps, off track %.1f s", t, o.metrics.progress,
-                        o.metrics.offTrackTime))
+                    try DisturbedExpert.record(
+                        track: t, trackSize: c.trackSize, seconds: c.recordSeconds, fps: c.fps, width: c.width,
+                        height: c.height, perturbEvery: c.perturbEvery, to: url
+                    ).1)
             }
             files.append(try RecordingFile(url: url))
             names.append(url.path)
