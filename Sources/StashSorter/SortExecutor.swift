@@ -20,6 +20,9 @@ public struct SortReport: Sendable {
     public var completed = false
     /// Why it stopped early, if it did.
     public var stopReason: String?
+
+    /// An empty report: no clicks yet, not completed.
+    public init() {}
 }
 
 /// How the sorter acts.

@@ -1,5 +1,7 @@
 import Arena
 import Autopilot
+import Desktop
+import DesktopTesting
 import Foundation
 import Imaging
 import Recording
@@ -136,6 +138,49 @@ final class PolicyTests: XCTestCase {
         XCTAssertThrowsError(try PolicyTraining(recordings: files, options: options).run()) { error in
             XCTAssertTrue("\(error)".contains("leaving some to train on"), "\(error)")
         }
+    }
+
+    /// The target of `play`: the window the model was recorded on, or the one given, or a region.
+    func testPlayTargetIsTheRecordedWindowUnlessToldOtherwise() throws {
+        let net = SmallPolicy(
+            preprocessing: Self.tinyPreprocessing, keyNames: RecordingFingerprint.seedKeys,
+            configuration: Self.tinyNetwork)
+        func model(source: String, width: Int = 320) -> PolicyModel {
+            let fp = RecordingFingerprint(
+                regionX: 10, regionY: 20, width: width, height: 240, fps: 10, keys: RecordingFingerprint.seedKeys,
+                screenWidth: 800, screenHeight: 600, pixelPilotVersion: "0.1.0", source: source)
+            return PolicyModel(
+                network: net,
+                metadata: PolicyMetadata(fingerprint: fp, preprocessing: Self.tinyPreprocessing, trainedOn: []),
+                architecture: .small)
+        }
+        let windows = MemoryWindowSystem()
+        let rally = windows.add(title: "Rally", rect: ScreenRect(x: 100, y: 50, width: 320, height: 240))
+        let other = windows.add(title: "Notes", rect: ScreenRect(x: 0, y: 0, width: 200, height: 100))
+        windows.focus(other.id)
+        let recorded = try PlayTarget.resolve(
+            model(source: "window Rally"), path: "m", region: nil, window: nil, windows: windows)
+        XCTAssertEqual(recorded, PlayTarget(region: rally.rect, window: rally.id))
+        let given = try PlayTarget.resolve(
+            model(source: "window Rally"), path: "m", region: nil, window: WindowSpec("Notes"), windows: windows)
+        XCTAssertEqual(given, PlayTarget(region: other.rect, window: other.id))
+        let region = ScreenRect(x: 5, y: 6, width: 320, height: 240)
+        XCTAssertEqual(
+            try PlayTarget.resolve(
+                model(source: "window Rally"), path: "m", region: region, window: nil, windows: windows),
+            PlayTarget(region: region, window: other.id), "a region plays on the focused window")
+        XCTAssertEqual(
+            try PlayTarget.resolve(model(source: "region"), path: "m", region: nil, window: nil, windows: windows),
+            PlayTarget(region: ScreenRect(x: 10, y: 20, width: 320, height: 240), window: other.id))
+        XCTAssertThrowsError(
+            try PlayTarget.resolve(
+                model(source: "converted", width: 0), path: "m.safetensors", region: nil, window: nil, windows: windows)
+        ) {
+            XCTAssertEqual(
+                "\($0)", "m.safetensors: it records no region (a converted model): give --window or --region")
+        }
+        XCTAssertThrowsError(
+            try PlayTarget.resolve(model(source: "window Gone"), path: "m", region: nil, window: nil, windows: windows))
     }
 
     /// A corrupt, truncated, foreign or incomplete model file is refused, naming the file and

@@ -163,3 +163,29 @@ final class StashRecipeTests: XCTestCase {
         XCTAssertEqual(text, "(Real gem crops not found at /nonexistent/gems: skipped the real-data check.)")
     }
 }
+
+/// The stash sorter's perception on rendered game screenshots (`arena measure`), in-process.
+final class ScreenshotMeasureTests: XCTestCase {
+    func testTheBuiltInClassifierReadsAGameScreenshot() throws {
+        let classifier = try BuiltInModel.load().classifier
+        let row = try ScreenshotMeasure.measure(
+            classifier, width: 1920, height: 1080, seeds: 1, fill: 0.5, jpegQuality: 0, minConfidence: 0.5)
+        XCTAssertEqual(row.cells, 144)
+        XCTAssertEqual(row.total.reduce(0, +), 144)
+        XCTAssertLessThan(row.worstDetectionError, 1.5, "the grid is found within a pixel or so")
+        let right = Double(row.right.reduce(0, +)) / 144
+        XCTAssertGreaterThan(right, 0.9, "\(row.right) of \(row.total)")
+    }
+
+    func testSortSummarySaysHowItEnded() {
+        var r = SortReport()
+        r.clicks = 12
+        r.lowerBound = 10
+        r.completed = true
+        XCTAssertTrue(r.summary.hasPrefix("Clicks: 12 (lower bound 10;"), r.summary)
+        XCTAssertTrue(r.summary.hasSuffix("Sorted; the cursor is empty."), r.summary)
+        r.completed = false
+        r.stopReason = "kill switch"
+        XCTAssertTrue(r.summary.hasSuffix("Stopped: kill switch"), r.summary)
+    }
+}

@@ -126,3 +126,37 @@ final class LayoutTrainingRecipeTests: XCTestCase {
         XCTAssertTrue(r.jsonLine.hasPrefix("{\"suite\":\"stitch\",\"class\":0,\"frames\":30,"), r.jsonLine)
     }
 }
+
+/// The sample folders' tools under `layout collect`, `label` and `show`.
+final class LayoutSampleToolsTests: XCTestCase {
+    func testLabellingMovesTheSampleIntoItsClassFolder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("samples-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("unlabelled/s1").path
+        try LayoutSample(
+            id: "s1", layoutClass: nil, originX: 5, originY: 6, source: "stream", scale: nil, frames: 3,
+            created: "2026-12-07T00:00:00Z"
+        ).write(to: folder)
+        try PNG.write(Image(width: 16, height: 16, color: [0, 0, 0]), path: folder + "/map.png")
+        let moved = try LayoutSampleTools.label(folder, as: 4)
+        XCTAssertEqual(moved.path, root.appendingPathComponent("4/s1").standardizedFileURL.path)
+        XCTAssertEqual(try LayoutSample.read(from: moved.path).layoutClass, 4)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder))
+        XCTAssertThrowsError(try LayoutSampleTools.label(moved.path, as: 9)) {
+            XCTAssertEqual($0 as? WorkshopError, .invalidValue("--class must be 0-8, got 9"))
+        }
+    }
+
+    func testAlignmentCountsLinePixelsNearAWall() {
+        var walls = [UInt8](repeating: 0, count: 20 * 20)
+        var lines = walls
+        for x in 0..<20 { walls[10 * 20 + x] = 1 }
+        for x in 4..<14 { lines[11 * 20 + x] = 1 }  // 1 px from the wall: on it
+        for x in 4..<14 { lines[16 * 20 + x] = 1 }  // 6 px away: off it
+        XCTAssertEqual(LayoutSampleTools.alignment(lines: lines, walls: walls, width: 20, height: 20), 0.5)
+        let truth = LayoutSampleTools.truthPicture(
+            walkable: walls, walls: walls, width: 20, height: 20, origin: GridPoint(x: 2, y: 2))
+        XCTAssertEqual(truth.pixel(x: 15, y: 10), [150, 150, 200])
+        XCTAssertEqual(truth.pixel(x: 15, y: 15), [14, 16, 22])
+    }
+}
