@@ -63,9 +63,9 @@ final class LayoutTrainingRecipeTests: XCTestCase {
         let output = work.appendingPathComponent("tiny.safetensors")
         var lines: [String] = []
         var evaluations = 0
-        let outcome = try LayoutClassifierRecipe(c).run(output: output, log: { lines.append($0) }) {
-            if case .evaluated = $0 { evaluations += 1 }
-        }
+        let outcome = try LayoutClassifierRecipe(c).run(
+            output: output, log: { lines.append($0) },
+            progress: { if case .evaluated = $0 { evaluations += 1 } })
         XCTAssertGreaterThan(evaluations, 0)
         XCTAssertEqual(outcome.classNames.count, 9)
         XCTAssertEqual(try ViTLayoutClassifier(contentsOf: output).network.configuration, c.network)
@@ -95,9 +95,8 @@ final class LayoutTrainingRecipeTests: XCTestCase {
         (c.trainInstances, c.validationInstances, c.frames) = (1, 1, 1)
         let output = work.appendingPathComponent("unet.safetensors")
         var steps = 0
-        let result = try LineExtractorRecipe(c).run(output: output, log: { _ in }) {
-            if case .step = $0 { steps += 1 }
-        }
+        let result = try LineExtractorRecipe(c).run(
+            output: output, log: { _ in }, progress: { if case .step = $0 { steps += 1 } })
         XCTAssertEqual(steps, 4)
         XCTAssertEqual(result.evaluations.count, 2)
         let (net, _) = try AttentionUNet.read(from: output)

@@ -38,9 +38,9 @@ struct DemoStash: ParsableCommand {
         defer { virtual?.stop() }
         let bar = ProgressBar()
         let start = Date()
-        let outcome = try StashDemo(c).run(display: display ?? virtual!.name, log: { print($0) }) { done, total in
-            bar.update(done: done, total: total, elapsed: Date().timeIntervalSince(start), suffix: "clicks")
-        }
+        let outcome = try StashDemo(c).run(
+            display: display ?? virtual!.name, log: { print($0) },
+            progress: { bar.update(done: $0, total: $1, elapsed: Date().timeIntervalSince(start), suffix: "clicks") })
         let report = outcome.report
         bar.finish("   \(report.clicks) clicks in \(String(format: "%.1f", report.seconds)) s")
         print("5. " + outcome.summary.replacingOccurrences(of: "\n", with: "\n   "))
