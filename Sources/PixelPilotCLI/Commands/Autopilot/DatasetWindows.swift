@@ -74,6 +74,11 @@ struct DatasetWindows: ParsableCommand {
         let preprocessing = FramePreprocessing(width: size.width, height: size.height, windowLength: framesPerExample)
         print("preprocessing (stored in the model file): \(preprocessing.encoded)")
         guard !noStream else { return }
+        try streamOnce(ds, parts: parts, preprocessing: preprocessing)
+    }
+
+    /// Streams the training part once from disk, as training reads it, and prints the rate.
+    func streamOnce(_ ds: WindowedDataset, parts: [DatasetPart: [Int]], preprocessing: FramePreprocessing) throws {
         var train = ds.examples(recordings: parts[.train])
         if balance { train = ds.balanced(train, seed: splitSeed) }
         if flip { train = ds.withFlips(train) }

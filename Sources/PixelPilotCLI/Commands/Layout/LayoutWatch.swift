@@ -63,6 +63,19 @@ struct LayoutWatch: ParsableCommand {
             "Watching \(rect) on \(connection.name) at \(fps) fps. \(streamKeys.legend)"
         )
         fflush(stdout)
+        try runStreams(
+            display: connection.name, region: rect, settings: settings, control: control, viewer: viewer)
+        hotkeys.stop()
+    }
+}
+
+extension LayoutWatch {
+    /// Starts a stream on the start hotkey (each into `<out>/stream-N`), stops it on the stop hotkey
+    /// or when it ends, until quit (or --seconds).
+    func runStreams(
+        display: String, region rect: ScreenRect, settings: StitchSettings, control: WatchControl,
+        viewer: X11PictureWindow?
+    ) throws {
         if streamKeys.startNow { control.request(.start) }
         let began = Date()
         var streamNumber = 0
@@ -86,7 +99,7 @@ struct LayoutWatch: ParsableCommand {
                 streamNumber += 1
                 let dir = "\(out)/stream-\(streamNumber)"
                 let stream = try LayoutStream(
-                    source: X11ScreenSource(connection: try X11Connection(name: connection.name)),
+                    source: X11ScreenSource(connection: try X11Connection(name: display)),
                     region: rect, fps: fps, settings: settings)
                 current = stream
                 print("Stream \(streamNumber) started (origin = this position), writing \(dir)")
@@ -96,11 +109,8 @@ struct LayoutWatch: ParsableCommand {
                 }
             }
         }
-        hotkeys.stop()
     }
-}
 
-extension LayoutWatch {
     /// The window that shows the stitched map's lines, at the screen's top-right corner.
     func mapWindow(display: String, screen: ScreenRect, region rect: ScreenRect) throws -> X11PictureWindow {
         let side = 360

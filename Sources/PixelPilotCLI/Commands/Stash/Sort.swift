@@ -229,26 +229,9 @@ struct Sort: ParsableCommand {
                 .cropped(to: g, imageOrigin: shotOrigin), path: planOut)
         var wrote = [planOut]
         if let pictures {
-            try FileManager.default.createDirectory(atPath: pictures, withIntermediateDirectories: true)
-            func path(_ n: String) -> String { (pictures as NSString).appendingPathComponent(n) }
-            try PNG.write(
-                SuggestionPictures.perception(s, screenshot: shot, grid: g, imageX: shotOrigin.x, imageY: shotOrigin.y),
-                path: path("perception.png"))
-            try PNG.write(
-                SuggestionPictures.preview(
-                    s, crops: perception.lastCrops, screenshot: shot, grid: g, imageX: shotOrigin.x,
-                    imageY: shotOrigin.y), path: path("preview.png"))
-            let pages = SuggestionPictures.movePages(
-                s, screenshot: shot, grid: g, imageX: shotOrigin.x, imageY: shotOrigin.y)
-            for (i, page) in pages.enumerated() {
-                try PNG.write(page, path: path(String(format: "moves-%02d.png", i + 1)))
-            }
-            try? (SuggestionPictures.moveList(s).joined(separator: "\n") + "\n").write(
-                toFile: path("moves.txt"), atomically: true, encoding: .utf8)
-            wrote += [
-                path("perception.png"), path("preview.png"), "\(pages.count) move page(s) \(path("moves-01.png"))...",
-                path("moves.txt"),
-            ]
+            wrote += try SuggestionPictures.write(
+                s, crops: perception.lastCrops, screenshot: shot, grid: g, imageX: shotOrigin.x, imageY: shotOrigin.y,
+                to: pictures)
         }
         if let report {
             try SortReportFile(source: source, model: model, geometry: g, gridSource: gridSource, suggestion: s)
