@@ -13,7 +13,6 @@ figures are deterministic in simulated time, by its report table, which must be 
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys

@@ -110,10 +110,9 @@ struct DriveBench: ParsableCommand {
         guard Set(trainTracks).isDisjoint(with: testTracks) else {
             throw ValidationError("a test track is also a training track")
         }
-        guard let c = parsedChannels, !c.isEmpty else {
+        guard parsedChannels?.isEmpty == false else {
             throw ValidationError("--channels must be positive whole numbers separated by commas, got '\(channels)'")
         }
-        _ = c
     }
 
     var parsedChannels: [Int]? {

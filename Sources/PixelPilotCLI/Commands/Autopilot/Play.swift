@@ -2,6 +2,7 @@ import ArgumentParser
 import Autopilot
 import Desktop
 import Foundation
+import Workshop
 import Recording
 
 extension PolicyStepper.Mode: ExpressibleByArgument {}
@@ -96,7 +97,7 @@ struct Play: ParsableCommand {
         if recordCorrections != nil { recorder = try X11InputRecorder(displayName: connection.name) }
         defer { recorder?.stop() }
         print(
-            "Playing \(model) on window 0x\(String(target, radix: 16)), region \(rect) at \(PixelPilot.formatRate(rate)) fps, keys \(m.keyNames.joined(separator: ","))\(dryRun ? " (dry run: nothing is pressed)" : ""); Ctrl+Alt+K stops"
+            "Playing \(model) on window 0x\(String(target, radix: 16)), region \(rect) at \(rateText(rate)) fps, keys \(m.keyNames.joined(separator: ","))\(dryRun ? " (dry run: nothing is pressed)" : ""); Ctrl+Alt+K stops"
         )
         fflush(stdout)
         let console = PlayConsole(dryRun: dryRun)

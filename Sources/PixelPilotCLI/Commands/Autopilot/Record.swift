@@ -81,7 +81,7 @@ struct Record: ParsableCommand {
         let signals = Self.stopOnSignals(recorder)
         defer { signals.forEach { $0.cancel() } }
         print(
-            "Recording \(rect) at \(PixelPilot.formatRate(fps)) fps into \(out) (\(settings.stopKey.map { "\($0) stops" } ?? "no stop key"))"
+            "Recording \(rect) at \(rateText(fps)) fps into \(out) (\(settings.stopKey.map { "\($0) stops" } ?? "no stop key"))"
         )
         fflush(stdout)
         let summary = try recorder.record(to: URL(fileURLWithPath: out)) { n in
@@ -141,8 +141,4 @@ struct Record: ParsableCommand {
             return s
         }
     }
-}
-
-extension PixelPilot {
-    static func formatRate(_ v: Double) -> String { rateText(v) }
 }

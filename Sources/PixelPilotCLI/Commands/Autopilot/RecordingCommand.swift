@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Workshop
 import Recording
 import Imaging
 
@@ -39,7 +40,7 @@ struct RecordingInfo: ParsableCommand {
             "  region      \(fp.width)x\(fp.height)+\(fp.regionX)+\(fp.regionY) of a \(fp.screenWidth)x\(fp.screenHeight) screen (\(fp.source))"
         )
         print(
-            "  frames      \(r.count) at \(PixelPilot.formatRate(fp.fps)) fps, \(fp.channelOrder) \(fp.encoding.rawValue), \(String(format: "%.1f", r.duration)) s"
+            "  frames      \(r.count) at \(rateText(fp.fps)) fps, \(fp.channelOrder) \(fp.encoding.rawValue), \(String(format: "%.1f", r.duration)) s"
         )
         print("  late        \(r.lateFrames) frames dropped or late")
         print(

@@ -64,7 +64,7 @@ struct LayoutWatch: ParsableCommand {
         )
         fflush(stdout)
         try runStreams(
-            display: connection.name, region: rect, settings: settings, control: control, viewer: viewer)
+            displayName: connection.name, region: rect, settings: settings, control: control, viewer: viewer)
         hotkeys.stop()
     }
 }
@@ -73,7 +73,7 @@ extension LayoutWatch {
     /// Starts a stream on the start hotkey (each into `<out>/stream-N`), stops it on the stop hotkey
     /// or when it ends, until quit (or --seconds).
     func runStreams(
-        display: String, region rect: ScreenRect, settings: StitchSettings, control: WatchControl,
+        displayName: String, region rect: ScreenRect, settings: StitchSettings, control: WatchControl,
         viewer: X11PictureWindow?
     ) throws {
         if streamKeys.startNow { control.request(.start) }
@@ -99,7 +99,7 @@ extension LayoutWatch {
                 streamNumber += 1
                 let dir = "\(out)/stream-\(streamNumber)"
                 let stream = try LayoutStream(
-                    source: X11ScreenSource(connection: try X11Connection(name: display)),
+                    source: X11ScreenSource(connection: try X11Connection(name: displayName)),
                     region: rect, fps: fps, settings: settings)
                 current = stream
                 print("Stream \(streamNumber) started (origin = this position), writing \(dir)")

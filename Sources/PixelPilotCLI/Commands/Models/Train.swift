@@ -133,17 +133,17 @@ struct TrainClassifier: ParsableCommand {
 /// Runs ``ClassifierTrainingRecipe`` with Keras-like console output.
 enum TrainingReporter {
     static func train(
-        directory: URL, options: ClassifierTraining.Options, output: URL, quiet: Bool = false
+        directory: URL, options: ClassifierTraining.Options, output: URL
     ) throws -> ClassifierTraining.Result {
         let bar = ProgressBar()
         let result = try ClassifierTrainingRecipe.train(directory: directory, options: options, output: output) {
             event in
-            guard !quiet, !bar.show(event, as: KerasProgress(epochs: options.epochs)) else { return }
+            guard !bar.show(event, as: KerasProgress(epochs: options.epochs)) else { return }
             if case .stoppedEarly(let e, let best) = event {
                 print("Stopped early after epoch \(e); best epoch \(best).")
             }
         }
-        if !quiet { ClassifierTrainingRecipe.summary(result, options: options, output: output).forEach { print($0) } }
+        ClassifierTrainingRecipe.summary(result, options: options, output: output).forEach { print($0) }
         return result
     }
 }

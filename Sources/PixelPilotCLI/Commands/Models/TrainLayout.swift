@@ -85,12 +85,7 @@ struct TrainLayout: ParsableCommand {
     @Option(
         help:
             "What chooses the best model: regime (captures with at least 20, 30, 50 % of the walls and the full layouts) or expert (the expert regime: from the moment the landmark is revealed, as the final evaluation scores)."
-    ) var chooseOn: ChoosingSamples = .regime
-
-    /// Which captures of the choosing walks score each checkpoint.
-    enum ChoosingSamples: String, ExpressibleByArgument, CaseIterable {
-        case regime, expert
-    }
+    ) var chooseOn: LayoutClassifierRecipe.ChoosingSamples = .regime
 
     func configurationValue() throws -> ViTConfiguration {
         let c = ViTConfiguration(width: width, depth: depth, heads: heads, mlp: mlp, tokens: tokens, classes: 9)
@@ -132,7 +127,7 @@ struct TrainLayout: ParsableCommand {
         (c.instances, c.paths, c.tours, c.fullLayouts) = (instances, paths, tours, fullLayouts)
         (c.walks, c.walkEvery, c.walkSeconds) = (walks, walkEvery, walkSeconds)
         (c.testInstances, c.firstTestInstance) = (testInstances, firstTestInstance)
-        c.chooseOn = chooseOn == .regime ? .regime : .expert
+        c.chooseOn = chooseOn
         c.resume = resume.map { URL(fileURLWithPath: $0) }
         c.options.epochs = epochs
         c.options.timeLimit = seconds
@@ -242,3 +237,5 @@ struct LayoutEvaluate: ParsableCommand {
         }
     }
 }
+
+extension LayoutClassifierRecipe.ChoosingSamples: ExpressibleByArgument {}

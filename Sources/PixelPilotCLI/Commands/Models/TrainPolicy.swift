@@ -146,21 +146,17 @@ struct TrainPolicy: ParsableCommand {
 enum PolicyReporter {
     static func train(
         recordings: [RecordingFile], corrections: [RecordingFile], options: PolicyTrainingOptions, output: URL,
-        names: [String], quiet: Bool = false
+        names: [String]
     ) throws -> PolicyTrainingResult {
-        if !quiet {
-            print(PolicyTrainingRecipe.headline(recordings: recordings, corrections: corrections, options: options))
-        }
+        print(PolicyTrainingRecipe.headline(recordings: recordings, corrections: corrections, options: options))
         let result = try PolicyTrainingRecipe.train(
             recordings: recordings, corrections: corrections, options: options, output: output, names: names,
-            progress: quiet ? { _ in } : progress(epochs: options.epochs, output: output))
-        if !quiet {
-            let files = PolicyTrainingRecipe.SideFiles(model: output)
-            print(PolicyTrainingReport.text(result, names: names), terminator: "")
-            print(
-                "Model: \(output.path)  History: \(files.history.path)  Curves: \(files.curves.path)  Report: \(files.report.path)"
-            )
-        }
+            progress: progress(epochs: options.epochs, output: output))
+        let files = PolicyTrainingRecipe.SideFiles(model: output)
+        print(PolicyTrainingReport.text(result, names: names), terminator: "")
+        print(
+            "Model: \(output.path)  History: \(files.history.path)  Curves: \(files.curves.path)  Report: \(files.report.path)"
+        )
         return result
     }
 
