@@ -45,11 +45,12 @@ public struct LayoutDemo {
 
     /// Runs the demo on X display `display` (1280x720 or larger) with `inference`.
     /// - Parameter log: a line of progress for a person (stages and every update).
-    /// - Returns: the summary, also written to `summary.json`.
+    /// - Returns: the summary, also written to `summary.json`, and whether `overlay.png` was written
+    ///   (the overlay when the answer became right for good).
     public func run(
         display name: String, inference: LocalLayoutInference, log print: (String) -> Void
     ) throws
-        -> LayoutDemoLog.Summary
+        -> (summary: LayoutDemoLog.Summary, overlayWritten: Bool)
     {
         let c = configuration
         guard c.fps > 0, c.fps <= 10 else { throw WorkshopError.invalidValue("--fps must be in (0, 10]") }
@@ -57,7 +58,6 @@ public struct LayoutDemo {
             throw WorkshopError.invalidValue("--stable must be at least 1 and --seconds positive")
         }
         try FileManager.default.createDirectory(at: c.directory, withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(atPath: c.path("overlay.png"))  // only this run's stable answer
         let cls = c.resolvedClass
         let layout = MapLayout(layoutClass: cls, seed: c.seed)
         let view = MapView(screenWidth: 1280, screenHeight: 720)
@@ -129,14 +129,15 @@ public struct LayoutDemo {
                 record.tokenCount = n
             }
         }
-        if let shot = record.stableShot { try PNG.write(shot, path: c.path("overlay.png")) }
+        let shot = record.stableShot
+        if let shot { try PNG.write(shot, path: c.path("overlay.png")) }
         let summary = record.summary(
             className: cls.description, seed: c.seed, fps: c.fps, stableNeeded: c.stable, final: finalState,
             autoplayError: autoplay.lastError)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(summary).write(to: URL(fileURLWithPath: c.path("summary.json")))
-        return summary
+        return (summary, shot != nil)
     }
 }
 

@@ -65,12 +65,11 @@ struct DemoLayout: ParsableCommand {
         var virtual: VirtualDisplay?
         if display == nil { virtual = try VirtualDisplay(width: 1280, height: 720) }
         defer { virtual?.stop() }
-        let summary = try LayoutDemo(c).run(display: display ?? virtual!.name, inference: inference) {
+        let (summary, shot) = try LayoutDemo(c).run(display: display ?? virtual!.name, inference: inference) {
             print($0)
             fflush(stdout)
         }
         print("4. " + summary.text)
-        let shot = FileManager.default.fileExists(atPath: c.path("overlay.png"))
         print(
             "Pictures: \(c.path("map.png")), \(c.path("mask.png")), \(c.path("tokens.png"))"
                 + (shot ? ", \(c.path("overlay.png"))" : "") + "; summary: \(c.path("summary.json"))")
