@@ -60,7 +60,7 @@ public enum MapLineFrames {
     }
 
     /// The revealed wall lines under each pixel of `rect` (the renderer's mapping from screen to map).
-    static func truth(_ world: MapWorld, view: MapView, rect: ScreenRect) -> [UInt8] {
+    public static func truth(_ world: MapWorld, view: MapView, rect: ScreenRect) -> [UInt8] {
         let s = view.scale
         let inv = 1 / s
         let layout = world.layout

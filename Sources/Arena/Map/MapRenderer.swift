@@ -36,7 +36,8 @@ public enum MapRenderer {
 
     /// Renders the part `rect` of the screen into `out` (`rect.width * rect.height * 4` bytes).
     public static func render(
-        _ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int, into out: UnsafeMutablePointer<UInt8>
+        _ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int, into out: UnsafeMutablePointer<UInt8>,
+        drawsFrameCode: Bool = true
     ) {
         let events = world.activeEvents
         if events.contains(.loading) {
@@ -66,14 +67,16 @@ public enum MapRenderer {
                 }
             }
         }
-        frameCode(frameIndex, rect: rect, into: out)
+        if drawsFrameCode { frameCode(frameIndex, rect: rect, into: out) }
     }
 
     /// Renders `rect` as an RGB image (for tests, the truth and the benchmark's recorded frames).
-    public static func image(_ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int) -> Image {
+    public static func image(
+        _ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int, drawsFrameCode: Bool = true
+    ) -> Image {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: rect.width * rect.height * 4)
         defer { buffer.deallocate() }
-        render(world, view: view, rect: rect, frameIndex: frameIndex, into: buffer)
+        render(world, view: view, rect: rect, frameIndex: frameIndex, into: buffer, drawsFrameCode: drawsFrameCode)
         var img = Image(width: rect.width, height: rect.height)
         img.pixels.withUnsafeMutableBufferPointer { px in
             for i in 0..<(rect.width * rect.height) {
@@ -83,6 +86,23 @@ public enum MapRenderer {
             }
         }
         return img
+    }
+
+    /// The whole layout as a stitched minimap of the walk so far shows it: the screen at `view`'s
+    /// scale extended to cover the map (ground, the effects near the player, the revealed lines),
+    /// and the entrance's position in that picture. For tests and examples of offline reading.
+    public static func stitchedMap(_ world: MapWorld, view: MapView) -> (image: Image, origin: GridPoint) {
+        let s = view.scale
+        let layout = world.layout
+        let x0 = Int((view.player.x - world.player.x * s).rounded(.down))
+        let y0 = Int((view.player.y - world.player.y * s).rounded(.down))
+        let rect = ScreenRect(
+            x: x0, y: y0, width: Int((Float(layout.width) * s).rounded(.up)),
+            height: Int((Float(layout.height) * s).rounded(.up)))
+        let image = MapRenderer.image(world, view: view, rect: rect, frameIndex: 0, drawsFrameCode: false)
+        let ex = view.player.x + (layout.entrance.x - world.player.x) * s - Float(x0)
+        let ey = view.player.y + (layout.entrance.y - world.player.y) * s - Float(y0)
+        return (image, GridPoint(x: Int(ex.rounded(.down)), y: Int(ey.rounded(.down))))
     }
 
     private static func ground(

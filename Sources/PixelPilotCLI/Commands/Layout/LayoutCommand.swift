@@ -22,6 +22,8 @@ struct LayoutCommand: ParsableCommand {
                   what the light radius reveals along a path
               pixelpilot layout show samples/4/<id> --out sample.png
                   a picture of a sample
+              pixelpilot layout read screenshot.png
+                  what the reader sees in your own screenshot, offline
               pixelpilot layout live
                   the guide overlay, live
               pixelpilot layout serve
@@ -31,7 +33,7 @@ struct LayoutCommand: ParsableCommand {
             LayoutWatch.self, LayoutCollect.self, LayoutLabel.self, LayoutPaths.self, LayoutDraw.self, LayoutFog.self,
             LayoutShow.self,
             LayoutBench.self, LayoutUNetBench.self, LayoutEvaluate.self, LayoutReach.self, LayoutBenchViT.self,
-            LayoutLive.self,
+            LayoutRead.self, LayoutLive.self,
             LayoutServe.self,
         ])
 }
