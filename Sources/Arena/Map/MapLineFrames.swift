@@ -13,6 +13,8 @@ public struct MapLineFrame: Sendable {
     public var layoutClass: LayoutClass
     public var seed: UInt64
     public var effects: MapEffects
+    /// How the frame looks (``MapLook/arena`` unless the frames were made ``MapAppearance/varied``).
+    public var look: MapLook
     /// The events of the frame (a hidden map has an empty mask).
     public var events: Set<MapEvent>
 }
@@ -27,9 +29,11 @@ public enum MapLineFrames {
     /// `count` frames, one every `interval` seconds of play after `warmUp` seconds, of layout
     /// `layoutClass` varied by `seed`, with `effects`. Flash frames (the lines washed out, no clear
     /// truth) are skipped; frames with the map off or a loading screen are kept with an empty mask.
+    /// With `appearance` ``MapAppearance/varied`` each frame has its own ``MapLook`` (from `seed`,
+    /// `lookSeed` and the frame's number), its minimap zoom included in the truth.
     public static func generate(
         layoutClass: LayoutClass, seed: UInt64, effects: MapEffects, count: Int, interval: Double = 3,
-        warmUp: Double = 20, view: MapView = halfScaleView
+        warmUp: Double = 20, view: MapView = halfScaleView, appearance: MapAppearance = .arena, lookSeed: UInt64 = 0
     ) throws -> [MapLineFrame] {
         let layout = MapLayout(layoutClass: layoutClass, seed: seed)
         let world = MapWorld(layout: layout, effects: effects, seed: seed)
@@ -48,13 +52,20 @@ public enum MapLineFrames {
             next += interval
             index += 1
             if events.contains(.flash) { continue }
-            let image = MapRenderer.image(world, view: view, rect: rect, frameIndex: index)
+            let frameSeed = seed &* 0x100_0000_01B3 ^ lookSeed &+ UInt64(index)
+            let look = appearance == .arena ? MapLook.arena : MapLook.varied(seed: frameSeed)
+            var zoomed = view
+            zoomed.minimapScale *= look.minimapScale
+            let rendered = MapRenderer.image(world, view: zoomed, rect: rect, frameIndex: index, look: look)
+            let image = look == .arena ? rendered : look.degrade(rendered, seed: frameSeed)
             let hidden = events.contains(.loading) || events.contains(.mapOff)
             let mask =
-                hidden ? [UInt8](repeating: 0, count: rect.width * rect.height) : truth(world, view: view, rect: rect)
+                hidden
+                ? [UInt8](repeating: 0, count: rect.width * rect.height) : truth(world, view: zoomed, rect: rect)
             frames.append(
                 MapLineFrame(
-                    image: image, lines: mask, layoutClass: layoutClass, seed: seed, effects: effects, events: events))
+                    image: image, lines: mask, layoutClass: layoutClass, seed: seed, effects: effects, look: look,
+                    events: events))
         }
         return frames
     }

@@ -1,6 +1,7 @@
 import Desktop
 import Foundation
 import Imaging
+import SeededRandom
 
 /// Where the minimap sits on a screen of a given size, and at which scale.
 public struct MapView: Sendable, Equatable {
@@ -31,13 +32,11 @@ public struct MapView: Sendable, Equatable {
 /// Draws a frame of the map game: ground, scene effects, the semi-transparent minimap, icons,
 /// and the hard cases. Writes BGRA (the X server's 32-bit layout) rows of `rect`, using both cores.
 public enum MapRenderer {
-    static let wallColor: (Float, Float, Float) = (150, 150, 208)
-    static let waterColor: (Float, Float, Float) = (62, 144, 188)
 
     /// Renders the part `rect` of the screen into `out` (`rect.width * rect.height * 4` bytes).
     public static func render(
         _ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int, into out: UnsafeMutablePointer<UInt8>,
-        drawsFrameCode: Bool = true
+        drawsFrameCode: Bool = true, look: MapLook = .arena
     ) {
         let events = world.activeEvents
         if events.contains(.loading) {
@@ -47,16 +46,17 @@ public enum MapRenderer {
             DispatchQueue.concurrentPerform(iterations: halves) { part in
                 let y0 = rect.height * part / halves
                 let y1 = rect.height * (part + 1) / halves
-                ground(world, view: view, rect: rect, rows: y0..<y1, into: out)
+                ground(world, view: view, rect: rect, rows: y0..<y1, into: out, look: look)
             }
             sceneEffects(world, view: view, rect: rect, into: out)
             if !events.contains(.mapOff) {
                 DispatchQueue.concurrentPerform(iterations: halves) { part in
                     let y0 = rect.height * part / halves
                     let y1 = rect.height * (part + 1) / halves
-                    minimap(world, view: view, rect: rect, rows: y0..<y1, into: out)
+                    minimap(world, view: view, rect: rect, rows: y0..<y1, into: out, look: look)
                 }
                 icons(world, view: view, rect: rect, into: out)
+                glints(look.glints, frameIndex: frameIndex, view: view, rect: rect, into: out)
             }
             if events.contains(.flash) {
                 let n = rect.width * rect.height
@@ -72,11 +72,14 @@ public enum MapRenderer {
 
     /// Renders `rect` as an RGB image (for tests, the truth and the benchmark's recorded frames).
     public static func image(
-        _ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int, drawsFrameCode: Bool = true
+        _ world: MapWorld, view: MapView, rect: ScreenRect, frameIndex: Int, drawsFrameCode: Bool = true,
+        look: MapLook = .arena
     ) -> Image {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: rect.width * rect.height * 4)
         defer { buffer.deallocate() }
-        render(world, view: view, rect: rect, frameIndex: frameIndex, into: buffer, drawsFrameCode: drawsFrameCode)
+        render(
+            world, view: view, rect: rect, frameIndex: frameIndex, into: buffer, drawsFrameCode: drawsFrameCode,
+            look: look)
         var img = Image(width: rect.width, height: rect.height)
         img.pixels.withUnsafeMutableBufferPointer { px in
             for i in 0..<(rect.width * rect.height) {
@@ -106,8 +109,18 @@ public enum MapRenderer {
     }
 
     private static func ground(
-        _ world: MapWorld, view: MapView, rect: ScreenRect, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>
+        _ world: MapWorld, view: MapView, rect: ScreenRect, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>,
+        look: MapLook
     ) {
+        // The look's contrast and tint as a table per channel (the identity for the arena's look).
+        var table = [UInt8](repeating: 0, count: 3 * 256)
+        for c in 0..<3 {
+            let m = MapLook.groundMean[c]
+            for v in 0..<256 {
+                let g = m + (Float(v) - m) * look.groundContrast + look.groundShift[c]
+                table[c * 256 + v] = UInt8(max(0, min(255, g.rounded())))
+            }
+        }
         let s = view.scale * world.scene.zoom
         let gx = world.player.x * s - view.player.x
         let gy = world.player.y * s - view.player.y
@@ -119,9 +132,9 @@ public enum MapRenderer {
                 for col in 0..<rect.width {
                     let u = Int(((Float(rect.x + col) + gx) * texStep).rounded(.down)) & 255
                     let t = (v + u) * 3
-                    out[o] = tex[t + 2]
-                    out[o + 1] = tex[t + 1]
-                    out[o + 2] = tex[t]
+                    out[o] = table[512 + Int(tex[t + 2])]
+                    out[o + 1] = table[256 + Int(tex[t + 1])]
+                    out[o + 2] = table[Int(tex[t])]
                     out[o + 3] = 0
                     o += 4
                 }
@@ -222,14 +235,20 @@ public enum MapRenderer {
     /// The semi-transparent wall lines (lavender) and water edges (cyan) of everything revealed,
     /// sampled bilinearly at the minimap's (fractional) scale.
     private static func minimap(
-        _ world: MapWorld, view: MapView, rect: ScreenRect, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>
+        _ world: MapWorld, view: MapView, rect: ScreenRect, rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>,
+        look: MapLook
     ) {
         let s = view.scale
         let inv = 1 / s
         let w = world.layout.width
         let h = world.layout.height
-        let (wr, wg, wb) = wallColor
-        let (cr, cg, cb) = waterColor
+        let (wr, wg, wb) = (look.wall[0], look.wall[1], look.wall[2])
+        let (cr, cg, cb) = (look.water[0], look.water[1], look.water[2])
+        // The arena's look keeps its exact arithmetic (glow × opacity / 255); others clamp the gained glow.
+        let plain = look.lineGain == 1
+        let perLevel = look.opacity / 255
+        let gain = look.lineGain / 255
+        let opacity = look.opacity
         world.visibleWalls.withUnsafeBufferPointer { walls in
             world.visibleWater.withUnsafeBufferPointer { water in
                 for row in rows {
@@ -257,12 +276,10 @@ public enum MapRenderer {
                         let b10 = Float(water[i + w])
                         let b11 = Float(water[i + w + 1])
                         if a00 + a01 + a10 + a11 + b00 + b01 + b10 + b11 > 0 {
-                            let aw =
-                                ((a00 * (1 - fx) + a01 * fx) * (1 - fy) + (a10 * (1 - fx) + a11 * fx) * fy)
-                                * (0.8 / 255)
-                            let ab =
-                                ((b00 * (1 - fx) + b01 * fx) * (1 - fy) + (b10 * (1 - fx) + b11 * fx) * fy)
-                                * (0.8 / 255)
+                            let lw = (a00 * (1 - fx) + a01 * fx) * (1 - fy) + (a10 * (1 - fx) + a11 * fx) * fy
+                            let lb = (b00 * (1 - fx) + b01 * fx) * (1 - fy) + (b10 * (1 - fx) + b11 * fx) * fy
+                            let aw = plain ? lw * perLevel : min(1, lw * gain) * opacity
+                            let ab = plain ? lb * perLevel : min(1, lb * gain) * opacity
                             var r = Float(out[o + 2])
                             var g = Float(out[o + 1])
                             var b = Float(out[o])
@@ -300,6 +317,25 @@ public enum MapRenderer {
                 out[o + 2] = color.0
                 o += 4
             }
+        }
+    }
+
+    /// `count` bright effects over the lines (a skill's light, sparks, a glint), placed by the frame
+    /// number: what a busy fight draws over the minimap.
+    private static func glints(
+        _ count: Int, frameIndex: Int, view: MapView, rect: ScreenRect, into out: UnsafeMutablePointer<UInt8>
+    ) {
+        guard count > 0 else { return }
+        var rng = SeededGenerator(seed: UInt64(truncatingIfNeeded: frameIndex) &* 0x9E37_79B9 ^ 0x474C_494E)
+        let colors: [(Float, Float, Float)] = [(255, 170, 70), (150, 200, 255), (255, 250, 230), (220, 120, 255)]
+        for _ in 0..<count {
+            let cx = Float(rect.x) + rng.nextUniform() * Float(rect.width)
+            let cy = Float(rect.y) + rng.nextUniform() * Float(rect.height)
+            let r = (8 + 40 * rng.nextUniform()) * view.scale
+            let color = colors[Int(rng.next() % UInt64(colors.count))]
+            blob(
+                cx: cx, cy: cy, r: r, color: color, strength: 0.5 + rng.nextUniform(), additive: true, rect: rect,
+                into: out)
         }
     }
 

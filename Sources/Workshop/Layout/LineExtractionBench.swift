@@ -8,31 +8,51 @@ import TensorKit
 /// the colour-threshold baseline, live updates on a growing stitched 4K map, and the original
 /// layout reader's network per 64-tile batch.
 public enum LineExtractionBench {
-    /// Precision, recall and IoU of one extractor at one effects level.
-    public struct QualityRow: Sendable {
+    /// The frames a quality row is measured on: an effects level in one appearance.
+    public struct FrameKind: Hashable, Sendable {
         public var effects: MapEffects
+        public var appearance: MapAppearance
+        public init(_ effects: MapEffects, _ appearance: MapAppearance) {
+            self.effects = effects
+            self.appearance = appearance
+        }
+        /// "normal", "heavy varied".
+        public var label: String { effects.rawValue + (appearance == .arena ? "" : " " + appearance.rawValue) }
+        /// The kinds ``quality(_:frames:kinds:)`` measures by default.
+        public static let all = [
+            FrameKind(.normal, .arena), FrameKind(.heavy, .arena), FrameKind(.normal, .varied),
+            FrameKind(.heavy, .varied),
+        ]
+    }
+
+    /// Precision, recall and IoU of one extractor on one kind of frame.
+    public struct QualityRow: Sendable {
+        public var kind: FrameKind
+        public var effects: MapEffects { kind.effects }
         public var extractor: String
         public var isBaseline: Bool
         public var score: LineScore
     }
 
     /// The quality of `extractor` and of the colour threshold on `frames` held-out frames per class
-    /// and level (instances 9000+, effects normal and heavy).
-    /// - Returns: the rows, milliseconds per full frame for each level, and the comparison picture
+    /// and kind (instances 9000+; effects normal and heavy; the arena's look and looks varied per
+    /// frame from ``LineFrameSet/testLookSeed``, which training never draws from).
+    /// - Returns: the rows, milliseconds per full frame for each kind, and the comparison picture
     ///   of one heavy frame with enough lines.
     public static func quality(
-        _ extractor: UNetLineExtractor, frames: Int
+        _ extractor: UNetLineExtractor, frames: Int, kinds: [FrameKind] = FrameKind.all
     ) throws -> (
-        rows: [QualityRow], milliseconds: [MapEffects: Double], frameCount: [MapEffects: Int], picture: Image?
+        rows: [QualityRow], milliseconds: [FrameKind: Double], frameCount: [FrameKind: Int], picture: Image?
     ) {
         let baseline = ColorThresholdLineExtractor()
         var rows: [QualityRow] = []
-        var ms: [MapEffects: Double] = [:]
-        var counts: [MapEffects: Int] = [:]
+        var ms: [FrameKind: Double] = [:]
+        var counts: [FrameKind: Int] = [:]
         var picture: Image?
-        for level in [MapEffects.normal, .heavy] {
+        for kind in kinds {
             let set = try LineFrameSet.make(
-                seeds: LineFrameSet.seeds(.test, count: 1), effects: [level], frames: frames)
+                seeds: LineFrameSet.seeds(.test, count: 1), effects: [kind.effects], frames: frames,
+                appearances: [kind.appearance], lookSeed: LineFrameSet.testLookSeed)
             var u = LineScore()
             var c = LineScore()
             var times: [Double] = []
@@ -44,14 +64,14 @@ public enum LineExtractionBench {
                 u.add(predicted: mask.values, truth: f.lines)
                 let cm = try baseline.lines(of: f.image, origin: o, scale: 1)
                 c.add(predicted: cm.values, truth: f.lines)
-                if level == .heavy, picture == nil, f.lines.reduce(0, { $0 + Int($1) }) > 2000 {
+                if kind == FrameKind(.heavy, .arena), picture == nil, f.lines.reduce(0, { $0 + Int($1) }) > 2000 {
                     picture = comparison(f.image, truth: f.lines, unet: mask.values, colour: cm.values)
                 }
             }
-            rows.append(QualityRow(effects: level, extractor: extractor.name, isBaseline: false, score: u))
-            rows.append(QualityRow(effects: level, extractor: baseline.name, isBaseline: true, score: c))
-            ms[level] = times.median
-            counts[level] = set.count
+            rows.append(QualityRow(kind: kind, extractor: extractor.name, isBaseline: false, score: u))
+            rows.append(QualityRow(kind: kind, extractor: baseline.name, isBaseline: true, score: c))
+            ms[kind] = times.median
+            counts[kind] = set.count
         }
         return (rows, ms, counts, picture)
     }

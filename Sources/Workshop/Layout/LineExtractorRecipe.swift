@@ -18,6 +18,8 @@ public struct LineExtractorRecipe {
         /// Frames per instance and effects level.
         public var frames = 8
         public var effects: [MapEffects] = [.normal]
+        /// The looks of the frames: the arena's own and, per frame, a varied one around the real game's.
+        public var appearances: [MapAppearance] = [.arena, .varied]
         /// A model to start from (its network shape is kept).
         public var resume: URL?
         public init() {}
@@ -46,15 +48,17 @@ public struct LineExtractorRecipe {
         }
         let clock = Date()
         let trainFrames = try LineFrameSet.make(
-            seeds: LineFrameSet.seeds(.training, count: c.trainInstances), effects: c.effects, frames: c.frames)
+            seeds: LineFrameSet.seeds(.training, count: c.trainInstances), effects: c.effects, frames: c.frames,
+            appearances: c.appearances, lookSeed: 1)
         let validationFrames = try LineFrameSet.make(
             seeds: LineFrameSet.seeds(.validation, count: c.validationInstances), effects: c.effects,
-            frames: c.frames)
+            frames: c.frames, appearances: c.appearances, lookSeed: 2)
         let linePixels = trainFrames.reduce(0) { $0 + $1.lines.reduce(0) { $0 + Int($1) } }
         let lineShare = Double(linePixels) / Double(Swift.max(1, trainFrames.reduce(0) { $0 + $1.lines.count }))
         let levels = c.effects.map(\.rawValue).joined(separator: "+")
+        let looks = c.appearances.map(\.rawValue).joined(separator: "+")
         log(
-            "Data: \(trainFrames.count) training and \(validationFrames.count) validation frames (600x600, effects \(levels)"
+            "Data: \(trainFrames.count) training and \(validationFrames.count) validation frames (600x600, effects \(levels), looks \(looks)"
                 + String(format: ", %.1f%% line pixels) in %.1fs", 100 * lineShare, Date().timeIntervalSince(clock)))
         let training = try UNetTraining(
             training: trainFrames.map { LabeledLines(image: $0.image, lines: $0.lines) },
@@ -66,7 +70,8 @@ public struct LineExtractorRecipe {
         )
         let name = output.deletingPathExtension().lastPathComponent
         let data =
-            "arena frames, \(c.trainInstances) instances/class, effects \(c.effects.map(\.rawValue).joined(separator: ","))"
+            "arena frames, \(c.trainInstances) instances/class, effects \(c.effects.map(\.rawValue).joined(separator: ",")), "
+            + "looks \(c.appearances.map(\.rawValue).joined(separator: ","))"
         let result = try training.run(
             onImprovement: { net, best in
                 try net.write(

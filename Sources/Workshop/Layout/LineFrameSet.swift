@@ -21,20 +21,32 @@ public enum LineFrameSet {
         }
     }
 
-    /// `frames` frames of each (class, seed, effects) walk, rendered on both cores.
+    /// The looks of the held-out test frames are drawn from this seed, which training never uses.
+    public static let testLookSeed: UInt64 = 0x7E57
+
+    /// `frames` frames of each (class, seed, effects, appearance) walk, rendered on both cores; a
+    /// varied appearance draws each frame's look from the frame and `lookSeed`.
     public static func make(
-        seeds: [UInt64], effects: [MapEffects], frames: Int, classes: [LayoutClass] = LayoutClass.allCases
+        seeds: [UInt64], effects: [MapEffects], frames: Int, classes: [LayoutClass] = LayoutClass.allCases,
+        appearances: [MapAppearance] = [.arena], lookSeed: UInt64 = 0
     ) throws -> [MapLineFrame] {
-        var jobs: [(LayoutClass, UInt64, MapEffects)] = []
+        var jobs: [(LayoutClass, UInt64, MapEffects, MapAppearance)] = []
         for s in seeds {
             for c in classes {
-                for e in effects { jobs.append((c, s &+ UInt64(c.rawValue) * 100, e)) }
+                for e in effects {
+                    for a in appearances { jobs.append((c, s &+ UInt64(c.rawValue) * 100, e, a)) }
+                }
             }
         }
         let results = LockedResults(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
-            let (c, s, e) = jobs[i]
-            results.set(i, Result { try MapLineFrames.generate(layoutClass: c, seed: s, effects: e, count: frames) })
+            let (c, s, e, a) = jobs[i]
+            results.set(
+                i,
+                Result {
+                    try MapLineFrames.generate(
+                        layoutClass: c, seed: s, effects: e, count: frames, appearance: a, lookSeed: lookSeed)
+                })
         }
         return try results.values.flatMap { try $0?.get() ?? [] }
     }

@@ -14,7 +14,9 @@ struct LayoutUNetBench: ParsableCommand {
         discussion: """
             1. Quality: line precision, recall and IoU of the UNet (--model, default: the committed \
             small model) and of the colour-threshold baseline on arena frames of instances never \
-            trained on (seeds 9000+), at effects normal and heavy, against the arena's exact wall masks.
+            trained on (seeds 9000+), at effects normal and heavy, in the arena's own look and in \
+            looks varied per frame around the real game's (colours, widths, grounds, zoom, noise, \
+            blur, JPEG; drawn from a seed training never uses), against the arena's exact wall masks.
 
             2. Live updates: the map game at 3840x2160 with normal effects, one capture a second \
             stitched into the growing map; each update runs the extractor on the whole stitched \
@@ -76,23 +78,24 @@ struct LayoutUNetBench: ParsableCommand {
             "UNet \(extractor.name): \(extractor.network.configuration), \(extractor.network.parameterCount) parameters; \(Parallel.threadCount) threads; \(DirectConv.useAVX512 ? "AVX-512" : "AVX2") kernels"
         )
         print("Quality on held-out arena frames (seeds 9000+, \(frames) frames per class and level):")
-        print("  effects  extractor          precision  recall   IoU")
+        print("  frames         extractor          precision  recall   IoU")
         let quality = try LineExtractionBench.quality(extractor, frames: frames)
-        for level in [MapEffects.normal, .heavy] {
-            for row in quality.rows where row.effects == level {
+        for kind in LineExtractionBench.FrameKind.all {
+            for row in quality.rows where row.kind == kind {
                 let s = row.score
                 print(
-                    "  " + level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
+                    "  " + kind.label.padding(toLength: 13, withPad: " ", startingAt: 0) + "  "
                         + row.extractor.padding(toLength: 17, withPad: " ", startingAt: 0)
                         + String(format: "  %.3f      %.3f    %.3f", s.precision, s.recall, s.iou))
-                figures["quality.\(level.rawValue).\(row.isBaseline ? "colour" : "unet")"] = [
+                let key = kind.effects.rawValue + (kind.appearance == .arena ? "" : "-" + kind.appearance.rawValue)
+                figures["quality.\(key).\(row.isBaseline ? "colour" : "unet")"] = [
                     "precision": s.precision, "recall": s.recall, "iou": s.iou,
                 ]
             }
             print(
                 String(
-                    format: "  (%d frames of 600x600; %.0f ms per full frame)", quality.frameCount[level] ?? 0,
-                    quality.milliseconds[level] ?? 0))
+                    format: "  (%d frames of 600x600; %.0f ms per full frame)", quality.frameCount[kind] ?? 0,
+                    quality.milliseconds[kind] ?? 0))
         }
         if let picture {
             if let image = quality.picture { try PNG.write(image, path: picture) }

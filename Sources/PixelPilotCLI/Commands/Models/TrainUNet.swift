@@ -20,6 +20,12 @@ struct TrainUNet: ParsableCommand {
             empty mask, flash frames are skipped. Training instances use seeds 1000+, validation \
             instances 5000+ (the benchmark tests on 9000+, never trained on).
 
+            Looks (--appearance): each walk is rendered in the arena's own look and, by default, \
+            again with a look drawn per frame around the real game's measured minimap: wall \
+            colours from grey-lavender to blue-lavender, faint to solid and thin to wide lines, \
+            dark clean to busy bright grounds, effects over the lines, minimap zoom 0.85-1.25, \
+            noise, blur and JPEG compression (quality 40-95).
+
             The recipe is the original layout reader's : random 32x32 patches of per-image, \
             per-channel standardised RGB, each flipped, rotated by 90/180/270 degrees and given \
             Gaussian noise (sigma 0.05) with probability 1/2; pixel-wise softmax cross-entropy; \
@@ -72,6 +78,9 @@ struct TrainUNet: ParsableCommand {
     @Option(help: "Effects levels of the training frames: comma-separated none, normal, heavy.")
     var effects = "normal,heavy"
 
+    @Option(help: "Looks of the frames: comma-separated arena (its own), varied (drawn per frame around the game's).")
+    var appearance = "arena,varied"
+
     @Option(parsing: .unconditional, help: "Random seed of weights, patches and augmentation.")
     var seed: UInt64 = 0
 
@@ -107,6 +116,16 @@ struct TrainUNet: ParsableCommand {
             throw ValidationError("--line-patches must be 0...1, got \(linePatches)")
         }
         _ = try effectLevels()
+        _ = try appearances()
+    }
+
+    func appearances() throws -> [MapAppearance] {
+        let parts = appearance.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let looks = parts.compactMap(MapAppearance.init(rawValue:))
+        guard !looks.isEmpty, looks.count == parts.count else {
+            throw ValidationError("--appearance must list arena or varied (comma-separated), got '\(appearance)'")
+        }
+        return looks
     }
 
     func effectLevels() throws -> [MapEffects] {
@@ -135,6 +154,7 @@ struct TrainUNet: ParsableCommand {
         c.options.seed = seed
         (c.trainInstances, c.validationInstances, c.frames) = (trainInstances, validationInstances, frames)
         c.effects = try effectLevels()
+        c.appearances = try appearances()
         c.resume = resume.map { URL(fileURLWithPath: $0) }
         _ = try LineExtractorRecipe(c).run(
             output: URL(fileURLWithPath: out),
