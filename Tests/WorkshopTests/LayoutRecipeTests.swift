@@ -27,16 +27,18 @@ final class LayoutRecipeTests: XCTestCase {
     func testUNetBenchScoresTheModelAndTheBaselineOnHeldOutFrames() throws {
         let extractor = try UNetLineExtractor.loadDefault(normalization: .exact)
         let q = try LineExtractionBench.quality(extractor, frames: 1)
-        XCTAssertEqual(q.rows.count, 4, "UNet and colour threshold at effects normal and heavy")
-        XCTAssertEqual(q.rows.filter(\.isBaseline).count, 2)
+        XCTAssertEqual(q.rows.count, 8, "UNet and colour threshold at effects normal and heavy, both looks")
+        XCTAssertEqual(q.rows.filter(\.isBaseline).count, 4)
         for row in q.rows {
-            XCTAssertGreaterThan(row.score.iou, 0.05, "\(row.extractor) \(row.effects)")
+            XCTAssertGreaterThan(row.score.iou, 0.05, "\(row.extractor) \(row.kind.label)")
             XCTAssertLessThanOrEqual(row.score.iou, 1)
         }
-        let unetNormal = q.rows.first { !$0.isBaseline && $0.effects == .normal }!
-        let colourNormal = q.rows.first { $0.isBaseline && $0.effects == .normal }!
-        XCTAssertGreaterThan(unetNormal.score.iou, colourNormal.score.iou, "the UNet beats a colour threshold")
-        XCTAssertEqual(q.frameCount[.heavy], 9, "one frame per class")
+        for kind in LineExtractionBench.FrameKind.all {
+            let unet = q.rows.first { !$0.isBaseline && $0.kind == kind }!
+            let colour = q.rows.first { $0.isBaseline && $0.kind == kind }!
+            XCTAssertGreaterThan(unet.score.iou, colour.score.iou, "the UNet beats a colour threshold: \(kind.label)")
+        }
+        XCTAssertEqual(q.frameCount[.init(.heavy, .arena)], 9, "one frame per class")
         if let picture = q.picture {
             XCTAssertEqual(picture.width, 4 * 300 + 30)
             XCTAssertEqual(picture.height, 300 + 24)
@@ -157,5 +159,40 @@ final class LayoutSampleToolsTests: XCTestCase {
             walkable: walls, walls: walls, width: 20, height: 20, origin: GridPoint(x: 2, y: 2))
         XCTAssertEqual(truth.pixel(x: 15, y: 10), [150, 150, 200])
         XCTAssertEqual(truth.pixel(x: 15, y: 15), [14, 16, 22])
+    }
+}
+
+/// The live path's evaluation reads the same captures as the true-wall evaluation.
+final class LinePathEvaluationTests: XCTestCase {
+    func testTheLinePathReadsTheSameCapturesAsTheTrueWalls() throws {
+        let classifier = try ViTLayoutClassifier.loadDefault().classifier
+        var c = LinePathEvaluation.Configuration()
+        (c.instances, c.firstInstance, c.walkSeconds) = (1, 28, 40)
+        var calls = 0
+        let e = LinePathEvaluation.run(
+            classifier: classifier, extractor: ColorThresholdLineExtractor(), configuration: c
+        ) { done, all in
+            calls += 1
+            XCTAssertEqual(all, 9)
+            XCTAssertEqual(done, calls)
+        }
+        XCTAssertEqual(e.walks, 9)
+        // The true-wall side is LayoutEvaluation's on the same walks.
+        let walks = ArenaLayoutData.testWalks(
+            instances: 1, first: 28, seconds: 40, tokens: classifier.network.configuration.tokens)
+        let reference = LayoutEvaluation(classifier: classifier, walks: walks)
+        XCTAssertEqual(e.expertOnTrueWalls, reference.expert)
+        XCTAssertEqual(e.expertOnLines.total, e.expertOnTrueWalls.total)
+        XCTAssertEqual(e.levels.map(\.count), reference.levels.map(\.count))
+        // The arena's lavender lines pass the colour threshold: the line path answers mostly right.
+        XCTAssertGreaterThan(e.expertOnLines.accuracy, 0.6)
+        XCTAssertLessThan(e.emptyMasks, e.expertOnLines.total)
+        XCTAssert(e.report(extractor: "colour-threshold").contains("Expert regime"))
+        // An extractor that sees no line answers nothing right.
+        let blind = ColorThresholdLineExtractor(red: 0...0, green: 255...255, blue: 0...0)
+        c.instances = 1
+        let none = LinePathEvaluation.run(classifier: classifier, extractor: blind, configuration: c)
+        XCTAssertEqual(none.expertOnLines.correct, 0)
+        XCTAssertGreaterThanOrEqual(none.emptyMasks, none.expertOnLines.total)
     }
 }

@@ -145,6 +145,15 @@ public final class MapWorld {
         }
     }
 
+    /// Lifts the fog everywhere: the whole layout as a fully explored map shows it.
+    public func revealAll() {
+        for i in revealed.indices {
+            revealed[i] = 1
+            visibleWalls[i] = wallGlow[i]
+            visibleWater[i] = waterGlow[i]
+        }
+    }
+
     /// Starts an event now (also used by tests and the truth replay), lasting `duration` seconds.
     public func trigger(_ event: MapEvent, duration: Double) {
         switch event {

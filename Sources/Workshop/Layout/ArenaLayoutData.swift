@@ -150,12 +150,18 @@ public enum ArenaLayoutData {
     /// One walk of the scripted player (``MapExplorer`` with `explorerSeed`, which also seeds the
     /// world) through `layout`, the fog of ``MapWorld/revealed`` captured every `every` seconds
     /// from `every` on. Nil when the explorer cannot be made.
+    ///
+    /// `effects` sets the scene a rendered frame would show (it does not change the walk);
+    /// `onSnapshot` sees the world at each capture with the snapshot's index, and `onEnd` the world
+    /// after the walk (for reading the rendered map the way the live reader does).
     public static func walk(
-        layout: MapLayout, explorerSeed: UInt64, seconds: Double, every: Double, tokens: Int
+        layout: MapLayout, explorerSeed: UInt64, seconds: Double, every: Double, tokens: Int,
+        effects: MapEffects = .none, onSnapshot: ((MapWorld, Int, Snapshot) -> Void)? = nil,
+        onEnd: ((MapWorld) -> Void)? = nil
     ) -> Walk? {
         let w = walls(of: layout)
         guard let explorer = try? MapExplorer(layout: layout, seed: explorerSeed) else { return nil }
-        let world = MapWorld(layout: layout, effects: .none, seed: explorerSeed)
+        let world = MapWorld(layout: layout, effects: effects, seed: explorerSeed)
         world.hardCases = false
         let dt = 0.1
         var distance = 0.0
@@ -187,8 +193,10 @@ public enum ArenaLayoutData {
                             LayoutTokens(
                                 values: revealed, width: w.width, height: w.height, origin: w.origin,
                                 limit: tokens))))
+                onSnapshot?(world, snaps.count - 1, snaps[snaps.count - 1])
             }
         }
+        onEnd?(world)
         let full = LayoutTokens(values: w.values, width: w.width, height: w.height, origin: w.origin, limit: tokens)
         return Walk(layoutClass: layout.layoutClass.rawValue, seed: layout.seed, snapshots: snaps, full: full)
     }

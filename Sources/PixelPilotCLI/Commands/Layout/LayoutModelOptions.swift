@@ -20,23 +20,28 @@ struct LayoutModelOptions: ParsableArguments {
 
     /// The in-process pipeline; a missing, corrupt or mismatched model file is an error naming it.
     func makeInference() throws -> LocalLayoutInference {
-        let lines: LineExtracting
-        switch extractor {
+        let classifier =
+            try vit.map { try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: $0)) }
+            ?? ViTLayoutClassifier.loadDefault().classifier
+        return LocalLayoutInference(
+            extractor: try Self.lineExtractor(extractor, unet: unet, noCleanup: noCleanup), classifier: classifier)
+    }
+
+    /// The line extractor of `kind` (the UNet of `unet` or the committed one), with the cleanup
+    /// unless `noCleanup`.
+    static func lineExtractor(_ kind: ExtractorKind, unet: String?, noCleanup: Bool) throws -> LineExtracting {
+        switch kind {
         case .threshold:
             let t = ColorThresholdLineExtractor()
             if noCleanup { t.cleanup = nil }
-            lines = t
+            return t
         case .unet:
             let u =
                 try unet.map { try UNetLineExtractor(contentsOf: URL(fileURLWithPath: $0)) }
                 ?? UNetLineExtractor.loadDefault()
             if noCleanup { u.cleanup = nil }
-            lines = u
+            return u
         }
-        let classifier =
-            try vit.map { try ViTLayoutClassifier(contentsOf: URL(fileURLWithPath: $0)) }
-            ?? ViTLayoutClassifier.loadDefault().classifier
-        return LocalLayoutInference(extractor: lines, classifier: classifier)
     }
 }
 

@@ -177,7 +177,16 @@ struct LayoutEvaluate: ParsableCommand {
             is right and stays right. The lines are the arena's true walls revealed along the \
             route (no UNet). Pictures go to --out.
 
-            Example: pixelpilot layout evaluate --test-instances 8 --out eval/
+            --live-path reads the same captures the way `layout live` does as well: the map as \
+            the stitcher holds it (the revealed lines over the arena's ground and effects) goes \
+            through the line extractor (--extractor, --unet, --no-cleanup), the tokens and the \
+            classifier, and the report puts its accuracy beside the true walls' (expert regime, \
+            by explored share, recall per class). It runs the extractor on the whole map at each \
+            capture: about a second a capture on two cores.
+
+            Examples:
+              pixelpilot layout evaluate --test-instances 8 --out eval/
+              pixelpilot layout evaluate --test-instances 32 --first-instance 28 --live-path
             """)
     @Option(help: "The model (default: the built-in layout classifier).") var model: String?
     /// The old form: the model as the first argument.
@@ -199,6 +208,12 @@ struct LayoutEvaluate: ParsableCommand {
         help:
             "Walk the training instances' layouts instead (train layout's seeds; with --first-instance 0 the layouts the model was trained on), to compare training and test accuracy."
     ) var trainingSeeds = false
+    @Flag(help: "Also read every capture through the line extractor, as `layout live` does, and compare.")
+    var livePath = false
+    @Option(help: "Line extractor of --live-path: unet or threshold (a colour threshold).")
+    var extractor: LayoutModelOptions.ExtractorKind = .unet
+    @Option(help: "UNet model file of --live-path (default: the committed small UNet).") var unet: String?
+    @Flag(help: "--live-path without the sparse-pixel cleanup after the extractor.") var noCleanup = false
 
     func run() throws {
         let classifier: ViTLayoutClassifier
@@ -234,6 +249,27 @@ struct LayoutEvaluate: ParsableCommand {
                     path: (mistakes as NSString).appendingPathComponent(name.replacingOccurrences(of: "%", with: "pc")))
             }
             print("\(e.mistakes.count) mistake pictures in \(mistakes)")
+        }
+        if livePath { try evaluateLivePath(classifier) }
+    }
+
+    /// The live path on the same walks, beside the true walls.
+    func evaluateLivePath(_ classifier: ViTLayoutClassifier) throws {
+        let lines = try LayoutModelOptions.lineExtractor(extractor, unet: unet, noCleanup: noCleanup)
+        var c = LinePathEvaluation.Configuration()
+        (c.instances, c.firstInstance, c.walkSeconds) = (testInstances, firstInstance, walkSeconds)
+        c.seedBase = trainingSeeds ? ArenaLayoutData.trainSeedBase : ArenaLayoutData.testSeedBase
+        print("Live path (\(lines.name) lines of the rendered map, effects \(c.effects.rawValue)):")
+        let bar = ProgressBar()
+        let t0 = Date()
+        let e = LinePathEvaluation.run(classifier: classifier, extractor: lines, configuration: c) { done, all in
+            bar.update(done: done, total: all, elapsed: Date().timeIntervalSince(t0), suffix: "walks")
+        }
+        bar.finish("\(e.walks) walks")
+        print(e.report(extractor: lines.name), terminator: "")
+        if let out {
+            let path = (out as NSString).appendingPathComponent("live-path.txt")
+            try e.report(extractor: lines.name).write(toFile: path, atomically: true, encoding: .utf8)
         }
     }
 }
