@@ -119,7 +119,7 @@ bench-unet: build
 ## (Sources/LayoutReader/Resources/unet-small.safetensors) on arena frames.
 layout-models: build
 	mkdir -p $(MODEL_DIR)
-	$(BIN) train unet --out $(MODEL_DIR)/unet-small.safetensors --steps 1500 --eval-every 100 --learning-rate 2e-3 --train-instances 1 --seed 1
+	$(BIN) train unet --out $(MODEL_DIR)/unet-small.safetensors --steps 4000 --eval-every 200 --learning-rate 2e-3 --train-instances 2 --seed 1
 	cp $(MODEL_DIR)/unet-small.safetensors Sources/LayoutReader/Resources/unet-small.safetensors
 
 ## keras-fixtures: regenerate the random Keras models KerasConversionTests converts (needs tf_keras).

@@ -153,7 +153,7 @@ final class OfflineReadTests: XCTestCase {
             try OfflineLayoutReader.read(
                 try MapPicture(map: dark, origin: GridPoint(x: 300, y: 300), source: "dark.png"), with: threshold)
         ) { e in
-            XCTAssertEqual(e as? LayoutReadError, .noLines(path: "dark.png", extractor: "colour-threshold"))
+            XCTAssertEqual(e as? LayoutReadError, .noLines(path: "dark.png", extractor: "colour-threshold", linePixels: 0))
             XCTAssert("\(e)".contains("dark.png"))
         }
         XCTAssertThrowsError(try MapPicture(map: dark, origin: GridPoint(x: 600, y: 10), source: "m.png")) { e in

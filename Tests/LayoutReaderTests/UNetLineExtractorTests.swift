@@ -320,4 +320,38 @@ final class UNetLineExtractorTests: XCTestCase {
         XCTAssertGreaterThan(unet.iou, 0.5, "default UNet IoU \(unet.iou) (colour threshold \(colour.iou))")
         XCTAssertGreaterThan(unet.iou, colour.iou)
     }
+
+    /// The stitched canvas is black where no frame has been: the default UNet draws no line along
+    /// the step from ground to black, and leaves the black out of its statistics; the seed's rule
+    /// (`noDataMargin = nil`) keeps both.
+    func testNoLinesWhereTheCanvasHasNoData() throws {
+        let frames = try MapLineFrames.generate(layoutClass: .fork, seed: 9998, effects: .normal, count: 1)
+        var frame = try XCTUnwrap(frames.first).image
+        // The left half of the frame never captured: black, as on the stitched canvas.
+        for y in 0..<frame.height {
+            for x in 0..<(frame.width / 2) { frame.setPixel(x: x, y: y, [0, 0, 0]) }
+        }
+        let extractor = try UNetLineExtractor.loadDefault(normalization: .exact)
+        extractor.cleanup = nil
+        let o = GridPoint(x: 300, y: 300)
+        func columnsNearTheStep(_ m: LineMask) -> Int {
+            var n = 0
+            for y in 0..<m.height {
+                for x in (m.width / 2 - 2)...(m.width / 2 + 1) where m.values[y * m.width + x] != 0 { n += 1 }
+            }
+            return n
+        }
+        let kept = try extractor.lines(of: frame, origin: o, scale: 1)
+        XCTAssertEqual(columnsNearTheStep(kept), 0)
+        XCTAssertEqual(kept.values[0..<(kept.width / 2)].reduce(0) { $0 + Int($1) }, 0)
+        XCTAssertEqual(extractor.lastUpdate?.mean, UNetLineExtractor.channelStatistics(frame, excludingNoData: true).mean)
+        let (all, data) = (UNetLineExtractor.channelStatistics(frame), UNetLineExtractor.channelStatistics(frame, excludingNoData: true))
+        XCTAssertLessThan(all.mean[2], data.mean[2] * 0.7, "the black half pulls the plain mean down")
+        // A flat picture has no line at all (the seed's rule finds its edges).
+        let flat = Image(width: 200, height: 200, color: [40, 46, 60])
+        XCTAssertEqual(try extractor.lines(of: flat, origin: GridPoint(x: 100, y: 100), scale: 1).lineCount, 0)
+        extractor.noDataMargin = nil
+        extractor.reset()
+        XCTAssertGreaterThan(try extractor.lines(of: flat, origin: GridPoint(x: 100, y: 100), scale: 1).lineCount, 0)
+    }
 }

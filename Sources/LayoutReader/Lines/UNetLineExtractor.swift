@@ -49,6 +49,16 @@ public final class UNetLineExtractor: LineExtracting {
     public var staleBudget: UNetStaleTileBudget
     /// Tiles per network call (64, as the seed).
     public var batchSize = 64
+    /// Line pixels this close (half-scale pixels, Chebyshev distance) to a pixel without data are
+    /// dropped before the cleanup: black (every channel at most ``noDataLevel``, the stitched
+    /// canvas where no frame has been) or outside the map (the seed's zero padding). The network
+    /// answers the step from ground to black with a line, which is no wall. While it is set, the
+    /// standardisation's statistics also leave out the black pixels (the seed counts them, so a
+    /// map that is mostly unexplored canvas would be standardised unlike any training frame).
+    /// nil keeps both as the seed does.
+    public var noDataMargin: Int? = 2
+    /// The brightest pixel that counts as no data (the game's darkest ground is far above it).
+    public static let noDataLevel: UInt8 = 6
     public private(set) var lastUpdate: UNetUpdateReport?
     let plan: UNetInferencePlan
     static let tile = 32
@@ -213,6 +223,7 @@ public final class UNetLineExtractor: LineExtracting {
                 }
             }
         }
+        if let noDataMargin { UNetLineExtractor.dropLines(&values, nearNoDataOf: img, margin: noDataMargin) }
         cleanup?.apply(&values, width: w, height: h)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         lastUpdate = UNetUpdateReport(
@@ -220,6 +231,36 @@ public final class UNetLineExtractor: LineExtracting {
             staleTilesLeft: stale.count - staleRun, statisticsRefreshed: refreshed, mean: mean, std: std,
             seconds: seconds)
         return LineMask(width: w, height: h, values: values, origin: o, scale: 1)
+    }
+
+    /// Clears every line pixel of `values` (the mask of `img`) within `margin` of a pixel without
+    /// data: outside `img`, or with every channel at most ``noDataLevel``.
+    static func dropLines(_ values: inout [UInt8], nearNoDataOf img: Image, margin m: Int) {
+        let w = img.width
+        let h = img.height
+        let c = img.channels
+        let level = noDataLevel
+        img.pixels.withUnsafeBufferPointer { px in
+            values.withUnsafeMutableBufferPointer { v in
+                for y in 0..<h {
+                    for x in 0..<w where v[y * w + x] != 0 {
+                        guard x >= m, y >= m, x < w - m, y < h - m else {
+                            v[y * w + x] = 0
+                            continue
+                        }
+                        search: for yy in (y - m)...(y + m) {
+                            for xx in (x - m)...(x + m) {
+                                let s = (yy * w + xx) * c
+                                if px[s] <= level && px[s + 1] <= level && px[s + 2] <= level {
+                                    v[y * w + x] = 0
+                                    break search
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Reruns stale tiles within ``staleBudget``, nearest the changed tiles first (or the last
@@ -311,9 +352,9 @@ public final class UNetLineExtractor: LineExtracting {
         case .fixed(let mean, let std):
             return (mean, std)
         case .exact:
-            return UNetLineExtractor.channelStatistics(img)
+            return UNetLineExtractor.channelStatistics(img, excludingNoData: noDataMargin != nil)
         case .refreshed(let tolerance):
-            let (mean, std) = UNetLineExtractor.channelStatistics(img)
+            let (mean, std) = UNetLineExtractor.channelStatistics(img, excludingNoData: noDataMargin != nil)
             if let hm = heldMean, let hs = heldStd {
                 let moved = (0..<3).contains { k in
                     let unit = max(hs[k], 1e-3)
@@ -325,10 +366,14 @@ public final class UNetLineExtractor: LineExtracting {
         }
     }
 
-    /// Per-channel mean and population std of an RGB(A) image's first three channels.
-    public static func channelStatistics(_ img: Image) -> (mean: [Float], std: [Float]) {
-        let n = img.width * img.height
+    /// Per-channel mean and population std of an RGB(A) image's first three channels; with
+    /// `excludingNoData` over the pixels with data only (not every channel at most ``noDataLevel``).
+    public static func channelStatistics(
+        _ img: Image, excludingNoData: Bool = false
+    ) -> (mean: [Float], std: [Float]) {
+        var n = excludingNoData ? 0 : img.width * img.height
         let c = img.channels
+        let level = Int(noDataLevel)
         var sum = [Double](repeating: 0, count: 3)
         var sq = [Double](repeating: 0, count: 3)
         img.pixels.withUnsafeBufferPointer { px in
@@ -340,19 +385,23 @@ public final class UNetLineExtractor: LineExtracting {
                 var q0 = 0
                 var q1 = 0
                 var q2 = 0
+                var counted = 0
                 var o = y * img.width * c
                 for _ in 0..<img.width {
                     let r = Int(px[o])
                     let g = Int(px[o + 1])
                     let b = Int(px[o + 2])
+                    o += c
+                    if excludingNoData && r <= level && g <= level && b <= level { continue }
+                    counted += 1
                     s0 += r
                     s1 += g
                     s2 += b
                     q0 += r * r
                     q1 += g * g
                     q2 += b * b
-                    o += c
                 }
+                if excludingNoData { n += counted }
                 sum[0] += Double(s0)
                 sum[1] += Double(s1)
                 sum[2] += Double(s2)
@@ -361,6 +410,7 @@ public final class UNetLineExtractor: LineExtracting {
                 sq[2] += Double(q2)
             }
         }
+        n = max(1, n)
         let mean = sum.map { $0 / Double(n) }
         let std = (0..<3).map { k in max(0, sq[k] / Double(n) - mean[k] * mean[k]).squareRoot() }
         return (mean.map { Float($0) }, std.map { Float($0) })

@@ -1,5 +1,6 @@
 /// How ``UNetLineExtractor`` chooses the per-channel statistics that standardise the map
-/// (`(x - mean) / (std + 1e-8)`, population std, as the seed; reference §7.1).
+/// (`(x - mean) / (std + 1e-8)`, population std, as the seed; reference §7.1), over the pixels with
+/// data while ``UNetLineExtractor/noDataMargin`` is set (the seed also counts the black canvas).
 ///
 /// When the statistics change, every tile's mask is out of date ("stale"); how many stale tiles
 /// an update reruns is the extractor's ``UNetStaleTileBudget``. With ``UNetStaleTileBudget/all``

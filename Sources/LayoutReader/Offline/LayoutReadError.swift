@@ -9,8 +9,9 @@ public enum LayoutReadError: Error, CustomStringConvertible, Equatable, Sendable
     case notAScreenshot(path: String, width: Int, height: Int)
     /// The scale is out of range or makes the map too small to hold a token.
     case wrongScale(path: String, scale: Float, reason: String)
-    /// The line extractor found no line in the picture.
-    case noLines(path: String, extractor: String)
+    /// The line extractor found no map in the picture (fewer line pixels than
+    /// ``OfflineLayoutReader/fewestLinePixels``).
+    case noLines(path: String, extractor: String, linePixels: Int)
 
     public var description: String {
         switch self {
@@ -22,9 +23,10 @@ public enum LayoutReadError: Error, CustomStringConvertible, Equatable, Sendable
                 + "1920x1080 or 3840x2160); for a stitched map give its entrance with --origin X,Y"
         case .wrongScale(let path, let scale, let reason):
             return "\(path): scale \(scale) is wrong: \(reason)"
-        case .noLines(let path, let extractor):
-            return "\(path): the \(extractor) line extractor found no map line in the picture (is the minimap "
-                + "overlay on, and is this the game's centre minimap?)"
+        case .noLines(let path, let extractor, let count):
+            return "\(path): the \(extractor) line extractor found no map line in the picture ("
+                + (count == 0 ? "none" : "only \(count) line pixels")
+                + "; is the minimap overlay on, and is this the game's centre minimap?)"
         }
     }
 }

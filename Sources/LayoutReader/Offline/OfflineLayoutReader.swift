@@ -34,8 +34,13 @@ public enum OfflineLayoutReader {
     /// Above this median line thickness (seed half-scale pixels) the scale is taken to be wrong:
     /// the game's lines are 2-5 px there.
     public static let thickestLines: Float = 12
+    /// Fewer line pixels than this (at the seed's half scale) are no map: a screen with the
+    /// minimap on shows hundreds at the entrance, and an extractor's strays on a map-less screen
+    /// are a few dozen.
+    public static let fewestLinePixels = 100
 
-    /// Reads `picture`; a picture without lines is ``LayoutReadError/noLines(path:extractor:)``,
+    /// Reads `picture`; a picture with fewer than ``fewestLinePixels`` line pixels is
+    /// ``LayoutReadError/noLines(path:extractor:linePixels:)``,
     /// lines far too thick for the scale ``LayoutReadError/wrongScale(path:scale:reason:)``.
     public static func read(
         _ picture: MapPicture, with inference: LocalLayoutInference
@@ -45,8 +50,9 @@ public enum OfflineLayoutReader {
         inference.reset()
         let started = Date()
         let mask = try inference.extractor.lines(of: picture.image, origin: picture.origin, scale: picture.scale)
-        guard mask.lineCount > 0 else {
-            throw LayoutReadError.noLines(path: picture.source, extractor: inference.extractor.name)
+        guard mask.lineCount >= fewestLinePixels else {
+            throw LayoutReadError.noLines(
+                path: picture.source, extractor: inference.extractor.name, linePixels: mask.lineCount)
         }
         let thickness = lineThickness(mask)
         guard thickness <= thickestLines else {

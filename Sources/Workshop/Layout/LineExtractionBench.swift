@@ -38,17 +38,18 @@ public enum LineExtractionBench {
     /// and kind (instances 9000+; effects normal and heavy; the arena's look and looks varied per
     /// frame from ``LineFrameSet/testLookSeed``, which training never draws from).
     /// - Returns: the rows, milliseconds per full frame for each kind, and the comparison picture
-    ///   of one heavy frame with enough lines.
+    ///   of one heavy frame with enough lines in the arena's look (`picture`) and in a varied look.
     public static func quality(
         _ extractor: UNetLineExtractor, frames: Int, kinds: [FrameKind] = FrameKind.all
     ) throws -> (
-        rows: [QualityRow], milliseconds: [FrameKind: Double], frameCount: [FrameKind: Int], picture: Image?
+        rows: [QualityRow], milliseconds: [FrameKind: Double], frameCount: [FrameKind: Int], picture: Image?,
+        variedPicture: Image?
     ) {
         let baseline = ColorThresholdLineExtractor()
         var rows: [QualityRow] = []
         var ms: [FrameKind: Double] = [:]
         var counts: [FrameKind: Int] = [:]
-        var picture: Image?
+        var pictures: [MapAppearance: Image] = [:]
         for kind in kinds {
             let set = try LineFrameSet.make(
                 seeds: LineFrameSet.seeds(.test, count: 1), effects: [kind.effects], frames: frames,
@@ -64,8 +65,10 @@ public enum LineExtractionBench {
                 u.add(predicted: mask.values, truth: f.lines)
                 let cm = try baseline.lines(of: f.image, origin: o, scale: 1)
                 c.add(predicted: cm.values, truth: f.lines)
-                if kind == FrameKind(.heavy, .arena), picture == nil, f.lines.reduce(0, { $0 + Int($1) }) > 2000 {
-                    picture = comparison(f.image, truth: f.lines, unet: mask.values, colour: cm.values)
+                if kind.effects == .heavy, pictures[kind.appearance] == nil, f.lines.reduce(0, { $0 + Int($1) }) > 2000
+                {
+                    pictures[kind.appearance] = comparison(
+                        f.image, truth: f.lines, unet: mask.values, colour: cm.values)
                 }
             }
             rows.append(QualityRow(kind: kind, extractor: extractor.name, isBaseline: false, score: u))
@@ -73,7 +76,7 @@ public enum LineExtractionBench {
             ms[kind] = times.median
             counts[kind] = set.count
         }
-        return (rows, ms, counts, picture)
+        return (rows, ms, counts, pictures[.arena], pictures[.varied])
     }
 
     /// The original layout reader's network (random weights) on 64 tiles of 32x32x3.

@@ -6,9 +6,10 @@ import TrainingReports
 
 /// The live reader's accuracy beside the true-wall accuracy, on the same held-out walks and the
 /// same captures: for each capture the map the stitcher would hold (``MapRenderer/stitchedMap``:
-/// the revealed lines over the scene, at the seed's half scale) goes through the line extractor
-/// (with its cleanup), the tokens and the classifier, and the walls revealed at that moment go
-/// straight to the classifier, as ``LayoutEvaluation`` does.
+/// the revealed lines over the scene at the seed's half scale, black where no capture square has
+/// been, as on the stitched canvas) goes through the line extractor (with its cleanup), the tokens
+/// and the classifier, and the walls revealed at that moment go straight to the classifier, as
+/// ``LayoutEvaluation`` does. The fully explored capture is the whole layout, ground everywhere.
 public struct LinePathEvaluation {
     /// One share level of the accuracy curve: captures, and how many each path answered right.
     public struct Level: Sendable {
@@ -59,10 +60,12 @@ public struct LinePathEvaluation {
                 (cls, c.seedBase + UInt64(i) * 16 + UInt64(cls.rawValue))
             }
         }
-        func readLines(_ world: MapWorld) -> Int? {
+        let side = view.captureRect.width
+        func readLines(_ world: MapWorld, covered: [UInt8]?) -> Int? {
             let t0 = Date()
             defer { e.lineSeconds += Date().timeIntervalSince(t0) }
-            let (map, origin) = MapRenderer.stitchedMap(world, view: view)
+            var (map, origin) = MapRenderer.stitchedMap(world, view: view)
+            if let covered { (map, origin) = canvas(of: map, origin: origin, covered: covered, layout: world.layout) }
             extractor.reset()
             guard let mask = try? extractor.lines(of: map, origin: origin, scale: 1), mask.lineCount > 0,
                 let p = try? classifier.classify(mask)
@@ -77,6 +80,8 @@ public struct LinePathEvaluation {
             // The line path's answer at every capture an evaluation can pick: the first with the
             // landmark, the first to reach each share.
             var answers: [Int: Int?] = [:]
+            var covered = [UInt8](repeating: 0, count: layout.width * layout.height)
+            cover(&covered, around: layout.entrance, side: side, of: layout)
             var landmarkSeen = false
             var reached = Set<Double>()
             var full: Int??
@@ -84,6 +89,7 @@ public struct LinePathEvaluation {
                 layout: layout, explorerSeed: seed, seconds: c.walkSeconds, every: 1,
                 tokens: classifier.network.configuration.tokens, effects: c.effects,
                 onSnapshot: { world, index, snapshot in
+                    cover(&covered, around: world.player, side: side, of: layout)
                     var needed = false
                     if snapshot.landmarkSeen && !landmarkSeen {
                         landmarkSeen = true
@@ -93,11 +99,11 @@ public struct LinePathEvaluation {
                         reached.insert(level)
                         needed = true
                     }
-                    if needed { answers[index] = readLines(world) }
+                    if needed { answers[index] = readLines(world, covered: covered) }
                 },
                 onEnd: { world in
                     world.revealAll()
-                    full = readLines(world)
+                    full = readLines(world, covered: nil)
                 })
             guard let walk else { continue }
             e.walks += 1
@@ -130,6 +136,57 @@ public struct LinePathEvaluation {
         }
         e.seconds = Date().timeIntervalSince(start)
         return e
+    }
+
+    /// Marks the capture square of `side` map pixels around `p` as seen (the stitcher's canvas
+    /// holds the squares of every frame; a capture a second at walking speed leaves no gap).
+    static func cover(_ covered: inout [UInt8], around p: MapPoint, side: Int, of layout: MapLayout) {
+        let x0 = max(0, Int(p.x) - side / 2)
+        let x1 = min(layout.width, Int(p.x) + side / 2)
+        let y0 = max(0, Int(p.y) - side / 2)
+        let y1 = min(layout.height, Int(p.y) + side / 2)
+        guard x0 < x1, y0 < y1 else { return }
+        for y in y0..<y1 {
+            for x in x0..<x1 { covered[y * layout.width + x] = 1 }
+        }
+    }
+
+    /// The stitched canvas of a half-scale rendered map (the entrance at `origin`): cut to the
+    /// bounds of the covered map pixels, black where no capture square has been. Returns the
+    /// canvas and its origin.
+    static func canvas(
+        of map: Image, origin: GridPoint, covered: [UInt8], layout: MapLayout
+    ) -> (image: Image, origin: GridPoint) {
+        let dx = Int(layout.entrance.x) - origin.x
+        let dy = Int(layout.entrance.y) - origin.y
+        var (x0, y0, x1, y1) = (Int.max, Int.max, Int.min, Int.min)
+        for y in 0..<map.height {
+            let my = y + dy
+            guard my >= 0, my < layout.height else { continue }
+            for x in 0..<map.width {
+                let mx = x + dx
+                guard mx >= 0, mx < layout.width, covered[my * layout.width + mx] != 0 else { continue }
+                (x0, y0, x1, y1) = (min(x0, x), min(y0, y), max(x1, x), max(y1, y))
+            }
+        }
+        guard x0 <= x1, var out = try? map.cropped(x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1) else {
+            return (map, origin)
+        }
+        let w = out.width
+        let c = out.channels
+        out.pixels.withUnsafeMutableBufferPointer { px in
+            for y in 0..<out.height {
+                let my = y + y0 + dy
+                for x in 0..<w {
+                    let mx = x + x0 + dx
+                    let seen =
+                        my >= 0 && my < layout.height && mx >= 0 && mx < layout.width
+                        && covered[my * layout.width + mx] != 0
+                    if !seen { for k in 0..<c { px[(y * w + x) * c + k] = 0 } }
+                }
+            }
+        }
+        return (out, GridPoint(x: origin.x - x0, y: origin.y - y0))
     }
 
     /// A plain-text report: the expert regime both ways, the accuracy by explored share, recall per class.

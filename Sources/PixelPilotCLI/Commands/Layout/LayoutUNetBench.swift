@@ -29,7 +29,8 @@ struct LayoutUNetBench: ParsableCommand {
             batch and TensorKit's logits for the peers (Benchmarks/unet_peers.py: PyTorch and ONNX \
             Runtime on the same weights and threads).
 
-            --picture writes map | truth | UNet mask | colour-threshold mask of one heavy frame.
+            --picture writes map | truth | UNet mask | colour-threshold mask of one heavy frame, \
+            and beside it NAME-varied.png of one in a varied look.
 
             Example: pixelpilot layout unet-bench --picture docs/unet-lines.png
             """)
@@ -98,8 +99,11 @@ struct LayoutUNetBench: ParsableCommand {
                     quality.milliseconds[kind] ?? 0))
         }
         if let picture {
-            if let image = quality.picture { try PNG.write(image, path: picture) }
-            print(quality.picture != nil ? "Picture: \(picture)" : "Picture: no heavy frame with enough lines")
+            let varied = (picture as NSString).deletingPathExtension + "-varied.png"
+            for (image, path) in [(quality.picture, picture), (quality.variedPicture, varied)] {
+                if let image { try PNG.write(image, path: path) }
+                print(image != nil ? "Picture: \(path)" : "Picture: no heavy frame with enough lines for \(path)")
+            }
         }
         if updates > 0 { figures["live"] = try printLiveUpdates(model: modelURL) }
         if seedBatches > 0 { try printOriginalNetwork(into: &figures) }
