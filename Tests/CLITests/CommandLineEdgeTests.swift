@@ -78,6 +78,16 @@ final class CommandLineEdgeTests: XCTestCase {
         XCTAssertNil(PixelPilot.refusal(["arena", "racer", "--position", "-10,-20"]))
     }
 
+    func testListOptionsNameTheirChoices() throws {
+        let looks = try XCTUnwrap(
+            PixelPilot.refusal(["train", "unet", "--out", "u.safetensors", "--appearance", "arena,shiny"]))
+        XCTAssertTrue(looks.contains("--appearance must list arena or varied") && looks.contains("shiny"), looks)
+        let effects = try XCTUnwrap(
+            PixelPilot.refusal(["train", "unet", "--out", "u.safetensors", "--effects", "loud"]))
+        XCTAssertTrue(effects.contains("--effects must list none, normal or heavy"), effects)
+        XCTAssertNil(PixelPilot.refusal(["train", "unet", "--out", "u.safetensors", "--appearance", "varied"]))
+    }
+
     func testAUsageErrorFromRunNamesItsOwnCommand() throws {
         let bad = work.appendingPathComponent("bad.safetensors")
         try Data("not a model".utf8).write(to: bad)

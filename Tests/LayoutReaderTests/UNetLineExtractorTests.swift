@@ -344,8 +344,12 @@ final class UNetLineExtractorTests: XCTestCase {
         let kept = try extractor.lines(of: frame, origin: o, scale: 1)
         XCTAssertEqual(columnsNearTheStep(kept), 0)
         XCTAssertEqual(kept.values[0..<(kept.width / 2)].reduce(0) { $0 + Int($1) }, 0)
-        XCTAssertEqual(extractor.lastUpdate?.mean, UNetLineExtractor.channelStatistics(frame, excludingNoData: true).mean)
-        let (all, data) = (UNetLineExtractor.channelStatistics(frame), UNetLineExtractor.channelStatistics(frame, excludingNoData: true))
+        XCTAssertEqual(
+            extractor.lastUpdate?.mean, UNetLineExtractor.channelStatistics(frame, excludingNoData: true).mean)
+        let (all, data) = (
+            UNetLineExtractor.channelStatistics(frame),
+            UNetLineExtractor.channelStatistics(frame, excludingNoData: true)
+        )
         XCTAssertLessThan(all.mean[2], data.mean[2] * 0.7, "the black half pulls the plain mean down")
         // A flat picture has no line at all (the seed's rule finds its edges).
         let flat = Image(width: 200, height: 200, color: [40, 46, 60])

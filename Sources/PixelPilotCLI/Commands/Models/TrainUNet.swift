@@ -119,22 +119,22 @@ struct TrainUNet: ParsableCommand {
         _ = try appearances()
     }
 
-    func appearances() throws -> [MapAppearance] {
-        let parts = appearance.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let looks = parts.compactMap(MapAppearance.init(rawValue:))
-        guard !looks.isEmpty, looks.count == parts.count else {
-            throw ValidationError("--appearance must list arena or varied (comma-separated), got '\(appearance)'")
-        }
-        return looks
-    }
+    func appearances() throws -> [MapAppearance] { try Self.list(appearance, option: "--appearance") }
 
-    func effectLevels() throws -> [MapEffects] {
-        let parts = effects.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let levels = parts.compactMap(MapEffects.init(rawValue:))
-        guard !levels.isEmpty, levels.count == parts.count else {
-            throw ValidationError("--effects must list none, normal or heavy (comma-separated), got '\(effects)'")
+    func effectLevels() throws -> [MapEffects] { try Self.list(effects, option: "--effects") }
+
+    /// A comma-separated list of `T`'s names (`normal,heavy`); anything else names the option and its choices.
+    static func list<T: RawRepresentable & CaseIterable>(_ text: String, option: String) throws -> [T]
+    where T.RawValue == String {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap(T.init(rawValue:))
+        guard !values.isEmpty, values.count == parts.count else {
+            let names = T.allCases.map(\.rawValue)
+            throw ValidationError(
+                "\(option) must list \(names.dropLast().joined(separator: ", ")) or \(names.last ?? "") "
+                    + "(comma-separated), got '\(text)'")
         }
-        return levels
+        return values
     }
 
     static let smallConfiguration = AttentionUNetConfiguration(depth: 3, midChannels: 8)
