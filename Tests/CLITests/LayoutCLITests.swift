@@ -107,6 +107,34 @@ final class LayoutCLITests: XCTestCase {
         XCTAssertEqual(try run(["layout", "fog", sample, "--path", "99"]).status, 64)
     }
 
+    /// `arena map --appearance varied` draws another look than the arena's, and `layout read`
+    /// finds the lines in a screenshot of either.
+    func testVariedArenaLooksAreDrawnAndRead() throws {
+        let xvfb = try VirtualDisplay(width: 1920, height: 1080)
+        defer { xvfb.stop() }
+        var shots: [Image] = []
+        for look in ["arena", "varied"] {
+            let (arena, out, _) = process([
+                "arena", "map", "--display", xvfb.name, "--size", "1920x1080", "--class", "hub", "--seed", "11",
+                "--effects", "none", "--appearance", look, "--autoplay", "--seconds", "6",
+            ])
+            try arena.run()
+            defer { if arena.isRunning { arena.terminate() } }
+            Thread.sleep(forTimeInterval: 4)
+            let shot = try run(["capture", "--display", xvfb.name, "--out", "\(look).png"])
+            XCTAssertEqual(shot.status, 0, shot.err)
+            arena.waitUntilExit()
+            XCTAssertTrue(
+                String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("look \(look)")
+            )
+            shots.append(try PNG.read(path: work.appendingPathComponent("\(look).png").path))
+            let read = try run(["layout", "read", "\(look).png", "--out", "read-\(look)"])
+            XCTAssertEqual(read.status, 0, "\(look): " + read.err)
+            XCTAssertTrue(read.out.contains("line pixels"), read.out)
+        }
+        XCTAssertNotEqual(shots[0].pixels, shots[1].pixels)
+    }
+
     func testDrawingPathsByHandWithRealPointerInput() throws {
         let xvfb = try VirtualDisplay(width: 800, height: 600)
         defer { xvfb.stop() }

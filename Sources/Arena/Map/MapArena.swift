@@ -9,6 +9,8 @@ import Imaging
 public final class MapArena: @unchecked Sendable {
     public let world: MapWorld
     public let view: MapView
+    /// How the minimap and the ground look (``MapLook/arena`` unless a varied one is given).
+    public let look: MapLook
     public let window: X11PictureWindow
     public let fps: Double
     private let lock = NSLock()
@@ -20,12 +22,16 @@ public final class MapArena: @unchecked Sendable {
     private var pendingRelease: [MoveKey: Double] = [:]
     private let grid: WalkableGrid?
 
-    /// Opens the arena full-size at (0, 0) on `display` and starts drawing at `fps`.
+    /// Opens the arena full-size at (0, 0) on `display` and starts drawing at `fps`, in `look`
+    /// (its colours, widths, ground and effects; a capture's noise, blur and compression are not
+    /// drawn on screen, and the minimap's zoom is `view`'s).
     public init(
-        display: String, layout: MapLayout, effects: MapEffects, view: MapView, seed: UInt64, fps: Double = 20
+        display: String, layout: MapLayout, effects: MapEffects, view: MapView, seed: UInt64, fps: Double = 20,
+        look: MapLook = .arena
     ) throws {
         world = MapWorld(layout: layout, effects: effects, seed: seed)
         self.view = view
+        self.look = look
         self.fps = fps
         grid = try? WalkableGrid(
             mask: layout.walkable, width: layout.width, height: layout.height, cell: 4, clearance: 4)
@@ -109,7 +115,7 @@ public final class MapArena: @unchecked Sendable {
     private func drawFrame() {
         let rect = ScreenRect(x: 0, y: 0, width: view.screenWidth, height: view.screenHeight)
         let index = frames.count
-        MapRenderer.render(world, view: view, rect: rect, frameIndex: index, into: buffer)
+        MapRenderer.render(world, view: view, rect: rect, frameIndex: index, into: buffer, look: look)
         window.drawFrame(bgra: buffer)
         frames.append(
             .init(

@@ -6,6 +6,7 @@ import Imaging
 
 extension LayoutClass: ExpressibleByArgument {}
 extension MapEffects: ExpressibleByArgument {}
+extension MapAppearance: ExpressibleByArgument {}
 
 /// Window size as WIDTHxHEIGHT.
 struct ArenaMap: ParsableCommand {
@@ -20,6 +21,11 @@ struct ArenaMap: ParsableCommand {
             and with effects on, a few frames a minute are hard cases: a screen-wide flash, the map \
             toggled off, a loading screen with a teleport to a place visited before.
 
+            --appearance varied draws the area in a look of its own, from --seed, around the real \
+            game's measured minimap (greyer or bluer walls, fainter or wider lines, a darker and \
+            cleaner or a busier ground, bright effects over the lines): the looks the line UNet \
+            trains on, to try `layout live` on something other than the arena's one look.
+
             --truth-out DIR writes truth.json (class, origin, scale, capture square, and for every \
             drawn frame its number, time, the player's true map position and its events) with \
             walls.png, walkable.png, water-edges.png and guide.png. The frame number is also drawn \
@@ -27,6 +33,7 @@ struct ArenaMap: ParsableCommand {
 
             Examples:
               pixelpilot arena map --class lakeside --effects heavy --autoplay --seconds 60
+              pixelpilot arena map --appearance varied --seed 7 --autoplay
               pixelpilot arena map --size 3840x2160 --virtual-display --truth-out truth/
             """)
 
@@ -39,6 +46,11 @@ struct ArenaMap: ParsableCommand {
     )
     var layoutClass: LayoutClass?
     @Option(help: "Scene effects and hard cases: none, normal or heavy.") var effects: MapEffects = .normal
+    @Option(
+        help:
+            "Look: arena (its own) or varied (drawn from --seed around the real game's minimap: colours, widths, ground)."
+    )
+    var appearance: MapAppearance = .arena
     @Option(help: "Window size WIDTHxHEIGHT, 1280x720 to 3840x2160.") var size = ScreenSize(width: 1280, height: 720)
     @Option(parsing: .unconditional, help: "Minimap zoom (1 = the original layout reader's settings), 0.5 to 2.")
     var minimapScale: Float = 1
@@ -87,12 +99,15 @@ struct ArenaMap: ParsableCommand {
         let cls = layoutClass ?? LayoutClass(rawValue: Int(seed % 9))!
         let layout = MapLayout(layoutClass: cls, seed: seed)
         let view = MapView(screenWidth: size.width, screenHeight: size.height, minimapScale: minimapScale)
-        let arena = try MapArena(display: name, layout: layout, effects: effects, view: view, seed: seed, fps: fps)
+        var look = appearance == .arena ? MapLook.arena : MapLook.varied(seed: seed)
+        look.minimapScale = 1
+        let arena = try MapArena(
+            display: name, layout: layout, effects: effects, view: view, seed: seed, fps: fps, look: look)
         arena.window.focus()
         if autoplay && autoplayDelay > 0 { Thread.sleep(forTimeInterval: autoplayDelay) }
         let autoplayer = autoplay ? try MapAutoplay(arena: arena, display: name, seed: seed) : nil
         print(
-            "Map arena on \(name): class \(cls.rawValue) (\(cls)), seed \(seed), effects \(effects), window \(size.width)x\(size.height), "
+            "Map arena on \(name): class \(cls.rawValue) (\(cls)), seed \(seed), effects \(effects), look \(appearance), window \(size.width)x\(size.height), "
                 + "\(String(format: "%.3f", view.scale)) screen px per map px, capture square \(view.captureRect)\(autoplay ? ", autoplay" : "")"
         )
         fflush(stdout)

@@ -16,7 +16,8 @@ struct LayoutUNetBench: ParsableCommand {
             small model) and of the colour-threshold baseline on arena frames of instances never \
             trained on (seeds 9000+), at effects normal and heavy, in the arena's own look and in \
             looks varied per frame around the real game's (colours, widths, grounds, zoom, noise, \
-            blur, JPEG; drawn from a seed training never uses), against the arena's exact wall masks.
+            blur, JPEG; drawn from a random seed that training never uses), against the arena's exact\
+            wall masks.
 
             2. Live updates: the map game at 3840x2160 with normal effects, one capture a second \
             stitched into the growing map; each update runs the extractor on the whole stitched \
