@@ -169,7 +169,7 @@ final class LinePathEvaluationTests: XCTestCase {
         var c = LinePathEvaluation.Configuration()
         (c.instances, c.firstInstance, c.walkSeconds) = (1, 28, 40)
         var calls = 0
-        let e = LinePathEvaluation.run(
+        let e = try LinePathEvaluation.run(
             classifier: classifier, extractor: ColorThresholdLineExtractor(), configuration: c
         ) { done, all in
             calls += 1
@@ -191,7 +191,7 @@ final class LinePathEvaluationTests: XCTestCase {
         // An extractor that sees no line answers nothing right.
         let blind = ColorThresholdLineExtractor(red: 0...0, green: 255...255, blue: 0...0)
         c.instances = 1
-        let none = LinePathEvaluation.run(classifier: classifier, extractor: blind, configuration: c)
+        let none = try LinePathEvaluation.run(classifier: classifier, extractor: blind, configuration: c)
         XCTAssertEqual(none.expertOnLines.correct, 0)
         XCTAssertGreaterThanOrEqual(none.emptyMasks, none.expertOnLines.total)
     }

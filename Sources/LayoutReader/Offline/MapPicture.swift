@@ -85,12 +85,8 @@ public struct MapPicture: Sendable {
                 origin: origin ?? GridPoint(x: sample.originX, y: sample.originY), scale: scale ?? sample.scale ?? 1,
                 source: path, kind: .sample)
         }
-        let streamPath = folder.appendingPathComponent("stream.json")
-        if let data = FileManager.default.contents(atPath: streamPath) {
-            let stream: StreamRecord
-            do { stream = try JSONDecoder().decode(StreamRecord.self, from: data) } catch {
-                throw ImagingError.badFile(path: streamPath, reason: "not a stream record: \(error)")
-            }
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("stream.json")) {
+            let stream = try StreamRecord.read(from: path)
             // The seed's capture square is 600 px per 1080 screen rows: its side gives the scale.
             let square = stream.regionWidth == stream.regionHeight
             return try MapPicture(

@@ -49,8 +49,10 @@ public enum OfflineLayoutReader {
     {
         inference.reset()
         let started = Date()
-        let mask = try inference.extractor.lines(of: picture.image, origin: picture.origin, scale: picture.scale)
-        guard mask.lineCount >= fewestLinePixels else {
+        let readout = try inference.read(
+            MapUpdate(sequence: 0, map: picture.image, origin: picture.origin, scale: picture.scale))
+        let mask = inference.lastMask ?? LineMask(width: 0, height: 0, values: [], origin: picture.origin)
+        guard case .prediction(let prediction, _) = readout, mask.lineCount >= fewestLinePixels else {
             throw LayoutReadError.noLines(
                 path: picture.source, extractor: inference.extractor.name, linePixels: mask.lineCount)
         }
@@ -62,21 +64,17 @@ public enum OfflineLayoutReader {
                     format: "the lines are %.0f px thick at the reader's scale, where the game's are 2-5: the map "
                         + "is larger than the scale says (give --map-scale: 1 at 1080p, 2 at 4K)", thickness))
         }
-        let prediction = try inference.classifier.classify(mask)
-        let all = LayoutTokens(mask: mask)
         let names = inference.classNames
         let top = prediction.top(3).map {
             OfflineLayoutReading.Candidate(
                 index: $0.index, name: $0.index < names.count ? names[$0.index] : "class \($0.index)",
                 probability: $0.probability)
         }
-        let used = min(
-            all.totalCount,
-            (inference.classifier as? ViTLayoutClassifier)?.network.configuration.tokens ?? all.totalCount)
+        let limit = (inference.classifier as? ViTLayoutClassifier)?.network.configuration.tokens
         return OfflineLayoutReading(
-            picture: picture, mask: mask, prediction: prediction, top: top, tokenCount: all.totalCount,
-            tokensUsed: used, lineThickness: thickness, extractor: inference.extractor.name,
-            milliseconds: Date().timeIntervalSince(started) * 1000)
+            picture: picture, mask: mask, prediction: prediction, top: top, tokenCount: prediction.tokenCount,
+            tokensUsed: min(prediction.tokenCount, limit ?? prediction.tokenCount), lineThickness: thickness,
+            extractor: inference.extractor.name, milliseconds: Date().timeIntervalSince(started) * 1000)
     }
 
     /// The median over line pixels of the shorter of the horizontal and the vertical run through
@@ -89,30 +87,13 @@ public enum OfflineLayoutReader {
         values.withUnsafeBufferPointer { v in
             horizontal.withUnsafeMutableBufferPointer { run in
                 for y in 0..<h {
-                    var x = 0
-                    while x < w {
-                        guard v[y * w + x] != 0 else {
-                            x += 1
-                            continue
-                        }
-                        var end = x
-                        while end < w && v[y * w + end] != 0 { end += 1 }
-                        for i in x..<end { run[y * w + i] = UInt16(min(end - x, 256)) }
-                        x = end
+                    forEachRun(in: v, from: y * w, count: w, stride: 1) { first, length in
+                        for i in 0..<length { run[first + i] = UInt16(min(length, 256)) }
                     }
                 }
                 for x in 0..<w {
-                    var y = 0
-                    while y < h {
-                        guard v[y * w + x] != 0 else {
-                            y += 1
-                            continue
-                        }
-                        var end = y
-                        while end < h && v[end * w + x] != 0 { end += 1 }
-                        let vertical = min(end - y, 256)
-                        for i in y..<end { counts[min(Int(run[i * w + x]), vertical)] += 1 }
-                        y = end
+                    forEachRun(in: v, from: x, count: h, stride: w) { first, length in
+                        for i in 0..<length { counts[min(Int(run[first + i * w]), min(length, 256))] += 1 }
                     }
                 }
             }
@@ -126,6 +107,25 @@ public enum OfflineLayoutReader {
         }
         return 256
     }
+
+    /// Calls `body(first, length)` for every run of non-zero values among the `count` values of
+    /// `v` from index `start`, `stride` apart (a row with stride 1, a column with the width).
+    @inline(__always)
+    static func forEachRun(
+        in v: UnsafeBufferPointer<UInt8>, from start: Int, count: Int, stride: Int, _ body: (Int, Int) -> Void
+    ) {
+        var k = 0
+        while k < count {
+            guard v[start + k * stride] != 0 else {
+                k += 1
+                continue
+            }
+            var end = k
+            while end < count && v[start + end * stride] != 0 { end += 1 }
+            body(start + k * stride, end - k)
+            k = end
+        }
+    }
 }
 
 extension OfflineLayoutReading {
@@ -135,16 +135,33 @@ extension OfflineLayoutReading {
     /// The tokens outlined over the map, lines in yellow, the origin in green.
     public var tokensPicture: Image { ReadingPictures.tokens(over: picture.image, mask: mask).image }
 
+    /// The three pictures `layout read` writes: the sheet, the mask and the tokens over the map,
+    /// each drawn once.
+    public struct Pictures {
+        public var sheet: Image
+        public var mask: Image
+        public var tokens: Image
+    }
+
+    /// ``sheet(side:)``, ``maskPicture`` and ``tokensPicture``, the last two drawn once for all three.
+    public func pictures(side: Int = 600) -> Pictures {
+        let mask = maskPicture
+        let tokens = tokensPicture
+        return Pictures(sheet: sheet(tokens: tokens, mask: mask, side: side), mask: mask, tokens: tokens)
+    }
+
     /// One picture for a person: the tokens over the map beside the mask, each at most `side` px,
     /// and under them the three most likely layouts with bars.
-    public func sheet(side: Int = 600) -> Image {
+    public func sheet(side: Int = 600) -> Image { sheet(tokens: tokensPicture, mask: maskPicture, side: side) }
+
+    func sheet(tokens: Image, mask: Image, side: Int) -> Image {
         func fit(_ img: Image) -> Image {
             let s = min(1, Double(side) / Double(max(img.width, img.height)))
             guard s < 1 else { return img }
             return img.resized(width: max(1, Int(Double(img.width) * s)), height: max(1, Int(Double(img.height) * s)))
         }
-        let left = fit(tokensPicture)
-        let right = fit(maskPicture)
+        let left = fit(tokens)
+        let right = fit(mask)
         let pad = 12
         let rowHeight = 26
         let textTop = max(left.height, right.height) + 2 * pad + 24

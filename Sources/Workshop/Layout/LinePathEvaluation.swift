@@ -43,11 +43,11 @@ public struct LinePathEvaluation {
     }
 
     /// Walks `configuration.instances` layouts per class and reads every capture both ways.
-    /// `progress` gets (walks done, walks in all).
+    /// `progress` gets (walks done, walks in all). The extractor's errors stop the evaluation.
     public static func run(
         classifier: ViTLayoutClassifier, extractor: LineExtracting, configuration c: Configuration,
         progress: (Int, Int) -> Void = { _, _ in }
-    ) -> LinePathEvaluation {
+    ) throws -> LinePathEvaluation {
         let start = Date()
         let names = classifier.classNames
         var e = LinePathEvaluation(
@@ -61,19 +61,26 @@ public struct LinePathEvaluation {
             }
         }
         let side = view.captureRect.width
+        let inference = LocalLayoutInference(extractor: extractor, classifier: classifier)
+        var failure: Error?
+        /// The live reader's answer on the rendered map (nil: no line); an error is kept for later.
         func readLines(_ world: MapWorld, covered: [UInt8]?) -> Int? {
             let t0 = Date()
             defer { e.lineSeconds += Date().timeIntervalSince(t0) }
             var (map, origin) = MapRenderer.stitchedMap(world, view: view)
             if let covered { (map, origin) = canvas(of: map, origin: origin, covered: covered, layout: world.layout) }
-            extractor.reset()
-            guard let mask = try? extractor.lines(of: map, origin: origin, scale: 1), mask.lineCount > 0,
-                let p = try? classifier.classify(mask)
-            else {
+            inference.reset()
+            do {
+                if case .prediction(let p, _) = try inference.read(
+                    MapUpdate(sequence: 0, map: map, origin: origin, scale: 1))
+                {
+                    return p.best
+                }
                 e.emptyMasks += 1
-                return nil
+            } catch {
+                failure = failure ?? error
             }
-            return p.best
+            return nil
         }
         for (done, (cls, seed)) in jobs.enumerated() {
             let layout = MapLayout(layoutClass: cls, seed: seed)
@@ -105,6 +112,7 @@ public struct LinePathEvaluation {
                     world.revealAll()
                     full = readLines(world, covered: nil)
                 })
+            if let failure { throw failure }
             guard let walk else { continue }
             e.walks += 1
             let truth = cls.rawValue

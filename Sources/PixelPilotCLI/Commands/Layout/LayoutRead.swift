@@ -60,9 +60,10 @@ struct LayoutRead: ParsableCommand {
         let pictures = ["sheet": "sheet.png", "mask": "mask.png", "tokens": "tokens.png"].mapValues {
             (out as NSString).appendingPathComponent($0)
         }
-        try PNG.write(reading.sheet(), path: pictures["sheet"]!)
-        try PNG.write(reading.maskPicture, path: pictures["mask"]!)
-        try PNG.write(reading.tokensPicture, path: pictures["tokens"]!)
+        let drawn = reading.pictures()
+        try PNG.write(drawn.sheet, path: pictures["sheet"]!)
+        try PNG.write(drawn.mask, path: pictures["mask"]!)
+        try PNG.write(drawn.tokens, path: pictures["tokens"]!)
         if let report {
             try OfflineLayoutReport(reading, classNames: inference.classNames, pictures: pictures).write(to: report)
         }

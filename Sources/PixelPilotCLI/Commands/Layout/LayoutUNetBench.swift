@@ -16,7 +16,7 @@ struct LayoutUNetBench: ParsableCommand {
             small model) and of the colour-threshold baseline on arena frames of instances never \
             trained on (seeds 9000+), at effects normal and heavy, in the arena's own look and in \
             looks varied per frame around the real game's (colours, widths, grounds, zoom, noise, \
-            blur, JPEG; drawn from a random seed that training never uses), against the arena's exact\
+            blur, JPEG; drawn from a random seed that training never uses), against the arena's exact \
             wall masks.
 
             2. Live updates: the map game at 3840x2160 with normal effects, one capture a second \
@@ -89,7 +89,7 @@ struct LayoutUNetBench: ParsableCommand {
                     "  " + kind.label.padding(toLength: 13, withPad: " ", startingAt: 0) + "  "
                         + row.extractor.padding(toLength: 17, withPad: " ", startingAt: 0)
                         + String(format: "  %.3f      %.3f    %.3f", s.precision, s.recall, s.iou))
-                let key = kind.effects.rawValue + (kind.appearance == .arena ? "" : "-" + kind.appearance.rawValue)
+                let key = kind.label.replacingOccurrences(of: " ", with: "-")
                 figures["quality.\(key).\(row.isBaseline ? "colour" : "unet")"] = [
                     "precision": s.precision, "recall": s.recall, "iou": s.iou,
                 ]

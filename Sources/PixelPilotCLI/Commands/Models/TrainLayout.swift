@@ -182,7 +182,7 @@ struct LayoutEvaluate: ParsableCommand {
             through the line extractor (--extractor, --unet, --no-cleanup), the tokens and the \
             classifier, and the report puts its accuracy beside the true walls' (expert regime, \
             by explored share, recall per class). It runs the extractor on the whole map at each \
-            capture: about a second a capture on two cores.
+            capture: about half a second a capture on two cores.
 
             Examples:
               pixelpilot layout evaluate --test-instances 8 --out eval/
@@ -262,14 +262,15 @@ struct LayoutEvaluate: ParsableCommand {
         print("Live path (\(lines.name) lines of the rendered map, effects \(c.effects.rawValue)):")
         let bar = ProgressBar()
         let t0 = Date()
-        let e = LinePathEvaluation.run(classifier: classifier, extractor: lines, configuration: c) { done, all in
+        let e = try LinePathEvaluation.run(classifier: classifier, extractor: lines, configuration: c) { done, all in
             bar.update(done: done, total: all, elapsed: Date().timeIntervalSince(t0), suffix: "walks")
         }
         bar.finish("\(e.walks) walks")
-        print(e.report(extractor: lines.name), terminator: "")
+        let report = e.report(extractor: lines.name)
+        print(report, terminator: "")
         if let out {
             let path = (out as NSString).appendingPathComponent("live-path.txt")
-            try e.report(extractor: lines.name).write(toFile: path, atomically: true, encoding: .utf8)
+            try report.write(toFile: path, atomically: true, encoding: .utf8)
         }
     }
 }
